@@ -1,0 +1,70 @@
+"""Command line: ``nssf-report extract | validate | catalog``.
+
+Errors the package raises on purpose are printed as one line on stderr and the
+command exits with status 1 (no traceback).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from .exceptions import NSSFError
+
+
+def _cmd_extract(args) -> int:
+    from .catalog import write_data
+
+    info = write_data(progress=not args.quiet)
+    print(
+        f"extracted report {info['report_year']}: {info['tables']} tables, "
+        f"{info['directories']} directories, {info['checks']} checks -> data/"
+    )
+    return 0
+
+
+def _cmd_validate(args) -> int:
+    from .catalog import catalog, load_raw, load_table
+
+    cat = catalog()
+    for tid in cat["table_id"]:
+        load_raw(tid)
+        load_table(tid)
+    print(f"validated {len(cat)} tables: raw and tidy files pass every rule")
+    return 0
+
+
+def _cmd_catalog(args) -> int:
+    from .catalog import catalog
+
+    cols = ["table_id", "label", "section", "scheme", "unit", "title"]
+    print(catalog()[cols].to_string(index=False, max_colwidth=60))
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """Return the argument parser of ``nssf-report``."""
+    p = argparse.ArgumentParser(prog="nssf-report", description=__doc__.splitlines()[0])
+    sub = p.add_subparsers(dest="command", required=True)
+    e = sub.add_parser("extract", help="extract every table of the report into data/")
+    e.add_argument("--quiet", action="store_true", help="no progress bar")
+    e.set_defaults(func=_cmd_extract)
+    v = sub.add_parser("validate", help="validate every data file")
+    v.set_defaults(func=_cmd_validate)
+    c = sub.add_parser("catalog", help="list the tables")
+    c.set_defaults(func=_cmd_catalog)
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the command line; return the exit status."""
+    args = build_parser().parse_args(argv)
+    try:
+        return args.func(args)
+    except NSSFError as err:
+        print(f"nssf-report: error: {err}", file=sys.stderr)
+        return 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

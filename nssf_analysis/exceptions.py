@@ -1,0 +1,60 @@
+"""Exceptions raised by nssf_analysis.
+
+Every error carries enough context (file, table, row, column, rule) for a user
+to find the offending cell without a traceback; the CLI prints ``str(err)``.
+"""
+
+from __future__ import annotations
+
+
+class NSSFError(Exception):
+    """Base class of every error the package raises on purpose."""
+
+
+class ExtractionError(NSSFError):
+    """The report text does not have the structure the table specs expect."""
+
+
+class UnknownTableError(NSSFError, KeyError):
+    """A table id that is not in the catalog."""
+
+    def __str__(self) -> str:  # KeyError quotes its message; keep it readable
+        return str(self.args[0]) if self.args else "unknown table"
+
+
+class ValidationError(NSSFError):
+    """A data file breaks a rule.
+
+    Parameters
+    ----------
+    rule : str
+        Short name of the broken rule, e.g. ``"non-negative"``.
+    file : str
+        Path of the file that breaks it.
+    row : int or None
+        1-based data row in the file (header excluded), if the rule concerns a row.
+    column : str or None
+        Column name, if the rule concerns a column.
+    detail : str
+        Human-readable explanation.
+    """
+
+    def __init__(self, rule, file, row=None, column=None, detail=""):
+        self.rule = rule
+        self.file = str(file)
+        self.row = row
+        self.column = column
+        self.detail = detail
+        super().__init__(str(self))
+
+    def __str__(self) -> str:
+        where = [self.file]
+        if self.row is not None:
+            where.append(f"row {self.row}")
+        if self.column is not None:
+            where.append(f"column '{self.column}'")
+        return f"{', '.join(where)}: rule '{self.rule}' broken: {self.detail}"
+
+
+class YearNotAvailableError(NSSFError, ValueError):
+    """A year (or parameter value) for which there is no data."""

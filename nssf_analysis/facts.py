@@ -1,0 +1,641 @@
+"""Numbers stated in the report's prose, as a tidy ``facts`` table.
+
+The tables of the report are extracted elsewhere; this module reads the
+*sentences* that state headline figures ("NSSF has registered 20,448
+enterprises/establishments consisting of 2,584,706 workers (1,646,397
+females).") and turns every number into one row of a long-form table.
+
+The facts are declared once, as data, in :data:`FACT_SPECS`. Each
+:class:`FactSpec` names the section heading to search under (e.g. ``"A.1.1"``),
+an anchor regular expression that identifies exactly one sentence in that
+section, and one :class:`Number` per number the sentence states, in the order
+they are printed. A single generic function, :func:`apply_spec`, applies a spec:
+
+1. the section is found by its heading (a line such as ``A.1.1. Registration
+   and Contribution``; table-of-contents lines, which carry a tab and a page
+   number, are skipped) and runs up to the next heading of any level;
+2. the sentences of that section are searched for the anchor, which must match
+   exactly one sentence;
+3. every number of that sentence is read (bare four-digit years such as
+   ``2022`` are skipped: the report prints every count of 1,000 or more with a
+   thousands separator), and their count must equal the number of declared
+   :class:`Number` entries.
+
+Any departure from this structure raises
+:class:`~nssf_analysis.exceptions.ExtractionError` naming the fact and section,
+so that next year's report either works unchanged or fails loudly.
+
+The report prints one thousands separator with a stray space, ``(7, 166
+times/females)``; a thousands group may therefore be preceded by ``", "``. The
+``printed`` column keeps the text as printed and ``value`` holds 7166. For
+percentages ``printed`` holds the number without its ``%`` sign (the unit is
+``percent``).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+
+import pandas as pd
+
+from nssf_analysis.exceptions import ExtractionError
+
+__all__ = [
+    "COLUMNS",
+    "FACT_SPECS",
+    "SCHEMES",
+    "SECTORS",
+    "SEXES",
+    "UNITS",
+    "FactSpec",
+    "Number",
+    "apply_spec",
+    "extract_facts",
+    "find_section",
+    "parse_number",
+    "split_sentences",
+]
+
+#: Columns of the facts table, in order.
+COLUMNS = [
+    "fact_id",
+    "section",
+    "scheme",
+    "sector",
+    "measure",
+    "sex",
+    "unit",
+    "value",
+    "printed",
+    "sentence",
+    "line",
+]
+
+#: Controlled vocabulary of the ``unit`` column.
+UNITS = frozenset(
+    {
+        "persons",
+        "enterprises",
+        "institutions",
+        "documents",
+        "times/persons",
+        "times",
+        "million riels",
+        "billion riels",
+        "percent",
+        "cases",
+        "factories",
+        "cards",
+        "health facilities",
+        "associations",
+    }
+)
+
+#: Allowed values of the ``scheme`` column.
+SCHEMES = frozenset(
+    {"occupational_risk", "health_care", "pension", "informal", "institutional", "all"}
+)
+
+#: Allowed values of the ``sector`` column.
+SECTORS = frozenset({"private", "public", "all", "informal"})
+
+#: Allowed values of the ``sex`` column.
+SEXES = frozenset({"total", "female"})
+
+# A heading line: "2. ANNUAL ACHIEVEMENTS", "A. STRENGTHENING ...", "A.1.1. Registration ...",
+# "E.5.1 Working Group ..." (sic, no final dot). Headings never contain a tab; the
+# table-of-contents lines and table rows do.
+_HEADING_RE = re.compile(r"^(?:[A-Z]|\d{1,2})\.(?:\d+\.?)*\s+\S")
+
+# A number as printed: "21,430", "740,480.76", "94.99", "7, 166" (stray space after the
+# comma). It may not continue a word, a number or a code ("CPA2", "COVID-19", "SD/A").
+_NUMBER_RE = re.compile(r"(?<![\w,.\-/])(?:\d{1,3}(?:, ?\d{3})+|\d+)(?:\.\d+)?(?![\d\w])")
+
+# A bare year, which is context and not a fact.
+_YEAR_RE = re.compile(r"(?:19|20)\d\d")
+
+# Sentence boundary: end punctuation followed by white space and a capital letter.
+# "No. 713" is not split (a digit follows); ";" is not a boundary.
+_SENTENCE_END_RE = re.compile(r"(?<=[.!?])\s+(?=[A-Z\"'(])")
+
+
+@dataclass(frozen=True)
+class Number:
+    """One number that a sentence states, and what it means.
+
+    Parameters
+    ----------
+    fact_id : str
+        Stable snake_case identifier, unique across :data:`FACT_SPECS`.
+    measure : str
+        What is counted, snake_case (e.g. ``"members"``).
+    unit : str
+        One of :data:`UNITS`.
+    sex : str
+        ``"total"`` or ``"female"``.
+    scheme : str or None
+        Overrides the spec's scheme for this number only (e.g. the victims of the
+        section 2 headline belong to the occupational risk scheme).
+    """
+
+    fact_id: str
+    measure: str
+    unit: str
+    sex: str = "total"
+    scheme: str | None = None
+
+
+@dataclass(frozen=True)
+class FactSpec:
+    """A sentence of the prose and the numbers it states.
+
+    Parameters
+    ----------
+    section : str
+        Label written to the ``section`` column (e.g. ``"2.OR"``, ``"A.1.1"``).
+    heading : str
+        Code of the heading the sentence is under (e.g. ``"2"``, ``"A.1.1"``).
+    anchor : str
+        Regular expression that matches exactly one sentence of the section.
+    scheme : str
+        One of :data:`SCHEMES`.
+    sector : str
+        One of :data:`SECTORS`.
+    numbers : tuple of Number
+        The numbers of the sentence, in printed order (years excluded).
+    """
+
+    section: str
+    heading: str
+    anchor: str
+    scheme: str
+    sector: str
+    numbers: tuple[Number, ...] = field(default_factory=tuple)
+
+    @property
+    def fact_ids(self) -> list[str]:
+        """Return the fact ids of the spec, in printed order."""
+        return [n.fact_id for n in self.numbers]
+
+    def describe(self) -> str:
+        """Return a short text naming the spec's facts and section, for error messages."""
+        return f"fact {', '.join(self.fact_ids)} (section {self.section})"
+
+
+def _n(fact_id: str, measure: str, unit: str, scheme: str | None = None) -> tuple[Number]:
+    """Declare one number whose sex is total."""
+    return (Number(fact_id, measure, unit, "total", scheme),)
+
+
+def _tf(stem: str, measure: str, unit: str, scheme: str | None = None) -> tuple[Number, Number]:
+    """Declare a "total (females)" pair, printed as ``N ... (M females)``."""
+    return (
+        Number(f"{stem}_total", measure, unit, "total", scheme),
+        Number(f"{stem}_female", measure, unit, "female", scheme),
+    )
+
+
+def _spec(section: str, heading: str, anchor: str, scheme: str, sector: str, *numbers):
+    """Build a FactSpec; ``numbers`` are tuples from ``_n`` / ``_tf``, flattened in order."""
+    flat = tuple(num for group in numbers for num in group)
+    return FactSpec(section, heading, anchor, scheme, sector, flat)
+
+
+_OR, _HC, _PEN = "occupational_risk", "health_care", "pension"
+_MR, _BR = "million riels", "billion riels"
+_TP = "times/persons"
+
+#: Every fact the prose states, in reading order.
+FACT_SPECS: tuple[FactSpec, ...] = (
+    # --- 2. ANNUAL ACHIEVEMENTS --------------------------------------------------------
+    _spec(
+        "2", "2", r"NSSF has registered a total of", "all", "all",
+        _n("s2_registered_enterprises", "registered_enterprises", "enterprises"),
+        _tf("s2_members", "members", "persons"),
+        _n("s2_contribution_income", "contribution_income", _MR),
+        _n("s2_expenditure", "expenditure", _MR),
+        _tf("s2_victims", "victims", "persons", scheme=_OR),
+        _tf("s2_health_care_access", "health_care_access", _TP, scheme=_HC),
+    ),
+    _spec(
+        "2.OR", "2", r"registered in the Occupational Risk Scheme", _OR, "all",
+        _n("s2or_registered_enterprises", "registered_enterprises", "enterprises"),
+        _tf("s2or_members", "members", "persons"),
+        _n("s2or_contribution_income", "contribution_income", _MR),
+        _n("s2or_expenditure", "expenditure", _MR),
+        _tf("s2or_victims", "victims", "persons"),
+    ),
+    _spec(
+        "2.HC", "2", r"registered in the Health Care Scheme", _HC, "all",
+        _n("s2hc_registered_enterprises", "registered_enterprises", "enterprises"),
+        _tf("s2hc_members", "members", "persons"),
+        _n("s2hc_contribution_income", "contribution_income", _MR),
+        _n("s2hc_expenditure", "expenditure", _MR),
+        _tf("s2hc_health_care_access", "health_care_access", _TP),
+    ),
+    _spec(
+        "2.PEN", "2", r"registered in the Pension Scheme", _PEN, "private",
+        _n("s2pen_registered_enterprises", "registered_enterprises", "enterprises"),
+        _tf("s2pen_members", "members", "persons"),
+        _tf("s2pen_voluntary_members", "voluntary_members", "persons"),
+        _n("s2pen_contribution_income", "contribution_income", _MR),
+    ),
+    # --- A.1.1 Occupational risk, private sector: registration and contribution --------
+    _spec(
+        "A.1.1", "A.1.1", r"^Since the implementation", _OR, "private",
+        _n("a11_registered_enterprises", "registered_enterprises", "enterprises"),
+        _tf("a11_members", "members", "persons"),
+    ),
+    _spec(
+        "A.1.1", "A.1.1", r"new enterprises/establishments consisting of", _OR, "private",
+        _n("a11_new_enterprises", "new_registered_enterprises", "enterprises"),
+        _tf("a11_new_members", "new_members", "persons"),
+    ),
+    _spec(
+        "A.1.1", "A.1.1", r"imposed the average contribution on", _OR, "private",
+        _n("a11_contributory_enterprises", "contributory_enterprises", "enterprises"),
+        _n("a11_contribution_paid_enterprises", "contribution_paid_enterprises", "enterprises"),
+        _tf("a11_contribution_paid_members", "contribution_paid_members", "persons"),
+        _n("a11_on_time_share", "on_time_contribution_share", "percent"),
+        _n("a11_late_share", "late_contribution_share", "percent"),
+    ),
+    # --- A.1.3 Occupational risk, private sector: benefits ------------------------------
+    _spec(
+        "A.1.3", "A.1.3", r"NSSF received a total of", _OR, "private",
+        _n("a13_claims_documents", "claims_documents", "documents"),
+        _tf("a13_claims_victims", "claims_victims", "persons"),
+    ),
+    _spec(
+        "A.1.3", "A.1.3", r"NSSF provided a total of", _OR, "private",
+        _n("a13_provision_documents", "provision_documents", "documents"),
+        _tf("a13_beneficiary_victims", "beneficiary_victims", "persons"),
+        _tf("a13_health_care_access", "health_care_access", _TP),
+        _n("a13_expenditure", "expenditure", _BR),
+    ),
+    # --- A.2.1 Occupational risk, public sector: registration and contribution ---------
+    _spec(
+        "A.2.1", "A.2.1", r"^Since the implementation", _OR, "public",
+        _n("a21_registered_institutions", "registered_institutions", "institutions"),
+        _tf("a21_members", "members", "persons"),
+    ),
+    _spec(
+        "A.2.1", "A.2.1", r"contributory and contribution-paid institutions", _OR, "public",
+        _n("a21_contribution_paid_institutions", "contribution_paid_institutions", "institutions"),
+        _tf("a21_contribution_paid_members", "contribution_paid_members", "persons"),
+        _n("a21_contribution_income", "contribution_income", _BR),
+    ),
+    # --- A.2.3 Occupational risk, public sector: benefits -------------------------------
+    _spec(
+        "A.2.3", "A.2.3", r"NSSF received a total of", _OR, "public",
+        _n("a23_claims_documents", "claims_documents", "documents"),
+        _tf("a23_claims_victims", "claims_victims", "persons"),
+    ),
+    _spec(
+        "A.2.3", "A.2.3", r"NSSF provided a total of", _OR, "public",
+        _n("a23_provision_documents", "provision_documents", "documents"),
+        _tf("a23_beneficiary_victims", "beneficiary_victims", "persons"),
+        _n("a23_expenditure", "expenditure", _MR),
+    ),
+    # --- B.1.1 Health care, private sector: registration and contribution --------------
+    _spec(
+        "B.1.1", "B.1.1", r"^Since the implementation", _HC, "private",
+        _n("b11_registered_enterprises", "registered_enterprises", "enterprises"),
+        _tf("b11_members", "members", "persons"),
+    ),
+    _spec(
+        "B.1.1", "B.1.1", r"new enterprises/establishments consisting of", _HC, "private",
+        _n("b11_new_enterprises", "new_registered_enterprises", "enterprises"),
+        _tf("b11_new_members", "new_members", "persons"),
+    ),
+    _spec(
+        "B.1.1", "B.1.1", r"imposed the average contribution on", _HC, "private",
+        _n("b11_contributory_enterprises", "contributory_enterprises", "enterprises"),
+        _n("b11_contribution_paid_enterprises", "contribution_paid_enterprises", "enterprises"),
+        _tf("b11_contribution_paid_members", "contribution_paid_members", "persons"),
+        _n("b11_on_time_share", "on_time_contribution_share", "percent"),
+        _n("b11_late_share", "late_contribution_share", "percent"),
+    ),
+    # --- B.1.2 Health care, private sector: benefits ------------------------------------
+    _spec(
+        "B.1.2", "B.1.2", r"extended the scope of agreements", _HC, "private",
+        _n("b12_contracted_health_facilities", "contracted_health_facilities", "health facilities"),
+    ),
+    _spec(
+        "B.1.2", "B.1.2", r"NSSF received a total of", _HC, "private",
+        _n("b12_claims_documents", "claims_documents", "documents"),
+        _tf("b12_claims_victims", "claims_victims", "persons"),
+    ),
+    _spec(
+        "B.1.2", "B.1.2", r"NSSF provided a total of", _HC, "private",
+        _n("b12_provision_documents", "provision_documents", "documents"),
+        _n("b12_emergency_documents", "emergency_services_documents", "documents"),
+        _n("b12_maternity_allowance_documents", "maternity_allowance_documents", "documents"),
+        _n("b12_daily_allowance_documents", "daily_allowance_documents", "documents"),
+        _tf("b12_health_care_access", "health_care_access", _TP),
+        _n("b12_expenditure", "expenditure", _BR),
+    ),
+    # --- B.2.1 Health care, public sector: registration and contribution ---------------
+    _spec(
+        "B.2.1", "B.2.1", r"^Since the implementation", _HC, "public",
+        _n("b21_registered_institutions", "registered_institutions", "institutions"),
+        _tf("b21_members", "members", "persons"),
+    ),
+    _spec(
+        "B.2.1", "B.2.1", r"contributory and contribution-paid institutions", _HC, "public",
+        _n("b21_contribution_paid_institutions", "contribution_paid_institutions", "institutions"),
+        _tf("b21_contribution_paid_members", "contribution_paid_members", "persons"),
+        _n("b21_contribution_income", "contribution_income", _BR),
+    ),
+    # --- B.2.2 Health care, public sector: benefits -------------------------------------
+    _spec(
+        "B.2.2", "B.2.2", r"NSSF received a total of", _HC, "public",
+        _n("b22_claims_documents", "claims_documents", "documents"),
+        _tf("b22_claims_victims", "claims_victims", "persons"),
+    ),
+    _spec(
+        "B.2.2", "B.2.2", r"NSSF provided a total of", _HC, "public",
+        _n("b22_provision_documents", "provision_documents", "documents"),
+        _tf("b22_beneficiary_victims", "beneficiary_victims", "persons"),
+        # Printed "337,705 times/persons (140,677 times/persons)": the second number is the
+        # female count (3,000,040 - 2,662,335 and 2,195,365 - 2,054,688 in section 2); the unit
+        # is kept as printed.
+        _tf("b22_health_care_access", "health_care_access", _TP),
+    ),
+    # --- C. Pension (the body has no C.1.1 heading, unlike the table of contents) -------
+    _spec(
+        "C", "C", r"registered in the Pension Scheme", _PEN, "private",
+        _n("c_registered_enterprises", "registered_enterprises", "enterprises"),
+        _tf("c_members", "members", "persons"),
+        _tf("c_voluntary_members", "voluntary_members", "persons"),
+    ),
+    _spec(
+        "C", "C", r"imposed the average contribution on", _PEN, "private",
+        _n("c_contributory_enterprises", "contributory_enterprises", "enterprises"),
+        _n("c_contribution_paid_enterprises", "contribution_paid_enterprises", "enterprises"),
+        _tf("c_contribution_paid_members", "contribution_paid_members", "persons"),
+        _n("c_on_time_share", "on_time_contribution_share", "percent"),
+        _n("c_late_share", "late_contribution_share", "percent"),
+        _n("c_contribution_income", "contribution_income", _BR),
+        _n("c_voluntary_contribution_income", "voluntary_contribution_income", _BR),
+    ),
+    # --- D.1 Health care for the informal economy ---------------------------------------
+    _spec(
+        "D.1", "D.1", r"registering informal workers", "informal", "informal",
+        _n("d1_informal_enterprises", "registered_enterprises", "enterprises"),
+        _tf("d1_informal_members", "members", "persons"),
+    ),
+    _spec(
+        "D.1", "D.1", r"^- [\d,]+ institutions with a total of", "informal", "informal",
+        _n("d1_local_institutions", "local_authority_institutions", "institutions"),
+        _tf("d1_local_institution_members", "local_authority_members", "persons"),
+    ),
+    _spec(
+        "D.1", "D.1", r"^- [\d,]+ associations? with a total of [\d,]+ athletes", "informal",
+        "informal",
+        _n("d1_athlete_associations", "athlete_associations", "associations"),
+        _tf("d1_athletes", "athletes", "persons"),
+    ),
+    _spec(
+        "D.1", "D.1", r"^- [\d,]+ associations with a total of [\d,]+ members", "informal",
+        "informal",
+        _n("d1_driver_associations", "driver_associations", "associations"),
+        _tf("d1_driver_association_members", "driver_association_members", "persons"),
+    ),
+    _spec(
+        "D.1", "D.1", r"^- [\d,]+ other informal enterprises", "informal", "informal",
+        _n("d1_other_enterprises", "other_informal_enterprises", "enterprises"),
+        _tf("d1_other_enterprise_members", "other_informal_members", "persons"),
+    ),
+    # --- E. Institutional strengthening -------------------------------------------------
+    _spec(
+        "E.1", "E.1", r"Governing Body has organized its .*meetings for", "institutional", "all",
+        _n("e1_governing_body_meetings", "meetings", "times"),
+    ),
+    _spec(
+        "E.3", "E.3", r"Medical Council has organized its meetings for", "institutional", "all",
+        _n("e3_medical_council_meetings", "meetings", "times"),
+    ),
+    _spec(
+        "E.4", "E.4", r"official physicians have organized its meeting", "institutional", "all",
+        _n("e4_official_physician_meetings", "meetings", "times"),
+        _tf("e4_evaluated_victims", "victims_evaluated", "persons"),
+    ),
+    _spec(
+        "E.5.1", "E.5.1", r"investigated [\d,]+ traffic accident cases", "institutional", "all",
+        _n("e51_traffic_accident_cases", "traffic_accident_cases", "cases"),
+        _tf("e51_injured_workers", "injured_workers", "persons"),
+    ),
+    _spec(
+        "E.5.2", "E.5.2", r"investigated [\d,]+ factories related to cases of fainting",
+        "institutional", "all",
+        _n("e52_factories_investigated", "factories_investigated", "factories"),
+        _tf("e52_unconscious_workers", "unconscious_workers", "persons"),
+    ),
+    _spec(
+        "E.5.3", "E.5.3", r"issue new identity cards to", "institutional", "all",
+        _tf("e53_card_members", "identity_card_members", "persons"),
+        _tf("e53_new_cards", "new_identity_cards", "cards"),
+        _tf("e53_lost_cards", "lost_identity_cards", "cards"),
+        _tf("e53_damaged_cards", "damaged_identity_cards", "cards"),
+        _tf("e53_corrected_cards", "corrected_identity_cards", "cards"),
+        _tf("e53_renewal_cards", "renewal_identity_cards", "cards"),
+    ),
+)  # fmt: skip
+
+
+def parse_number(printed: str) -> float:
+    """Convert a number as printed in the report to a float.
+
+    Parameters
+    ----------
+    printed : str
+        The number as printed, e.g. ``"740,480.76"`` or ``"7, 166"``.
+
+    Returns
+    -------
+    float
+        The value, thousands separators (and a stray space after one) removed.
+    """
+    return float(printed.replace(",", "").replace(" ", ""))
+
+
+def split_sentences(text: str) -> list[tuple[int, str]]:
+    """Split a line of prose into sentences.
+
+    Parameters
+    ----------
+    text : str
+        One line of the report (a paragraph or a bullet).
+
+    Returns
+    -------
+    list of (int, str)
+        Each sentence with its character offset in ``text``; sentences are not stripped.
+    """
+    sentences = []
+    start = 0
+    for match in _SENTENCE_END_RE.finditer(text):
+        sentences.append((start, text[start : match.start()]))
+        start = match.end()
+    sentences.append((start, text[start:]))
+    return sentences
+
+
+def _is_heading(line: str) -> bool:
+    return "\t" not in line and _HEADING_RE.match(line) is not None
+
+
+def find_section(lines: Sequence[str], heading: str) -> tuple[int, int] | None:
+    """Locate the lines of a section of the report body.
+
+    Parameters
+    ----------
+    lines : sequence of str
+        The report's lines, without newline characters.
+    heading : str
+        The heading code, e.g. ``"2"``, ``"C"`` or ``"E.5.1"``.
+
+    Returns
+    -------
+    tuple of (int, int) or None
+        0-based ``(start, stop)``: the heading line and the next heading line of any level
+        (or ``len(lines)``). ``None`` if no body line carries the heading; table-of-contents
+        lines (which contain a tab) are not headings.
+    """
+    code_re = re.compile(rf"^{re.escape(heading)}\.?(?=\s)")
+    for start, line in enumerate(lines):
+        if _is_heading(line) and code_re.match(line):
+            stop = next(
+                (i for i in range(start + 1, len(lines)) if _is_heading(lines[i])), len(lines)
+            )
+            return start, stop
+    return None
+
+
+def _numbers(sentence: str) -> list[re.Match[str]]:
+    return [m for m in _NUMBER_RE.finditer(sentence) if not _YEAR_RE.fullmatch(m.group())]
+
+
+def apply_spec(lines: Sequence[str], spec: FactSpec) -> list[dict]:
+    """Extract the facts of one spec.
+
+    Parameters
+    ----------
+    lines : sequence of str
+        The report's lines, without newline characters.
+    spec : FactSpec
+        The sentence to find and the numbers it states.
+
+    Returns
+    -------
+    list of dict
+        One record per declared number, with the keys of :data:`COLUMNS` plus ``pos``
+        (the character offset of the number in its line, for sorting).
+
+    Raises
+    ------
+    ExtractionError
+        If the heading is absent, the anchor matches no sentence or several, or the
+        sentence states a different count of numbers than declared.
+    """
+    where = spec.describe()
+    bounds = find_section(lines, spec.heading)
+    if bounds is None:
+        raise ExtractionError(f"{where}: heading {spec.heading!r} not found in the report")
+    anchor = re.compile(spec.anchor)
+    hits = []
+    for index in range(*bounds):
+        for offset, raw in split_sentences(lines[index]):
+            sentence = raw.strip()
+            if anchor.search(sentence):
+                hits.append((index, offset + len(raw) - len(raw.lstrip()), sentence))
+    if not hits:
+        raise ExtractionError(
+            f"{where}: anchor {spec.anchor!r} not found under heading {spec.heading!r} "
+            f"(lines {bounds[0] + 1}-{bounds[1]})"
+        )
+    if len(hits) > 1:
+        found = ", ".join(str(index + 1) for index, _, _ in hits)
+        raise ExtractionError(
+            f"{where}: anchor {spec.anchor!r} matches {len(hits)} sentences under heading "
+            f"{spec.heading!r} (lines {found}); it must match exactly one"
+        )
+    index, offset, sentence = hits[0]
+    matches = _numbers(sentence)
+    if len(matches) != len(spec.numbers):
+        printed = [m.group() for m in matches]
+        raise ExtractionError(
+            f"{where}: expected {len(spec.numbers)} numbers in the sentence on line {index + 1}, "
+            f"found {len(matches)}: {printed}"
+        )
+    return [
+        {
+            "fact_id": number.fact_id,
+            "section": spec.section,
+            "scheme": number.scheme or spec.scheme,
+            "sector": spec.sector,
+            "measure": number.measure,
+            "sex": number.sex,
+            "unit": number.unit,
+            "value": parse_number(match.group()),
+            "printed": match.group(),
+            "sentence": sentence,
+            "line": index + 1,
+            "pos": offset + match.start(),
+        }
+        for number, match in zip(spec.numbers, matches, strict=True)
+    ]
+
+
+def _check_specs(specs: Iterable[FactSpec]) -> None:
+    """Raise ValueError if the declarations break the vocabulary or repeat a fact id."""
+    seen: set[str] = set()
+    for spec in specs:
+        if spec.scheme not in SCHEMES or spec.sector not in SECTORS:
+            raise ValueError(f"{spec.describe()}: bad scheme/sector {spec.scheme}/{spec.sector}")
+        for number in spec.numbers:
+            if number.fact_id in seen:
+                raise ValueError(f"duplicate fact_id {number.fact_id!r}")
+            seen.add(number.fact_id)
+            if number.unit not in UNITS:
+                raise ValueError(f"fact {number.fact_id}: unit {number.unit!r} not in UNITS")
+            if number.sex not in SEXES:
+                raise ValueError(f"fact {number.fact_id}: sex {number.sex!r} not in SEXES")
+            if number.scheme is not None and number.scheme not in SCHEMES:
+                raise ValueError(f"fact {number.fact_id}: scheme {number.scheme!r} not in SCHEMES")
+
+
+def extract_facts(lines: list[str]) -> pd.DataFrame:
+    """Extract the numbers stated in the report's prose as a tidy table.
+
+    Parameters
+    ----------
+    lines : list of str
+        The report file's lines without newline characters (line ``i + 1`` of the
+        file is ``lines[i]``).
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per fact of :data:`FACT_SPECS`, with the columns :data:`COLUMNS`
+        (``fact_id``, ``section``, ``scheme``, ``sector``, ``measure``, ``sex``, ``unit``,
+        ``value``, ``printed``, ``sentence``, ``line``), sorted by line and then by
+        position in the line.
+
+    Raises
+    ------
+    ExtractionError
+        If a spec's heading or anchor is not found, its anchor is ambiguous, or its
+        sentence states a different count of numbers than declared; the message names
+        the fact ids and the section.
+    """
+    _check_specs(FACT_SPECS)
+    records = [record for spec in FACT_SPECS for record in apply_spec(lines, spec)]
+    frame = pd.DataFrame.from_records(records, columns=[*COLUMNS, "pos"])
+    frame = frame.sort_values(["line", "pos"], kind="mergesort").drop(columns="pos")
+    frame = frame.reset_index(drop=True)
+    frame["value"] = frame["value"].astype(float)
+    frame["line"] = frame["line"].astype(int)
+    return frame

@@ -1,0 +1,145 @@
+"""Validation of data files: columns, types, units, counts, females ≤ total, unique keys.
+
+Every rule raises :class:`~nssf_analysis.exceptions.ValidationError` naming the
+file, the 1-based data row, the column and the rule.  :func:`validate_tidy` runs
+on every :func:`~nssf_analysis.catalog.load_table`.
+"""
+
+from __future__ import annotations
+
+import math
+
+import pandas as pd
+
+from .exceptions import ValidationError
+from .specs import COUNT_UNITS, UNITS
+
+REQUIRED = ["sex", "year", "measure", "unit", "value"]
+NON_KEY = {"value", "line", "column"}
+
+
+def _row(df: pd.DataFrame, idx) -> int:
+    return int(df.index.get_loc(idx)) + 1
+
+
+def validate_tidy(df: pd.DataFrame, path, known_years: set[int]) -> pd.DataFrame:
+    """Validate a tidy table and return it with typed ``year`` and ``value`` columns.
+
+    Parameters
+    ----------
+    df : DataFrame
+        The table as read from CSV (every column as string).
+    path : str or Path
+        The file, named in errors.
+    known_years : set of int
+        Years the data may contain.
+
+    Returns
+    -------
+    DataFrame
+        ``year`` as int, ``value`` as float, other columns as read.
+
+    Raises
+    ------
+    ValidationError
+        Rules: ``required-column``, ``number``, ``known-year``, ``unit``, ``non-negative``,
+        ``integer-count``, ``females-not-above-total``, ``unique-key``.
+    """
+    for col in REQUIRED:
+        if col not in df.columns:
+            raise ValidationError(
+                "required-column", path, None, col, f"missing; the file has {list(df.columns)}"
+            )
+    df = df.copy()
+    for col in ("value", "year"):
+        num = pd.to_numeric(df[col], errors="coerce")
+        bad = num.isna() & df[col].notna() & (df[col].astype(str).str.strip() != "")
+        bad |= df[col].isna() | (df[col].astype(str).str.strip() == "")
+        if bad.any():
+            idx = bad[bad].index[0]
+            raise ValidationError(
+                "number", path, _row(df, idx), col, f"{df.at[idx, col]!r} is not a number"
+            )
+        df[col] = num
+    if (df["year"] % 1 != 0).any():
+        idx = df.index[(df["year"] % 1 != 0)][0]
+        raise ValidationError(
+            "known-year", path, _row(df, idx), "year", f"{df.at[idx, 'year']} is not a whole year"
+        )
+    df["year"] = df["year"].astype(int)
+    unknown = ~df["year"].isin(known_years)
+    if unknown.any():
+        idx = unknown[unknown].index[0]
+        raise ValidationError(
+            "known-year",
+            path,
+            _row(df, idx),
+            "year",
+            f"{df.at[idx, 'year']} is not one of {sorted(known_years)}",
+        )
+    bad_unit = ~df["unit"].isin(UNITS)
+    if bad_unit.any():
+        idx = bad_unit[bad_unit].index[0]
+        raise ValidationError(
+            "unit",
+            path,
+            _row(df, idx),
+            "unit",
+            f"{df.at[idx, 'unit']!r} is not in the vocabulary {sorted(UNITS)}",
+        )
+    counts = df["unit"].isin(COUNT_UNITS)
+    neg = df["value"] < 0
+    neg_count = neg & counts
+    if neg_count.any():
+        idx = neg_count[neg_count].index[0]
+        raise ValidationError(
+            "non-negative",
+            path,
+            _row(df, idx),
+            "value",
+            f"count {df.at[idx, 'value']:g} ({df.at[idx, 'unit']}) is negative",
+        )
+    frac = counts & (df["value"] % 1 != 0)
+    if frac.any():
+        idx = frac[frac].index[0]
+        raise ValidationError(
+            "integer-count",
+            path,
+            _row(df, idx),
+            "value",
+            f"count {df.at[idx, 'value']:g} ({df.at[idx, 'unit']}) is not whole",
+        )
+    keys = [c for c in df.columns if c not in NON_KEY]
+    dup = df.duplicated(subset=keys, keep=False)
+    if dup.any():
+        idx = dup[dup].index[1] if dup.sum() > 1 else dup[dup].index[0]
+        where = ", ".join(f"{k}={df.at[idx, k]}" for k in keys if str(df.at[idx, k]) != "")
+        raise ValidationError("unique-key", path, _row(df, idx), None, f"duplicate key ({where})")
+    check_females(df, path)
+    return df
+
+
+def check_females(df: pd.DataFrame, path) -> None:
+    """Raise if a female count exceeds the total it belongs to (same key, sex='total')."""
+    if "sex" not in df.columns or not (df["sex"] == "female").any():
+        return
+    keys = [c for c in df.columns if c not in NON_KEY | {"sex"}]
+    fem = df[df["sex"] == "female"].reset_index()
+    tot = df[df["sex"] == "total"]
+    merged = fem.merge(tot, on=keys, suffixes=("", "_total"), how="inner")
+    over = merged[merged["value"] > merged["value_total"] + 1e-9]
+    if not over.empty:
+        r = over.iloc[0]
+        raise ValidationError(
+            "females-not-above-total",
+            path,
+            _row(df, r["index"]),
+            "value",
+            f"females {r['value']:g} > total {r['value_total']:g} "
+            f"for measure {r['measure']} in {r['year']}",
+        )
+
+
+def check_not_nan(value: float) -> bool:
+    """Return True if ``value`` is a real number (not None/NaN)."""
+    return value is not None and not (isinstance(value, float) and math.isnan(value))

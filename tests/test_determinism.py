@@ -1,0 +1,27 @@
+"""Re-extraction reproduces the committed data/ byte for byte."""
+
+import filecmp
+from pathlib import Path
+
+from nssf_analysis.catalog import write_data
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _files(d):
+    return sorted(p.relative_to(d) for p in d.rglob("*") if p.is_file())
+
+
+def test_committed_data_equals_fresh_extraction(tmp_path):
+    write_data(tmp_path / "a")
+    committed = ROOT / "data"
+    assert _files(tmp_path / "a") == _files(committed)
+    for rel in _files(committed):
+        assert filecmp.cmp(committed / rel, tmp_path / "a" / rel, shallow=False), rel
+
+
+def test_extraction_twice_is_identical(tmp_path):
+    write_data(tmp_path / "a")
+    write_data(tmp_path / "b")
+    for rel in _files(tmp_path / "a"):
+        assert (tmp_path / "a" / rel).read_bytes() == (tmp_path / "b" / rel).read_bytes()
