@@ -1,4 +1,4 @@
-"""Command line: ``nssf-report extract | validate | catalog``.
+"""Command line: ``nssf-report extract | validate | catalog | audit | build``.
 
 Errors the package raises on purpose are printed as one line on stderr and the
 command exits with status 1 (no traceback).
@@ -42,6 +42,18 @@ def _cmd_catalog(args) -> int:
     return 0
 
 
+def _cmd_audit(args) -> int:
+    from .audit import run_cli
+
+    return run_cli(args)
+
+
+def _cmd_build(args) -> int:
+    from .book import run_cli
+
+    return run_cli(args)
+
+
 def build_parser() -> argparse.ArgumentParser:
     """Return the argument parser of ``nssf-report``."""
     p = argparse.ArgumentParser(prog="nssf-report", description=__doc__.splitlines()[0])
@@ -53,6 +65,15 @@ def build_parser() -> argparse.ArgumentParser:
     v.set_defaults(func=_cmd_validate)
     c = sub.add_parser("catalog", help="list the tables")
     c.set_defaults(func=_cmd_catalog)
+    a = sub.add_parser("audit", help="audit the report's internal consistency")
+    a.add_argument("--out", default=None, help="output folder (default outputs/audit)")
+    a.set_defaults(func=_cmd_audit)
+    b = sub.add_parser("build", help="run the notebooks and build the HTML book")
+    b.add_argument("--year", type=int, action="append", help="report year (repeatable)")
+    b.add_argument("--all-years", action="store_true", help="build every year with data")
+    b.add_argument("--jobs", type=int, default=None, help="notebooks run in parallel")
+    b.add_argument("--force", action="store_true", help="run every notebook again")
+    b.set_defaults(func=_cmd_build)
     return p
 
 

@@ -1,0 +1,71 @@
+"""One house style for every chart and table, and deterministic output.
+
+:func:`setup` is the first call of every notebook: it fixes pandas display
+options, the matplotlib style (colour-blind-safe palette, figure size, dpi, fonts)
+and strips run-dependent metadata from saved figures so that outputs are
+byte-identical from run to run.
+"""
+
+from __future__ import annotations
+
+import matplotlib as mpl
+import matplotlib.ticker as mticker
+import pandas as pd
+
+#: Okabe–Ito colour-blind-safe palette.
+PALETTE = [
+    "#0072B2",  # blue
+    "#E69F00",  # orange
+    "#009E73",  # green
+    "#CC79A7",  # pink
+    "#56B4E9",  # sky blue
+    "#D55E00",  # vermilion
+    "#F0E442",  # yellow
+    "#000000",  # black
+]
+#: Colours of the total/female pair, used the same way in every chart.
+TOTAL_COLOR = PALETTE[0]
+FEMALE_COLOR = PALETTE[1]
+FIGSIZE = (8.0, 4.5)
+DPI = 100
+
+
+def setup() -> None:
+    """Apply the house style: pandas display options and matplotlib rc parameters."""
+    pd.set_option("display.max_columns", 50)
+    pd.set_option("display.width", 120)
+    pd.set_option("display.float_format", "{:,.2f}".format)
+    mpl.use("Agg") if mpl.get_backend().lower() == "agg" else None
+    mpl.rcParams.update(
+        {
+            "figure.figsize": FIGSIZE,
+            "figure.dpi": DPI,
+            "savefig.dpi": DPI,
+            "font.family": "DejaVu Sans",
+            "font.size": 10,
+            "axes.titlesize": 11,
+            "axes.titleweight": "bold",
+            "axes.spines.top": False,
+            "axes.spines.right": False,
+            "axes.grid": True,
+            "axes.grid.axis": "y",
+            "grid.alpha": 0.3,
+            "axes.prop_cycle": mpl.cycler(color=PALETTE),
+            "legend.frameon": False,
+            "svg.hashsalt": "nssf-analysis",
+            "svg.fonttype": "none",
+            "path.simplify": True,
+        }
+    )
+    try:
+        from matplotlib_inline.backend_inline import set_matplotlib_formats
+
+        set_matplotlib_formats("png", metadata={"Software": None})
+    except ImportError:  # outside IPython
+        pass
+
+
+def thousands(ax, axis: str = "y") -> None:
+    """Format an axis with thousands separators ("1,234,567")."""
+    fmt = mticker.FuncFormatter(lambda v, _: f"{v:,.0f}")
+    (ax.yaxis if axis == "y" else ax.xaxis).set_major_formatter(fmt)
