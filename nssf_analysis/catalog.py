@@ -19,6 +19,7 @@ from . import paths
 from .directories import extract_directories
 from .exceptions import NSSFError, UnknownTableError, YearNotAvailableError
 from .extract import (
+    RawTable,
     extract_tables,
     find_graphics,
     read_lines,
@@ -339,6 +340,42 @@ def load_raw(table_id: str) -> pd.DataFrame:
     if not path.exists():
         raise NSSFError(f"{path}: not found; run 'nssf-report extract'")
     return pd.read_csv(path, dtype=str, keep_default_na=False)
+
+
+def raw_table(table_id: str) -> RawTable:
+    """Rebuild a numbered or annex table's :class:`RawTable` from its ``data/raw`` file.
+
+    This lets the tidy interpreter and its checks run on the committed (or a
+    modified) raw file instead of the report text.
+
+    Parameters
+    ----------
+    table_id : str
+        A numbered or annex table id (not a directory).
+    """
+    raw = load_raw(table_id)
+    row = catalog().set_index("table_id").loc[table_id]
+    if row["family"] == "directory":
+        raise NSSFError(f"{table_id} is a directory, not a table")
+    cells_cols = [c for c in raw.columns if c.startswith("c")]
+    rows = []
+    for _, r in raw.iterrows():
+        cells = [r[c] for c in cells_cols]
+        while len(cells) > 1 and cells[-1] == "" and r["kind"] == "block":
+            cells.pop()
+        rows.append(
+            {"block": r["block"], "line": int(r["line"]), "kind": r["kind"], "cells": cells}
+        )
+    return RawTable(
+        table_id=table_id,
+        label=row["label"],
+        title=row["title"],
+        section=row["section"],
+        source=row["source"],
+        notes=row["notes"],
+        title_line=int(row["line"]),
+        rows=rows,
+    )
 
 
 def load_table(table_id: str, year: int | None = None) -> pd.DataFrame:
