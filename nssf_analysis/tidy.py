@@ -738,11 +738,17 @@ def tidy_frame(cells: pd.DataFrame, table_id: str) -> pd.DataFrame:
     for d in dims:
         out[d] = out[d].fillna("")
     out["year"] = out["year"].astype(int)
+    out["value"] = [format_value(v) for v in out["value"]]
     if "month" in out.columns:
         out["month"] = out["month"].astype(int)
     if "period_start" in out.columns:
         out["period_start"] = out["period_start"].astype(int)
     return out.reset_index(drop=True)
+
+
+def format_value(value: float) -> str:
+    """Write a value for CSV: whole numbers without a decimal point, others in shortest form."""
+    return str(int(value)) if float(value).is_integer() else repr(float(value))
 
 
 def text_table(table: RawTable) -> pd.DataFrame:
@@ -768,7 +774,7 @@ def text_table(table: RawTable) -> pd.DataFrame:
             continue
         if not first.startswith("-"):
             project, outcomes = first, cells[1:]
-        for o in outcomes:
+        for o in [x for cell in outcomes for x in re.split(r"(?<=;)\s+-\s+", cell)]:
             records.append(
                 {
                     "partner": partner,
