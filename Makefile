@@ -31,12 +31,12 @@ book: extract validate ## Build the data, run the notebooks and build the HTML b
 	@echo "make book: notebooks and the HTML book are not built yet (see the open issues)."
 
 lint: $(STAMP) ## ruff lint and format check
-	$(VENV)/bin/ruff check nssf_analysis tests benchmarks
-	$(VENV)/bin/ruff format --check nssf_analysis tests benchmarks
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
 
 format: $(STAMP) ## Format the code with ruff
-	$(VENV)/bin/ruff format nssf_analysis tests benchmarks
-	$(VENV)/bin/ruff check --fix nssf_analysis tests benchmarks
+	$(VENV)/bin/ruff format .
+	$(VENV)/bin/ruff check --fix .
 
 test: $(STAMP) ## Run lint and the whole test suite
 	$(MAKE) --no-print-directory lint
