@@ -476,6 +476,25 @@ def _finding(table_id, check, row, dims, printed, expected, computed, difference
     }
 
 
+def rounding_tolerance(printed: list[str], unit: str) -> float:
+    """Return the largest difference that the rounding of printed values can explain.
+
+    Counts are exact (tolerance 0).  Amounts are rounded by the report to the
+    decimals it prints for each value ("111" to the unit, "5.85" to the cent), so
+    a sum can be off by up to half a unit of the last printed digit of each term.
+
+    Parameters
+    ----------
+    printed : list of str
+        The printed parts and the printed total.
+    unit : str
+        The unit of the values.
+    """
+    if unit in COUNT_UNITS:
+        return 0.0
+    return sum(0.5 * 10 ** -decimals(p) for p in printed)
+
+
 def check_totals(cells: pd.DataFrame, table_id: str) -> list[dict]:
     """Check every printed total against the sum of its parts.
 
@@ -516,8 +535,7 @@ def check_totals(cells: pd.DataFrame, table_id: str) -> list[dict]:
                 continue
             for _, t in tot.iterrows():
                 computed = float(part["value"].sum())
-                n_dec = max([decimals(p) for p in part["printed"]] + [decimals(t["printed"])])
-                tol = 0.5 * 10**-n_dec * (len(part) + 1) if n_dec else 0.0
+                tol = rounding_tolerance([*part["printed"], t["printed"]], t["unit"])
                 diff = round(t["value"] - computed, 6)
                 expected = " + ".join(str(x) for x in part[dim])
                 out.append(
@@ -553,8 +571,7 @@ def _check_subtotals(numeric: pd.DataFrame, table_id: str, dims: list[str]) -> l
         if part.empty:
             continue
         computed = float(part["value"].sum())
-        n_dec = max([decimals(p) for p in part["printed"]] + [decimals(t["printed"])])
-        tol = 0.5 * 10**-n_dec * (len(part) + 1) if n_dec else 0.0
+        tol = rounding_tolerance([*part["printed"], t["printed"]], t["unit"])
         diff = round(t["value"] - computed, 6)
         out.append(
             _finding(

@@ -160,3 +160,16 @@ def test_raw_round_trip_gives_same_tidy():
         committed = load_table(tid)
         assert len(tidy) == len(committed), tid
         assert [float(v) for v in tidy["value"]] == list(committed["value"]), tid
+
+
+def test_rounding_tolerance_by_printed_precision():
+    from nssf_analysis.tidy import rounding_tolerance
+
+    # Table 44, 2022: 5.85 + 0.12 + 111 = 116.97 against a printed 116.93
+    tol = rounding_tolerance(["5.85", "0.12", "111", "116.93"], "billion riels")
+    assert tol == pytest.approx(0.005 + 0.005 + 0.5 + 0.005)
+    assert abs(116.93 - 116.97) <= tol
+    assert rounding_tolerance(["3", "4", "7"], "persons") == 0.0
+    c = load_checks()
+    row = c[(c["table_id"] == "t44") & (c["printed"] == "116.93")]
+    assert list(row["status"]) == ["rounding"]
