@@ -1,0 +1,276 @@
+"""The report's graphics, redrawn from the data they depict.
+
+Each of Graphic 1 … 9 is drawn from the table it depicts (:data:`GRAPHICS`);
+:func:`graphic_data` returns the long frame that is plotted and
+:func:`graphic` the :class:`matplotlib.figure.Figure`. Graphics 10 and 11 are
+printed in the report without their data (:data:`NOT_PRINTED`).
+
+One house style (:func:`nssf_analysis.style.setup`): the colour-blind-safe
+palette, "Graphic N: title" as the figure title, axis labels with units,
+thousands separators; a total/female pair is always drawn in
+:data:`~nssf_analysis.style.TOTAL_COLOR` / :data:`~nssf_analysis.style.FEMALE_COLOR`.
+"""
+
+from __future__ import annotations
+
+import textwrap
+
+import pandas as pd
+from matplotlib.figure import Figure
+from matplotlib.ticker import MaxNLocator
+
+from . import style
+from .catalog import load_graphics
+from .tables import label, values
+
+#: Graphic number → (table it depicts, kind of chart).
+GRAPHICS = {
+    1: ("a6_1_3", "places"),
+    2: ("a6_1_1_business", "places"),
+    3: ("t05", "contribution"),
+    4: ("t10", "breakdown"),
+    5: ("t11", "breakdown"),
+    6: ("t24", "breakdown"),
+    7: ("t25", "breakdown"),
+    8: ("t37", "contribution"),
+    9: ("t61", "childbirth"),
+}
+#: Graphics whose data the report does not print: the table and facts that say most.
+NOT_PRINTED = {10: ("t63", "e51_"), 11: ("t64", "e52_")}
+#: How many business types Graphic 2 shows (the largest by workers).
+TOP_BUSINESSES = 15
+#: Colours of series that are not a total/female pair.
+SERIES_COLORS = {
+    "Contributory enterprises": style.PALETTE[2],
+    "Contribution-paid enterprises": style.PALETTE[4],
+    "Enterprises": style.PALETTE[2],
+    "Mothers": style.PALETTE[3],
+    "Newborns": style.PALETTE[2],
+}
+PAIR_COLORS = {"Total": style.TOTAL_COLOR, "Females": style.FEMALE_COLOR}
+
+
+def graphic_info(number: int) -> dict:
+    """Return a graphic's label, title, section and source as the report prints them.
+
+    Parameters
+    ----------
+    number : int
+        1 … 11.
+    """
+    g = load_graphics()
+    row = g[g["label"] == f"Graphic {number}"]
+    if row.empty:
+        raise KeyError(f"no Graphic {number} in the report (see data/graphics.csv)")
+    return row.iloc[0].to_dict()
+
+
+def _years(df: pd.DataFrame) -> list[int]:
+    return sorted(int(y) for y in df["year"].unique())
+
+
+def _places(table_id: str, year: int) -> pd.DataFrame:
+    """Return new (or registered) enterprises and workers per place, largest first."""
+    df = values(table_id, year)
+    df = df[df["year"] == year]
+    place = "province" if "province" in df.columns else "business"
+    df = df[(df[place] != "Total") & (df["role"] == "value")]
+    ent = df[df["measure"].str.endswith("enterprises")]
+    wrk = df[df["measure"].str.endswith("workers")]
+    order = wrk[wrk["sex"] == "total"].groupby(place, sort=False)["value"].sum().sort_values().index
+    if table_id == "a6_1_1_business":
+        order = order[-TOP_BUSINESSES:]
+    rows = []
+    for _, r in ent.iterrows():
+        rows.append(("Enterprises", r[place], "Enterprises", r["value"], r["unit"]))
+    for _, r in wrk.iterrows():
+        rows.append(("Workers", r[place], label("sex", r["sex"]), r["value"], r["unit"]))
+    out = pd.DataFrame(rows, columns=["panel", "category", "series", "value", "unit"])
+    out = out[out["category"].isin(order)]
+    out["category"] = pd.Categorical(out["category"], categories=list(order), ordered=True)
+    out = out.sort_values(["panel", "category"], kind="stable").reset_index(drop=True)
+    out["category"] = out["category"].astype(str)
+    out.insert(0, "year", year)
+    return out
+
+
+def _contribution(table_id: str, year: int) -> pd.DataFrame:
+    df = values(table_id, year)
+    rows = []
+    for y in _years(df):
+        d = df[df["year"] == y]
+        for m, name in (
+            ("contributory_enterprises", "Contributory enterprises"),
+            ("contribution_paid_enterprises", "Contribution-paid enterprises"),
+        ):
+            v = d[d["measure"] == m]["value"]
+            if not v.empty:
+                rows.append((y, "Enterprises", str(y), name, float(v.iloc[0]), "enterprises"))
+        w = d[d["measure"].isin(["contribution_paid_workers", "contribution_paid_members"])]
+        for _, r in w.iterrows():
+            rows.append((y, "Workers", str(y), label("sex", r["sex"]), r["value"], "persons"))
+    return pd.DataFrame(rows, columns=["year", "panel", "category", "series", "value", "unit"])
+
+
+def _breakdown(table_id: str, year: int) -> pd.DataFrame:
+    df = values(table_id, year)
+    dim = "injury_type" if "injury_type" in df.columns else "degree"
+    df = df[(df["role"] == "value") & (df[dim] != "all")]
+    rows = []
+    for r in df.to_dict("records"):
+        rows.append(
+            (
+                r["year"],
+                str(r["year"]),
+                label(dim, r[dim]),
+                label("sex", r["sex"]),
+                r["value"],
+                r["unit"],
+            )
+        )
+    return pd.DataFrame(rows, columns=["year", "panel", "category", "series", "value", "unit"])
+
+
+def _childbirth(table_id: str, year: int) -> pd.DataFrame:
+    df = values(table_id, year)
+    df = df[df["worker_group"].isin(["formal", "informal"])]
+    df = df[df["measure"].isin(["mothers", "newborns"])]
+    rows = []
+    for r in df.to_dict("records"):
+        rows.append(
+            (
+                r["year"],
+                f"{label('worker_group', r['worker_group'])} female workers",
+                str(r["year"]),
+                "Mothers" if r["measure"] == "mothers" else "Newborns",
+                r["value"],
+                r["unit"],
+            )
+        )
+    return pd.DataFrame(rows, columns=["year", "panel", "category", "series", "value", "unit"])
+
+
+_DATA = {
+    "places": _places,
+    "contribution": _contribution,
+    "breakdown": _breakdown,
+    "childbirth": _childbirth,
+}
+
+
+def graphic_data(number: int, year: int) -> pd.DataFrame:
+    """Return the data a graphic plots for ``year`` (and the year before, where it compares).
+
+    Parameters
+    ----------
+    number : int
+        1 … 9 (Graphics 10 and 11 have no printed data, see :data:`NOT_PRINTED`).
+    year : int
+        The year shown.
+
+    Returns
+    -------
+    DataFrame
+        Columns ``year``, ``panel`` (one subplot each), ``category`` (x axis),
+        ``series`` (bars), ``value`` and ``unit``; empty when the table has no data
+        for ``year``.
+    """
+    if number not in GRAPHICS:
+        raise KeyError(f"Graphic {number}: the report does not print the data it depicts")
+    table_id, kind = GRAPHICS[number]
+    return _DATA[kind](table_id, year)
+
+
+def has_data(number: int, year: int) -> bool:
+    """Whether a graphic can be drawn for ``year`` (its table has data for that year)."""
+    if number not in GRAPHICS:
+        return False
+    return bool(len(graphic_data(number, year))) and year in set(graphic_data(number, year)["year"])
+
+
+def _color(series: str, i: int) -> str:
+    if series in PAIR_COLORS:
+        return PAIR_COLORS[series]
+    return SERIES_COLORS.get(series, style.PALETTE[(i + 2) % len(style.PALETTE)])
+
+
+def _unit_label(unit: str) -> str:
+    return unit[:1].upper() + unit[1:] if unit else ""
+
+
+def _bars(ax, data: pd.DataFrame, horizontal: bool, labels: bool) -> None:
+    cats = list(dict.fromkeys(data["category"]))
+    series = list(dict.fromkeys(data["series"]))
+    n = len(series)
+    width = 0.8 / n
+    pos = {c: i for i, c in enumerate(cats)}
+    for j, s in enumerate(series):
+        d = data[data["series"] == s]
+        # horizontal bars: the first series on top within its category
+        k = n - 1 - j if horizontal else j
+        x = [pos[c] - 0.4 + width * (k + 0.5) for c in d["category"]]
+        if horizontal:
+            bars = ax.barh(x, d["value"], height=width, color=_color(s, j), label=s)
+        else:
+            bars = ax.bar(x, d["value"], width=width, color=_color(s, j), label=s)
+        if labels:
+            ax.bar_label(bars, labels=[f"{v:,.0f}" for v in d["value"]], fontsize=7, padding=1)
+    ticks = list(range(len(cats)))
+    unit = _unit_label(data["unit"].iloc[0])
+    if horizontal:
+        ax.set_yticks(ticks, [c if len(c) <= 45 else c[:44] + "…" for c in cats], fontsize=8)
+        ax.set_xlabel(unit)
+        ax.grid(axis="x", alpha=0.3)
+        ax.grid(axis="y", visible=False)
+        ax.xaxis.set_major_locator(MaxNLocator(4))
+        style.thousands(ax, "x")
+        ax.legend(fontsize=8, loc="lower right")
+    else:
+        ax.set_xticks(ticks, [textwrap.fill(c, 14) for c in cats], fontsize=8)
+        ax.set_ylabel(unit)
+        style.thousands(ax, "y")
+        ax.margins(y=0.12)
+        ax.legend(fontsize=8, loc="upper center", bbox_to_anchor=(0.5, -0.14), ncol=n)
+
+
+def graphic(number: int, year: int) -> Figure:
+    """Draw a graphic of the report from the data it depicts.
+
+    Parameters
+    ----------
+    number : int
+        1 … 9.
+    year : int
+        The year shown (with the year before where the graphic compares years).
+
+    Returns
+    -------
+    Figure
+        Titled "Graphic N: title" as in the report, one panel per part of the data.
+
+    Raises
+    ------
+    KeyError
+        For Graphics 10 and 11 (no printed data) and unknown numbers.
+    ValueError
+        When the graphic's table has no data for ``year``.
+    """
+    data = graphic_data(number, year)
+    if not has_data(number, year):
+        raise ValueError(f"Graphic {number}: no data for {year}")
+    style.setup()
+    kind = GRAPHICS[number][1]
+    horizontal = kind == "places"
+    panels = list(dict.fromkeys(data["panel"]))
+    size = (10.0, 7.5) if horizontal else style.FIGSIZE
+    fig = Figure(figsize=size, dpi=style.DPI, layout="constrained")
+    axes = fig.subplots(1, len(panels), sharey=horizontal or kind == "breakdown", squeeze=False)[0]
+    for ax, panel in zip(axes, panels, strict=True):
+        d = data[data["panel"] == panel]
+        _bars(ax, d, horizontal, labels=not horizontal)
+        ax.set_title(panel, fontsize=10)
+        if horizontal and ax is not axes[0]:
+            ax.tick_params(axis="y", labelleft=False)
+    info = graphic_info(number)
+    fig.suptitle(f"{info['label']}: {info['title']}", fontweight="bold", fontsize=11)
+    return fig

@@ -1,0 +1,163 @@
+"""The report's sections as notebook content: tables and graphics in report order.
+
+The chapters (``notebooks/00_overview.ipynb`` … ``06_provinces.ipynb``) are thin:
+each code cell calls one helper of this module, :mod:`nssf_analysis.tables`,
+:mod:`nssf_analysis.charts` or :mod:`nssf_analysis.prose`. Which table and which
+graphic a section shows comes from the catalog's and the graphics list's
+``section`` column (:func:`items`), never from a list typed here.
+"""
+
+from __future__ import annotations
+
+import html
+
+import pandas as pd
+from IPython.display import HTML, Markdown, display
+
+from . import charts, prose, style, tables
+from .catalog import catalog, load_graphics
+
+
+def setup() -> None:
+    """Apply the house style (pandas display options, matplotlib style); call it first."""
+    style.setup()
+
+
+def _in(section: str, prefix: str) -> bool:
+    return section == prefix or section.startswith(prefix + ".")
+
+
+def items(section: str) -> pd.DataFrame:
+    """Return the tables and graphics of a report section, in report order.
+
+    Parameters
+    ----------
+    section : str
+        A section code as in the catalog: ``"A.1.1"`` (that section), ``"A"`` or
+        ``"6.1"`` (every section below it).
+
+    Returns
+    -------
+    DataFrame
+        Columns ``kind`` (``table`` or ``graphic``), ``id`` (table id or graphic
+        number), ``label`` and ``line`` (where the report prints it).
+    """
+    cat = catalog()
+    rows = [
+        {"kind": "table", "id": r["table_id"], "label": r["label"], "line": int(r["line"])}
+        for r in cat.to_dict("records")
+        if _in(r["section"], section)
+    ]
+    for g in load_graphics().to_dict("records"):
+        if _in(g["section"], section):
+            number = int(g["label"].split()[-1])
+            rows.append(
+                {"kind": "graphic", "id": number, "label": g["label"], "line": int(g["line"])}
+            )
+    out = pd.DataFrame(rows, columns=["kind", "id", "label", "line"])
+    return out.sort_values("line", kind="stable").reset_index(drop=True)
+
+
+def graphic_caption(number: int) -> HTML:
+    """Return the anchor and caption of a graphic: ``<div id="graphic-N">Graphic N: title``."""
+    info = charts.graphic_info(number)
+    return HTML(
+        f'<div class="nssf-graphic" id="graphic-{number}"><b>{html.escape(info["label"])}:</b> '
+        f"{html.escape(info['title'])}</div>"
+    )
+
+
+def graphic_source(number: int) -> Markdown:
+    """Return the source line of a graphic and the table it is drawn from."""
+    info = charts.graphic_info(number)
+    table_id = charts.GRAPHICS[number][0]
+    label = catalog().set_index("table_id").loc[table_id, "label"]
+    return Markdown(f"Source: {info['source']}. Drawn from {label} (`{table_id}`).")
+
+
+def graphic(number: int, year: int) -> None:
+    """Display a graphic: its anchored caption, the figure and its source.
+
+    Graphics whose data the report does not print (10, 11) say so and show what
+    the report prints instead; a graphic without data for ``year`` says so.
+
+    Parameters
+    ----------
+    number : int
+        1 … 11.
+    year : int
+        The year shown.
+    """
+    if number in charts.NOT_PRINTED:
+        display(prose.unprinted_graphic(number, year))
+        return
+    display(graphic_caption(number))
+    if not charts.has_data(number, year):
+        table_id = charts.GRAPHICS[number][0]
+        years = ", ".join(str(y) for y in tables.table_years_any(table_id))
+        display(Markdown(f"No data for {year}: the table this graphic depicts covers {years}."))
+        return
+    display(charts.graphic(number, year))
+    display(graphic_source(number))
+
+
+def show(section: str, year: int) -> None:
+    """Display every table and graphic of a report section for ``year``, in report order.
+
+    Parameters
+    ----------
+    section : str
+        Section code (see :func:`items`).
+    year : int
+        The year shown.
+    """
+    for item in items(section).to_dict("records"):
+        if item["kind"] == "table":
+            display(tables.table(item["id"], year))
+        else:
+            graphic(item["id"], year)
+
+
+def headline_table(year: int) -> tables.ReportStyler:
+    """Return the section-2 headline figures, printed and rebuilt, as a styled table.
+
+    Parameters
+    ----------
+    year : int
+        The year (the report prints headlines for its own year only).
+    """
+    h = prose.headlines(year)
+    frame = pd.DataFrame(
+        {
+            "Headline": [
+                f"{m.replace('_', ' ').capitalize()}{' (females)' if s == 'female' else ''}"
+                for m, s in zip(h["measure"], h["sex"], strict=True)
+            ],
+            "Scheme": [prose.SCHEMES.get(f.split("_")[0], "All") for f in h["fact_id"]],
+            "Unit": h["unit"],
+            "Printed": [_num(v, u) for v, u in zip(h["printed"], h["unit"], strict=True)],
+            "Rebuilt": [_num(v, u) for v, u in zip(h["rebuilt"], h["unit"], strict=True)],
+            "Gap (printed − rebuilt)": [
+                _num(v, u) for v, u in zip(h["gap"], h["unit"], strict=True)
+            ],
+            "From": h["formula"],
+            "Note": h["note"],
+        },
+        index=pd.Index(h["fact_id"], name="Fact"),
+    )
+    st = tables.ReportStyler(frame)
+    st.set_uuid("headlines")
+    st.set_caption(
+        (
+            f"Section 2 headline figures rebuilt from the tables, {year}",
+            "Printed: the number stated in section 2 of the report (facts <code>s2*</code>); "
+            "rebuilt: the sum of the table cells listed under <i>From</i>, converted to the "
+            "headline's unit; – where there is nothing to compare.",
+        )
+    )
+    st.set_table_styles(tables.TABLE_CSS)
+    return st
+
+
+def _num(value, unit: str) -> str:
+    return tables.format_value(value, unit)

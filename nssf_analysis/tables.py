@@ -1,0 +1,1128 @@
+"""Report-style tables from tidy data: one generic renderer for every table.
+
+Every numbered and annex table is rebuilt from ``data/tidy`` by the same code,
+driven by the table's spec (:mod:`nssf_analysis.specs`): the dimensions of its
+row labels become the rows, the dimensions of its header levels the columns.
+
+- Totals (a "Total" row or column, subtotals "1." of items "1.1", "1.2" …) are
+  recomputed from their parts, for the totals the report printed (as recorded
+  in ``data/checks.csv``).
+- The change column (the report's "Fluctuation (± %)") is recomputed from the
+  values of the year shown and the year before; a missing base year reads
+  "not available", a zero base "new (from 0)" and two zeros "no change".
+- Where the report printed something else (checks with status ``rounding``,
+  ``inconsistency``, ``convention`` or ``structural``) the cell carries a
+  marker linking to the data-quality chapter
+  (``08_data_quality.html#finding-<table_id>``).
+
+:func:`table` returns a :class:`pandas.io.formats.style.Styler` whose HTML has the
+anchor ``id="<table_id>"``, the caption "Table N: title", the unit and the
+source; :func:`values`, :func:`changes` and :func:`report_frame` return the
+numbers behind it as DataFrames.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from dataclasses import dataclass
+from functools import cache
+
+import jinja2
+import pandas as pd
+from pandas.io.formats.style import Styler
+
+from .catalog import available_years, catalog, load_checks, load_table, metadata
+from .specs import tidy_spec
+
+#: Check statuses that mark a cell (the report printed something else than the data gives).
+FLAG_STATUSES = ("rounding", "inconsistency", "convention", "structural")
+#: Marker symbol of each flagged status.
+FLAG_SYMBOLS = {"rounding": "r", "inconsistency": "!", "convention": "c", "structural": "s"}
+FLAG_MEANING = {
+    "rounding": "printed value differs from the recomputed one within rounding",
+    "inconsistency": "printed value differs from the recomputed one",
+    "convention": "the report prints a change from zero or from a missing year as "
+    "100.00 % (or 0.00 %)",
+    "structural": "the printed row is laid out differently from its header",
+}
+#: Where the audit chapter lists the findings of a table.
+FINDING_URL = "08_data_quality.html#finding-{table_id}"
+#: Label of the recomputed change.
+CHANGE = "Change (%)"
+NOT_AVAILABLE = "not available"
+#: Columns of a tidy table that are not dimensions.
+NOT_DIMS = {"year", "period", "period_start", "value", "line", "column", "unit", "role"}
+#: Row dimensions printed as labels (kept verbatim).
+PRINTED = ("no", "item", "province", "business_code", "business")
+#: Spec row names whose labels resolve to other dimensions.
+ROW_ALIASES = {"activity": ("measure",)}
+#: Total values of a dimension that are labelled "Total".
+TOTAL_WORDS = {"total", "all", "Total"}
+MONTHS = "Jan Feb Mar Apr May Jun Jul Aug Sep Oct Nov Dec".split()
+#: Units written after a measure's name in headers (counts speak for themselves).
+SHOWN_UNITS = {
+    "billion riels",
+    "million riels",
+    "riels",
+    "percent",
+    "documents",
+    "times/persons",
+}
+#: Display names of measures where the snake_case name reads badly.
+MEASURE_LABELS = {
+    "contributory_enterprises": "Contributory enterprises (average)",
+    "contribution_paid_enterprises": "Contribution-paid enterprises (average)",
+    "contribution_paid_workers": "Contribution-paid workers (average)",
+    "contribution_paid_members": "Contribution-paid members (average)",
+    "contributory_institutions": "Contributory institutions",
+    "contribution_paid_institutions": "Contribution-paid institutions",
+    "contribution_paid_enterprises_share": "Contribution-paid enterprises",
+    "survivors_pension_documents": "Survivors' pension benefits",
+    "members_accessing_services": "Members accessing services",
+    "health_facility_documents": "Health facilities",
+    "occupational_risk_reports": "Occupational risk reports",
+    "general_vehicles_share": "General vehicles",
+    "offending_vehicles_share": "Offending vehicles",
+    "sectors_share": "Sectors",
+    "mothers": "Primiparae/multiparae",
+    "mothers_with_twins": "with twins",
+    "mothers_with_triplets": "with triplets",
+    "allowance_per_newborn": "Allowance per newborn",
+    "allowance_per_child": "Allowance per child",
+}
+VALUE_LABELS = {
+    "female": "Females",
+    "less_than_20": "Degree less than 20%",
+    "from_20_up": "Degree from 20% up",
+    "banks_micro_finances": "Banks/micro-finances",
+    "non_occupational_risks": "Non-occupational risks",
+    "head_offices": "Head offices",
+    "provincial_branches": "Provincial branches",
+}
+
+_TEMPLATE = """{% extends "html_table.tpl" %}
+{% block before_table %}<div class="nssf-table" id="{{ uuid }}">
+{% endblock before_table %}
+{% block after_table %}{% if caption and caption is not string %}
+<div class="nssf-table-notes">{{ caption[1] }}</div>
+{% endif %}</div>
+{% endblock after_table %}
+"""
+
+
+class ReportStyler(Styler):
+    """A Styler whose HTML is wrapped in ``<div id="<uuid>">`` with notes below the table.
+
+    The caption may be a pair ``(title, notes)``: the title is the table's
+    ``<caption>``, the notes (source, unit, markers) follow the table.
+    """
+
+    env = jinja2.Environment(
+        loader=jinja2.ChoiceLoader(
+            [jinja2.DictLoader({"report_table.tpl": _TEMPLATE}), Styler.loader]
+        ),
+        trim_blocks=True,
+    )
+    template_html_table = env.get_template("report_table.tpl")
+
+    def __repr__(self) -> str:
+        caption = self.caption[0] if isinstance(self.caption, tuple) else self.caption
+        return re.sub(r"<[^>]+>", "", caption or "ReportStyler").strip()
+
+
+# --------------------------------------------------------------------------------------
+# Layout: which dimensions are rows and which are columns
+# --------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Layout:
+    """How a table is laid out, derived from its tidy spec.
+
+    Attributes
+    ----------
+    table_id : str
+        The table.
+    family : str
+        Layout family of the spec (``office_breakdown``, ``items_by_year`` …).
+    row_dims, col_dims : tuple of str
+        Dimensions printed as row labels and as column headers.
+    years_in_rows : bool
+        Years are rows (with a change row) rather than column groups.
+    compare : bool
+        The table compares two years (it has a change column or row).
+    totals : tuple
+        ``(dim, total_value, parts)`` for every total the spec declares; parts
+        is ``None`` when every other value of the dimension is a part.
+    non_additive : tuple of str
+        Measures that are never summed (an allowance per child, percentages).
+    """
+
+    table_id: str
+    family: str
+    row_dims: tuple[str, ...]
+    col_dims: tuple[str, ...]
+    years_in_rows: bool
+    compare: bool
+    totals: tuple
+    non_additive: tuple[str, ...]
+
+
+def _dims(df: pd.DataFrame) -> list[str]:
+    return [c for c in df.columns if c not in NOT_DIMS]
+
+
+@cache
+def layout(table_id: str) -> Layout:
+    """Return the layout of a numbered or annex table.
+
+    Parameters
+    ----------
+    table_id : str
+        E.g. ``"t10"``.
+
+    Returns
+    -------
+    Layout
+    """
+    spec = tidy_spec(table_id)
+    df = _tidy(table_id)
+    present = _dims(df)
+    rows: list[str] = []
+    if spec.get("block_dim") in present:
+        rows.append(spec["block_dim"])
+    for name in spec.get("rows", []):
+        if name == "year":
+            continue
+        if name == "unit" or name in present:
+            rows.append(name)
+        for alias in ROW_ALIASES.get(name, ()):
+            if alias in present and alias not in rows:
+                rows.append(alias)
+    levels = [d for d in spec.get("levels", []) if d in present and d not in rows]
+    others = [d for d in present if d not in rows and d not in levels and d != "sex"]
+    cols = [d for d in dict.fromkeys(levels + others) if d != "sex"] + ["sex"]
+    totals = []
+    for dim, t in spec.get("totals", {}).items():
+        total, parts = t if isinstance(t, tuple) else (t, None)
+        totals.append((dim, total, tuple(parts) if parts else None))
+    return Layout(
+        table_id=table_id,
+        family=spec["family"],
+        row_dims=tuple(rows),
+        col_dims=tuple(c for c in cols if c in present),
+        years_in_rows="year" in spec.get("rows", []),
+        compare=spec.get("year") != "report",
+        totals=tuple(totals),
+        non_additive=tuple(spec.get("non_additive", [])),
+    )
+
+
+# --------------------------------------------------------------------------------------
+# Data: tidy values, recomputed totals, recomputed changes
+# --------------------------------------------------------------------------------------
+
+
+@cache
+def _tidy(table_id: str) -> pd.DataFrame:
+    df = load_table(table_id)
+    for c in _dims(df):
+        df[c] = df[c].astype(str)
+    if "period" not in df.columns:
+        df["period"] = ""
+    df["period"] = df["period"].astype(str)
+    df["role"] = "value"
+    return df.drop(columns=[c for c in ("period_start",) if c in df.columns])
+
+
+def _parse_location(text: str) -> dict:
+    out = {}
+    for part in re.split(r"; (?=[a-z_]+=)", text):
+        if "=" in part:
+            k, v = part.split("=", 1)
+            out[k] = v
+    return out
+
+
+@cache
+def _checks(table_id: str) -> pd.DataFrame:
+    ch = load_checks()
+    ch = ch[ch["table_id"] == table_id].copy()
+    ch["loc"] = [_parse_location(x) for x in ch["location"]]
+    return ch.reset_index(drop=True)
+
+
+def _printed_totals(table_id: str, dim: str) -> list[dict]:
+    """Return the dimension patterns of the totals of ``dim`` the report printed."""
+    ch = _checks(table_id)
+    out = []
+    for loc in ch.loc[ch["check"] == f"sum:{dim}", "loc"]:
+        p = {k: v for k, v in loc.items() if k not in ("year", "period", "period_start")}
+        if p not in out:
+            out.append(p)
+    return out
+
+
+def _matches(row: dict, pattern: dict) -> bool:
+    return all(str(row.get(k, "")) == v for k, v in pattern.items())
+
+
+def _keep_printed(sums: pd.DataFrame, patterns: list[dict]) -> pd.DataFrame:
+    if not patterns or sums.empty:
+        return sums
+    keep = [any(_matches(r, p) for p in patterns) for r in sums.to_dict("records")]
+    return sums[keep]
+
+
+def _additive(df: pd.DataFrame, lay: Layout) -> pd.Series:
+    return (df["unit"] != "percent") & ~df["measure"].isin(lay.non_additive)
+
+
+def _sum_over(df: pd.DataFrame, dim: str, total: str, drop: tuple[str, ...] = ()) -> pd.DataFrame:
+    keys = [c for c in df.columns if c not in ("value", "line", "column", "role", dim, *drop)]
+    sums = df.groupby(keys, sort=False, dropna=False)["value"].sum().reset_index()
+    sums[dim] = total
+    for d in drop:
+        sums[d] = ""
+    return sums
+
+
+@cache
+def _full(table_id: str) -> pd.DataFrame:
+    """Tidy values of every year plus the recomputed totals the report printed."""
+    lay = layout(table_id)
+    df = _tidy(table_id).drop(columns=["line", "column"])
+    for dim, total, parts in lay.totals:
+        if dim not in df.columns:
+            continue
+        base = df[_additive(df, lay) & (df[dim] != total) & (df[dim] != "")]
+        if parts is not None:
+            base = base[base[dim].isin(parts)]
+        drop = tuple(d for d in PRINTED if d in df.columns and d != dim) if dim in PRINTED else ()
+        sums = _keep_printed(_sum_over(base, dim, total, drop), _printed_totals(table_id, dim))
+        sums["role"] = "total"
+        df = pd.concat([df, sums], ignore_index=True)
+    if "no" in df.columns and "item" in df.columns:
+        leaves = df[df["item"] != "Total"]
+        subs = []
+        for p in _printed_totals(table_id, "subitems"):
+            code = p.get("no", "")
+            kids = leaves[leaves["no"].str.startswith(code) & (leaves["no"] != code)]
+            kids = kids[_additive(kids, layout(table_id))]
+            if kids.empty:
+                continue
+            s = _sum_over(kids, "item", p.get("item", ""), drop=("no",))
+            s["no"] = code
+            s["role"] = "subtotal"
+            subs.append(s)
+        if _printed_totals(table_id, "item"):
+            base = leaves[_additive(leaves, lay) & (leaves["item"] != "")]
+            s = _keep_printed(
+                _sum_over(base, "item", "Total", drop=("no",)), _printed_totals(table_id, "item")
+            )
+            s["role"] = "total"
+            subs.append(s)
+        if subs:
+            df = pd.concat([df, *subs], ignore_index=True)
+    return df.reset_index(drop=True)
+
+
+def table_years(table_id: str) -> list[int]:
+    """Return the years a table has data for."""
+    return sorted(int(y) for y in _tidy(table_id)["year"].unique())
+
+
+def values(table_id: str, year: int) -> pd.DataFrame:
+    """Return the values shown for ``year``: that year and the year before, with totals.
+
+    Parameters
+    ----------
+    table_id : str
+        A numbered or annex table.
+    year : int
+        The year of interest.
+
+    Returns
+    -------
+    DataFrame
+        The tidy columns (dimensions as strings, ``year``, ``measure``, ``unit``,
+        ``value``) and ``role``: ``value`` (as in the tidy data), ``total`` or
+        ``subtotal`` (recomputed from the parts).
+    """
+    df = _full(table_id)
+    return df[df["year"].isin([year - 1, year])].reset_index(drop=True)
+
+
+def lookup(table_id: str, year: int, **dims) -> float | None:
+    """Return one value (a tidy value or a recomputed total), or None when there is none.
+
+    Parameters
+    ----------
+    table_id : str
+        The table.
+    year : int
+        The year.
+    **dims
+        Dimension values that select the cell, e.g. ``measure="members",
+        office="total"``. ``sex`` defaults to ``"total"``; dimensions not given must
+        not vary among the matching rows.
+
+    Returns
+    -------
+    float or None
+    """
+    df = _full(table_id)
+    df = df[df["year"] == year]
+    dims.setdefault("sex", "total")
+    for k, v in dims.items():
+        if k in df.columns:
+            df = df[df[k] == str(v)]
+        elif v not in ("", "total"):
+            return None
+    if df.empty:
+        return None
+    if len(df) > 1:
+        raise ValueError(f"{table_id}: {dims} selects {len(df)} values; give more dimensions")
+    return float(df["value"].iloc[0])
+
+
+def change_percent(base: float | None, current: float | None) -> tuple[float | None, str]:
+    """Return the change from ``base`` to ``current`` in percent and how it reads.
+
+    Parameters
+    ----------
+    base, current : float or None
+        Values of the earlier and of the later year (None when missing).
+
+    Returns
+    -------
+    change : float or None
+        ``(current - base) / base * 100``, or None when it is not defined.
+    status : str
+        ``"ok"``, ``"not available"`` (a year is missing), ``"new (from 0)"`` or
+        ``"no change"`` (both zero).
+    """
+    if base is None or current is None or pd.isna(base) or pd.isna(current):
+        return None, NOT_AVAILABLE
+    if base == 0:
+        return (None, "no change") if current == 0 else (None, "new (from 0)")
+    return (current - base) / base * 100.0, "ok"
+
+
+def changes(table_id: str, year: int) -> pd.DataFrame:
+    """Return the change from ``year - 1`` to ``year`` of every value shown.
+
+    Parameters
+    ----------
+    table_id : str
+        A numbered or annex table.
+    year : int
+        The later year.
+
+    Returns
+    -------
+    DataFrame
+        One row per cell: its dimensions, ``measure``, ``unit``, ``base``,
+        ``current``, ``change`` (percent or NaN) and ``reading`` (see
+        :func:`change_percent`).
+    """
+    df = values(table_id, year)
+    keys = [c for c in df.columns if c not in ("value", "year", "period", "role")]
+    cur = df[df["year"] == year]
+    base = df[df["year"] == year - 1]
+    merged = cur.merge(base[[*keys, "value"]], on=keys, how="left", suffixes=("", "_base"))
+    out = merged[keys].copy()
+    out["base"] = merged["value_base"]
+    out["current"] = merged["value"]
+    res = [change_percent(b, c) for b, c in zip(out["base"], out["current"], strict=True)]
+    out["change"] = [r[0] for r in res]
+    out["reading"] = [r[1] for r in res]
+    return out
+
+
+# --------------------------------------------------------------------------------------
+# Labels and formatting
+# --------------------------------------------------------------------------------------
+
+
+def label(dim: str, value: str, unit: str = "", total: str | None = None) -> str:
+    """Return the display label of a dimension value.
+
+    Parameters
+    ----------
+    dim : str
+        Dimension name (``office``, ``measure``, ``sex`` …).
+    value : str
+        Its value as stored in the tidy data.
+    unit : str, optional
+        For measures: the unit, written in parentheses when it is not a count.
+    total : str, optional
+        The value that stands for the total of this dimension in the table; another
+        "all"/"total" value then means "not broken down" and gets no label.
+    """
+    if dim in PRINTED or dim == "unit":
+        return value
+    if dim == "month":
+        return MONTHS[int(value) - 1] if value.isdigit() else "Total"
+    if value in TOTAL_WORDS:
+        return "Total" if total in (None, value) else ""
+    if dim == "measure":
+        text = MEASURE_LABELS.get(value, value.replace("_", " ").capitalize())
+        if unit in SHOWN_UNITS:
+            text += " (%)" if unit == "percent" else f" ({unit})"
+        return text
+    if value in VALUE_LABELS:
+        return VALUE_LABELS[value]
+    return value.replace("_", " ").capitalize()
+
+
+def format_value(value, unit: str) -> str:
+    """Format a value the way the report prints it ("1,234", "22.26", "94.99%").
+
+    Parameters
+    ----------
+    value : float or None
+        The value (None or NaN print as "–").
+    unit : str
+        Its unit: percentages get a "%", money two decimals, counts none.
+    """
+    if value is None or pd.isna(value):
+        return "–"
+    if unit == "percent":
+        return f"{value:,.2f}%"
+    if unit in ("billion riels", "million riels") or not float(value).is_integer():
+        return f"{value:,.2f}"
+    return f"{value:,.0f}"
+
+
+def format_change(change: float | None, status: str) -> str:
+    """Format a recomputed change ("+18.08%", "not available", "new (from 0)")."""
+    if status != "ok":
+        return status
+    return f"{change:+,.2f}%"
+
+
+def _year_label(year: int, period: str) -> str:
+    return period if period else str(year)
+
+
+# --------------------------------------------------------------------------------------
+# Ordering: the report's order, totals where the report prints them
+# --------------------------------------------------------------------------------------
+
+
+def _total_first(table_id: str, dim: str, in_rows: bool) -> bool:
+    """Whether the report prints the total of ``dim`` before its parts."""
+    ch = _checks(table_id)
+    ch = ch[ch["check"] == f"sum:{dim}"]
+    tidy = _tidy(table_id)
+    if ch.empty:
+        return not in_rows
+    line, col = int(ch["line"].iloc[0]), int(float(ch["column"].iloc[0]))
+    if in_rows:
+        return line < tidy["line"].min()
+    same = tidy.loc[tidy["line"] == line, "column"]
+    return col < (same.min() if not same.empty else tidy["column"].min())
+
+
+def _no_key(no: str) -> tuple:
+    parts = [int(p) for p in no.split(".") if p.isdigit()]
+    return tuple(parts) if parts else (10**9,)
+
+
+def _sort_keys(table_id: str, keys: list[tuple], dims: tuple[str, ...], in_rows: bool) -> list:
+    """Sort row or column keys in the report's order.
+
+    Values keep the order in which they first appear under the same parent
+    (the values of the dimensions before them); totals go first or last, where
+    the report prints them; items are ordered by their number ("1." before "1.1").
+    """
+    keys = list(dict.fromkeys(keys))
+    total_of = {dim: total for dim, total, _ in layout(table_id).totals}
+    first_flag = {d: _total_first(table_id, d, in_rows) for d in dims if d in total_of}
+    first: dict = {}
+    for idx, k in enumerate(keys):
+        for i in range(len(dims)):
+            first.setdefault((i, k[:i], k[i]), idx)
+
+    def rank(k):
+        out = []
+        for i, d in enumerate(dims):
+            v = k[i]
+            cls = 1
+            if d == "item" and v == "Total":
+                cls = 2
+            elif total_of.get(d) == v:
+                cls = 0 if first_flag[d] else 2
+            out.append((cls, _no_key(v) if d == "no" else (first[(i, k[:i], v)],)))
+        return tuple(out)
+
+    return sorted(keys, key=rank)
+
+
+# --------------------------------------------------------------------------------------
+# Markers
+# --------------------------------------------------------------------------------------
+
+
+def _marker(table_id: str, checks: list[dict]) -> str:
+    out = []
+    for c in checks:
+        status = c["status"]
+        title = f"{status}: the report prints {c['printed']}"
+        url = FINDING_URL.format(table_id=table_id)
+        out.append(
+            f'<sup class="nssf-flag nssf-{status}"><a href="{url}" '
+            f'title="{html.escape(title, quote=True)}">{FLAG_SYMBOLS[status]}</a></sup>'
+        )
+    return "".join(out)
+
+
+def _flagged(table_id: str, year: int) -> tuple[list[dict], list[dict]]:
+    """Return (sum checks, fluctuation checks) with a flagged status that apply to ``year``."""
+    ch = _checks(table_id)
+    ch = ch[ch["status"].isin(FLAG_STATUSES)]
+    sums, flucts = [], []
+    years = {str(year), str(year - 1)}
+    report_year = max(available_years())
+    for c in ch.to_dict("records"):
+        if c["check"] == "fluctuation":
+            if year == report_year:
+                flucts.append(c)
+        elif c["check"].startswith("sum:") or c["check"].startswith("shares:"):
+            if c["loc"].get("year") in years:
+                sums.append(c)
+        elif year == report_year:
+            sums.append(c)
+    return sums, flucts
+
+
+def _cell_checks(cell: dict, checks: list[dict]) -> list[dict]:
+    out = []
+    for c in checks:
+        loc = dict(c["loc"])
+        if not loc or "=" not in c["location"]:
+            continue
+        loc.pop("period", None)
+        loc.pop("period_start", None)
+        if _matches(cell, loc):
+            out.append(c)
+    return out
+
+
+# --------------------------------------------------------------------------------------
+# The report frame: display strings, rows × columns
+# --------------------------------------------------------------------------------------
+
+
+@dataclass
+class _Frame:
+    frame: pd.DataFrame
+    classes: pd.DataFrame
+    unmatched: list[dict]
+    flags: set
+    units: list[str]
+
+
+def _shown_cols(lay: Layout, df: pd.DataFrame) -> tuple[str, ...]:
+    """Column dimensions worth a header level: those that vary, and the measure.
+
+    A measure that does not vary heads the whole table (top level).
+    """
+    keep = [d for d in lay.col_dims if d == "measure" or df[d].nunique() > 1]
+    if "measure" in keep and df["measure"].nunique() == 1:
+        keep.remove("measure")
+        keep.insert(0, "measure")
+    return tuple(keep)
+
+
+def _build(table_id: str, year: int) -> _Frame:
+    lay = layout(table_id)
+    df = values(table_id, year)
+    cur_years = sorted(df["year"].unique())
+    has_base = (year - 1) in cur_years
+    shown_cols = _shown_cols(lay, df)
+    rdims, cdims = lay.row_dims, shown_cols
+    sums, flucts = _flagged(table_id, year)
+    used: list[int] = []
+    flags: set = set()
+    cells: dict = {}
+    classes: dict = {}
+    units = list(dict.fromkeys(df["unit"]))
+
+    totals = {dim: total for dim, total, _ in lay.totals}
+    measure_top = bool(cdims) and cdims[0] == "measure" and df["measure"].nunique() == 1
+
+    def unit_of(rec):
+        return rec["unit"]
+
+    def col_label(rec):
+        return tuple(label(d, rec[d], rec["unit"], totals.get(d)) for d in cdims)
+
+    def row_label(rec):
+        return tuple(label(d, rec[d], rec["unit"], totals.get(d)) for d in rdims)
+
+    def year_col(ylab, clab):
+        # a measure that does not vary spans the years (as the report prints it)
+        return (clab[0], ylab, *clab[1:]) if measure_top else (ylab, *clab)
+
+    ykey = {}
+    for rec in df.to_dict("records"):
+        ylab = _year_label(rec["year"], rec["period"])
+        ykey[rec["year"]] = ylab
+        hits = _cell_checks(rec, sums)
+        for h in hits:
+            used.append(h["check_id"])
+            flags.add(h["status"])
+        text = format_value(rec["value"], unit_of(rec)) + _marker(table_id, hits)
+        if lay.years_in_rows:
+            r = (*row_label(rec), ylab)
+            c = col_label(rec)
+        else:
+            r = row_label(rec)
+            c = year_col(ylab, col_label(rec))
+        cells[(r, c)] = text
+        classes[(r, c)] = rec["role"]
+        rec["_r"], rec["_c"] = r, c
+
+    # change cells
+    chg_rows = []
+    if lay.compare:
+        ch = changes(table_id, year)
+        col_totals = {dim: total for dim, total, _ in lay.totals if dim in cdims}
+        for rec in ch.to_dict("records"):
+            if any(rec.get(d) != t for d, t in col_totals.items()) and not lay.years_in_rows:
+                continue
+            if not has_base:
+                rec["reading"] = NOT_AVAILABLE
+            hits = _cell_checks(rec, flucts) if has_base else []
+            for h in hits:
+                used.append(h["check_id"])
+                flags.add(h["status"])
+            text = format_change(rec["change"], rec["reading"]) + _marker(table_id, hits)
+            if lay.years_in_rows:
+                r = (*row_label(rec), CHANGE)
+                c = col_label(rec)
+            else:
+                r = row_label(rec)
+                c = year_col(CHANGE, col_label(rec))
+            cells[(r, c)] = text
+            classes[(r, c)] = "change"
+            chg_rows.append(rec)
+
+    # order rows and columns
+    recs = df.to_dict("records")
+    raw_r = {}
+    raw_c = {}
+    for rec in recs + chg_rows:
+        rk = tuple(rec[d] for d in rdims)
+        ck = tuple(rec[d] for d in cdims)
+        raw_r.setdefault(rk, row_label(rec))
+        raw_c.setdefault(ck, col_label(rec))
+    rkeys = _sort_keys(table_id, list(raw_r), rdims, True)
+    ckeys = _sort_keys(table_id, list(raw_c), cdims, False)
+    years = [ykey[y] for y in sorted(ykey)]
+    if lay.years_in_rows:
+        steps = [*years, CHANGE] if lay.compare else years
+        row_index = [(*raw_r[k], y) for k in rkeys for y in steps]
+        col_index = [raw_c[k] for k in ckeys]
+        names = [_dim_title(table_id, d) for d in rdims] + ["Year"]
+    else:
+        row_index = [raw_r[k] for k in rkeys]
+        steps = [*years, CHANGE] if lay.compare else years
+        col_index = [year_col(y, raw_c[k]) for y in steps for k in ckeys]
+        names = [_dim_title(table_id, d) for d in rdims]
+    col_index = [c for c in col_index if any((r, c) in cells for r in row_index)]
+    row_index = [r for r in row_index if any((r, c) in cells for c in col_index)]
+    data = [[cells.get((r, c), "") for c in col_index] for r in row_index]
+    cls = [[classes.get((r, c), "") for c in col_index] for r in row_index]
+    idx = _index(row_index, names)
+    cols = _index(col_index, None)
+    frame = pd.DataFrame(data, index=idx, columns=cols)
+    klass = pd.DataFrame(cls, index=idx, columns=cols)
+    unmatched = [
+        c for c in sums + flucts if c["check_id"] not in used and c["status"] in FLAG_STATUSES
+    ]
+    for c in unmatched:
+        flags.add(c["status"])
+    return _Frame(frame, klass, unmatched, flags, units)
+
+
+def _index(tuples: list[tuple], names):
+    if tuples and len(tuples[0]) == 1:
+        return pd.Index([t[0] for t in tuples], name=names[0] if names else None)
+    if not tuples:
+        return pd.Index([])
+    return pd.MultiIndex.from_tuples(tuples, names=names)
+
+
+def _dim_title(table_id: str, dim: str) -> str:
+    cols = metadata(table_id)["columns"]
+    if dim in cols and cols[dim]["title"] != dim:
+        return cols[dim]["title"]
+    return dim.replace("_", " ").capitalize()
+
+
+def report_frame(table_id: str, year: int) -> pd.DataFrame:
+    """Return the table as the report lays it out, every cell a display string.
+
+    Parameters
+    ----------
+    table_id : str
+        A numbered or annex table.
+    year : int
+        The year shown (with the year before where it has data).
+    """
+    return _build(table_id, year).frame
+
+
+# --------------------------------------------------------------------------------------
+# Captions and the Styler
+# --------------------------------------------------------------------------------------
+
+
+def _info(table_id: str) -> dict:
+    return catalog().set_index("table_id").loc[table_id].to_dict()
+
+
+def caption_html(table_id: str) -> str:
+    """Return the caption "Table N: title" (annex tables: "Annex 6.1.1: title")."""
+    info = _info(table_id)
+    return (
+        f'<span class="nssf-table-label">{html.escape(info["label"])}:</span> '
+        f'<span class="nssf-table-title">{html.escape(info["title"])}</span>'
+    )
+
+
+def _notes_html(table_id: str, units: list[str], extra: list[str]) -> str:
+    info = _info(table_id)
+    parts = []
+    if units:
+        parts.append(f"Unit: {html.escape(', '.join(u for u in units if u))}.")
+    if info.get("source"):
+        parts.append(f"Source: {html.escape(info['source'])}.")
+    if info.get("notes"):
+        parts.append(f"Note: {html.escape(info['notes'])}.")
+    parts += extra
+    return "<br>".join(parts)
+
+
+def _legend(table_id: str, flags: set) -> list[str]:
+    if not flags:
+        return []
+    url = FINDING_URL.format(table_id=table_id)
+    items = "; ".join(
+        f"<b>{FLAG_SYMBOLS[s]}</b> {FLAG_MEANING[s]}" for s in FLAG_STATUSES if s in flags
+    )
+    return [
+        f"Totals and changes are recomputed from the values. Marked cells: {items} "
+        f'(<a href="{url}">data quality</a>).'
+    ]
+
+
+TABLE_CSS = [
+    {"selector": "caption", "props": "caption-side: top; text-align: left; font-weight: bold;"},
+    {"selector": "td", "props": "text-align: right; white-space: nowrap;"},
+    {"selector": "th", "props": "text-align: left;"},
+    {"selector": "td.total, td.subtotal", "props": "font-weight: bold;"},
+    {"selector": "td.change", "props": "font-style: italic;"},
+]
+
+
+def _styler(frame: pd.DataFrame, table_id: str, notes: str, classes=None) -> ReportStyler:
+    st = ReportStyler(frame, cell_ids=False)
+    st.set_uuid(table_id)
+    st.set_caption((caption_html(table_id), notes))
+    st.set_table_attributes('class="nssf-report-table"')
+    st.set_table_styles(TABLE_CSS)
+    if classes is not None:
+        st.set_td_classes(classes)
+    return st
+
+
+def empty_table(table_id: str, year: int, why: str | None = None) -> ReportStyler:
+    """Return the table's caption with a one-line message that it has no data for ``year``."""
+    years = ", ".join(str(y) for y in table_years_any(table_id))
+    msg = why or f"The report has no data for {year} in this table (it covers {years})."
+    frame = pd.DataFrame({"": [msg]}, index=pd.Index([""]))
+    return _styler(frame, table_id, _notes_html(table_id, [], []))
+
+
+def table_years_any(table_id: str) -> list[int]:
+    """Return the years a table (numbered, annex or directory) has data for."""
+    return sorted(int(y) for y in _info(table_id)["years"].split("; ") if y)
+
+
+def table(table_id: str, year: int) -> ReportStyler:
+    """Return a table rendered report-style for ``year`` (and the year before).
+
+    Parameters
+    ----------
+    table_id : str
+        Any table of the catalog: numbered (``t01`` …), annex (``a6_1_1`` …),
+        directory (``a6_6_1`` …) or text (``t65``).
+    year : int
+        The year shown.
+
+    Returns
+    -------
+    ReportStyler
+        A pandas Styler whose HTML carries the anchor ``id="<table_id>"``, the
+        caption, the unit and source lines and the markers of flagged checks.
+    """
+    family = _info(table_id)["family"]
+    if year not in table_years_any(table_id):
+        return empty_table(table_id, year)
+    if family == "directory":
+        return directory(table_id, year)
+    if family == "text":
+        return text_table(table_id, year)
+    b = _build(table_id, year)
+    extra = _legend(table_id, b.flags)
+    for c in b.unmatched:
+        extra.append(
+            f"{html.escape(c['check'])} at report line {c['line']} "
+            f"({html.escape(c['location'])}): {html.escape(c['status'])}"
+            f"{_marker(table_id, [c])}"
+        )
+    notes = _notes_html(table_id, b.units, extra)
+    return _styler(b.frame, table_id, notes, b.classes)
+
+
+# --------------------------------------------------------------------------------------
+# Directories, text tables, province profiles
+# --------------------------------------------------------------------------------------
+
+DIRECTORY_COLUMNS = {
+    "a6_6_1": ["ownership", "no", "name"],
+    "a6_6_2": ["ownership", "no", "name"],
+    "a6_6_3": ["office", "address", "mobile_numbers", "landline_numbers"],
+}
+
+
+def directory_frame(table_id: str) -> pd.DataFrame:
+    """Return a directory (facilities or branch offices) indexed by province.
+
+    Parameters
+    ----------
+    table_id : str
+        ``a6_6_1``, ``a6_6_2`` or ``a6_6_3``.
+    """
+    df = load_table(table_id).copy()
+    if table_id == "a6_6_3":
+        df["province"] = df["branch"].where(df["group"] != "phnom_penh", "Phnom Penh")
+        df["office"] = df["office"].where(df["office"] != "", df["branch"] + " Branch Office")
+    cols = DIRECTORY_COLUMNS[table_id]
+    out = df[["province", *cols]].copy()
+    out.columns = ["Capital/province"] + [c.replace("_", " ").capitalize() for c in cols]
+    if "Ownership" in out.columns:
+        out["Ownership"] = out["Ownership"].str.capitalize()
+    return out.set_index("Capital/province")
+
+
+def directory(table_id: str, year: int) -> ReportStyler:
+    """Return a directory presented per capital/province (one block of rows each)."""
+    frame = directory_frame(table_id)
+    counts = frame.groupby(level=0, sort=False).size()
+    frame = frame.set_index(frame.index + " (" + frame.index.map(counts).astype(str) + ")")
+    first = "Name" if "Name" in frame.columns else "Office"
+    frame = frame.set_index([frame.index, frame.pop(first)]) if first == "Office" else frame
+    notes = _notes_html(
+        table_id, [], [f"{len(directory_frame(table_id)):,} entries in {len(counts)} places."]
+    )
+    return _styler(frame, table_id, notes)
+
+
+def text_table(table_id: str, year: int) -> ReportStyler:
+    """Return a text table (Table 65: partners, projects and outcomes)."""
+    df = load_table(table_id)
+    frame = df.set_index(["partner", "project"])[["outcome"]]
+    frame.index.names = ["Partner", "Project"]
+    frame.columns = ["Outcome"]
+    return _styler(frame, table_id, _notes_html(table_id, [], []))
+
+
+def directory_counts(year: int) -> pd.DataFrame:
+    """Return, per capital/province, how many facilities and branch offices the annex lists.
+
+    Parameters
+    ----------
+    year : int
+        The year (directories exist for the report year only; other years give an
+        empty frame).
+    """
+    cols = {}
+    for tid, name in (
+        ("a6_6_1", "Health-care facilities"),
+        ("a6_6_2", "Occupational-risk facilities"),
+    ):
+        if year not in table_years_any(tid):
+            continue
+        d = load_table(tid)
+        for own in ("public", "private"):
+            cols[(name, own.capitalize())] = d[d["ownership"] == own].groupby("province").size()
+        cols[(name, "Total")] = d.groupby("province").size()
+    if year in table_years_any("a6_6_3"):
+        d = directory_frame("a6_6_3")
+        cols[("Branch offices", "Total")] = d.groupby(level=0).size()
+    if not cols:
+        return pd.DataFrame()
+    out = pd.DataFrame(cols).fillna(0).astype(int)
+    out.index.name = "Capital/province"
+    return out
+
+
+def directory_summary(year: int) -> ReportStyler | pd.DataFrame:
+    """Return :func:`directory_counts` as a styled table (anchor ``directories``)."""
+    counts = directory_counts(year)
+    st = ReportStyler(counts if not counts.empty else pd.DataFrame({"": ["no directory"]}))
+    st.set_uuid("directories")
+    if counts.empty:
+        msg = f"The annex directories list facilities for {', '.join(map(str, _dir_years()))}."
+        st = ReportStyler(pd.DataFrame({"": [msg]}, index=pd.Index([""])))
+        st.set_uuid("directories")
+    st.set_caption(
+        (
+            "Health facilities and branch offices per capital/province (Annex 6.6)",
+            "Counted from the directories of Annex 6.6.1, 6.6.2 and 6.6.3.",
+        )
+    )
+    st.set_table_styles(TABLE_CSS)
+    return st
+
+
+def _dir_years() -> list[int]:
+    return table_years_any("a6_6_1")
+
+
+#: Province tables of the annex and the measure each contributes to the profile.
+PROFILE = [
+    ("a6_1_1", "workers", "Workers (occupational risk)"),
+    ("a6_1_3", "new_workers", "New workers"),
+    ("a6_1_4", "occupational_risk_reports", "Occupational risk reports"),
+    ("a6_1_5", "investigation_results", "Investigation results"),
+    ("a6_3_1", "workers", "Workers (health care)"),
+    ("a6_4_1", "workers", "Workers (pension)"),
+    ("a6_5_1", "workers", "Informal workers"),
+    ("a6_5_2", "mothers", "Mothers at childbirth"),
+]
+
+
+def province_profile(year: int) -> pd.DataFrame:
+    """Return one row per capital/province with the main measure of each annex table.
+
+    Parameters
+    ----------
+    year : int
+        The year (annex tables exist for the report year only).
+
+    Returns
+    -------
+    DataFrame
+        Index: capital/province as printed; one column per annex table (see
+        :data:`PROFILE`); NaN where a table does not list the place.
+    """
+    cols = {}
+    for tid, measure, name in PROFILE:
+        df = values(tid, year)
+        df = df[(df["year"] == year) & (df["measure"] == measure) & (df["sex"] == "total")]
+        df = df[df["province"] != "Total"]
+        for d in ("status", "sector"):
+            if d in df.columns:
+                df = df[df[d].isin(["total", "all"])] if d == "status" else df[df[d] == "all"]
+        if df.empty:
+            continue
+        cols[f"{name} ({_info(tid)['label']})"] = df.groupby("province", sort=False)["value"].sum()
+    out = pd.DataFrame(cols)
+    out.index.name = "Capital/province"
+    return out
+
+
+def province_table(year: int) -> ReportStyler:
+    """Return :func:`province_profile` as a styled table (anchor ``province-profile``)."""
+    prof = province_profile(year)
+    if prof.empty:
+        years = ", ".join(str(y) for y in table_years_any("a6_1_1"))
+        prof = pd.DataFrame({"": [f"The annex has province tables for {years} only."]})
+        prof.index = pd.Index([""])
+        fmt = None
+    else:
+        fmt = {c: (lambda v: format_value(v, "persons")) for c in prof.columns}
+    st = ReportStyler(prof)
+    st.set_uuid("province-profile")
+    st.set_caption(
+        (
+            f"Capital/provinces at a glance, {year}",
+            "Each column is the total of one annex table for the capital/province, "
+            "as printed (Phnom Penh khans and 'Abroad' appear where a table lists them); "
+            "– where a table does not list the place.",
+        )
+    )
+    st.set_table_styles(TABLE_CSS)
+    if fmt:
+        st.format(fmt)
+    return st
+
+
+# --------------------------------------------------------------------------------------
+# Contents of the book
+# --------------------------------------------------------------------------------------
+
+#: Chapter (notebook) of each top-level section of the report.
+CHAPTERS = {
+    "A": "01_occupational_risk",
+    "B": "02_health_care",
+    "C": "03_pension",
+    "D": "04_informal_sector",
+    "E": "05_institutional",
+    "6": "06_provinces",
+}
+
+
+def chapter_of(section: str) -> str:
+    """Return the notebook that presents a report section ("A.1.2" → 01_occupational_risk)."""
+    return CHAPTERS[section[0]]
+
+
+def contents(year: int) -> pd.DataFrame:
+    """Return every table with its chapter, the years it covers and its flagged checks.
+
+    Parameters
+    ----------
+    year : int
+        The year of interest (``has data`` says whether the table has rows for it).
+    """
+    cat = catalog()
+    ch = load_checks()
+    flagged = ch[ch["status"].isin(FLAG_STATUSES)].groupby("table_id").size()
+    rows = []
+    for r in cat.to_dict("records"):
+        chapter = chapter_of(r["section"])
+        rows.append(
+            {
+                "Table": f'<a href="{chapter}.html#{r["table_id"]}">{html.escape(r["label"])}</a>',
+                "Title": r["title"],
+                "Section": r["section"],
+                "Years": r["years"].replace("; ", ", "),
+                f"Data for {year}": "yes" if year in table_years_any(r["table_id"]) else "no",
+                "Flagged checks": int(flagged.get(r["table_id"], 0)),
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+def contents_table(year: int) -> ReportStyler:
+    """Return :func:`contents` as a styled table (anchor ``contents``)."""
+    st = ReportStyler(contents(year))
+    st.set_uuid("contents")
+    st.hide(axis="index")
+    st.set_caption(
+        (
+            "Every table of the report and where this book shows it",
+            "Flagged checks: printed totals or changes that differ from the recomputed "
+            "ones (see the data-quality chapter).",
+        )
+    )
+    st.set_table_styles(TABLE_CSS)
+    return st

@@ -1,0 +1,333 @@
+"""Report-style tables: layout, recomputed totals and changes, markers, captions.
+
+Expected numbers are read in the report (the printed tables) or computed by hand
+from printed values; they never come from the code under test.
+"""
+
+import re
+
+import pandas as pd
+import pytest
+
+from nssf_analysis import tables
+from nssf_analysis.catalog import catalog
+
+ALL_IDS = list(catalog()["table_id"])
+
+
+def cell(table_id, year, **dims):
+    return tables.lookup(table_id, year, **dims)
+
+
+# --- layout -------------------------------------------------------------------------
+
+
+def test_layout_years_as_rows_for_an_office_breakdown():
+    lay = tables.layout("t01")
+    assert lay.years_in_rows and lay.compare
+    assert lay.row_dims == ()
+    assert lay.col_dims == ("office", "measure", "sex")
+
+
+def test_layout_items_in_rows_years_in_columns():
+    lay = tables.layout("t06")
+    assert not lay.years_in_rows
+    assert lay.row_dims == ("no", "item")
+    assert set(lay.col_dims) == {"measure", "office", "sex"}
+
+
+def test_layout_row_label_resolving_to_measure():
+    # Table 9 prints the measure ("Occupational Risk Reports") as a row label
+    assert tables.layout("t09").row_dims == ("measure", "status")
+
+
+def test_layout_block_dimension_is_the_outer_row():
+    assert tables.layout("t61").row_dims[0] == "worker_group"
+    assert tables.layout("t67").row_dims[0] == "scheme"
+
+
+def test_single_year_tables_do_not_compare():
+    assert not tables.layout("a6_1_1").compare
+    assert not tables.layout("t38").compare
+    assert tables.layout("t56").compare  # printed with an empty 2021 row
+
+
+# --- recomputed totals (expected values printed in the report) ----------------------
+
+
+def test_office_total_recomputed_table_1():
+    # Table 1, row 2008-2022: Total 20,448 enterprises, 2,584,706 members, 1,646,397 females
+    assert cell("t01", 2022, office="total", measure="enterprises") == 20448
+    assert cell("t01", 2022, office="total", measure="members") == 2584706
+    assert cell("t01", 2022, office="total", measure="members", sex="female") == 1646397
+
+
+def test_injury_type_total_table_10():
+    # Table 10, 2022: Total 14,742, Females 7,923
+    assert cell("t10", 2022, injury_type="all", measure="injuries") == 14742
+    assert cell("t10", 2022, injury_type="all", measure="injuries", sex="female") == 7923
+
+
+def test_degree_total_excludes_non_occupational_risks_table_11():
+    # Overall Total 2021 = 9,447 + 1,762 + 194 = 11,403 (Non-Occupational Risks not added)
+    assert cell("t11", 2021, degree="all", measure="injuries") == 9447 + 1762 + 194
+
+
+def test_item_total_table_13():
+    # Table 13 Total: 9,521 (2021) and 13,826 (2022)
+    assert cell("t13", 2021, item="Total") == 9521
+    assert cell("t13", 2022, item="Total") == 13826
+
+
+def test_subtotals_and_total_from_leaves_table_18():
+    # 1. = 1.17 + 0.18 + 2.34 + 0.63 + 2.63 + 0.94 + 5.78 + 0.18 = 13.85 (report prints 13.86)
+    sub = cell("t18", 2022, no="1.", item="Occupational Risk Benefits")
+    assert sub == pytest.approx(13.85)
+    # Grand total = 13.85 + 8.40 + 0.00 = 22.25 (report prints 22.26)
+    assert cell("t18", 2022, item="Total") == pytest.approx(22.25)
+
+
+def test_two_total_dimensions_table_9():
+    # Table 9, 2022: investigation results Total/Total 15,184; reports Total 15,013
+    assert cell("t09", 2022, measure="investigation_results", level="total", status="total") == (
+        15184
+    )
+    assert cell("t09", 2022, measure="occupational_risk_reports", level="total", status="all") == (
+        15013
+    )
+
+
+def test_grand_total_table_38():
+    # Table 38: Grand Total 1,501 health facilities
+    assert cell("t38", 2022, level="total", facility_type="all") == 1501
+
+
+def test_only_printed_totals_are_added():
+    # Annex 6.5.2 prints "Number of Mothers/Children" for both sectors, not twins/triplets
+    df = tables.values("a6_5_2", 2022)
+    alls = df[(df["sector"] == "all") & (df["province"] != "Total")]
+    assert set(alls["measure"]) == {"mothers", "children"}
+
+
+def test_non_additive_measures_are_not_summed():
+    df = tables.values("t61", 2022)
+    allow = df[(df["worker_group"] == "all") & (df["measure"] == "allowance_per_newborn")]
+    assert allow.empty
+
+
+def test_month_total_annex_6_1_3():
+    # Annex 6.1.3 (months), Total row, January: 241
+    assert cell("a6_1_3_monthly", 2022, province="Total", month="1", no="") == 241
+
+
+def test_lookup_needs_enough_dimensions():
+    with pytest.raises(ValueError, match="give more dimensions"):
+        tables.lookup("t01", 2022, measure="members")
+
+
+def test_values_keep_the_year_before_only():
+    years = set(tables.values("t10", 2022)["year"])
+    assert years == {2021, 2022}
+    assert set(tables.values("t10", 2021)["year"]) == {2021}
+
+
+# --- changes -----------------------------------------------------------------------
+
+
+def test_change_percent_by_hand():
+    assert tables.change_percent(200.0, 250.0) == (pytest.approx(25.0), "ok")
+    assert tables.change_percent(0.0, 5.0) == (None, "new (from 0)")
+    assert tables.change_percent(0.0, 0.0) == (None, "no change")
+    assert tables.change_percent(None, 5.0) == (None, "not available")
+
+
+def test_changes_recomputed_table_1():
+    ch = tables.changes("t01", 2022)
+    row = ch[(ch["office"] == "total") & (ch["measure"] == "enterprises") & (ch["sex"] == "total")]
+    # (20,448 - 17,317) / 17,317 = 18.0805 %
+    assert row["change"].iloc[0] == pytest.approx(3131 / 17317 * 100)
+
+
+def test_changes_without_the_year_before_are_not_available():
+    ch = tables.changes("t10", 2021)
+    assert set(ch["reading"]) == {"not available"}
+    assert ch["change"].isna().all()
+
+
+def test_change_from_zero_table_23():
+    ch = tables.changes("t23", 2022)
+    rep = ch[(ch["measure"] == "occupational_risk_reports") & (ch["level"] == "total")]
+    assert rep["reading"].iloc[0] == "new (from 0)"
+
+
+def test_format_value_and_change():
+    assert tables.format_value(1234567.0, "persons") == "1,234,567"
+    assert tables.format_value(22.3, "billion riels") == "22.30"
+    assert tables.format_value(94.99, "percent") == "94.99%"
+    assert tables.format_value(float("nan"), "persons") == "–"
+    assert tables.format_change(18.0805, "ok") == "+18.08%"
+    assert tables.format_change(None, "not available") == "not available"
+
+
+def test_labels():
+    assert tables.label("sex", "female") == "Females"
+    assert tables.label("office", "head_offices") == "Head offices"
+    assert tables.label("measure", "contributions", "billion riels") == (
+        "Contributions (billion riels)"
+    )
+    assert tables.label("measure", "enterprises", "enterprises") == "Enterprises"
+    assert tables.label("month", "3") == "Mar"
+    assert tables.label("status", "all", total="total") == ""
+
+
+# --- the report frame --------------------------------------------------------------
+
+
+def test_report_frame_table_13_rows_and_columns():
+    f = tables.report_frame("t13", 2022)
+    assert list(f.index.get_level_values("Item"))[-1] == "Total"
+    assert list(f.columns.get_level_values(1)) == ["2021", "2022", "Change (%)"]
+    total = f.loc[("", "Total")]
+    assert list(total) == ["9,521", "13,826", "+45.22%"]  # (13,826 - 9,521) / 9,521
+
+
+def test_report_frame_years_as_rows_with_change_row():
+    f = tables.report_frame("t12", 2022)
+    assert list(f.index) == ["2021", "2022", "Change (%)"]
+
+
+def test_report_frame_cumulative_periods_as_row_labels():
+    assert list(tables.report_frame("t01", 2022).index) == ["2008-2021", "2008-2022", "Change (%)"]
+
+
+def test_report_frame_totals_placed_as_printed():
+    # Table 1 prints Total before the offices; Table 6 prints it after them
+    assert tables.report_frame("t01", 2022).columns[0][0] == "Total"
+    cols6 = [c for c in tables.report_frame("t06", 2022).columns if c[0] == "2022"]
+    assert [c[2] for c in cols6[:3]] == ["Head offices", "Provincial branches", "Total"]
+    # subtotal "1." comes before its items, the Total row last
+    assert list(tables.report_frame("t18", 2022).index.get_level_values(0))[:2] == ["1.", "1.1"]
+
+
+def test_report_frame_2021_change_not_available():
+    f = tables.report_frame("t01", 2021)
+    assert list(f.index) == ["2008-2021", "Change (%)"]
+    assert set(f.loc["Change (%)"]) == {"not available"}
+
+
+def test_new_scheme_without_base_year_reads_not_available():
+    f = tables.report_frame("t56", 2022)
+    assert list(f.index) == ["2022", "Change (%)"]
+    assert all(v.startswith("not available") for v in f.loc["Change (%)"])
+
+
+# --- the Styler ---------------------------------------------------------------------
+
+
+def test_table_html_has_anchor_caption_unit_source():
+    html = tables.table("t13", 2022).to_html()
+    assert '<div class="nssf-table" id="t13">' in html
+    assert 'id="T_t13"' in html
+    assert "Table 13:</span>" in html and "Benefits Claim" in html
+    assert "Unit: documents." in html
+    assert "Source: Department of Social Security Benefits." in html
+
+
+def test_table_html_is_deterministic():
+    assert tables.table("t10", 2022).to_html() == tables.table("t10", 2022).to_html()
+
+
+def test_annex_anchor():
+    assert 'id="a6_1_4"' in tables.table("a6_1_4", 2022).to_html()
+
+
+def test_markers_link_to_the_data_quality_chapter():
+    html = tables.table("t18", 2022).to_html()
+    # Table 18 prints 13.86 for subtotal 1. in 2022 where the items add up to 13.85
+    assert 'href="08_data_quality.html#finding-t18"' in html
+    assert "13.85<sup" in html
+    assert "the report prints 13.86" in html
+
+
+def test_convention_marker_on_a_change_from_zero():
+    html = tables.table("t10", 2022).to_html()
+    assert 'class="nssf-flag nssf-convention"' in html
+
+
+def test_no_marker_when_every_check_is_ok():
+    assert "nssf-flag" not in tables.table("t02", 2022).to_html()
+
+
+def test_markers_of_fluctuations_only_for_the_compared_years():
+    # the printed changes compare 2021 with 2022: nothing to mark when 2021 is shown
+    assert "nssf-flag nssf-convention" not in tables.table("t10", 2021).to_html()
+
+
+def test_structural_findings_are_listed_below_the_table():
+    html = tables.table("t23", 2022).to_html()
+    assert "shifted_cells at report line 513" in html
+
+
+def test_table_without_rows_for_the_year_says_so():
+    st = tables.table("t56", 2021)
+    html = st.to_html()
+    assert "The report has no data for 2021 in this table (it covers 2022)." in html
+    assert 'id="t56"' in html and "Table 56:" in html
+
+
+def test_repr_is_the_caption_without_address():
+    assert repr(tables.table("t10", 2022)).startswith("Table 10: Occupational Risk")
+
+
+@pytest.mark.parametrize("year", [2022, 2021])
+@pytest.mark.parametrize("table_id", ALL_IDS)
+def test_every_table_renders_for_every_year(table_id, year):
+    html = tables.table(table_id, year).to_html()
+    assert f'id="{table_id}"' in html
+    label = catalog().set_index("table_id").loc[table_id, "label"]
+    assert f"{label}:</span>" in html
+    assert not re.search(r"\bnan\b", html)
+
+
+# --- directories and provinces ------------------------------------------------------
+
+
+def test_directory_lists_every_facility_per_province():
+    d = tables.directory_frame("a6_6_1")
+    assert len(d) == 1501  # Table 38: 1,501 health facilities signed the agreement
+    assert d.index.name == "Capital/province"
+    assert "Phnom Penh" in set(d.index)
+
+
+def test_directory_counts_add_up():
+    c = tables.directory_counts(2022)
+    hc = c[("Health-care facilities", "Total")]
+    assert hc.sum() == 1501
+    assert (
+        c[("Health-care facilities", "Public")] + c[("Health-care facilities", "Private")] == hc
+    ).all()
+    assert tables.directory_counts(2021).empty
+
+
+def test_province_profile_phnom_penh():
+    p = tables.province_profile(2022)
+    # Annex 6.1.1, Phnom Penh: 715,371 workers; Annex 6.1.3: 137,345 new workers
+    assert p.loc["Phnom Penh", "Workers (occupational risk) (Annex 6.1.1)"] == 715371
+    assert p.loc["Phnom Penh", "New workers (Annex 6.1.3)"] == 137345
+    assert tables.province_profile(2021).empty
+
+
+def test_contents_cover_every_table_with_a_chapter_link():
+    c = tables.contents(2022)
+    assert len(c) == len(ALL_IDS)
+    assert c["Table"].str.contains(r'href="0[1-6]_[a-z_]+\.html#', regex=True).all()
+    t10 = c[c["Table"].str.contains("#t10")].iloc[0]
+    assert "01_occupational_risk.html#t10" in t10["Table"]
+    # Table 10 prints 0.00% for the occupational diseases (0 → 0), total and females
+    assert t10["Flagged checks"] == 2
+
+
+def test_empty_frame_helper_index():
+    # a one-level index keeps its name
+    idx = tables._index([("a",), ("b",)], ["Item"])
+    assert isinstance(idx, pd.Index) and idx.name == "Item"
