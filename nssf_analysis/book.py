@@ -1,0 +1,1554 @@
+"""Build the published HTML book: run the chapter notebooks, render them, publish.
+
+``nssf-report build [--year Y]... [--all-years] [--jobs N] [--force]`` calls
+:func:`run_cli`, which calls :func:`build`:
+
+1. **Find** the chapter notebooks ``NN_<name>.ipynb`` of the notebooks folder
+   (``notebooks/``, or ``$NSSF_NOTEBOOKS``).
+2. **Plan** from content hashes: a notebook runs again only when its source, the input
+   data (every file of ``data/``), the package code (``nssf_analysis/*.py``), the
+   library versions or its parameters changed; ``--force`` runs everything.  The hashes
+   are kept in ``outputs/.cache/book-cache.json``.
+3. **Execute** the rest with papermill in worker processes, in parallel (``--jobs``,
+   default: one per core).  Each kernel talks to its worker over Unix domain sockets
+   (``ipc`` transport) in a private runtime folder, so kernels started at the same
+   moment never compete for TCP ports (with the default ``tcp`` transport
+   jupyter_client picks free ports by binding to port 0 and closing the socket before
+   the kernel binds them, which two processes can race for).  Each executed notebook is
+   stripped of run-dependent metadata (times, durations, random cell ids) and its body
+   rendered to HTML with nbconvert and the project's template
+   (``templates/nbconvert/nssf``) in the same worker.
+4. **Render** the book into a temporary folder beside the target: a page per chapter,
+   ``index.html``, ``methodology.html``, ``catalog.html``, CSV and Excel downloads, local
+   CSS and JavaScript only.  Then **swap** it in with one atomic rename.  A failing
+   notebook, an interrupted or killed build, or a second concurrent build (which waits
+   on ``outputs/.cache/build.lock``) never leaves a half-written book.
+
+Two builds of the same commit write byte-identical pages.
+"""
+
+from __future__ import annotations
+
+import copy
+import csv
+import json
+import os
+import re
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from dataclasses import dataclass, field
+from importlib import metadata as importlib_metadata
+from pathlib import Path
+
+from . import paths
+from .bookcache import (
+    CACHE_SCHEMA,
+    BuildLock,
+    CacheIndex,
+    atomic_write_bytes,
+    atomic_write_text,
+    remove_stale,
+    set_parent_death_signal,
+    sha256_bytes,
+    sha256_file,
+    sha256_json,
+    swap_dir,
+    tree_hash,
+)
+from .exceptions import NSSFError, YearNotAvailableError
+
+#: The Jupyter kernel every chapter runs on (always passed to papermill explicitly).
+KERNEL_NAME = "nssf-analysis"
+#: Command that installs that kernel into the virtualenv.
+KERNEL_INSTALL = (
+    ".venv/bin/python -m ipykernel install --sys-prefix --name nssf-analysis "
+    '--display-name "Python (nssf-analysis)"'
+)
+#: Templates: ``nbconvert/nssf`` renders a notebook's cells, ``book/`` the pages.
+TEMPLATES = Path(__file__).resolve().parent / "templates"
+#: Package versions printed in every page's footer.
+FOOTER_PACKAGES = ("nssf-analysis", "pandas", "matplotlib", "statsmodels", "papermill", "nbconvert")
+#: Further libraries whose version is part of the cache keys (outputs may change with them).
+KEY_PACKAGES = FOOTER_PACKAGES + (
+    "numpy",
+    "scipy",
+    "seaborn",
+    "ipykernel",
+    "nbclient",
+    "nbformat",
+    "jinja2",
+    "pygments",
+    "mistune",
+    "openpyxl",
+)
+#: A chapter notebook: two digits, an underscore, a name.
+CHAPTER_RE = re.compile(r"^(\d{2})_([A-Za-z0-9][A-Za-z0-9_\-]*)\.ipynb$")
+#: Name of the Excel workbook with every tidy table.
+WORKBOOK = "nssf_tidy_tables.xlsx"
+#: Time stamp written into the workbook (its properties and zip entries).
+WORKBOOK_TIME = "2000-01-01T00:00:00Z"
+#: Seconds one cell may run before the build gives up on it.
+CELL_TIMEOUT = int(os.environ.get("NSSF_CELL_TIMEOUT", "1800"))
+#: Files of ``data/`` offered for download besides the tables.
+OTHER_DATA_FILES = (
+    ("catalog.csv", "one row per table: id, label, title, section, scheme, unit, source, years"),
+    ("metadata.json", "per table and column: title, unit and description"),
+    ("checks.csv", "every check made while tidying, with its status"),
+    ("facts.csv", "the numbers the report's prose states, with sentence and line"),
+    ("graphics.csv", "the report's graphics: number, title, section, source"),
+)
+_ADDRESS_RE = re.compile(r" at 0x[0-9a-fA-F]{4,}>")
+_KERNEL_TMP_RE = re.compile(r"ipykernel_\d+")  # the kernel's temporary folder for cell code
+_ERROR_CELL_TAG = "papermill-error-cell-tag"
+_INJECTED_TAG = "injected-parameters"
+
+
+class BookBuildError(NSSFError):
+    """The book could not be built; the previous book is left as it was."""
+
+
+class NotebookFailedError(BookBuildError):
+    """A chapter notebook raised an error; names the notebook, the cell and the error."""
+
+
+class BuildInterruptedError(BookBuildError):
+    """The build was interrupted (Ctrl-C or a signal) before it published anything."""
+
+
+# --------------------------------------------------------------------------- inputs
+
+
+def notebooks_dir() -> Path:
+    """Return the folder of the chapter notebooks (``$NSSF_NOTEBOOKS`` or ``notebooks/``)."""
+    env = os.environ.get("NSSF_NOTEBOOKS")
+    return Path(env) if env else paths.notebooks_dir()
+
+
+def discover_notebooks(folder: Path) -> list[Path]:
+    """Return the chapter notebooks ``NN_<name>.ipynb`` of ``folder``, in chapter order.
+
+    Parameters
+    ----------
+    folder : Path
+        Folder to look in (not recursive).
+
+    Raises
+    ------
+    BookBuildError
+        If the folder holds no chapter notebook.
+    """
+    folder = Path(folder)
+    found = sorted(p for p in folder.glob("*.ipynb") if CHAPTER_RE.match(p.name))
+    if not found:
+        raise BookBuildError(f"{folder}: no chapter notebook (NN_<name>.ipynb) to build")
+    return found
+
+
+def years_with_data() -> list[int]:
+    """Return every year for which some table has data, read from ``data/catalog.csv``.
+
+    The same answer as :func:`nssf_analysis.catalog.available_years`, read with the
+    standard library so that a build with nothing to do need not import pandas.
+    """
+    path = paths.data_dir() / "catalog.csv"
+    if not path.exists():
+        raise NSSFError(f"{path}: not found; run 'nssf-report extract' first")
+    years: set[int] = set()
+    with open(path, newline="", encoding="utf-8") as fh:
+        for row in csv.DictReader(fh):
+            years |= {int(y) for y in row.get("years", "").split("; ") if y.strip()}
+    return sorted(years)
+
+
+def resolve_years(years=None, all_years: bool = False) -> list[int]:
+    """Return the years to build: the given ones, every year with data, or the newest.
+
+    Parameters
+    ----------
+    years : list of int, optional
+        Years asked for (``--year``, repeatable).
+    all_years : bool
+        Build every year with data.
+
+    Raises
+    ------
+    YearNotAvailableError
+        If a year asked for has no data; the message lists the available years.
+    """
+    avail = years_with_data()
+    if all_years:
+        return avail
+    if not years:
+        return [avail[-1]]
+    for y in years:
+        if y not in avail:
+            raise YearNotAvailableError(
+                f"no data for year {y}; available years: {', '.join(map(str, avail))}"
+            )
+    return sorted(set(years))
+
+
+def package_versions(names=KEY_PACKAGES) -> dict[str, str]:
+    """Return ``{package: version}`` for ``names`` ("not installed" when missing)."""
+    out = {}
+    for name in names:
+        try:
+            out[name] = importlib_metadata.version(name)
+        except importlib_metadata.PackageNotFoundError:
+            out[name] = "not installed"
+    return out
+
+
+def git_state(root: Path | None = None) -> dict:
+    """Return the commit of the working tree and whether it has uncommitted changes.
+
+    Parameters
+    ----------
+    root : Path, optional
+        Folder inside the repository (default: the project root).
+
+    Returns
+    -------
+    dict
+        ``{"commit": <sha or "unknown">, "dirty": bool}``.
+    """
+    root = Path(root) if root else paths.ROOT
+
+    def git(*args) -> str | None:
+        try:
+            res = subprocess.run(
+                ["git", *args], cwd=root, capture_output=True, text=True, timeout=30
+            )
+        except (OSError, subprocess.SubprocessError):
+            return None
+        return res.stdout.strip() if res.returncode == 0 else None
+
+    commit = git("rev-parse", "HEAD")
+    if not commit:
+        return {"commit": "unknown", "dirty": False}
+    status = git("status", "--porcelain")
+    return {"commit": commit, "dirty": bool(status)}
+
+
+@dataclass
+class Inputs:
+    """Content hashes of everything a build depends on (computed once per build)."""
+
+    data: str
+    code: str
+    nb_template: str
+    book_templates: str
+    readme: str
+    versions: dict
+    git: dict
+
+    @classmethod
+    def collect(cls) -> Inputs:
+        """Hash ``data/``, the package code, the templates and the README."""
+        readme = paths.ROOT / "README.md"
+        return cls(
+            data=tree_hash(paths.data_dir()),
+            code=tree_hash(Path(__file__).resolve().parent, ("*.py",)),
+            nb_template=tree_hash(TEMPLATES / "nbconvert"),
+            book_templates=tree_hash(TEMPLATES / "book"),
+            readme=sha256_file(readme) if readme.exists() else "",
+            versions=package_versions(),
+            git=git_state(),
+        )
+
+
+def execution_key(source: Path, year: int, inputs: Inputs) -> str:
+    """Return the cache key of one notebook run.
+
+    It changes when the notebook's source, the data, the package code, the library
+    versions, the kernel or the parameters change.
+
+    Parameters
+    ----------
+    source : Path
+        The source notebook.
+    year : int
+        The ``year`` parameter.
+    inputs : Inputs
+        Hashes of the build's inputs.
+    """
+    return sha256_json(
+        {
+            "schema": CACHE_SCHEMA,
+            "notebook": sha256_file(source),
+            "data": inputs.data,
+            "code": inputs.code,
+            "versions": inputs.versions,
+            "kernel": KERNEL_NAME,
+            "parameters": {"year": year},
+        }
+    )
+
+
+def fragment_key(exec_key: str, inputs: Inputs) -> str:
+    """Return the cache key of a chapter's rendered cells (execution key + template)."""
+    return sha256_json({"execution": exec_key, "template": inputs.nb_template})
+
+
+# ------------------------------------------------------------------ notebook processing
+
+
+def _source_cell_ids(source: Path) -> list:
+    nb = json.loads(Path(source).read_text(encoding="utf-8"))
+    return [c.get("id") for c in nb.get("cells", [])]
+
+
+def sanitize_notebook(nb: dict, source_ids: list) -> dict:
+    """Strip run-dependent content from an executed notebook, in place.
+
+    Removes papermill's metadata (start and end times, durations, paths) and the
+    execution time stamps of every cell, gives the injected-parameters cell a fixed
+    id and every other cell the id of its source cell (``cell-<n>`` when it has none),
+    and replaces memory addresses in plain-text representations (``<Figure at
+    0x7f…>``) and the kernel's process id in the file names it gives cell code in
+    warnings and tracebacks (``/tmp/ipykernel_<pid>/…``).  What remains depends only
+    on the notebook, its inputs and its parameters.
+
+    Parameters
+    ----------
+    nb : dict
+        Executed notebook (nbformat 4), modified in place.
+    source_ids : list
+        Cell ids of the source notebook, in order (None where absent).
+
+    Returns
+    -------
+    dict
+        ``nb``.
+    """
+    nb.setdefault("metadata", {})
+    for key in ("papermill", "widgets"):
+        nb["metadata"].pop(key, None)
+    n = 0
+    for cell in nb.get("cells", []):
+        md = cell.setdefault("metadata", {})
+        md.pop("execution", None)
+        md.pop("papermill", None)
+        if _INJECTED_TAG in md.get("tags", []):
+            cell["id"] = _INJECTED_TAG
+        elif _ERROR_CELL_TAG in md.get("tags", []):
+            cell["id"] = f"papermill-error-{n}"
+        else:
+            sid = source_ids[n] if n < len(source_ids) else None
+            cell["id"] = sid or f"cell-{n}"
+            n += 1
+        for out in cell.get("outputs", []):
+            data = out.get("data")
+            if data and isinstance(data.get("text/plain"), str):
+                data["text/plain"] = _ADDRESS_RE.sub(" at 0x…>", data["text/plain"])
+            if isinstance(out.get("text"), str):
+                out["text"] = _KERNEL_TMP_RE.sub("ipykernel_<pid>", out["text"])
+            if isinstance(out.get("traceback"), list):
+                out["traceback"] = [
+                    _KERNEL_TMP_RE.sub("ipykernel_<pid>", t) for t in out["traceback"]
+                ]
+    return nb
+
+
+def _first_line(text) -> str:
+    if isinstance(text, list):  # notebook JSON may store text as a list of lines
+        text = "".join(text)
+    lines = [ln for ln in str(text).splitlines() if ln.strip()]
+    return lines[0].strip() if lines else ""
+
+
+def prepare_for_render(nb: dict) -> tuple[dict, list[str]]:
+    """Return a copy of ``nb`` fit for the book, and warnings about what was left out.
+
+    Output written to stderr is not rendered (it is reported by the build instead),
+    nor are outputs that would need scripts from elsewhere (JavaScript, widgets).
+
+    Parameters
+    ----------
+    nb : dict
+        Sanitised executed notebook.
+
+    Returns
+    -------
+    tuple
+        ``(notebook, warnings)``; each warning names the cell (1-based) and the first
+        line of what it wrote to stderr.
+    """
+    nb = copy.deepcopy(nb)
+    warnings = []
+    script_types = (
+        "application/javascript",
+        "application/vnd.jupyter.widget-view+json",
+        "application/vnd.jupyter.widget-state+json",
+    )
+    number = 0
+    for cell in nb.get("cells", []):
+        tags = cell.get("metadata", {}).get("tags", [])
+        if _INJECTED_TAG not in tags and _ERROR_CELL_TAG not in tags:
+            number += 1
+        kept = []
+        for out in cell.get("outputs", []):
+            if out.get("output_type") == "stream" and out.get("name") == "stderr":
+                warnings.append(f"cell {number} wrote to stderr: {_first_line(out.get('text'))}")
+                continue
+            data = out.get("data")
+            if data:
+                for mime in script_types:
+                    data.pop(mime, None)
+                if not data:
+                    continue
+            kept.append(out)
+        if "outputs" in cell:
+            cell["outputs"] = kept
+    return nb, warnings
+
+
+_EXPORTER = None
+
+
+def _exporter():
+    """Return the nbconvert exporter of chapter bodies (built once per process)."""
+    global _EXPORTER
+    if _EXPORTER is None:
+        from nbconvert import HTMLExporter
+        from traitlets.config import Config
+
+        cfg = Config()
+        cfg.TagRemovePreprocessor.enabled = True
+        cfg.TagRemovePreprocessor.remove_cell_tags = {"remove-cell", "remove_cell"}
+        cfg.TagRemovePreprocessor.remove_input_tags = {"remove-input", "remove_input"}
+        cfg.TagRemovePreprocessor.remove_all_outputs_tags = {"remove-output", "remove_output"}
+        cfg.HTMLExporter.exclude_input_prompt = True
+        cfg.HTMLExporter.exclude_output_prompt = True
+        _EXPORTER = HTMLExporter(
+            config=cfg,
+            template_name="nssf",
+            extra_template_basedirs=[str(TEMPLATES / "nbconvert")],
+        )
+    return _EXPORTER
+
+
+def render_fragment(nb: dict, name: str) -> tuple[str, list[str]]:
+    """Render an executed notebook's cells to an HTML fragment (no page around it).
+
+    Parameters
+    ----------
+    nb : dict
+        Sanitised executed notebook.
+    name : str
+        Notebook name, e.g. ``"01_occupational_risk"``.
+
+    Returns
+    -------
+    tuple
+        ``(html, warnings)`` (see :func:`prepare_for_render`).
+    """
+    import nbformat
+
+    clean, warnings = prepare_for_render(nb)
+    node = nbformat.from_dict(clean)
+    body, _ = _exporter().from_notebook_node(node, resources={"metadata": {"name": name}})
+    return body.strip() + "\n", warnings
+
+
+def describe_failure(nb, name: str, year: int, err: BaseException) -> tuple[int | None, str]:
+    """Return the failing cell's number and a few lines saying what failed where.
+
+    Parameters
+    ----------
+    nb : dict or None
+        The executed notebook as papermill saved it (with its error marks), if any.
+    name : str
+        Notebook file name.
+    year : int
+        The ``year`` parameter of the run.
+    err : BaseException
+        What papermill raised.
+
+    Returns
+    -------
+    tuple
+        ``(cell number or None, message)``; the cell number counts the cells of the
+        source notebook from 1, as a notebook editor shows them.
+    """
+    cell_no, source = None, ""
+    if nb is not None:
+        n = 0
+        for cell in nb.get("cells", []):
+            tags = cell.get("metadata", {}).get("tags", [])
+            if _INJECTED_TAG in tags or _ERROR_CELL_TAG in tags:
+                continue
+            n += 1
+            errors = [o for o in cell.get("outputs", []) if o.get("output_type") == "error"]
+            if errors:
+                cell_no, source = n, _failing_line(errors[-1]) or _first_line(cell["source"])
+                break
+    ename = getattr(err, "ename", None) or type(err).__name__
+    evalue = getattr(err, "evalue", None)
+    if evalue is None:
+        evalue = _first_line(str(err))
+    where = f"cell {cell_no}" if cell_no else "before any cell ran"
+    msg = f"notebook {name} (year={year}) failed in {where}: {ename}: {_first_line(evalue)}"
+    if source:
+        msg += f"\n  at: {source[:120]}"
+    return cell_no, msg
+
+
+_ANSI_RE = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
+
+
+def _failing_line(error_output: dict) -> str:
+    """Return "line N: <code>" of the cell line an IPython traceback points at ("---->")."""
+    frames = [_ANSI_RE.sub("", t) for t in error_output.get("traceback", [])]
+    for frame in frames:  # the first frame with an arrow is the notebook cell
+        for line in frame.splitlines():
+            m = re.match(r"^\s*-+>\s*(\d+)\s(.*)$", line)
+            if m:
+                return f"line {m.group(1)}: {m.group(2).strip()}"
+    return ""
+
+
+def _raise_interrupt(signum, frame):
+    raise KeyboardInterrupt(f"signal {signum}")
+
+
+_IN_JOB = False
+
+
+def _worker_term(signum, frame):
+    """SIGTERM in a worker: unwind a running job (its kernel is shut down), else exit."""
+    if _IN_JOB:
+        raise KeyboardInterrupt(f"signal {signum}")
+    os._exit(128 + signum)
+
+
+def _ignore(signum, frame):
+    return None
+
+
+def _worker_init() -> None:
+    """Set up a worker process: the main process decides about Ctrl-C and stops us."""
+    signal.signal(signal.SIGINT, _ignore)  # a Python handler is not inherited by kernels
+    signal.signal(signal.SIGTERM, _worker_term)
+    set_parent_death_signal(signal.SIGTERM)
+
+
+def run_notebook_job(job: dict) -> dict:
+    """Execute one notebook with papermill and render its cells (runs in a worker).
+
+    Parameters
+    ----------
+    job : dict
+        ``name``, ``source``, ``year``, ``cwd``, ``key``, ``executed`` (target of the
+        sanitised notebook), ``fragment`` (target of the HTML body), ``staging``
+        (scratch folder) and ``failed`` (where a failed run is kept).
+
+    Returns
+    -------
+    dict
+        ``status`` ("ok" or "failed"), ``seconds``, and ``warnings``,
+        ``executed_sha256``, ``fragment_sha256`` on success or ``message``, ``cell`` on
+        failure.
+    """
+    global _IN_JOB
+    _IN_JOB = True
+    start = time.perf_counter()
+    name, year = job["name"], job["year"]
+    runtime = Path(tempfile.mkdtemp(prefix="nssf-k-"))  # short path: socket names ≤ 107
+    staging = Path(job["staging"])
+    staging.mkdir(parents=True, exist_ok=True)
+    out = staging / f"{name}.ipynb"
+    os.environ["JUPYTER_RUNTIME_DIR"] = str(runtime)
+    # The kernel inherits this process's stdout and stderr: send its log lines (e.g.
+    # "KeyboardInterrupt caught in kernel" when jupyter_client interrupts it on
+    # shutdown) to a file instead of the build's terminal.
+    log = open(runtime / "kernel.log", "wb")
+    saved_fds = (os.dup(1), os.dup(2))
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os.dup2(log.fileno(), 1)
+    os.dup2(log.fileno(), 2)
+    try:
+        import nbformat
+        import papermill as pm
+        from traitlets.config import Config
+
+        cfg = Config()
+        cfg.KernelManager.transport = "ipc"
+        cfg.KernelManager.ip = str(runtime / "k")
+        cfg.KernelManager.connection_file = str(runtime / "kernel.json")
+        try:
+            nb = pm.execute_notebook(
+                job["source"],
+                str(out),
+                parameters={"year": year},
+                kernel_name=KERNEL_NAME,
+                cwd=job["cwd"],
+                progress_bar=False,
+                log_output=False,
+                request_save_on_cell_execute=False,
+                execution_timeout=CELL_TIMEOUT,
+                config=cfg,
+            )
+        except Exception as err:  # the notebook failed: keep it, say where
+            saved = None
+            if out.exists():
+                failed = Path(job["failed"])
+                failed.parent.mkdir(parents=True, exist_ok=True)
+                os.replace(out, failed)
+                saved = json.loads(failed.read_text(encoding="utf-8"))
+            cell, message = describe_failure(saved, f"{name}.ipynb", year, err)
+            return {
+                "status": "failed",
+                "cell": cell,
+                "message": message,
+                "saved": saved is not None,
+                "seconds": time.perf_counter() - start,
+            }
+        clean = sanitize_notebook(dict(nb), _source_cell_ids(Path(job["source"])))
+        text = nbformat.writes(nbformat.from_dict(clean))
+        atomic_write_text(Path(job["executed"]), text)
+        try:
+            html, warnings = render_fragment(clean, name)
+        except Exception as err:
+            return {
+                "status": "failed",
+                "cell": None,
+                "message": f"notebook {name}.ipynb (year={year}) ran but could not be "
+                f"rendered: {type(err).__name__}: {_first_line(str(err))}",
+                "saved": False,
+                "seconds": time.perf_counter() - start,
+            }
+        atomic_write_text(Path(job["fragment"]), html)
+        Path(job["failed"]).unlink(missing_ok=True)
+        return {
+            "status": "ok",
+            "seconds": time.perf_counter() - start,
+            "warnings": warnings,
+            "executed_sha256": sha256_bytes(text.encode("utf-8")),
+            "fragment_sha256": sha256_bytes(html.encode("utf-8")),
+        }
+    finally:
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os.dup2(saved_fds[0], 1)
+        os.dup2(saved_fds[1], 2)
+        for fd in saved_fds:
+            os.close(fd)
+        log.close()
+        out.unlink(missing_ok=True)
+        shutil.rmtree(runtime, ignore_errors=True)
+        _IN_JOB = False
+
+
+def _check_kernel() -> None:
+    from jupyter_client.kernelspec import KernelSpecManager, NoSuchKernel
+
+    try:
+        KernelSpecManager().get_kernel_spec(KERNEL_NAME)
+    except NoSuchKernel:
+        raise BookBuildError(
+            f"the Jupyter kernel {KERNEL_NAME!r} is not installed; run: {KERNEL_INSTALL}"
+        ) from None
+
+
+def _stop_pool(executor) -> None:
+    """Stop a process pool now: cancel what waits, end the workers we started."""
+    procs = list((getattr(executor, "_processes", None) or {}).values())
+    executor.shutdown(wait=False, cancel_futures=True)
+    for p in procs:
+        if p.is_alive():
+            p.terminate()
+    deadline = time.monotonic() + 10
+    for p in procs:
+        p.join(max(0.1, deadline - time.monotonic()))
+        if p.is_alive():
+            p.kill()
+            p.join(5)
+
+
+def _run_jobs(jobs: list[dict], workers: int, progress: bool) -> list[dict]:
+    """Run notebook jobs in ``workers`` processes; return one result per job, in order."""
+    import multiprocessing as mp
+    from concurrent.futures import ProcessPoolExecutor, as_completed
+
+    from tqdm import tqdm
+
+    results: list[dict | None] = [None] * len(jobs)
+    executor = ProcessPoolExecutor(
+        max_workers=workers, mp_context=mp.get_context("spawn"), initializer=_worker_init
+    )
+    in_main = threading.current_thread() is threading.main_thread()
+    old_term = signal.signal(signal.SIGTERM, _raise_interrupt) if in_main else None
+    try:
+        futures = {executor.submit(run_notebook_job, job): i for i, job in enumerate(jobs)}
+        with tqdm(
+            total=len(jobs),
+            desc="notebooks",
+            unit="nb",
+            disable=not progress,
+            file=sys.stderr,
+            dynamic_ncols=True,
+        ) as bar:
+            for fut in as_completed(futures):
+                i = futures[fut]
+                try:
+                    res = fut.result()
+                except Exception as err:  # a worker died (killed, out of memory …)
+                    res = {
+                        "status": "failed",
+                        "cell": None,
+                        "message": f"notebook {jobs[i]['name']}.ipynb (year={jobs[i]['year']})"
+                        f": its worker process died: {type(err).__name__}: {err}",
+                        "saved": False,
+                        "seconds": 0.0,
+                    }
+                results[i] = res
+                bar.set_postfix_str(f"{jobs[i]['year']}/{jobs[i]['name']} {res['status']}")
+                bar.update(1)
+        executor.shutdown(wait=True)
+    except BaseException:
+        _stop_pool(executor)
+        raise
+    finally:
+        if in_main:
+            signal.signal(signal.SIGTERM, old_term)
+    return results  # type: ignore[return-value]
+
+
+# -------------------------------------------------------------------------- rendering
+
+
+class _Scan:
+    """Headings (with ids) and every id of an HTML fragment."""
+
+    def __init__(self, html: str):
+        from html.parser import HTMLParser
+
+        scan = self
+        self.headings: list[dict] = []
+        self.ids: list[str] = []
+
+        class Parser(HTMLParser):
+            def __init__(self):
+                super().__init__(convert_charrefs=True)
+                self.heading = None
+                self.skip = 0
+
+            def handle_starttag(self, tag, attrs):
+                a = dict(attrs)
+                if a.get("id"):
+                    scan.ids.append(a["id"])
+                if tag in ("h1", "h2", "h3", "h4") and a.get("id") and self.heading is None:
+                    self.heading = {"level": int(tag[1]), "id": a["id"], "text": ""}
+                elif (
+                    self.heading is not None
+                    and tag == "a"
+                    and "anchor-link" in (a.get("class") or "")
+                ):
+                    self.skip += 1
+
+            def handle_endtag(self, tag):
+                if self.heading is not None and tag == "a" and self.skip:
+                    self.skip -= 1
+                elif self.heading is not None and tag == f"h{self.heading['level']}":
+                    self.heading["text"] = " ".join(self.heading["text"].split())
+                    scan.headings.append(self.heading)
+                    self.heading = None
+
+            def handle_data(self, data):
+                if self.heading is not None and not self.skip:
+                    self.heading["text"] += data
+
+        p = Parser()
+        p.feed(html)
+        p.close()
+
+
+def _humanize(text: str) -> str:
+    text = text.replace("_", " ").strip()
+    return text[:1].upper() + text[1:]
+
+
+def _chapter_title(stem: str, scan: _Scan) -> str:
+    for h in scan.headings:
+        if h["level"] == 1 and h["text"]:
+            return h["text"]
+    m = re.match(r"^\d{2}_(.*)$", stem)
+    return _humanize(m.group(1) if m else stem)
+
+
+def methodology_markdown() -> str:
+    """Return the methodology page as Markdown.
+
+    It is ``nssf_analysis.indicators.methodology_markdown()`` when that exists; until
+    then, the data layer's conventions as the project README describes them.
+
+    Raises
+    ------
+    BookBuildError
+        If ``indicators.methodology_markdown()`` exists but fails.
+    """
+    try:
+        from . import indicators
+
+        func = indicators.methodology_markdown
+    except (ImportError, AttributeError):
+        return _readme_methodology()
+    try:
+        text = func()
+    except Exception as err:
+        raise BookBuildError(
+            f"methodology page: nssf_analysis.indicators.methodology_markdown() failed: "
+            f"{type(err).__name__}: {err}"
+        ) from None
+    if not re.search(r"(?m)^# ", text):
+        text = "# Methodology\n\n" + text
+    return text
+
+
+def _readme_methodology() -> str:
+    readme = paths.ROOT / "README.md"
+    intro = (
+        "# Methodology\n\n"
+        "How the report becomes data: the conventions of the data layer, as the project "
+        "README documents them. Every number in this book is read by code from the "
+        "report text, checked, and traced back to its report line and column.\n"
+    )
+    if not readme.exists():
+        return intro
+    keep, skip = [], False
+    for line in readme.read_text(encoding="utf-8").splitlines():
+        if line.startswith("# "):
+            continue
+        if line.startswith("## "):
+            skip = line[3:].strip().lower() in ("quick start", "installation")
+        if not skip:
+            keep.append(line)
+    body = "\n".join(keep).strip()
+    return intro + "\n" + body + "\n"
+
+
+def _markdown_html(text: str) -> str:
+    from nbconvert.filters.markdown_mistune import markdown2html_mistune
+
+    return markdown2html_mistune(text)
+
+
+def _pygments_css() -> str:
+    from pygments.formatters import HtmlFormatter
+
+    return HtmlFormatter(style="default").get_style_defs(".highlight") + "\n"
+
+
+def write_workbook(target: Path) -> None:
+    """Write every tidy table into one Excel workbook, a sheet each, reproducibly.
+
+    The first sheet is the catalog.  Workbook properties and the time stamps of the
+    file's zip entries are fixed, so the same data always gives the same bytes.
+
+    Parameters
+    ----------
+    target : Path
+        The ``.xlsx`` file to write.
+    """
+    import io
+    import zipfile
+
+    import pandas as pd
+    from openpyxl import Workbook
+    from openpyxl.cell import WriteOnlyCell
+    from openpyxl.styles import Font
+
+    from .catalog import catalog
+
+    fixed = pd.Timestamp(WORKBOOK_TIME).tz_localize(None).to_pydatetime()
+    wb = Workbook(write_only=True)
+    wb.properties.creator = "nssf-analysis"
+    wb.properties.lastModifiedBy = "nssf-analysis"
+    wb.properties.title = "NSSF annual report: every tidy table"
+    wb.properties.created = fixed
+    wb.properties.modified = fixed
+    bold = Font(bold=True)
+
+    def add_sheet(title: str, df) -> None:
+        ws = wb.create_sheet(title=title)
+        header = []
+        for col in df.columns:
+            c = WriteOnlyCell(ws, value=str(col))
+            c.font = bold
+            header.append(c)
+        ws.append(header)
+        for row in df.astype(object).where(df.notna(), None).itertuples(index=False):
+            ws.append(list(row))
+
+    cat = catalog()
+    add_sheet("catalog", cat)
+    for tid in cat["table_id"]:
+        df = pd.read_csv(paths.tidy_dir() / f"{tid}.csv", keep_default_na=False)
+        add_sheet(tid, df)
+    raw = io.BytesIO()
+    wb.save(raw)
+    stamp = WORKBOOK_TIME.encode()
+    src = zipfile.ZipFile(io.BytesIO(raw.getvalue()))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
+        for info in src.infolist():
+            body = src.read(info.filename)
+            if info.filename == "docProps/core.xml":
+                body = re.sub(
+                    rb"(<dcterms:(created|modified)[^>]*>)[^<]*(</dcterms:\2>)",
+                    rb"\g<1>" + stamp + rb"\g<3>",
+                    body,
+                )
+            zi = zipfile.ZipInfo(info.filename, date_time=(2000, 1, 1, 0, 0, 0))
+            zi.compress_type = zipfile.ZIP_DEFLATED
+            zi.external_attr = 0o644 << 16
+            dst.writestr(zi, body)
+    atomic_write_bytes(target, out.getvalue())
+
+
+@dataclass
+class Chapter:
+    """A chapter of one year's book: its notebook and its rendered cells."""
+
+    name: str
+    number: str
+    title: str
+    file: str
+    fragment: str
+    headings: list
+    ids: list
+    executed: Path
+
+
+def _load_chapter(name: str, fragment_path: Path, executed: Path) -> Chapter:
+    html = fragment_path.read_text(encoding="utf-8")
+    scan = _Scan(html)
+    return Chapter(
+        name=name,
+        number=name[:2],
+        title=_chapter_title(name, scan),
+        file=f"{name}.html",
+        fragment=html,
+        headings=scan.headings,
+        ids=scan.ids,
+        executed=executed,
+    )
+
+
+def _jinja_env():
+    from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+
+    return Environment(
+        loader=FileSystemLoader(str(TEMPLATES / "book")),
+        autoescape=select_autoescape(["html", "j2"]),
+        undefined=StrictUndefined,
+        keep_trailing_newline=True,
+    )
+
+
+def _year_links(year: int, years: list[int], page_file: str, out_root: Path, built: set):
+    links = []
+    for y in years:
+        if y == year:
+            links.append({"year": y, "href": page_file, "current": True})
+            continue
+        target = page_file
+        if y not in built and not (out_root / str(y) / "book" / page_file).exists():
+            target = "index.html"
+        links.append({"year": y, "href": f"../../{y}/book/{target}", "current": False})
+    return links
+
+
+def render_book(
+    year: int,
+    chapters: list[Chapter],
+    target_dir: Path,
+    inputs: Inputs,
+    years: list[int],
+    built: set,
+    workbook: Path,
+) -> int:
+    """Write one year's book into ``target_dir`` (a fresh folder); return the page count.
+
+    Parameters
+    ----------
+    year : int
+        The report year of the book.
+    chapters : list of Chapter
+        The rendered chapters, in order.
+    target_dir : Path
+        Empty folder to write into (swapped in place by the caller).
+    inputs : Inputs
+        Hashes and versions shown in the footer.
+    years : list of int
+        Every year that has a book (for the year switcher).
+    built : set of int
+        Years built by this run (their pages all exist).
+    workbook : Path
+        The Excel workbook to copy.
+    """
+    from markupsafe import Markup
+
+    from .catalog import catalog, load_facts, load_graphics
+
+    out_root = paths.outputs_dir()
+    env = _jinja_env()
+    assets = target_dir / "assets"
+    assets.mkdir(parents=True)
+    for p in sorted((TEMPLATES / "book" / "assets").iterdir()):
+        if p.is_file():
+            shutil.copyfile(p, assets / p.name)
+    (assets / "pygments.css").write_text(_pygments_css(), encoding="utf-8")
+
+    data_out = target_dir / "data"
+    for sub, src in (("tidy", paths.tidy_dir()), ("raw", paths.raw_dir())):
+        (data_out / sub).mkdir(parents=True)
+        for p in sorted(src.glob("*.csv")):
+            shutil.copyfile(p, data_out / sub / p.name)
+    for fname, _ in OTHER_DATA_FILES:
+        if (paths.data_dir() / fname).exists():
+            shutil.copyfile(paths.data_dir() / fname, data_out / fname)
+    shutil.copyfile(workbook, data_out / WORKBOOK)
+
+    cat = catalog()
+    graphics = load_graphics()
+    table_ids = set(cat["table_id"])
+    graphic_labels = dict(zip(graphics["graphic_id"], graphics["label"], strict=True))
+    graphic_titles = dict(zip(graphics["graphic_id"], graphics["title"], strict=True))
+    cat_rows = {r["table_id"]: r for r in cat.to_dict("records")}
+
+    book_title = f"NSSF annual report {year}: data and analysis"
+    pages = [{"file": "index.html", "title": "Overview", "number": "", "kind": "index"}]
+    pages += [
+        {"file": c.file, "title": c.title, "number": c.number, "kind": "chapter"} for c in chapters
+    ]
+    pages += [
+        {"file": "methodology.html", "title": "Methodology", "number": "", "kind": "methodology"},
+        {"file": "catalog.html", "title": "Data catalog", "number": "", "kind": "catalog"},
+    ]
+    versions = {k: inputs.versions.get(k, "not installed") for k in FOOTER_PACKAGES}
+    footer = {
+        "commit": inputs.git["commit"],
+        "dirty": inputs.git["dirty"],
+        "parameters": {"year": year},
+        "data_sha256": inputs.data,
+        "versions": versions,
+    }
+
+    def book_ctx(page_file: str) -> dict:
+        return {
+            "title": book_title,
+            "year": year,
+            "pages": pages,
+            "years": _year_links(year, years, page_file, out_root, built),
+            "all_years_href": "../../index.html",
+        }
+
+    def write(template: str, i: int, page: dict, **ctx) -> None:
+        html = env.get_template(template).render(
+            page=page,
+            book=book_ctx(pages[i]["file"]),
+            prev=pages[i - 1] if i > 0 else None,
+            next=pages[i + 1] if i + 1 < len(pages) else None,
+            footer=footer,
+            **ctx,
+        )
+        (target_dir / pages[i]["file"]).write_text(html, encoding="utf-8")
+
+    where: dict[str, list] = {}
+    for c in chapters:
+        for i in c.ids:
+            where.setdefault(i, [])
+            link = {"href": f"{c.file}#{i}", "text": f"{c.number} {c.title}"}
+            if link not in where[i]:
+                where[i].append(link)
+
+    facts = load_facts()
+    facts = facts[facts["section"] == "2"]
+    fact_rows = [
+        {
+            "printed": r["printed"],
+            "unit": r["unit"],
+            "label": _humanize(r["measure"]) + (" (females)" if r["sex"] == "female" else ""),
+        }
+        for r in facts.to_dict("records")
+    ]
+    meta = json.loads((paths.data_dir() / "metadata.json").read_text(encoding="utf-8"))
+    facts_year = int(meta.get("report_year", year))
+
+    page_no = 0
+    index_page = dict(pages[0], headings=[], tables=[], graphics=[], has_code=False)
+    index_page["headings"] = [
+        {"level": 2, "id": "headline-figures", "text": "Headline figures"},
+        {"level": 2, "id": "chapters", "text": "Chapters"},
+        {"level": 2, "id": "downloads", "text": "Downloads"},
+    ]
+    chapter_list = [
+        {
+            "file": c.file,
+            "number": c.number,
+            "title": c.title,
+            "sections": [h["text"] for h in c.headings if h["level"] == 2][:8],
+        }
+        for c in chapters
+    ]
+    write(
+        "index.html.j2",
+        page_no,
+        index_page,
+        facts=fact_rows,
+        facts_year=facts_year,
+        chapters=chapter_list,
+        workbook=WORKBOOK,
+        content="",
+    )
+    for c in chapters:
+        page_no += 1
+        tables = [
+            {"id": i, "label": cat_rows[i]["label"], "title": cat_rows[i]["title"]}
+            for i in dict.fromkeys(c.ids)
+            if i in table_ids
+        ]
+        graphs = [
+            {
+                "id": i,
+                "label": graphic_labels.get(i, _humanize(i)),
+                "title": graphic_titles.get(i, ""),
+            }
+            for i in dict.fromkeys(c.ids)
+            if re.fullmatch(r"graphic-\d+", i)
+        ]
+        page = dict(
+            pages[page_no],
+            headings=[h for h in c.headings if h["level"] in (2, 3)],
+            tables=tables,
+            graphics=graphs,
+            has_code="nssf-code" in c.fragment,
+        )
+        write("chapter.html.j2", page_no, page, content=Markup(c.fragment))
+
+    page_no += 1
+    method_html = _markdown_html(methodology_markdown())
+    scan = _Scan(method_html)
+    page = dict(
+        pages[page_no],
+        headings=[h for h in scan.headings if h["level"] in (2, 3)],
+        tables=[],
+        graphics=[],
+        has_code=False,
+    )
+    write("methodology.html.j2", page_no, page, content=Markup(method_html))
+
+    page_no += 1
+    tables = []
+    for r in cat.to_dict("records"):
+        tables.append(dict(r, links=where.get(r["table_id"], [])))
+    graph_rows = []
+    for r in graphics.to_dict("records"):
+        graph_rows.append(dict(r, links=where.get(r["graphic_id"], [])))
+    page = dict(
+        pages[page_no],
+        headings=[
+            {"level": 2, "id": "tables", "text": "Tables"},
+            {"level": 2, "id": "graphics", "text": "Graphics"},
+            {"level": 2, "id": "other-files", "text": "Other files"},
+        ],
+        tables=[],
+        graphics=[],
+        has_code=False,
+    )
+    other = [{"name": n, "text": t} for n, t in OTHER_DATA_FILES if (data_out / n).exists()]
+    write(
+        "catalog.html.j2",
+        page_no,
+        page,
+        tables=tables,
+        graphics=graph_rows,
+        other_files=other,
+        workbook=WORKBOOK,
+        content="",
+    )
+    return len(pages)
+
+
+def _write_years_index(out_root: Path) -> None:
+    years = sorted(
+        int(p.name)
+        for p in out_root.iterdir()
+        if p.is_dir() and p.name.isdigit() and (p / "book" / "index.html").exists()
+    )
+    html = _jinja_env().get_template("years.html.j2").render(years=[{"year": y} for y in years])
+    target = out_root / "index.html"
+    if not target.exists() or target.read_text(encoding="utf-8") != html:
+        atomic_write_text(target, html)
+
+
+# ------------------------------------------------------------------------- the build
+
+
+@dataclass
+class NotebookRun:
+    """What the build did with one notebook for one year."""
+
+    year: int
+    name: str
+    status: str  # "executed", "cached", "rendered" or "failed"
+    seconds: float
+    message: str = ""
+    warnings: list = field(default_factory=list)
+
+
+@dataclass
+class BuildReport:
+    """The outcome of :func:`build`: notebook runs, books written, total time."""
+
+    runs: list = field(default_factory=list)
+    books: dict = field(default_factory=dict)  # year -> "rendered" | "up to date"
+    seconds: float = 0.0
+    render_seconds: dict = field(default_factory=dict)
+
+    def summary(self) -> str:
+        """Return the per-notebook timings and the books written, as printed text."""
+        lines = [f"  {'notebook':<32} {'year':>4}  {'status':<9} {'seconds':>8}"]
+        for r in self.runs:
+            secs = f"{r.seconds:8.1f}" if r.status != "cached" else f"{'-':>8}"
+            lines.append(f"  {r.name:<32} {r.year:>4}  {r.status:<9} {secs}")
+        for year, state in sorted(self.books.items()):
+            book = paths.outputs_dir() / str(year) / "book" / "index.html"
+            extra = ""
+            if year in self.render_seconds:
+                extra = f" in {self.render_seconds[year]:.1f} s"
+            lines.append(f"book {year}: {state}{extra} -> {_display(book)}")
+        lines.append(f"build finished in {self.seconds:.1f} s")
+        return "\n".join(lines)
+
+
+def _display(p: Path) -> str:
+    try:
+        return str(Path(p).resolve().relative_to(Path.cwd().resolve()))
+    except ValueError:
+        return str(p)
+
+
+def _cache_paths(cache_dir: Path, year: int, name: str, key: str) -> tuple[Path, Path]:
+    base = cache_dir / "executed" / str(year)
+    return base / f"{name}-{key[:16]}.ipynb", base / f"{name}-{key[:16]}.html"
+
+
+def _entry_valid(entry: dict | None, key: str, cache_dir: Path) -> bool:
+    if not entry or entry.get("key") != key:
+        return False
+    ex = cache_dir / entry.get("executed", "")
+    return ex.is_file() and sha256_file(ex) == entry.get("executed_sha256")
+
+
+def _fragment_valid(entry: dict, fkey: str, cache_dir: Path) -> bool:
+    if entry.get("fragment_key") != fkey:
+        return False
+    fr = cache_dir / entry.get("fragment", "")
+    return fr.is_file() and sha256_file(fr) == entry.get("fragment_sha256")
+
+
+def _prune_executed(cache_dir: Path, year: int, name: str, keep: set) -> None:
+    folder = cache_dir / "executed" / str(year)
+    if not folder.is_dir():
+        return
+    pattern = re.compile(rf"^{re.escape(name)}-[0-9a-f]{{16}}\.(ipynb|html)$")
+    for p in folder.iterdir():
+        if pattern.match(p.name) and p.name not in keep:
+            p.unlink(missing_ok=True)
+
+
+def build(
+    years=None,
+    *,
+    all_years: bool = False,
+    jobs: int | None = None,
+    force: bool = False,
+    notebooks: Path | None = None,
+    progress: bool = True,
+    log=None,
+) -> BuildReport:
+    """Run the chapter notebooks that need it and publish each year's book.
+
+    Parameters
+    ----------
+    years : list of int, optional
+        Report years to build (default: the newest year with data).
+    all_years : bool
+        Build every year with data.
+    jobs : int, optional
+        Notebooks run at once (default: the number of cores).
+    force : bool
+        Run every notebook and render every book again, whatever the cache says.
+    notebooks : Path, optional
+        Folder of the chapter notebooks (default :func:`notebooks_dir`).
+    progress : bool
+        Show a progress bar on stderr.
+    log : callable, optional
+        Receives one line of text at a time (default: print to stderr).
+
+    Returns
+    -------
+    BuildReport
+        Per-notebook status and timings, the books written.
+
+    Raises
+    ------
+    NotebookFailedError
+        If a notebook fails: names the notebook, the cell and the error; its executed
+        copy is kept in ``outputs/<year>/failed/`` and that year's previous book stays.
+    BuildInterruptedError
+        If the build is interrupted; nothing half-built is published.
+    """
+    start = time.perf_counter()
+    say = log or (lambda msg: print(msg, file=sys.stderr, flush=True))
+    nbdir = Path(notebooks) if notebooks else notebooks_dir()
+    sources = discover_notebooks(nbdir)
+    build_years = resolve_years(years, all_years)
+    out_root = paths.outputs_dir()
+    cache_dir = out_root / ".cache"
+    workers = max(1, int(jobs or os.cpu_count() or 1))
+    report = BuildReport()
+
+    with BuildLock(cache_dir / "build.lock", notify=say):
+        remove_stale(cache_dir, (".staging-",))
+        for y in build_years:
+            remove_stale(out_root / str(y), (".book-tmp-", ".notebooks-tmp-", ".book-old-"))
+        inputs = Inputs.collect()
+        index = CacheIndex(cache_dir / "book-cache.json")
+
+        plan, todo = [], []
+        staging = cache_dir / f".staging-{os.getpid()}"
+        for y in build_years:
+            for src in sources:
+                name = src.stem
+                key = execution_key(src, y, inputs)
+                fkey = fragment_key(key, inputs)
+                entry = index.notebook(y, name)
+                executed, fragment = _cache_paths(cache_dir, y, name, key)
+                state = "execute"
+                if not force and _entry_valid(entry, key, cache_dir):
+                    state = "cached" if _fragment_valid(entry, fkey, cache_dir) else "render"
+                item = {"year": y, "name": name, "source": src, "key": key, "fkey": fkey}
+                item.update(state=state, executed=executed, fragment=fragment, entry=entry)
+                plan.append(item)
+                if state == "execute":
+                    todo.append(
+                        {
+                            "name": name,
+                            "year": y,
+                            "source": str(src),
+                            "cwd": str(nbdir),
+                            "key": key,
+                            "executed": str(executed),
+                            "fragment": str(fragment),
+                            "staging": str(staging / str(y)),
+                            "failed": str(out_root / str(y) / "failed" / f"{name}.ipynb"),
+                        }
+                    )
+
+        try:
+            results = []
+            if todo:
+                _check_kernel()
+                say(
+                    f"running {len(todo)} notebook(s) on {min(workers, len(todo))} "
+                    f"process(es); {len(plan) - len(todo)} from the cache"
+                )
+                results = _run_jobs(todo, min(workers, len(todo)), progress)
+        except KeyboardInterrupt:
+            raise BuildInterruptedError(
+                "build interrupted; no book was changed (run it again to resume: "
+                "notebooks that finished are cached)"
+            ) from None
+        finally:
+            shutil.rmtree(staging, ignore_errors=True)
+
+        by_job = {(j["year"], j["name"]): r for j, r in zip(todo, results, strict=True)}
+        failures: dict[int, list] = {}
+        for item in plan:
+            y, name = item["year"], item["name"]
+            if item["state"] == "execute":
+                res = by_job[(y, name)]
+                if res["status"] != "ok":
+                    failures.setdefault(y, []).append(res)
+                    report.runs.append(
+                        NotebookRun(y, name, "failed", res["seconds"], res["message"])
+                    )
+                    continue
+                entry = {
+                    "key": item["key"],
+                    "executed": item["executed"].relative_to(cache_dir).as_posix(),
+                    "executed_sha256": res["executed_sha256"],
+                    "fragment_key": item["fkey"],
+                    "fragment": item["fragment"].relative_to(cache_dir).as_posix(),
+                    "fragment_sha256": res["fragment_sha256"],
+                    "seconds": round(res["seconds"], 3),
+                }
+                index.set_notebook(y, name, entry)
+                _prune_executed(cache_dir, y, name, {item["executed"].name, item["fragment"].name})
+                report.runs.append(
+                    NotebookRun(y, name, "executed", res["seconds"], warnings=res["warnings"])
+                )
+                for w in res["warnings"]:
+                    say(f"warning: {name}.ipynb (year={y}) {w} (not shown in the book)")
+            elif item["state"] == "render":
+                t0 = time.perf_counter()
+                entry = dict(item["entry"])
+                nb = json.loads((cache_dir / entry["executed"]).read_text(encoding="utf-8"))
+                html, warnings = render_fragment(nb, name)
+                frag = cache_dir / entry["executed"].replace(".ipynb", ".html")
+                atomic_write_text(frag, html)
+                entry.update(
+                    fragment_key=item["fkey"],
+                    fragment=frag.relative_to(cache_dir).as_posix(),
+                    fragment_sha256=sha256_bytes(html.encode("utf-8")),
+                )
+                index.set_notebook(y, name, entry)
+                report.runs.append(
+                    NotebookRun(y, name, "rendered", time.perf_counter() - t0, warnings=warnings)
+                )
+            else:
+                report.runs.append(NotebookRun(y, name, "cached", 0.0))
+        index.save()
+
+        ok_years = [y for y in build_years if y not in failures]
+        existing = {
+            int(p.name)
+            for p in out_root.iterdir()
+            if p.is_dir() and p.name.isdigit() and (p / "book" / "index.html").exists()
+        }
+        all_built = sorted(set(ok_years) | existing)
+        try:
+            for y in ok_years:
+                chapters = [i for i in plan if i["year"] == y]
+                entries = [index.notebook(y, i["name"]) for i in chapters]
+                bkey = sha256_json(
+                    {
+                        "schema": CACHE_SCHEMA,
+                        "year": y,
+                        "years": all_built,
+                        "built": ok_years,
+                        "chapters": [
+                            [i["name"], e["fragment_sha256"], e["executed_sha256"]]
+                            for i, e in zip(chapters, entries, strict=True)
+                        ],
+                        "data": inputs.data,
+                        "code": inputs.code,
+                        "templates": inputs.book_templates,
+                        "readme": inputs.readme,
+                        "versions": inputs.versions,
+                        "git": inputs.git,
+                    }
+                )
+                year_dir = out_root / str(y)
+                if (
+                    not force
+                    and index.book(y) == bkey
+                    and (year_dir / "book" / "index.html").exists()
+                    and (year_dir / "notebooks").is_dir()
+                ):
+                    report.books[y] = "up to date"
+                    continue
+                t0 = time.perf_counter()
+                _publish_year(y, chapters, entries, cache_dir, inputs, all_built, set(ok_years))
+                index.set_book(y, bkey)
+                index.save()
+                report.books[y] = "rendered"
+                report.render_seconds[y] = time.perf_counter() - t0
+            if all_built:
+                _write_years_index(out_root)
+        except KeyboardInterrupt:
+            raise BuildInterruptedError(
+                "build interrupted while rendering; the previous book is unchanged"
+            ) from None
+
+    report.seconds = time.perf_counter() - start
+    if failures:
+        lines = [res["message"] for y in sorted(failures) for res in failures[y]]
+        first_year = sorted(failures)[0]
+        failed_dir = _display(out_root / str(first_year) / "failed")
+        kept = [out_root / str(y) / "book" for y in sorted(failures)]
+        kept_text = ", ".join(_display(b) for b in kept if (b / "index.html").exists())
+        lines.append(
+            f"  executed notebook(s) with the error marked saved in {failed_dir}/; "
+            + (f"previous book kept: {kept_text}" if kept_text else "no book was published")
+        )
+        if len(lines) > 6:
+            lines = lines[:5] + [f"  … and {len(lines) - 5} more"]
+        raise NotebookFailedError("\n".join(lines))
+    return report
+
+
+def _publish_year(
+    year: int,
+    chapters_plan: list,
+    entries: list,
+    cache_dir: Path,
+    inputs: Inputs,
+    years: list[int],
+    built: set,
+) -> None:
+    """Render ``year``'s book and executed notebooks into temporary folders, swap them in."""
+    out_root = paths.outputs_dir()
+    year_dir = out_root / str(year)
+    year_dir.mkdir(parents=True, exist_ok=True)
+    pid = os.getpid()
+    tmp_book = year_dir / f".book-tmp-{pid}"
+    tmp_nbs = year_dir / f".notebooks-tmp-{pid}"
+    for p in (tmp_book, tmp_nbs):
+        shutil.rmtree(p, ignore_errors=True)
+    try:
+        tmp_nbs.mkdir()
+        chapters = []
+        for item, entry in zip(chapters_plan, entries, strict=True):
+            executed = cache_dir / entry["executed"]
+            shutil.copyfile(executed, tmp_nbs / f"{item['name']}.ipynb")
+            chapters.append(_load_chapter(item["name"], cache_dir / entry["fragment"], executed))
+        workbook = cache_dir / "xlsx" / f"{inputs.data[:16]}-{inputs.code[:16]}.xlsx"
+        if not workbook.exists():
+            remove_stale(cache_dir / "xlsx", ("",))
+            write_workbook(workbook)
+        tmp_book.mkdir()
+        render_book(year, chapters, tmp_book, inputs, years, built, workbook)
+        swap_dir(tmp_nbs, year_dir / "notebooks")
+        swap_dir(tmp_book, year_dir / "book")
+    finally:
+        shutil.rmtree(tmp_book, ignore_errors=True)
+        shutil.rmtree(tmp_nbs, ignore_errors=True)
+    failed = year_dir / "failed"
+    if failed.is_dir():
+        for item in chapters_plan:
+            (failed / f"{item['name']}.ipynb").unlink(missing_ok=True)
+        if not any(failed.iterdir()):
+            failed.rmdir()
+
+
+def run_cli(args) -> int:
+    """Entry point of ``nssf-report build``; return the exit status.
+
+    Parameters
+    ----------
+    args : argparse.Namespace
+        ``year`` (list of int or None), ``all_years``, ``jobs`` and ``force``.
+    """
+    try:
+        report = build(
+            years=args.year,
+            all_years=args.all_years,
+            jobs=args.jobs,
+            force=args.force,
+            progress=sys.stderr.isatty() or bool(os.environ.get("NSSF_PROGRESS")),
+        )
+    except KeyboardInterrupt:
+        raise BuildInterruptedError("build interrupted; no book was changed") from None
+    print(report.summary())
+    return 0

@@ -1,0 +1,46 @@
+/* nssf-analysis book: one button that shows or hides every code cell.
+   Each code cell is a <details> element, so code can be opened one cell at a
+   time without JavaScript; this only adds the "show all" switch. No network. */
+(function () {
+  "use strict";
+  var toc = document.querySelector("details.toc");
+  if (toc && window.matchMedia && window.matchMedia("(max-width: 60rem)").matches) {
+    toc.open = false; /* on a phone the contents start folded above the text */
+  }
+  var button = document.getElementById("toggle-code");
+  if (!button) {
+    return;
+  }
+  var key = "nssf-analysis-show-code";
+  function apply(open) {
+    var cells = document.querySelectorAll("details.nssf-code");
+    for (var i = 0; i < cells.length; i += 1) {
+      cells[i].open = open;
+    }
+    button.textContent = open ? "Hide code" : "Show code";
+    button.setAttribute("aria-pressed", open ? "true" : "false");
+  }
+  function remembered() {
+    try {
+      return window.localStorage.getItem(key) === "1";
+    } catch (e) {
+      return false;
+    }
+  }
+  function remember(open) {
+    try {
+      window.localStorage.setItem(key, open ? "1" : "0");
+    } catch (e) {
+      /* storage unavailable (e.g. some browsers on file://): keep it per page */
+    }
+  }
+  button.hidden = false;
+  if (remembered()) {
+    apply(true);
+  }
+  button.addEventListener("click", function () {
+    var open = button.getAttribute("aria-pressed") !== "true";
+    apply(open);
+    remember(open);
+  });
+}());

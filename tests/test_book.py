@@ -1,0 +1,825 @@
+"""The book builder: a small book from throwaway notebooks, checked by parsing its HTML.
+
+Every build here runs real notebooks on the project's kernel into a temporary outputs
+folder (``NSSF_OUTPUTS``) from a temporary notebooks folder, so the project's own
+``notebooks/`` and ``outputs/`` are never touched.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import json
+import os
+import re
+import shutil
+import signal
+import subprocess
+import sys
+import time
+import zipfile
+from html.parser import HTMLParser
+from importlib import metadata
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+import nbformat
+import pytest
+
+from nssf_analysis import book, bookcache
+from nssf_analysis import catalog as catalog_mod
+from nssf_analysis.exceptions import NSSFError, YearNotAvailableError
+
+ROOT = Path(__file__).resolve().parent.parent
+DATA = ROOT / "data"
+KERNELSPEC = {
+    "name": "nssf-analysis",
+    "display_name": "Python (nssf-analysis)",
+    "language": "python",
+}
+STDERR_MARKER = "NSSF-TEST-STDERR-MARKER"
+
+# --------------------------------------------------------------------------- helpers
+
+
+def make_notebook(cells) -> nbformat.NotebookNode:
+    """A notebook from (kind, source) pairs; kind is md, code or param."""
+    nb = nbformat.v4.new_notebook()
+    for i, (kind, src) in enumerate(cells):
+        if kind == "md":
+            cell = nbformat.v4.new_markdown_cell(src)
+        else:
+            cell = nbformat.v4.new_code_cell(src)
+            if kind == "param":
+                cell.metadata["tags"] = ["parameters"]
+        cell.id = f"c{i}"
+        nb.cells.append(cell)
+    nb.metadata["kernelspec"] = dict(KERNELSPEC)
+    nb.metadata["language_info"] = {"name": "python"}
+    return nb
+
+
+def count_run(name: str) -> str:
+    # appends to runs.log in the working directory, which must be the notebooks folder
+    return f"with open('runs.log', 'a') as fh:\n    fh.write(f'{name} {{year}}\\n')"
+
+
+PARAMS = ("param", "year = 2022  # report year")
+
+CHAPTERS = {
+    "01_first": [
+        ("md", "# First chapter\n\nRegistered enterprises and members."),
+        PARAMS,
+        ("code", count_run("01_first")),
+        ("md", "## Registered members"),
+        (
+            "code",
+            "from IPython.display import HTML\n"
+            "from nssf_analysis.catalog import load_table\n"
+            "df = load_table('t10', year)\n"
+            "HTML('<div id=\"t10\"><p>Table 10</p>' + df.head(3).to_html() + '</div>')",
+        ),
+        (
+            "code",
+            # the marker is assembled at run time so the code itself does not contain it
+            "import sys, warnings\nmarker = 'NSSF-TEST-' + 'STDERR-MARKER'\n"
+            "print(marker, file=sys.stderr)\nwarnings.warn(marker + ' warning')",
+        ),
+        ("md", "### Notes on members"),
+        ("code", "print('members counted:', len(df))"),
+    ],
+    "02_second": [
+        ("md", "# Second chapter"),
+        PARAMS,
+        ("code", count_run("02_second")),
+        ("md", "## A graphic"),
+        (
+            "code",
+            "import matplotlib.pyplot as plt\n"
+            "from IPython.display import HTML, display\n"
+            "from nssf_analysis import style\n"
+            "style.setup()\n"
+            "display(HTML('<figure id=\"graphic-4\"><figcaption>Graphic 4</figcaption>'\n"
+            "             '</figure>'))\n"
+            "fig, ax = plt.subplots()\n"
+            "ax.bar(['a', 'b'], [year - 2000, 3])\n"
+            "plt.show()",
+        ),
+        ("md", "## Trends"),
+        ("code", "[1, 2, 3]"),
+    ],
+    "03_third": [
+        ("md", "# Third chapter"),
+        PARAMS,
+        ("code", count_run("03_third")),
+        ("md", "## Year"),
+        ("code", "print('the year is', year)"),
+    ],
+}
+
+
+def write_notebooks(folder: Path, chapters=CHAPTERS) -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    for name, cells in chapters.items():
+        nbformat.write(make_notebook(cells), folder / f"{name}.ipynb")
+    return folder
+
+
+def runs(folder: Path) -> list[str]:
+    log = folder / "runs.log"
+    return log.read_text().splitlines() if log.exists() else []
+
+
+def book_files(root: Path) -> dict[str, bytes]:
+    return {
+        p.relative_to(root).as_posix(): p.read_bytes()
+        for p in sorted(root.rglob("*"))
+        if p.is_file()
+    }
+
+
+def cli(outputs: Path, notebooks: Path, *args, **popen):
+    env = dict(os.environ, NSSF_OUTPUTS=str(outputs), NSSF_NOTEBOOKS=str(notebooks))
+    cmd = [sys.executable, "-m", "nssf_analysis.cli", "build", *args]
+    return subprocess.Popen(
+        cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, **popen
+    )
+
+
+@pytest.fixture(scope="session")
+def kernel():
+    return ensure_kernel()
+
+
+def ensure_kernel() -> str:
+    """The project's kernel, installed into the virtualenv as `make install` does."""
+    from jupyter_client.kernelspec import KernelSpecManager, NoSuchKernel
+
+    try:
+        KernelSpecManager().get_kernel_spec("nssf-analysis")
+    except NoSuchKernel:
+        subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "ipykernel",
+                "install",
+                "--sys-prefix",
+                "--name",
+                "nssf-analysis",
+                "--display-name",
+                "Python (nssf-analysis)",
+            ],
+            check=True,
+            capture_output=True,
+        )
+    return "nssf-analysis"
+
+
+class Built:
+    """A book built once for the module, and a second, no-change build of it."""
+
+    def __init__(self, base: Path):
+        self.base = base
+        self.notebooks = write_notebooks(base / "notebooks")
+        self.outputs = base / "outputs"
+        self.book = self.outputs / "2022" / "book"
+        self.logs: list[str] = []
+
+    def build(self, **kw):
+        return book.build(notebooks=self.notebooks, progress=False, log=self.logs.append, **kw)
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory, kernel):
+    b = Built(tmp_path_factory.mktemp("book"))
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("NSSF_OUTPUTS", str(b.outputs))
+        catalog_mod._clear_caches()
+        b.first = b.build()
+        b.first_logs = list(b.logs)
+        b.runs_after_first = runs(b.notebooks)
+        b.executed_mtimes = {
+            p.name: p.stat().st_mtime_ns
+            for p in (b.outputs / ".cache" / "executed" / "2022").iterdir()
+        }
+        b.second = b.build()
+        yield b
+
+
+def copy_build(built: Built, dst: Path) -> tuple[Path, Path]:
+    """A private copy of the built notebooks and outputs (cache included)."""
+    nbs = dst / "notebooks"
+    out = dst / "outputs"
+    shutil.copytree(built.notebooks, nbs)
+    shutil.copytree(built.outputs, out)
+    return nbs, out
+
+
+# --------------------------------------------------------------- parsing the HTML
+
+
+class Page(HTMLParser):
+    """ids, links, resources and text of one page."""
+
+    LINK_ATTRS = {
+        ("a", "href"),
+        ("link", "href"),
+        ("script", "src"),
+        ("img", "src"),
+        ("iframe", "src"),
+        ("source", "src"),
+        ("video", "src"),
+        ("audio", "src"),
+        ("embed", "src"),
+        ("object", "data"),
+        ("form", "action"),
+    }
+
+    def __init__(self, text: str):
+        super().__init__(convert_charrefs=True)
+        self.ids: set[str] = set()
+        self.links: list[tuple[str, str]] = []  # (tag, url)
+        self.tags: list[tuple[str, dict]] = []
+        self.styles: list[str] = []
+        self._in_style = False
+        self.feed(text)
+
+    def handle_starttag(self, tag, attrs):
+        a = {k: (v or "") for k, v in attrs}
+        self.tags.append((tag, a))
+        if a.get("id"):
+            self.ids.add(a["id"])
+        for t, attr in self.LINK_ATTRS:
+            if tag == t and attr in a:
+                self.links.append((tag, a[attr]))
+        if "srcset" in a:
+            self.links += [(tag, s.split()[0]) for s in a["srcset"].split(",") if s.strip()]
+        if "style" in a:
+            self.styles.append(a["style"])
+        self._in_style = tag == "style"
+
+    def handle_endtag(self, tag):
+        if tag == "style":
+            self._in_style = False
+
+    def handle_data(self, data):
+        if self._in_style:
+            self.styles.append(data)
+
+
+def is_external(url: str) -> bool:
+    url = url.strip()
+    if url.startswith("//"):
+        return True
+    m = re.match(r"^([a-zA-Z][a-zA-Z0-9+.\-]*):", url)
+    return bool(m) and m.group(1).lower() not in ("data", "mailto")
+
+
+def parse_book(root: Path) -> dict[Path, Page]:
+    return {p: Page(p.read_text(encoding="utf-8")) for p in sorted(root.rglob("*.html"))}
+
+
+# ------------------------------------------------------------------ the built book
+
+
+def test_book_has_a_page_per_chapter_and_the_generated_pages(built):
+    names = sorted(p.name for p in built.book.glob("*.html"))
+    assert names == [
+        "01_first.html",
+        "02_second.html",
+        "03_third.html",
+        "catalog.html",
+        "index.html",
+        "methodology.html",
+    ]
+    assert sorted(p.name for p in (built.outputs / "2022" / "notebooks").iterdir()) == [
+        "01_first.ipynb",
+        "02_second.ipynb",
+        "03_third.ipynb",
+    ]
+    assert [(r.name, r.status) for r in built.first.runs] == [
+        ("01_first", "executed"),
+        ("02_second", "executed"),
+        ("03_third", "executed"),
+    ]
+
+
+def test_every_page_is_reachable_from_the_index(built):
+    seen, todo = set(), [built.book / "index.html"]
+    while todo:
+        page = todo.pop()
+        if page in seen:
+            continue
+        seen.add(page)
+        for tag, url in Page(page.read_text(encoding="utf-8")).links:
+            if tag != "a" or is_external(url):
+                continue
+            path = urlsplit(url).path
+            if path.endswith(".html"):
+                target = (page.parent / unquote(path)).resolve()
+                if target.is_relative_to(built.book.resolve()):
+                    todo.append(target)
+    assert {p.resolve() for p in built.book.rglob("*.html")} == {p.resolve() for p in seen}
+
+
+def test_every_internal_link_and_anchor_resolves(built):
+    pages = parse_book(built.book)
+    checked = 0
+    for page, parsed in pages.items():
+        for _tag, url in parsed.links:
+            if is_external(url) or url.startswith(("data:", "mailto:")):
+                continue
+            parts = urlsplit(url)
+            target = (page.parent / unquote(parts.path)).resolve() if parts.path else page
+            assert target.exists(), f"{page.name}: broken link {url}"
+            if parts.fragment:
+                ids = pages[target].ids if target in pages else Page(target.read_text()).ids
+                assert unquote(parts.fragment) in ids, f"{page.name}: no anchor for {url}"
+            checked += 1
+    assert checked > 100  # chapters, sidebar, catalog downloads …
+
+
+def test_no_external_url_in_any_resource(built):
+    for page, parsed in parse_book(built.book).items():
+        for tag, url in parsed.links:
+            if tag in ("a", "form"):  # a hyperlink loads nothing until followed
+                continue
+            assert not is_external(url), f"{page.name}: <{tag}> loads from outside: {url}"
+        for tag, attrs in parsed.tags:
+            assert not (tag == "link" and attrs.get("rel") == "preconnect"), page.name
+        for style in parsed.styles:
+            for url in re.findall(r"url\(\s*['\"]?([^'\")]+)", style):
+                assert not is_external(url), f"{page.name}: style loads {url}"
+            assert "@import" not in style
+        text = page.read_text(encoding="utf-8")
+        for word in ("require.js", "mathjax", "MathJax", "cdn.", "unpkg", "googleapis"):
+            assert word not in text, f"{page.name} mentions {word}"
+    for asset in (built.book / "assets").iterdir():
+        text = asset.read_text(encoding="utf-8")
+        assert not re.search(r"(https?:)?//[a-z0-9.-]+\.[a-z]{2,}/", text), asset.name
+        assert "@import" not in text and "@font-face" not in text, asset.name
+
+
+def test_no_error_or_stderr_output_is_rendered(built):
+    for page in built.book.glob("*.html"):
+        text = page.read_text(encoding="utf-8")
+        assert "application/vnd.jupyter.stderr" not in text, page.name
+        assert "Traceback" not in text, page.name
+        assert STDERR_MARKER not in text, page.name
+    # … but the build reported it, naming the notebook
+    warned = [m for m in built.first_logs if STDERR_MARKER in m]
+    assert warned and all("01_first.ipynb" in m for m in warned)
+    assert any(STDERR_MARKER in w for r in built.first.runs for w in r.warnings)
+
+
+def test_chapter_page_has_sidebar_headings_anchors_and_pager(built):
+    text = (built.book / "01_first.html").read_text(encoding="utf-8")
+    page = Page(text)
+    assert "<title>First chapter" in text
+    # the notebook's Markdown headings are in the sidebar, linking to their anchors
+    start = text.index('<nav class="sidebar"')
+    sidebar = text[start : text.index("</nav>", start)]
+    assert 'href="#Registered-members">Registered members</a>' in sidebar
+    assert 'href="#Notes-on-members">Notes on members</a>' in sidebar
+    assert {"Registered-members", "Notes-on-members"} <= page.ids
+    # the table anchor the notebook emitted, listed with its downloads
+    assert "t10" in page.ids
+    assert 'href="#t10"' in sidebar and 'href="data/tidy/t10.csv"' in sidebar
+    # previous / next
+    assert 'rel="prev" href="index.html"' in text
+    assert 'rel="next" href="02_second.html"' in text
+    second = Page((built.book / "02_second.html").read_text(encoding="utf-8"))
+    assert "graphic-4" in second.ids
+    assert ("a", "#graphic-4") in second.links
+
+
+def test_code_is_hidden_by_default_with_a_toggle(built):
+    text = (built.book / "01_first.html").read_text(encoding="utf-8")
+    assert text.count('<details class="nssf-code">') == 6  # 5 code cells + injected parameters
+    assert '<details class="nssf-code" open' not in text
+    assert 'id="toggle-code"' in text
+    assert '<script src="assets/book.js"></script>' in text
+    js = (built.book / "assets" / "book.js").read_text()
+    assert "toggle-code" in js and "details.nssf-code" in js
+
+
+def test_index_has_headline_figures_and_chapters(built):
+    text = (built.book / "index.html").read_text(encoding="utf-8")
+    # section 2 of the 2022 report: "a total of 21,430 … enterprises … 3,120,208 members
+    # (1,798,510 females)"
+    for printed in ("21,430", "3,120,208", "1,798,510", "740,480.76"):
+        assert printed in text
+    for href, title in (
+        ("01_first.html", "First chapter"),
+        ("02_second.html", "Second chapter"),
+        ("03_third.html", "Third chapter"),
+    ):
+        assert re.search(rf'href="{href}"><span class="num">\d\d</span> {title}</a>', text)
+    assert 'href="catalog.html"' in text and 'href="methodology.html"' in text
+
+
+def test_downloads_are_the_data_files(built):
+    data = built.book / "data"
+    tidy_ids = sorted(p.stem for p in (DATA / "tidy").glob("*.csv"))
+    assert sorted(p.stem for p in (data / "tidy").glob("*.csv")) == tidy_ids
+    assert (data / "tidy" / "t10.csv").read_bytes() == (DATA / "tidy" / "t10.csv").read_bytes()
+    assert (data / "raw" / "a6_1_1.csv").read_bytes() == (DATA / "raw" / "a6_1_1.csv").read_bytes()
+    catalog_page = (built.book / "catalog.html").read_text(encoding="utf-8")
+    for tid in tidy_ids:
+        assert f'href="data/tidy/{tid}.csv"' in catalog_page
+        assert f'href="data/raw/{tid}.csv"' in catalog_page
+    # the catalog points to where a table is shown
+    assert 'href="01_first.html#t10"' in catalog_page
+
+
+def test_excel_workbook_has_every_tidy_table(built):
+    from openpyxl import load_workbook
+
+    path = built.book / "data" / book.WORKBOOK
+    with open(DATA / "catalog.csv", newline="") as fh:
+        ids = [r["table_id"] for r in csv.DictReader(fh)]
+    wb = load_workbook(path, read_only=True)
+    assert wb.sheetnames == ["catalog", *ids]
+    with open(DATA / "tidy" / "t10.csv", newline="") as fh:
+        expected = list(csv.reader(fh))
+    rows = [list(r) for r in wb["t10"].iter_rows(values_only=True)]
+    assert rows[0] == expected[0]
+    assert len(rows) == len(expected)
+    vi = expected[0].index("value")
+    assert [float(r[vi]) for r in rows[1:]] == [float(r[vi]) for r in expected[1:]]
+    wb.close()
+    with zipfile.ZipFile(path) as z:
+        assert {i.date_time for i in z.infolist()} == {(2000, 1, 1, 0, 0, 0)}
+        core = z.read("docProps/core.xml").decode()
+    assert "2000-01-01T00:00:00Z" in core
+
+
+def test_footer_names_commit_parameters_data_hash_and_versions(built):
+    res = subprocess.run(["git", "rev-parse", "HEAD"], cwd=ROOT, capture_output=True, text=True)
+    commit = res.stdout.strip() if res.returncode == 0 else "unknown"
+    h = hashlib.sha256()
+    for p in sorted((p for p in DATA.rglob("*") if p.is_file()), key=lambda p: p.as_posix()):
+        h.update(p.relative_to(DATA).as_posix().encode() + b"\0")
+        h.update(hashlib.sha256(p.read_bytes()).hexdigest().encode() + b"\n")
+    for page in built.book.glob("*.html"):
+        text = page.read_text(encoding="utf-8")
+        footer = text[text.index('<footer class="footer">') :]
+        assert f"<code>{commit}</code>" in footer, page.name
+        assert "<code>year=2022</code>" in footer
+        assert h.hexdigest() in footer
+        for pkg in ("pandas", "matplotlib", "statsmodels", "papermill", "nbconvert"):
+            assert f"{pkg} {metadata.version(pkg)}" in footer
+        assert f"nssf-analysis {metadata.version('nssf-analysis')}" in footer
+
+
+def test_pages_are_responsive(built):
+    css = (built.book / "assets" / "book.css").read_text()
+    assert "@media (max-width" in css
+    for page in built.book.glob("*.html"):
+        assert 'name="viewport" content="width=device-width' in page.read_text()
+
+
+def test_methodology_page(built):
+    page = Page((built.book / "methodology.html").read_text(encoding="utf-8"))
+    assert any(tag == "h1" for tag, _ in page.tags)
+    assert len([t for t, _ in page.tags if t in ("h2", "h3")]) >= 2
+
+
+def test_years_index_lists_the_built_year(built):
+    text = (built.outputs / "index.html").read_text()
+    assert 'href="2022/book/index.html"' in text
+
+
+# ----------------------------------------------------------------------- the cache
+
+
+def test_second_build_is_served_from_the_cache(built):
+    assert [r.status for r in built.second.runs] == ["cached"] * 3
+    assert built.second.books == {2022: "up to date"}
+    # the notebooks ran once each, in the notebooks folder, and not again
+    assert sorted(built.runs_after_first) == ["01_first 2022", "02_second 2022", "03_third 2022"]
+    assert runs(built.notebooks) == built.runs_after_first
+    executed = built.outputs / ".cache" / "executed" / "2022"
+    assert {p.name: p.stat().st_mtime_ns for p in executed.iterdir()} == built.executed_mtimes
+    assert built.second.seconds < built.first.seconds / 10
+
+
+def test_changed_notebook_runs_again_alone(built, tmp_path, monkeypatch):
+    nbs, out = copy_build(built, tmp_path)
+    monkeypatch.setenv("NSSF_OUTPUTS", str(out))
+    (nbs / "runs.log").unlink()
+    cells = list(CHAPTERS["03_third"]) + [("md", "## An added section")]
+    nbformat.write(make_notebook(cells), nbs / "03_third.ipynb")
+    report = book.build(notebooks=nbs, progress=False, log=lambda m: None)
+    assert [(r.name, r.status) for r in report.runs] == [
+        ("01_first", "cached"),
+        ("02_second", "cached"),
+        ("03_third", "executed"),
+    ]
+    assert runs(nbs) == ["03_third 2022"]
+    assert report.books == {2022: "rendered"}
+    assert "An added section" in (out / "2022" / "book" / "03_third.html").read_text()
+    # a changed parameter runs everything for that year only
+    assert book.execution_key(nbs / "01_first.ipynb", 2021, book.Inputs.collect()) != (
+        book.execution_key(nbs / "01_first.ipynb", 2022, book.Inputs.collect())
+    )
+
+
+def test_force_runs_everything(built, tmp_path, monkeypatch):
+    nbs, out = copy_build(built, tmp_path)
+    monkeypatch.setenv("NSSF_OUTPUTS", str(out))
+    (nbs / "runs.log").unlink()
+    report = book.build(notebooks=nbs, force=True, progress=False, log=lambda m: None)
+    assert [r.status for r in report.runs] == ["executed"] * 3
+    assert sorted(runs(nbs)) == ["01_first 2022", "02_second 2022", "03_third 2022"]
+    # reproducible: the forced rebuild writes the same bytes, page for page
+    assert book_files(out / "2022" / "book") == book_files(built.book)
+    assert book_files(out / "2022" / "notebooks") == book_files(
+        built.outputs / "2022" / "notebooks"
+    )
+
+
+def test_two_cold_builds_are_byte_identical(built, tmp_path, monkeypatch):
+    nbs = write_notebooks(tmp_path / "elsewhere" / "notebooks")
+    out = tmp_path / "other-outputs"
+    monkeypatch.setenv("NSSF_OUTPUTS", str(out))
+    book.build(notebooks=nbs, progress=False, log=lambda m: None)
+    a, b = book_files(built.book), book_files(out / "2022" / "book")
+    assert sorted(a) == sorted(b)
+    different = [name for name in a if a[name] != b[name]]
+    assert different == []
+    executed = json.loads((out / "2022" / "notebooks" / "02_second.ipynb").read_text())
+    assert "papermill" not in executed["metadata"]
+    assert all("execution" not in c["metadata"] for c in executed["cells"])
+    assert any(
+        "image/png" in o.get("data", {}) for c in executed["cells"] for o in c.get("outputs", [])
+    )
+
+
+# ------------------------------------------------------------------------ failures
+
+
+def test_failing_notebook_keeps_the_previous_book(built, tmp_path):
+    nbs, out = copy_build(built, tmp_path)
+    before = book_files(out / "2022" / "book")
+    broken = [
+        ("md", "# Broken chapter"),
+        PARAMS,
+        ("code", "x = 1"),
+        ("code", "y = 2\nz = x / 0\nprint(z)"),
+        ("code", "print('never')"),
+    ]
+    nbformat.write(make_notebook(broken), nbs / "04_broken.ipynb")
+    proc = cli(out, nbs)
+    stdout, stderr = proc.communicate(timeout=600)
+    assert proc.returncode == 1
+    err = [ln for ln in stderr.splitlines() if ln.startswith("nssf-report: error:")]
+    assert len(err) == 1
+    assert "04_broken.ipynb" in err[0] and "cell 4" in err[0] and "ZeroDivisionError" in err[0]
+    assert "line 2: z = x / 0" in stderr
+    assert "Traceback" not in stderr
+    assert book_files(out / "2022" / "book") == before
+    failed = json.loads((out / "2022" / "failed" / "04_broken.ipynb").read_text())
+    errors = [
+        o for c in failed["cells"] for o in c.get("outputs", []) if o["output_type"] == "error"
+    ]
+    assert errors and errors[0]["ename"] == "ZeroDivisionError"
+    # fixed, the notebook runs alone, the book is published and failed/ is cleared
+    broken[3] = ("code", "y = 2\nprint(x + y)")
+    nbformat.write(make_notebook(broken), nbs / "04_broken.ipynb")
+    proc = cli(out, nbs)
+    stdout, stderr = proc.communicate(timeout=600)
+    assert proc.returncode == 0, stderr
+    assert re.search(r"04_broken\s+2022\s+executed", stdout)
+    assert re.search(r"01_first\s+2022\s+cached", stdout)
+    assert (out / "2022" / "book" / "04_broken.html").exists()
+    assert not (out / "2022" / "failed").exists()
+
+
+@pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM])
+def test_interrupted_build_leaves_the_previous_book(built, tmp_path, signum):
+    nbs, out = copy_build(built, tmp_path)
+    before = book_files(out / "2022" / "book")
+    proc = cli(out, nbs, "--force", preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
+    deadline = time.monotonic() + 120
+    while not list((out / ".cache").glob(".staging-*")) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    time.sleep(1.0)  # kernels are starting or running
+    proc.send_signal(signum)
+    stdout, stderr = proc.communicate(timeout=120)
+    assert proc.returncode != 0
+    assert "interrupted" in stderr
+    assert book_files(out / "2022" / "book") == before
+    leftovers = [p.name for p in (out / "2022").iterdir() if p.name.startswith(".")]
+    assert leftovers == []
+    assert not list((out / ".cache").glob(".staging-*"))
+
+
+def test_two_builds_at_once_do_not_corrupt_each_other(built, tmp_path):
+    nbs, out = copy_build(built, tmp_path)
+    first = cli(out, nbs, "--force")
+    deadline = time.monotonic() + 60
+    lock = out / ".cache" / "build.lock"
+    while time.monotonic() < deadline and not lock.read_text().strip():
+        time.sleep(0.02)
+    second = cli(out, nbs)
+    out1, err1 = first.communicate(timeout=600)
+    out2, err2 = second.communicate(timeout=600)
+    assert first.returncode == 0, err1
+    assert second.returncode == 0, err2
+    assert "waiting for it to finish" in err2
+    # the second build started after the first had finished and found a whole book
+    assert re.search(r"book 2022: (up to date|rendered)", out2)
+    assert sorted(book_files(out / "2022" / "book")) == sorted(book_files(built.book))
+    assert [p.name for p in (out / "2022").iterdir() if p.name.startswith(".")] == []
+
+
+def test_year_without_data_is_refused(built, monkeypatch):
+    monkeypatch.setenv("NSSF_OUTPUTS", str(built.outputs))
+    with pytest.raises(YearNotAvailableError, match=r"no data for year 1999; available years: "):
+        book.build(years=[1999], notebooks=built.notebooks, progress=False)
+
+
+def test_no_notebooks_is_an_error(tmp_path, monkeypatch):
+    monkeypatch.setenv("NSSF_OUTPUTS", str(tmp_path / "out"))
+    (tmp_path / "nb").mkdir()
+    nbformat.write(make_notebook([("md", "# not a chapter")]), tmp_path / "nb" / "scratch.ipynb")
+    with pytest.raises(book.BookBuildError, match="no chapter notebook"):
+        book.build(notebooks=tmp_path / "nb", progress=False)
+
+
+# ---------------------------------------------------------------------- several years
+
+
+def test_several_years_get_a_year_switcher(built, tmp_path, monkeypatch, kernel):
+    nbs = write_notebooks(tmp_path / "notebooks", {"01_first": CHAPTERS["01_first"]})
+    out = tmp_path / "outputs"
+    monkeypatch.setenv("NSSF_OUTPUTS", str(out))
+    report = book.build(years=[2021, 2022], notebooks=nbs, progress=False, log=lambda m: None)
+    assert report.books == {2021: "rendered", 2022: "rendered"}
+    assert sorted(runs(nbs)) == ["01_first 2021", "01_first 2022"]
+    top = Page((out / "index.html").read_text())
+    assert ("a", "2021/book/index.html") in top.links and ("a", "2022/book/index.html") in top.links
+    for year, other in ((2021, 2022), (2022, 2021)):
+        for page in (out / str(year) / "book").glob("*.html"):
+            parsed = Page(page.read_text())
+            link = f"../../{other}/book/{page.name}"
+            assert ("a", link) in parsed.links, page
+            assert (page.parent / link).resolve().exists()
+            assert f'<span class="year current" aria-current="page">{year}</span>' in (
+                page.read_text()
+            )
+
+
+# ---------------------------------------------------------------- the small pieces
+
+
+def test_sanitize_notebook_removes_run_dependent_content():
+    nb = {
+        "metadata": {"papermill": {"start_time": "2024-01-01"}, "kernelspec": KERNELSPEC},
+        "cells": [
+            {"cell_type": "code", "id": "x1", "metadata": {"tags": ["parameters"]}},
+            {
+                "cell_type": "code",
+                "id": "random-uuid",
+                "metadata": {"tags": ["injected-parameters"], "papermill": {"duration": 1}},
+            },
+            {
+                "cell_type": "code",
+                "id": "random-2",
+                "metadata": {"execution": {"iopub.status.busy": "2024"}},
+                "outputs": [
+                    {
+                        "output_type": "execute_result",
+                        "data": {"text/plain": "[<matplotlib.lines.Line2D at 0x7f3a2b1c0d90>]"},
+                    }
+                ],
+            },
+        ],
+    }
+    out = book.sanitize_notebook(nb, ["x1", None])
+    assert out["metadata"] == {"kernelspec": KERNELSPEC}
+    assert [c["id"] for c in out["cells"]] == ["x1", "injected-parameters", "cell-1"]
+    assert out["cells"][1]["metadata"] == {"tags": ["injected-parameters"]}
+    assert out["cells"][2]["metadata"] == {}
+    assert out["cells"][2]["outputs"][0]["data"]["text/plain"] == (
+        "[<matplotlib.lines.Line2D at 0x…>]"
+    )
+
+
+def test_prepare_for_render_drops_stderr_and_scripts():
+    nb = {
+        "metadata": {},
+        "cells": [
+            {"cell_type": "markdown", "metadata": {}, "source": "# t"},
+            {
+                "cell_type": "code",
+                "metadata": {},
+                "outputs": [
+                    {"output_type": "stream", "name": "stdout", "text": "kept\n"},
+                    {"output_type": "stream", "name": "stderr", "text": "\nUserWarning: x\n"},
+                    {"output_type": "display_data", "data": {"application/javascript": "x()"}},
+                    {
+                        "output_type": "display_data",
+                        "data": {"application/javascript": "y()", "text/plain": "fallback"},
+                    },
+                ],
+            },
+        ],
+    }
+    clean, warnings = book.prepare_for_render(nb)
+    assert warnings == ["cell 2 wrote to stderr: UserWarning: x"]
+    assert clean["cells"][1]["outputs"] == [
+        {"output_type": "stream", "name": "stdout", "text": "kept\n"},
+        {"output_type": "display_data", "data": {"text/plain": "fallback"}},
+    ]
+    assert len(nb["cells"][1]["outputs"]) == 4  # the original is left alone
+
+
+def test_describe_failure_names_cell_line_and_error():
+    tb = [
+        "\x1b[31m-----\x1b[39m",
+        "\x1b[31mKeyError\x1b[39m   Traceback (most recent call last)",
+        "Cell \x1b[32mIn[3]\x1b[39m, line 2\n      1 a = 1\n"
+        "\x1b[32m----> \x1b[39m\x1b[32m2\x1b[39m d[\x1b[33m'missing'\x1b[39m]\n",
+        "\x1b[31mKeyError\x1b[39m: 'missing'",
+    ]
+    nb = {
+        "cells": [
+            {"cell_type": "markdown", "metadata": {"tags": ["papermill-error-cell-tag"]}},
+            {"cell_type": "markdown", "metadata": {}, "source": "# x"},
+            {"cell_type": "code", "metadata": {"tags": ["parameters"]}, "outputs": []},
+            {"cell_type": "code", "metadata": {"tags": ["injected-parameters"]}, "outputs": []},
+            {
+                "cell_type": "code",
+                "metadata": {},
+                "source": "a = 1\nd['missing']",
+                "outputs": [{"output_type": "error", "traceback": tb}],
+            },
+        ]
+    }
+
+    class Err(Exception):
+        ename, evalue = "KeyError", "'missing'"
+
+    cell, msg = book.describe_failure(nb, "05_x.ipynb", 2022, Err())
+    assert cell == 3
+    assert (
+        msg.splitlines()[0]
+        == "notebook 05_x.ipynb (year=2022) failed in cell 3: KeyError: 'missing'"
+    )
+    assert "line 2: d['missing']" in msg
+
+
+def test_tree_hash_follows_content_not_times(tmp_path):
+    (tmp_path / "a.csv").write_text("x\n1\n")
+    (tmp_path / "sub").mkdir()
+    (tmp_path / "sub" / "b.csv").write_text("y\n")
+    h1 = bookcache.tree_hash(tmp_path)
+    os.utime(tmp_path / "a.csv", (1, 1))
+    assert bookcache.tree_hash(tmp_path) == h1
+    (tmp_path / "a.csv").write_text("x\n2\n")
+    assert bookcache.tree_hash(tmp_path) != h1
+    (tmp_path / "a.csv").write_text("x\n1\n")
+    assert bookcache.tree_hash(tmp_path) == h1
+    (tmp_path / "sub" / "b.csv").rename(tmp_path / "sub" / "c.csv")
+    assert bookcache.tree_hash(tmp_path) != h1
+
+
+def test_swap_dir_replaces_a_folder_whole(tmp_path):
+    target, new = tmp_path / "book", tmp_path / ".book-tmp"
+    target.mkdir()
+    (target / "old.html").write_text("old")
+    new.mkdir()
+    (new / "index.html").write_text("new")
+    bookcache.swap_dir(new, target)
+    assert sorted(p.name for p in target.iterdir()) == ["index.html"]
+    assert not new.exists()
+    fresh = tmp_path / ".fresh"
+    fresh.mkdir()
+    bookcache.swap_dir(fresh, tmp_path / "missing")
+    assert (tmp_path / "missing").is_dir() and not fresh.exists()
+
+
+def test_lock_refuses_a_second_holder(tmp_path):
+    path = tmp_path / "build.lock"
+    with bookcache.BuildLock(path):
+        assert path.read_text().strip() == str(os.getpid())
+        # flock locks belong to open file descriptions: a second open conflicts
+        with pytest.raises(bookcache.BuildLockError, match="another build"):
+            with bookcache.BuildLock(path, wait=False):
+                pass
+    with bookcache.BuildLock(path, wait=False):
+        pass
+
+
+def test_workbook_is_reproducible(tmp_path):
+    book.write_workbook(tmp_path / "a.xlsx")
+    book.write_workbook(tmp_path / "b.xlsx")
+    assert (tmp_path / "a.xlsx").read_bytes() == (tmp_path / "b.xlsx").read_bytes()
+
+
+def test_build_errors_are_package_errors():
+    assert issubclass(book.NotebookFailedError, NSSFError)
+    assert issubclass(book.BuildInterruptedError, NSSFError)

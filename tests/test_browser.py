@@ -1,0 +1,252 @@
+"""The built book in a real browser: headless Chromium, network blocked.
+
+Every page of a small test book is opened from disk through the DevTools protocol
+(``--remote-debugging-pipe``, standard library only).  A page passes when it logs no
+console error, throws no exception, requests nothing outside the book, opens every
+code cell with the "Show code" button, and does not scroll sideways on a phone-width
+screen.  Screenshots are saved under ``outputs/browser-test/``.
+
+Needs Debian's ``chromium`` (``apt-get install -y chromium``); skipped without it.
+"""
+
+from __future__ import annotations
+
+import base64
+import fcntl
+import json
+import os
+import select
+import shutil
+import subprocess
+import time
+from pathlib import Path
+
+import pytest
+from test_book import Built, ensure_kernel
+
+from nssf_analysis import catalog as catalog_mod
+
+ROOT = Path(__file__).resolve().parent.parent
+CHROMIUM = shutil.which("chromium") or (
+    "/usr/bin/chromium" if Path("/usr/bin/chromium").exists() else None
+)
+#: Screenshots for a person to look at (the real outputs folder, not the test's).
+SHOTS = Path(os.environ.get("NSSF_OUTPUTS") or ROOT / "outputs") / "browser-test"
+
+pytestmark = pytest.mark.skipif(
+    CHROMIUM is None,
+    reason="Debian's chromium is not installed (apt-get install -y chromium)",
+)
+
+
+class Browser:
+    """Headless Chromium driven over the DevTools protocol on a pipe (fds 3 and 4)."""
+
+    def __init__(self, profile: Path):
+        to_browser_r, self._w = os.pipe()
+        self._r, from_browser_w = os.pipe()
+        # move the browser's ends above 9 so that the shell can map them onto 3 and 4
+        r = fcntl.fcntl(to_browser_r, fcntl.F_DUPFD_CLOEXEC, 10)
+        w = fcntl.fcntl(from_browser_w, fcntl.F_DUPFD_CLOEXEC, 10)
+        os.close(to_browser_r)
+        os.close(from_browser_w)
+        cmd = [
+            CHROMIUM,
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--no-first-run",
+            "--disable-sync",
+            "--disable-extensions",
+            "--disable-default-apps",
+            f"--user-data-dir={profile}",
+            # the network is blocked: no name resolves, every proxy connection fails
+            "--host-resolver-rules=MAP * ~NOTFOUND",
+            "--proxy-server=127.0.0.1:9",
+            "--remote-debugging-pipe",
+            "about:blank",
+        ]
+        shell = f'exec "$@" 3<&{r} 4>&{w} {r}<&- {w}>&-'
+        self.proc = subprocess.Popen(
+            ["/bin/bash", "-c", shell, "bash", *cmd],
+            pass_fds=(r, w),
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        os.close(r)
+        os.close(w)
+        self._buf = b""
+        self._id = 0
+        self.events: list[dict] = []
+
+    def send(self, method: str, params=None, session=None, timeout=60) -> dict:
+        self._id += 1
+        mid = self._id
+        msg = {"id": mid, "method": method, "params": params or {}}
+        if session:
+            msg["sessionId"] = session
+        os.write(self._w, json.dumps(msg).encode() + b"\0")
+        deadline = time.monotonic() + timeout
+        while True:
+            m = self._next(deadline)
+            if m.get("id") == mid:
+                if "error" in m:
+                    raise RuntimeError(f"{method}: {m['error']}")
+                return m.get("result", {})
+            self.events.append(m)
+
+    def wait_for(self, method: str, session: str, timeout=60) -> dict:
+        for i, e in enumerate(self.events):
+            if e.get("method") == method and e.get("sessionId") == session:
+                return self.events.pop(i)
+        deadline = time.monotonic() + timeout
+        while True:
+            m = self._next(deadline)
+            if m.get("method") == method and m.get("sessionId") == session:
+                return m
+            self.events.append(m)
+
+    def evaluate(self, expression: str, session: str):
+        res = self.send(
+            "Runtime.evaluate",
+            {"expression": expression, "returnByValue": True, "awaitPromise": True},
+            session=session,
+        )
+        return res.get("result", {}).get("value")
+
+    def _next(self, deadline: float) -> dict:
+        while b"\0" not in self._buf:
+            left = deadline - time.monotonic()
+            if left <= 0:
+                raise TimeoutError("the browser did not answer in time")
+            ready, _, _ = select.select([self._r], [], [], left)
+            if ready:
+                chunk = os.read(self._r, 1 << 20)
+                if not chunk:
+                    raise RuntimeError("the browser closed the pipe")
+                self._buf += chunk
+        raw, self._buf = self._buf.split(b"\0", 1)
+        return json.loads(raw)
+
+    def close(self) -> None:
+        try:
+            self.send("Browser.close", timeout=10)
+        except (RuntimeError, TimeoutError, OSError):
+            pass
+        try:
+            self.proc.wait(15)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            self.proc.wait()
+        os.close(self._r)
+        os.close(self._w)
+
+
+@pytest.fixture(scope="module")
+def small_book(tmp_path_factory, kernel):
+    base = tmp_path_factory.mktemp("browser-book")
+    b = Built(base)
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("NSSF_OUTPUTS", str(b.outputs))
+        catalog_mod._clear_caches()
+        b.build(years=[2021, 2022])
+    return b
+
+
+@pytest.fixture(scope="session")
+def kernel():
+    return ensure_kernel()
+
+
+def problems(events: list[dict], session: str, book_dir: Path) -> list[str]:
+    """Console errors, exceptions and requests outside the book among ``events``."""
+    inside = book_dir.resolve().parent.parent.as_uri() + "/"  # outputs/: both years
+    found = []
+    for e in events:
+        if e.get("sessionId") != session:
+            continue
+        method, p = e.get("method"), e.get("params", {})
+        if method == "Runtime.consoleAPICalled" and p.get("type") in ("error", "assert"):
+            found.append(f"console {p['type']}: {p.get('args')}")
+        elif method == "Runtime.exceptionThrown":
+            found.append(f"exception: {p.get('exceptionDetails', {}).get('text')}")
+        elif method == "Log.entryAdded" and p.get("entry", {}).get("level") == "error":
+            found.append(f"log error: {p['entry'].get('text')} {p['entry'].get('url', '')}")
+        elif method == "Network.requestWillBeSent":
+            url = p["request"]["url"]
+            if not (url.startswith(inside) or url.startswith("data:")):
+                found.append(f"request outside the book: {url}")
+        elif method == "Network.loadingFailed":
+            found.append(f"failed to load: {p.get('errorText')}")
+    return found
+
+
+def test_every_page_in_headless_chromium(small_book, tmp_path):
+    book_dir = small_book.book
+    pages = sorted(book_dir.glob("*.html"))
+    assert len(pages) == 6
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    browser = Browser(tmp_path / "profile")
+    try:
+        target = browser.send("Target.createTarget", {"url": "about:blank"})["targetId"]
+        session = browser.send("Target.attachToTarget", {"targetId": target, "flatten": True})[
+            "sessionId"
+        ]
+        for method in ("Page.enable", "Runtime.enable", "Log.enable", "Network.enable"):
+            browser.send(method, session=session)
+        report = {}
+        for page in pages:
+            browser.events.clear()
+            browser.send("Page.navigate", {"url": page.as_uri()}, session=session)
+            browser.wait_for("Page.loadEventFired", session)
+            assert browser.evaluate("document.readyState", session) == "complete"
+            title = browser.evaluate("document.title", session)
+            assert "NSSF annual report 2022" in title, page.name
+            # stylesheets applied (from the book's own files)
+            assert browser.evaluate("document.styleSheets.length", session) == 2
+            if page.name[:2].isdigit():
+                closed = "document.querySelectorAll('details.nssf-code:not([open])').length"
+                assert browser.evaluate(closed, session) > 0, "code should start hidden"
+                browser.evaluate("document.getElementById('toggle-code').click()", session)
+                assert browser.evaluate(closed, session) == 0, "the toggle opens all code"
+                browser.evaluate("document.getElementById('toggle-code').click()", session)
+                assert browser.evaluate(closed, session) > 0, "… and closes it again"
+            browser.evaluate("new Promise(r => setTimeout(r, 100))", session)
+            report[page.name] = problems(browser.events, session, book_dir)
+
+        # a phone-width screen: the page itself never scrolls sideways
+        browser.send(
+            "Emulation.setDeviceMetricsOverride",
+            {"width": 390, "height": 844, "deviceScaleFactor": 1, "mobile": True},
+            session=session,
+        )
+        for page in pages:
+            browser.send("Page.navigate", {"url": page.as_uri()}, session=session)
+            browser.wait_for("Page.loadEventFired", session)
+            width = browser.evaluate("document.documentElement.scrollWidth", session)
+            assert width <= 390, f"{page.name} is {width}px wide on a 390px screen"
+            if page.name in ("index.html", "01_first.html"):
+                shot = browser.send("Page.captureScreenshot", {"format": "png"}, session=session)
+                (SHOTS / f"phone-{page.stem}.png").write_bytes(base64.b64decode(shot["data"]))
+        browser.send(
+            "Emulation.setDeviceMetricsOverride",
+            {"width": 1280, "height": 900, "deviceScaleFactor": 1, "mobile": False},
+            session=session,
+        )
+        for name in ("index.html", "01_first.html", "catalog.html"):
+            browser.send("Page.navigate", {"url": (book_dir / name).as_uri()}, session=session)
+            browser.wait_for("Page.loadEventFired", session)
+            shot = browser.send("Page.captureScreenshot", {"format": "png"}, session=session)
+            (SHOTS / f"desktop-{Path(name).stem}.png").write_bytes(base64.b64decode(shot["data"]))
+        # the year switcher leads to the other year's same page
+        browser.send("Page.navigate", {"url": (book_dir / "02_second.html").as_uri()}, session)
+        browser.wait_for("Page.loadEventFired", session)
+        browser.evaluate("document.querySelector('.years a.year').click()", session)
+        browser.wait_for("Page.loadEventFired", session)
+        assert browser.evaluate("location.href", session).endswith("/2021/book/02_second.html")
+    finally:
+        browser.close()
+    assert {name: found for name, found in report.items() if found} == {}
+    assert (SHOTS / "desktop-01_first.png").stat().st_size > 10_000
