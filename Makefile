@@ -26,9 +26,17 @@ extract: $(STAMP) ## Extract every table of the report into data/ (raw, tidy, ch
 validate: $(STAMP) ## Validate every data file
 	$(VENV)/bin/nssf-report validate
 
-book: extract validate ## Build the data, run the notebooks and build the HTML book
-	@echo "make book: data extracted and validated in data/."
-	@echo "make book: notebooks and the HTML book are not built yet (see the open issues)."
+book: extract validate ## Build the data, run the notebooks and build the HTML book (YEAR=2022)
+	$(VENV)/bin/nssf-report build --year $(YEAR)
+
+books: extract validate ## Build the book for every year with data
+	$(VENV)/bin/nssf-report build --all-years
+
+audit: $(STAMP) ## Audit the report's consistency into outputs/audit/
+	$(VENV)/bin/nssf-report audit
+
+goldens: $(STAMP) ## Regenerate the golden executed notebooks of tests/golden/ (review the diff)
+	$(PY) -m nssf_analysis.goldens
 
 lint: $(STAMP) ## ruff lint and format check
 	$(VENV)/bin/ruff check .
@@ -38,9 +46,20 @@ format: $(STAMP) ## Format the code with ruff
 	$(VENV)/bin/ruff format .
 	$(VENV)/bin/ruff check --fix .
 
-test: $(STAMP) ## Run lint and the whole test suite
+NBVAL := --nbval --nbval-kernel-name nssf-analysis --nbval-sanitize-with tests/nbval_sanitize.cfg
+
+test: $(STAMP) ## Run lint, the test suite and nbval on the golden notebooks
 	$(MAKE) --no-print-directory lint
-	$(PY) -m pytest -q
+	$(PY) -m pytest -q $(NBVAL)
+
+browser: ## Install Debian's chromium for the browser test (needs root; skipped when present)
+	@command -v chromium > /dev/null || test -x /usr/bin/chromium || { \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get > /dev/null; then \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium > /dev/null; \
+	  else echo "make browser: chromium is missing; install Debian's chromium as root" >&2; fi; }
+
+bench: $(STAMP) ## Benchmark the book build against running each notebook by hand
+	$(PY) benchmarks/bench_build.py --year $(YEAR)
 
 lab: $(STAMP) ## Open JupyterLab on the project's kernel
 	$(VENV)/bin/jupyter lab --notebook-dir=notebooks
@@ -48,4 +67,4 @@ lab: $(STAMP) ## Open JupyterLab on the project's kernel
 clean: ## Remove outputs/ (the book and executed notebooks are disposable)
 	find outputs -mindepth 1 ! -name .gitkeep -exec rm -rf {} +
 
-.PHONY: help install extract validate book lint format test lab clean
+.PHONY: help install extract validate book books audit goldens lint format test browser bench lab clean

@@ -8,7 +8,16 @@ from __future__ import annotations
 
 
 class NSSFError(Exception):
-    """Base class of every error the package raises on purpose."""
+    """Base class of every error the package raises on purpose.
+
+    In a notebook the error shows as the one line ``<ErrorName>: <message>``: IPython
+    calls :meth:`_render_traceback_` instead of printing the traceback, since the
+    message already names the file, table, row, column or parameter at fault.
+    """
+
+    def _render_traceback_(self) -> list[str]:
+        """Return the lines IPython shows for this error: its name and message."""
+        return [f"{type(self).__name__}: {self}"]
 
 
 class ExtractionError(NSSFError):

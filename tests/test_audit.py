@@ -564,7 +564,7 @@ def test_notebook_is_thin_and_parameterised():
     assert nb.metadata["kernelspec"]["name"] == "nssf-analysis"
     code = [c for c in nb.cells if c.cell_type == "code"]
     assert "parameters" in code[0].metadata.get("tags", [])
-    assert code[0].source == "year = 2022  # report year: one of the years with data"
+    assert code[0].source == "year: int = 2022  # report year: one of the years with data"
     assert "check_year(year)" in code[1].source
     for c in code:
         assert not c.outputs and c.execution_count is None

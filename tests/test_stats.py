@@ -341,7 +341,7 @@ def test_notebook_structure():
     nb = nbformat.read(ROOT / "notebooks" / "07_analysis.ipynb", as_version=4)
     code = [c for c in nb.cells if c.cell_type == "code"]
     assert code[0].metadata.get("tags") == ["parameters"]
-    assert code[0].source == "year = 2022  # report year: one of the years with data"
+    assert code[0].source == "year: int = 2022  # report year: one of the years with data"
     assert "year = check_year(year)" in code[1].source
     assert "setup()" in code[2].source
     assert nb.metadata.kernelspec.name == "nssf-analysis"

@@ -1,0 +1,103 @@
+"""The chapter notebooks: thin, parameterised, clean, and in step with their goldens.
+
+The goldens under ``tests/golden/<year>/`` are what nbval re-executes and compares
+(``make test``); they are only worth it while their code is the source notebooks' code.
+"""
+
+import re
+from pathlib import Path
+
+import nbformat
+import papermill as pm
+import pytest
+
+from nssf_analysis import goldens
+
+ROOT = Path(__file__).resolve().parent.parent
+SOURCES = sorted((ROOT / "notebooks").glob("*.ipynb"))
+NAMES = [p.stem for p in SOURCES]
+PARAMETERS = "year: int = 2022  # report year: one of the years with data"
+#: Section references such as "A.1.2", "6.1" or "section 2" are the only digits prose may hold.
+SECTION_REF = re.compile(r"\b[A-E](\.\d+)+\b|\b\d+(\.\d+)+\b|\bsection \d+\b")
+
+
+def code_cells(nb):
+    return [c for c in nb.cells if c.cell_type == "code"]
+
+
+def test_the_chapters_of_the_design_are_there():
+    assert NAMES == [
+        "00_overview",
+        "01_occupational_risk",
+        "02_health_care",
+        "03_pension",
+        "04_informal_sector",
+        "05_institutional",
+        "06_provinces",
+        "07_analysis",
+        "08_data_quality",
+    ]
+
+
+@pytest.mark.parametrize("path", SOURCES, ids=NAMES)
+def test_source_notebook_is_clean_thin_and_parameterised(path):
+    nb = nbformat.read(path, as_version=4)
+    assert nb.metadata["kernelspec"]["name"] == "nssf-analysis"
+    code = code_cells(nb)
+    assert code[0].metadata.get("tags") == ["parameters"]
+    assert code[0].source == PARAMETERS
+    assert code[1].source.strip().endswith("year = check_year(year)")
+    for c in code:
+        assert not c.outputs and c.execution_count is None, c.source
+        assert not re.search(r"\b(def|class|lambda|for|while)\b", c.source), c.source
+        assert len(c.source.splitlines()) <= 6, c.source
+    assert nb.cells[0].cell_type == "markdown" and nb.cells[0].source.startswith("# ")
+    for c in nb.cells:
+        if c.cell_type == "markdown":
+            prose = SECTION_REF.sub("", re.sub(r"`[^`]*`", "", c.source))
+            assert not re.search(r"\d", prose), f"a number typed into Markdown: {c.source[:80]}"
+
+
+@pytest.mark.parametrize("path", SOURCES, ids=NAMES)
+def test_papermill_documents_the_year_parameter(path):
+    params = pm.inspect_notebook(str(path))
+    assert list(params) == ["year"]
+    assert params["year"]["inferred_type_name"] == "int"
+    assert params["year"]["default"] == "2022"
+    assert "report year" in params["year"]["help"]
+
+
+@pytest.mark.parametrize("year", goldens.YEARS)
+@pytest.mark.parametrize("path", SOURCES, ids=NAMES)
+def test_golden_code_is_the_source_code(path, year):
+    golden = goldens.golden_dir() / str(year) / path.name
+    assert golden.exists(), f"{golden} missing: run 'make goldens'"
+    src = code_cells(nbformat.read(path, as_version=4))
+    gold = code_cells(nbformat.read(golden, as_version=4))
+    injected = [c for c in gold if "injected-parameters" in c.metadata.get("tags", [])]
+    assert len(injected) == 1 and injected[0].source.strip().endswith(f"year = {year}")
+    rest = [c.source for c in gold if c is not injected[0]]
+    assert rest == [c.source for c in src], f"{golden} is stale: run 'make goldens'"
+    for c in gold:
+        assert c.metadata.get("tags", []) != ["parameters"] or c.outputs == []
+        for out in c.outputs:
+            assert out.get("output_type") != "error", f"{golden}: an error output"
+            assert not set(out.get("data", {})) & set(goldens.DROPPED_MIME)
+
+
+@pytest.mark.parametrize("value", [2019, 2023, "2022.5"])
+def test_a_year_without_data_fails_in_one_line(value, tmp_path):
+    with pytest.raises(pm.PapermillExecutionError) as info:
+        pm.execute_notebook(
+            str(ROOT / "notebooks" / "03_pension.ipynb"),
+            str(tmp_path / "out.ipynb"),
+            parameters={"year": value},
+            kernel_name=goldens.KERNEL,
+            progress_bar=False,
+        )
+    err = info.value
+    assert err.ename == "YearNotAvailableError"
+    assert err.traceback == [f"YearNotAvailableError: {err.evalue}"]
+    assert "available years: 2021, 2022" in err.evalue
+    # it stops at the cell right after the injected parameters, before any output
+    assert err.exec_count == 3
