@@ -56,8 +56,8 @@ from nssf_analysis.book import KERNEL_NAME, discover_notebooks
 
 ROOT = Path(__file__).resolve().parent.parent
 
-#: The virtualenv's scripts (papermill, jupyter, nssf-report).
-VENV_BIN = ROOT / ".venv" / "bin"
+#: The scripts (papermill, jupyter, nssf-report) of the virtualenv running this script.
+VENV_BIN = Path(sys.executable).parent
 #: Goals: cold build / naive baseline, and no-change rebuild / cold build.
 COLD_GOAL = 0.5
 NO_CHANGE_GOAL = 0.05
@@ -238,8 +238,9 @@ def parse_statuses(summary: str, year: int) -> dict[str, str]:
 def run_build(name: str, year: int, jobs: int | None, force: bool, env: dict[str, str]) -> Phase:
     """Run ``nssf-report build`` once (from the project root) and print its table."""
     m = run_measured(build_cmd(year, jobs, force), ROOT, env)
-    for line in (m.stderr + m.stdout).strip().splitlines():
-        print(f"  | {line}", flush=True)
+    for line in (m.stderr + m.stdout).splitlines():
+        if line.strip():
+            print(f"  | {line}", flush=True)
     return Phase(name, m, parse_statuses(m.stdout, year))
 
 
@@ -277,7 +278,9 @@ def check_statuses(
     other = {n: s for n, s in statuses.items() if n not in executed and s != "cached"}
     if ran != executed or other:
         return False, f"executed: {sorted(ran) or 'none'}; not cached: {other or 'none'}"
-    return True, f"executed: {', '.join(sorted(executed)) or 'none'}; others cached"
+    if executed == set(names):
+        return True, f"all {len(names)} executed"
+    return True, f"executed: {', '.join(sorted(executed)) or 'none'}; all others cached"
 
 
 def verdict(ok: bool) -> str:

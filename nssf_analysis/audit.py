@@ -2414,23 +2414,17 @@ def findings_table(year: int | None = None, classes=None, rules=None):
     key = "-".join(sorted(classes or [])) + "-".join(sorted(rules or []))
     return (
         df.style.hide(axis="index")
-        .set_properties(**{"text-align": "left"})
+        .set_table_styles([{"selector": "td, th", "props": "text-align: left;"}])
         .set_uuid(f"audit-findings-{key or 'all'}")
         .set_table_attributes('class="audit-findings"')
     )
 
 
 def _styled(df: pd.DataFrame, uuid: str, numbers: dict | None = None):
-    """Return a Styler of ``df``: no index, text escaped, blanks for missing values."""
-    numbers = numbers or {}
-    text = [c for c in df.columns if c not in numbers and df[c].dtype == object]
-    return (
-        df.style.hide(axis="index")
-        .format(numbers, na_rep="")
-        .format(escape="html", subset=text, na_rep="")
-        .set_properties(subset=text, **{"text-align": "left"})
-        .set_uuid(uuid)
-    )
+    """Return :func:`nssf_analysis.tables.plain_table` of ``df`` (no index, text left)."""
+    from .tables import plain_table
+
+    return plain_table(df, uuid, numbers)
 
 
 def summary_table(year: int | None = None):

@@ -42,6 +42,7 @@ import pandas as pd
 
 from .catalog import available_years, catalog, check_year, load_table
 from .exceptions import NSSFError
+from .tables import plain_table
 
 #: Label of a change from a zero base.
 NEW = "new"
@@ -1377,8 +1378,8 @@ def format_change(change_pct, change_note, unit: str = "", difference=np.nan) ->
     return text
 
 
-def display_table(frame: pd.DataFrame, topic: str | None = None) -> pd.DataFrame:
-    """Return a display copy of :func:`compute` results: rounded text, one topic.
+def display_table(frame: pd.DataFrame, topic: str | None = None):
+    """Return a display table of :func:`compute` results: rounded text, one topic.
 
     Parameters
     ----------
@@ -1389,9 +1390,10 @@ def display_table(frame: pd.DataFrame, topic: str | None = None) -> pd.DataFrame
 
     Returns
     -------
-    DataFrame
-        Columns Indicator, Group, Sex, Numerator, Denominator, Value, Unit, Previous,
-        Change, Note — formatted strings for display only.
+    pandas.io.formats.style.Styler
+        Of a frame (``.data``) with columns Indicator, Group, Sex, Numerator,
+        Denominator, Value, Unit, Previous, Change, Note — formatted strings for display
+        only; no index, text left and numbers right.
     """
     df = frame if topic is None else frame[frame["topic"] == topic]
     out = pd.DataFrame(
@@ -1413,7 +1415,7 @@ def display_table(frame: pd.DataFrame, topic: str | None = None) -> pd.DataFrame
             "Note": df["note"],
         }
     )
-    return out.reset_index(drop=True)
+    return plain_table(out.reset_index(drop=True), f"indicators-{topic or 'all'}")
 
 
 def describe(frame: pd.DataFrame, topic: str) -> str:
@@ -1483,7 +1485,7 @@ PROVINCE_COLUMNS = (
 )
 
 
-def province_table(frame: pd.DataFrame) -> pd.DataFrame:
+def province_table(frame: pd.DataFrame):
     """Return a display table of the province indicators: one row per province.
 
     Parameters
@@ -1493,15 +1495,17 @@ def province_table(frame: pd.DataFrame) -> pd.DataFrame:
 
     Returns
     -------
-    DataFrame
-        Province, reports, registered workers, and one column per entry of
-        :data:`PROVINCE_COLUMNS` (formatted text; the national row first). When the
-        province tables have no data for the year, one row that says so.
+    pandas.io.formats.style.Styler
+        Of a frame (``.data``) with Province, reports, registered workers, and one
+        column per entry of :data:`PROVINCE_COLUMNS` (formatted text; the national row
+        first). When the province tables have no data for the year, one row that says so.
     """
     rep = frame[(frame["indicator"] == "or_reports_per_1000_province") & (frame["sex"] == "total")]
     if rep.empty or rep["value"].isna().all():
         note = rep["note"].iloc[0] if not rep.empty else "not computed"
-        return pd.DataFrame({"Province": ["Cambodia"], "Note": [note]})
+        return plain_table(
+            pd.DataFrame({"Province": ["Cambodia"], "Note": [note]}), "indicators-provinces"
+        )
     out = pd.DataFrame(
         {
             "Province": rep["group"].to_numpy(),
@@ -1513,7 +1517,7 @@ def province_table(frame: pd.DataFrame) -> pd.DataFrame:
         d = frame[(frame["indicator"] == iid) & (frame["sex"] == sex)]
         values = dict(zip(d["group"], d["value"], strict=True))
         out[title] = [fmt(values.get(g, np.nan)) for g in out["Province"]]
-    return out
+    return plain_table(out, "indicators-provinces")
 
 
 def describe_provinces(frame: pd.DataFrame, indicator_id: str, n: int = 3) -> str:

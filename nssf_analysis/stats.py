@@ -23,6 +23,7 @@ described by :func:`caveats`.
 
 from __future__ import annotations
 
+import hashlib
 import math
 import warnings
 
@@ -38,6 +39,7 @@ from statsmodels.tools.sm_exceptions import PerfectSeparationWarning
 
 from . import indicators, style
 from .catalog import available_years, check_year, load_table
+from .tables import plain_table
 
 #: Caveats, as data: id → text. Results name the ones that apply in ``attrs["caveats"]``.
 CAVEATS = {
@@ -888,8 +890,8 @@ def _fmt(x, digits: int = 2) -> str:
 COUNT_COLUMNS = {"count", "n", "exposure", "base_count", "base_exposure"}
 
 
-def format_table(frame: pd.DataFrame, columns=None, digits: int = 2) -> pd.DataFrame:
-    """Return a display copy: p- and q-values formatted, other numbers rounded.
+def format_table(frame: pd.DataFrame, columns=None, digits: int = 2):
+    """Return a display table: p- and q-values formatted, other numbers rounded.
 
     Parameters
     ----------
@@ -902,8 +904,9 @@ def format_table(frame: pd.DataFrame, columns=None, digits: int = 2) -> pd.DataF
 
     Returns
     -------
-    DataFrame
-        Strings, for display only.
+    pandas.io.formats.style.Styler
+        Of a frame of strings (``.data``), for display only: no index, text left and
+        numbers right; its id is derived from the column names.
     """
     df = frame[columns] if columns is not None else frame
     out = pd.DataFrame(index=df.index)
@@ -922,7 +925,8 @@ def format_table(frame: pd.DataFrame, columns=None, digits: int = 2) -> pd.DataF
             out[c] = ["n/a" if _missing(v) else f"{v:,.{d}f}" for v in s]
         else:
             out[c] = s.astype(str).replace({"nan": "", "<NA>": ""})
-    return out.reset_index(drop=True)
+    uuid = "stats-" + hashlib.sha1("|".join(map(str, df.columns)).encode()).hexdigest()[:8]
+    return plain_table(out.reset_index(drop=True), uuid)
 
 
 def _ci(r, digits=3) -> str:

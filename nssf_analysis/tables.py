@@ -841,6 +841,53 @@ def _styler(frame: pd.DataFrame, table_id: str, notes: str, classes=None) -> Rep
     return st
 
 
+#: A cell of a display table that reads as a number ("11,625", "94.99%", "+1.2%",
+#: "<0.001") or as one of the placeholders for a missing value.
+_NUMBER_TEXT = re.compile(r"^[<>+\-−–]?\s*\d[\d,]*(\.\d+)?\s*%?$|^(n/a|new|–|-|)$")
+
+
+def plain_table(frame: pd.DataFrame, uuid: str, formats: dict | None = None) -> Styler:
+    """Return a display Styler of ``frame``: no index, text left and numbers right.
+
+    Columns whose every cell reads as a number (or is blank, "n/a", "new" or "–")
+    are right-aligned; every other text column is left-aligned and HTML-escaped.
+    The alignment is one CSS rule per column, so large tables stay small.
+
+    Parameters
+    ----------
+    frame : DataFrame
+        What to show (usually already formatted as text).
+    uuid : str
+        Stable id of the table (deterministic HTML, and an anchor for links).
+    formats : dict, optional
+        ``Styler.format`` formatters for numeric columns, by column name.
+
+    Returns
+    -------
+    pandas.io.formats.style.Styler
+    """
+    formats = formats or {}
+    text = [
+        c
+        for c in frame.columns
+        if c not in formats and not pd.api.types.is_numeric_dtype(frame[c].dtype)
+    ]
+    left = [
+        c
+        for c in text
+        if not frame[c].map(lambda v: bool(_NUMBER_TEXT.match(str(v).strip()))).all()
+    ]
+    st = frame.style.hide(axis="index").format(formats, na_rep="")
+    if text:
+        st = st.format(escape="html", subset=text, na_rep="")
+    rules = [{"selector": "td", "props": "text-align: right;"}]
+    for c in left:
+        i = frame.columns.get_loc(c)
+        selector = f"td.col{i}, th.col_heading.col{i}"
+        rules.append({"selector": selector, "props": "text-align: left;"})
+    return st.set_table_styles(rules).set_uuid(uuid)
+
+
 def empty_table(table_id: str, year: int, why: str | None = None) -> ReportStyler:
     """Return the table's caption with a one-line message that it has no data for ``year``."""
     years = ", ".join(str(y) for y in table_years_any(table_id))

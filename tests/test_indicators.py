@@ -357,7 +357,7 @@ def test_describe_2021_says_what_cannot_be_computed(y2021):
 
 
 def test_display_table_rounds_only_for_display(y2022):
-    t = ind.display_table(y2022, "compliance")
+    t = ind.display_table(y2022, "compliance").data
     row = t[t.Indicator.str.contains("enterprises \\(occupational risk\\)")].iloc[0]
     assert row.Value == "94.99%" and row.Numerator == "11,625"
     # the data themselves are unrounded
@@ -365,11 +365,11 @@ def test_display_table_rounds_only_for_display(y2022):
 
 
 def test_province_table(y2022, y2021):
-    t = ind.province_table(y2022)
+    t = ind.province_table(y2022).data
     assert t.Province.iloc[0] == "Cambodia" and len(t) == 26
     pp = t[t.Province == "Phnom Penh"].iloc[0]
     assert pp.Reports == "6,056"  # 4,353 + 1,703 khan reports
-    assert list(ind.province_table(y2021).columns) == ["Province", "Note"]
+    assert list(ind.province_table(y2021).data.columns) == ["Province", "Note"]
 
 
 def test_fmt_and_format_change():

@@ -327,7 +327,7 @@ def test_caveats_as_data():
 
 def test_format_table_rounds_for_display_only():
     rr = stats.rate_ratios(2022)
-    t = stats.format_table(rr, ["outcome", "count", "rate_ratio", "p_value"])
+    t = stats.format_table(rr, ["outcome", "count", "rate_ratio", "p_value"]).data
     assert t.loc[0, "count"] == "14,742"
     assert t.loc[0, "p_value"] == "<0.001"
     assert re.fullmatch(r"\d\.\d{3}", t.loc[0, "rate_ratio"])

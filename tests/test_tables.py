@@ -331,3 +331,26 @@ def test_empty_frame_helper_index():
     # a one-level index keeps its name
     idx = tables._index([("a",), ("b",)], ["Item"])
     assert isinstance(idx, pd.Index) and idx.name == "Item"
+
+
+def test_plain_table_aligns_text_left_and_numbers_right():
+    import pandas as pd
+
+    from nssf_analysis.tables import plain_table
+
+    frame = pd.DataFrame(
+        {
+            "Indicator": ["Compliance <paid>", "Approval"],
+            "Value": ["94.99%", "n/a"],
+            "Count": ["11,625", "<0.001"],
+            "Change": ["+1.2%", "new"],
+        }
+    )
+    html = plain_table(frame, "demo").to_html()
+    assert 'id="T_demo"' in html
+    assert "Compliance &lt;paid&gt;" in html  # text is escaped
+    # one rule per text column (column 0) and none for the number columns 1-3
+    assert "#T_demo td.col0 {\n  text-align: left;" in html
+    for i in (1, 2, 3):
+        assert f"td.col{i} {{" not in html
+    assert "row_heading" not in html  # no index
