@@ -134,28 +134,30 @@ def headline_table(year: int) -> tables.ReportStyler:
                 for m, s in zip(h["measure"], h["sex"], strict=True)
             ],
             "Scheme": [prose.SCHEMES.get(f.split("_")[0], "All") for f in h["fact_id"]],
-            "Unit": h["unit"],
+            "Unit": h["unit"].to_numpy(),
             "Printed": [_num(v, u) for v, u in zip(h["printed"], h["unit"], strict=True)],
             "Rebuilt": [_num(v, u) for v, u in zip(h["rebuilt"], h["unit"], strict=True)],
             "Gap (printed − rebuilt)": [
                 _num(v, u) for v, u in zip(h["gap"], h["unit"], strict=True)
             ],
-            "From": h["formula"],
-            "Note": h["note"],
-        },
-        index=pd.Index(h["fact_id"], name="Fact"),
+            "From": h["formula"].to_numpy(),
+            "Note": h["note"].to_numpy(),
+            "Fact": h["fact_id"].to_numpy(),
+        }
     )
     st = tables.ReportStyler(frame)
+    st.hide(axis="index")
     st.set_uuid("headlines")
     st.set_caption(
         (
             f"Section 2 headline figures rebuilt from the tables, {year}",
-            "Printed: the number stated in section 2 of the report (facts <code>s2*</code>); "
+            "Printed: the number stated in section 2 of the report (fact ids <code>s2*</code> "
+            "of <code>data/facts.csv</code>); "
             "rebuilt: the sum of the table cells listed under <i>From</i>, converted to the "
             "headline's unit; – where there is nothing to compare.",
         )
     )
-    st.set_table_styles(tables.TABLE_CSS)
+    st.set_table_styles(tables.TABLE_CSS + tables.align_rules(frame))
     return st
 
 

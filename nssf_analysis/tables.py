@@ -846,12 +846,57 @@ def _styler(frame: pd.DataFrame, table_id: str, notes: str, classes=None) -> Rep
 _NUMBER_TEXT = re.compile(r"^[<>+\-−–]?\s*\d[\d,]*(\.\d+)?\s*%?$|^(n/a|new|–|-|)$")
 
 
+def text_columns(frame: pd.DataFrame, formats: dict | None = None) -> tuple[list, list]:
+    """Return the columns of ``frame`` that hold text, and those of them read as words.
+
+    Parameters
+    ----------
+    frame : DataFrame
+        A display frame.
+    formats : dict, optional
+        Columns formatted as numbers (never text).
+
+    Returns
+    -------
+    (list, list)
+        Every non-numeric column, and those whose cells do not all read as a number
+        ("11,625", "94.99%", "+1.2%", "<0.001") or a placeholder (blank, "n/a", "new", "–").
+    """
+    formats = formats or {}
+    text = [
+        c
+        for c in frame.columns
+        if c not in formats and not pd.api.types.is_numeric_dtype(frame[c].dtype)
+    ]
+    words = [
+        c
+        for c in text
+        if not frame[c].map(lambda v: bool(_NUMBER_TEXT.match(str(v).strip()))).all()
+    ]
+    return text, words
+
+
+#: CSS of a column of words in a display table: left, wrapping, never squeezed to nothing.
+WORD_COLUMN_CSS = "text-align: left; white-space: normal; min-width: 8rem;"
+
+
+def align_rules(frame: pd.DataFrame, formats: dict | None = None) -> list[dict]:
+    """Return Styler table styles: numbers right, word columns left and wrapping.
+
+    One CSS rule per word column (not per cell), so large tables stay small.
+    """
+    rules = [{"selector": "td", "props": "text-align: right;"}]
+    for c in text_columns(frame, formats)[1]:
+        i = frame.columns.get_loc(c)
+        selector = f"td.col{i}, th.col_heading.col{i}"
+        rules.append({"selector": selector, "props": WORD_COLUMN_CSS})
+    return rules
+
+
 def plain_table(frame: pd.DataFrame, uuid: str, formats: dict | None = None) -> Styler:
     """Return a display Styler of ``frame``: no index, text left and numbers right.
 
-    Columns whose every cell reads as a number (or is blank, "n/a", "new" or "–")
-    are right-aligned; every other text column is left-aligned and HTML-escaped.
-    The alignment is one CSS rule per column, so large tables stay small.
+    Text columns are HTML-escaped; alignment follows :func:`align_rules`.
 
     Parameters
     ----------
@@ -866,26 +911,11 @@ def plain_table(frame: pd.DataFrame, uuid: str, formats: dict | None = None) -> 
     -------
     pandas.io.formats.style.Styler
     """
-    formats = formats or {}
-    text = [
-        c
-        for c in frame.columns
-        if c not in formats and not pd.api.types.is_numeric_dtype(frame[c].dtype)
-    ]
-    left = [
-        c
-        for c in text
-        if not frame[c].map(lambda v: bool(_NUMBER_TEXT.match(str(v).strip()))).all()
-    ]
-    st = frame.style.hide(axis="index").format(formats, na_rep="")
+    st = frame.style.hide(axis="index").format(formats or {}, na_rep="")
+    text = text_columns(frame, formats)[0]
     if text:
         st = st.format(escape="html", subset=text, na_rep="")
-    rules = [{"selector": "td", "props": "text-align: right;"}]
-    for c in left:
-        i = frame.columns.get_loc(c)
-        selector = f"td.col{i}, th.col_heading.col{i}"
-        rules.append({"selector": selector, "props": "text-align: left;"})
-    return st.set_table_styles(rules).set_uuid(uuid)
+    return st.set_table_styles(align_rules(frame, formats)).set_uuid(uuid)
 
 
 def empty_table(table_id: str, year: int, why: str | None = None) -> ReportStyler:
@@ -1161,7 +1191,8 @@ def contents(year: int) -> pd.DataFrame:
 
 def contents_table(year: int) -> ReportStyler:
     """Return :func:`contents` as a styled table (anchor ``contents``)."""
-    st = ReportStyler(contents(year))
+    frame = contents(year)
+    st = ReportStyler(frame)
     st.set_uuid("contents")
     st.hide(axis="index")
     st.set_caption(
@@ -1171,5 +1202,5 @@ def contents_table(year: int) -> ReportStyler:
             "ones (see the data-quality chapter).",
         )
     )
-    st.set_table_styles(TABLE_CSS)
+    st.set_table_styles(TABLE_CSS + align_rules(frame))
     return st
