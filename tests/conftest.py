@@ -1,4 +1,6 @@
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -24,3 +26,38 @@ def data_copy(tmp_path, monkeypatch):
     catalog_mod._clear_caches()
     yield dst
     catalog_mod._clear_caches()
+
+
+@pytest.fixture(scope="session")
+def kernel():
+    """The project's kernel, installed into the virtualenv as `make install` does."""
+    from jupyter_client.kernelspec import KernelSpecManager, NoSuchKernel
+
+    try:
+        KernelSpecManager().get_kernel_spec("nssf-analysis")
+    except NoSuchKernel:
+        subprocess.run(
+            [sys.executable, "-m", "ipykernel", "install", "--sys-prefix", "--name"]
+            + ["nssf-analysis", "--display-name", "Python (nssf-analysis)"],
+            check=True,
+            capture_output=True,
+        )
+    return "nssf-analysis"
+
+
+@pytest.fixture(scope="session")
+def published(tmp_path_factory, kernel):
+    """The real 2022 book, built once per session from the project's notebooks and data.
+
+    It is built into a temporary outputs folder, so the project's own ``outputs/`` is
+    never touched.
+    """
+    from nssf_analysis import book
+
+    outputs = tmp_path_factory.mktemp("published") / "outputs"
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("NSSF_OUTPUTS", str(outputs))
+        catalog_mod._clear_caches()
+        report = book.build(years=[2022], progress=False)
+    catalog_mod._clear_caches()
+    return outputs / "2022" / "book", report

@@ -4,6 +4,7 @@ Expected values come from the report text (report line numbers are given) and fr
 hand arithmetic written out in each test, never from running the audit.
 """
 
+import functools
 import json
 import math
 import re
@@ -51,6 +52,29 @@ def _check(checks, rule, table_id, line, column):
     return hit
 
 
+#: Rules that a mutation test exercises, filled when the tests are defined (:func:`_mutation`).
+MUTATED_RULES: set[str] = set()
+#: Every set :func:`_changed` returned during the running mutation test.
+_CHANGES: list[set] = []
+
+
+def _mutation(*rules: str):
+    """Declare the rules a mutation test exercises; each must be among the changes it sees."""
+    MUTATED_RULES.update(rules)
+
+    def decorate(test):
+        @functools.wraps(test)
+        def run(*args, **kwargs):
+            _CHANGES.clear()
+            test(*args, **kwargs)
+            seen = {c[0] for changed in _CHANGES for c in changed}
+            assert set(rules) <= seen, f"{test.__name__}: no change of rule {set(rules) - seen}"
+
+        return run
+
+    return decorate
+
+
 def _changed(before: pd.DataFrame, after: pd.DataFrame) -> set:
     """(rule, table, line, column) of every finding added, removed or altered."""
     cols = ["class", "printed", "expected"]
@@ -62,6 +86,7 @@ def _changed(before: pd.DataFrame, after: pd.DataFrame) -> set:
             continue
         row = a.loc[fid] if fid in a.index else b.loc[fid]
         out.add((row["rule"], row["table_id"], int(row["line"]), int(row["column"])))
+    _CHANGES.append(out)
     return out
 
 
@@ -72,6 +97,16 @@ def _set_raw(data: Path, table_id: str, line: int, col: int, old: str, new: str)
     assert len(idx) == 1
     assert df.loc[idx[0], f"c{col}"] == old
     df.loc[idx[0], f"c{col}"] = new
+    write_csv(df, path)
+
+
+def _set_fact(data: Path, fact_id: str, **values: str) -> None:
+    """Set columns of one fact of ``facts.csv`` (e.g. ``value`` and ``printed``)."""
+    path = data / "facts.csv"
+    df = pd.read_csv(path, dtype=str, keep_default_na=False)
+    idx = df.index[df["fact_id"] == fact_id]
+    assert len(idx) == 1
+    df.loc[idx[0], list(values)] = list(values.values())
     write_csv(df, path)
 
 
@@ -283,6 +318,7 @@ def base_findings(result):
     return result.findings
 
 
+@_mutation("sum")
 def test_mutation_part(base_findings, data_copy):
     # Table 18 line 433, 1.3 in 2022: 2.34 -> 2.94
     _set_raw(data_copy, "t18", 433, 4, "2.34", "2.94")
@@ -293,6 +329,7 @@ def test_mutation_part(base_findings, data_copy):
     }
 
 
+@_mutation("sum")
 def test_mutation_total(base_findings, data_copy):
     # Table 13 line 375, total claims 2022: 13,826 -> 13,827
     _set_raw(data_copy, "t13", 375, 4, "13,826", "13,827")
@@ -307,12 +344,14 @@ def test_mutation_total(base_findings, data_copy):
     assert _finding(f, "sum", "t13", 375, 4)["class"] == "inconsistency"
 
 
+@_mutation("fluctuation")
 def test_mutation_fluctuation(base_findings, data_copy):
     # Table 13 line 374, funerary grants: (236 - 187) / 187 = 26.20%; print 26.90%
     _set_raw(data_copy, "t13", 374, 5, "26.20%", "26.90%")
     assert _changed(base_findings, _rerun()) == {("fluctuation", "t13", 374, 5)}
 
 
+@_mutation("annex")
 def test_mutation_annex_cell(base_findings, data_copy):
     # Annex 6.1.1 line 1442, Kandal workers: 149,618 -> 149,718
     _set_raw(data_copy, "a6_1_1", 1442, 4, "149,618", "149,718")
@@ -323,6 +362,7 @@ def test_mutation_annex_cell(base_findings, data_copy):
     }
 
 
+@_mutation("annex")
 def test_mutation_annex_against_annex(base_findings, data_copy):
     # Annex 6.1.3 (months) line 1660, Svay Rieng total: 41 -> 43 (Annex 6.1.3 prints 43)
     _set_raw(data_copy, "a6_1_3_monthly", 1660, 15, "41", "43")
@@ -333,6 +373,7 @@ def test_mutation_annex_against_annex(base_findings, data_copy):
     }
 
 
+@_mutation("identity")
 def test_mutation_identity(base_findings, data_copy):
     # Table 61 line 1024, formal newborns 2022: 56,085 -> 56,095
     _set_raw(data_copy, "t61", 1024, 5, "56,085", "56,095")
@@ -345,6 +386,7 @@ def test_mutation_identity(base_findings, data_copy):
     }
 
 
+@_mutation("unit")
 def test_mutation_unit_label(base_findings, data_copy):
     # Table 31 line 620: a header in million riels makes it agree with the prose
     _set_raw(data_copy, "t31", 620, 3, "Expenditure (Billion Riels)", "Expenditure (Million Riels)")
@@ -352,12 +394,14 @@ def test_mutation_unit_label(base_findings, data_copy):
     assert audit.run().adjustments == {}
 
 
+@_mutation("blank")
 def test_mutation_blank_filled(base_findings, data_copy):
     # Table 47 line 849: print the missing change (39 - 38) / 38 = 2.63%
     _set_raw(data_copy, "t47", 849, 3, "", "2.63%")
     assert _changed(base_findings, _rerun()) == {("blank", "t47", 849, 3)}
 
 
+@_mutation("shifted_cells")
 def test_mutation_shifted_cells(base_findings, data_copy):
     # Table 23 line 512: a label cell in place of the first value leaves six values
     _set_raw(data_copy, "t23", 512, 2, "0", "Reports")
@@ -366,6 +410,7 @@ def test_mutation_shifted_cells(base_findings, data_copy):
     assert {c[1:3] for c in changed} == {("t23", 512)}
 
 
+@_mutation("duplicate_name")
 def test_mutation_directory_duplicate(base_findings, data_copy):
     # Annex 6.6.1 Phnom Penh public no. 30 (line 1946) renamed as no. 2 (line 1947)
     path = data_copy / "tidy" / "a6_6_1.csv"
@@ -377,6 +422,7 @@ def test_mutation_directory_duplicate(base_findings, data_copy):
     assert _changed(base_findings, _rerun()) == {("duplicate_name", "a6_6_1", 1946, 0)}
 
 
+@_mutation("directory")
 def test_mutation_directory_entry_removed(base_findings, data_copy):
     # Annex 6.6.1 Kep private (line 2097) removed: Table 38 counts 60 provincial private
     # hospitals and 1,501 facilities
@@ -391,6 +437,7 @@ def test_mutation_directory_entry_removed(base_findings, data_copy):
     }
 
 
+@_mutation("numbering")
 def test_mutation_directory_renumbered(base_findings, data_copy):
     # Annex 6.6.2 Kandal public: number the stray entry 16
     path = data_copy / "tidy" / "a6_6_2.csv"
@@ -401,14 +448,81 @@ def test_mutation_directory_renumbered(base_findings, data_copy):
     assert _changed(base_findings, _rerun()) == {("numbering", "a6_6_2", 2936, 0)}
 
 
+@_mutation("prose")
 def test_mutation_prose_fact(base_findings, data_copy):
     # facts.csv: a21_members_total 257,644 (line 479) -> 257,645; Table 21 line 485
-    path = data_copy / "facts.csv"
-    df = pd.read_csv(path, dtype=str, keep_default_na=False)
-    idx = df.index[df["fact_id"] == "a21_members_total"]
-    df.loc[idx[0], ["value", "printed"]] = ["257645.0", "257,645"]
-    write_csv(df, path)
+    _set_fact(data_copy, "a21_members_total", value="257645.0", printed="257,645")
     assert _changed(base_findings, _rerun()) == {("prose", "t21", 485, 3)}
+
+
+@_mutation("shares")
+def test_mutation_shares(base_findings, data_copy):
+    # Table 63 line 1108, 2022 general vehicles: cars 3.00% -> 4.00%, so that motorcycles,
+    # cars and others add up to 94 + 4 + 3 = 101%
+    _set_raw(data_copy, "t63", 1108, 9, "3.00%", "4.00%")
+    f = _rerun()
+    assert _changed(base_findings, f) == {
+        ("shares", "t63", 1108, 8),  # reported at the first share, motorcycles
+        ("fluctuation", "t63", 1109, 9),  # (4.00 - 2.00) / 2.00 = 100.00% against 50.00%
+    }
+    s = _finding(f, "shares", "t63", 1108, 8)
+    assert s["location"] == "2022 | General Vehicles (%) / Motorcycles"
+    assert s["printed"] == "94.00% + 4.00% + 3.00%"
+    assert s["difference"] == pytest.approx(101 - 100)
+    # 1 point is more than the rounding of three shares printed to 0.01 (3 x 0.005)
+    assert s["class"] == "inconsistency"
+
+
+@_mutation("precision")
+def test_mutation_precision(base_findings, data_copy):
+    # Annex 6.5.2 line 1913, Kandal total amount: 2,010.00 -> 2,010, the same value
+    # (5,025 children x 400,000 riels = 2,010 million riels) printed without the two
+    # decimals of the other 26 amounts in million riels (lines 1911-1937)
+    _set_raw(data_copy, "a6_5_2", 1913, 14, "2,010.00", "2,010")
+    f = _rerun()
+    # the value is unchanged: the identity and the Total row (line 1937) still hold
+    assert _changed(base_findings, f) == {("precision", "a6_5_2", 1913, 14)}
+    p = _finding(f, "precision", "a6_5_2", 1913, 14)
+    assert p["printed"] == "2,010"
+    assert p["expected"] == "2 decimals"
+    assert p["class"] == "rounding"
+
+
+@_mutation("tables")
+def test_mutation_tables(base_findings, data_copy):
+    # Table 36 line 698, head offices' new enterprises in 2021: 752 -> 753; Table 4
+    # prints 752 for the same enterprises (line 203)
+    _set_raw(data_copy, "t36", 698, 5, "752", "753")
+    f = _rerun()
+    assert _changed(base_findings, f) == {
+        ("tables", "t36", 698, 5),  # 753 against Table 4's 752
+        ("sum", "t36", 698, 2),  # total 1,202 against 753 + 450 = 1,203
+        ("fluctuation", "t36", 700, 5),  # (1,663 - 753) / 753 = 120.85% against 121.14%
+    }
+    t = _finding(f, "tables", "t36", 698, 5)
+    assert t["class"] == "inconsistency"
+    assert t["difference"] == 753 - 752
+    assert (t["ref_table"], t["ref_line"]) == ("t04", 203)
+
+
+@_mutation("format")
+def test_mutation_format(base_findings, data_copy):
+    # facts.csv: a13_claims_documents, "13,826 documents" (line 364), printed with a
+    # space for the thousands separator; its value, and so Table 13's prose check, holds
+    _set_fact(data_copy, "a13_claims_documents", printed="13 826")
+    f = _rerun()
+    assert _changed(base_findings, f) == {("format", "facts", 364, 0)}
+    g = _finding(f, "format", "facts", 364)
+    assert g["location"] == "a13_claims_documents: section A.1.3"
+    assert g["printed"] == "13 826"
+    assert g["expected"] == "13,826"
+    assert g["class"] == "structural"
+
+
+def test_every_rule_has_a_mutation_test():
+    # the rules declared by @_mutation above; a rule added to the audit needs one
+    assert set(audit.RULES) - MUTATED_RULES == set()
+    assert MUTATED_RULES - set(audit.RULES) == set()
 
 
 # ------------------------------------------------------------------ reconciliation

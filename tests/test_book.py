@@ -146,36 +146,6 @@ def cli(outputs: Path, notebooks: Path, *args, **popen):
     )
 
 
-@pytest.fixture(scope="session")
-def kernel():
-    return ensure_kernel()
-
-
-def ensure_kernel() -> str:
-    """The project's kernel, installed into the virtualenv as `make install` does."""
-    from jupyter_client.kernelspec import KernelSpecManager, NoSuchKernel
-
-    try:
-        KernelSpecManager().get_kernel_spec("nssf-analysis")
-    except NoSuchKernel:
-        subprocess.run(
-            [
-                sys.executable,
-                "-m",
-                "ipykernel",
-                "install",
-                "--sys-prefix",
-                "--name",
-                "nssf-analysis",
-                "--display-name",
-                "Python (nssf-analysis)",
-            ],
-            check=True,
-            capture_output=True,
-        )
-    return "nssf-analysis"
-
-
 class Built:
     """A book built once for the module, and a second, no-change build of it."""
 
@@ -305,8 +275,8 @@ def test_book_has_a_page_per_chapter_and_the_generated_pages(built):
     ]
 
 
-def test_every_page_is_reachable_from_the_index(built):
-    seen, todo = set(), [built.book / "index.html"]
+def assert_every_page_reachable(book_dir: Path) -> None:
+    seen, todo = set(), [book_dir / "index.html"]
     while todo:
         page = todo.pop()
         if page in seen:
@@ -318,13 +288,14 @@ def test_every_page_is_reachable_from_the_index(built):
             path = urlsplit(url).path
             if path.endswith(".html"):
                 target = (page.parent / unquote(path)).resolve()
-                if target.is_relative_to(built.book.resolve()):
+                if target.is_relative_to(book_dir.resolve()):
                     todo.append(target)
-    assert {p.resolve() for p in built.book.rglob("*.html")} == {p.resolve() for p in seen}
+    assert {p.resolve() for p in book_dir.rglob("*.html")} == {p.resolve() for p in seen}
 
 
-def test_every_internal_link_and_anchor_resolves(built):
-    pages = parse_book(built.book)
+def assert_links_resolve(book_dir: Path) -> int:
+    """Every internal link and anchor of the book resolves; return how many were checked."""
+    pages = parse_book(book_dir)
     checked = 0
     for page, parsed in pages.items():
         for _tag, url in parsed.links:
@@ -337,11 +308,12 @@ def test_every_internal_link_and_anchor_resolves(built):
                 ids = pages[target].ids if target in pages else Page(target.read_text()).ids
                 assert unquote(parts.fragment) in ids, f"{page.name}: no anchor for {url}"
             checked += 1
-    assert checked > 100  # chapters, sidebar, catalog downloads …
+    return checked
 
 
-def test_no_external_url_in_any_resource(built):
-    for page, parsed in parse_book(built.book).items():
+def assert_offline(book_dir: Path) -> None:
+    """No script, style, image or font of the book loads anything from outside it."""
+    for page, parsed in parse_book(book_dir).items():
         for tag, url in parsed.links:
             if tag in ("a", "form"):  # a hyperlink loads nothing until followed
                 continue
@@ -355,18 +327,35 @@ def test_no_external_url_in_any_resource(built):
         text = page.read_text(encoding="utf-8")
         for word in ("require.js", "mathjax", "MathJax", "cdn.", "unpkg", "googleapis"):
             assert word not in text, f"{page.name} mentions {word}"
-    for asset in (built.book / "assets").iterdir():
+    for asset in (book_dir / "assets").iterdir():
         text = asset.read_text(encoding="utf-8")
         assert not re.search(r"(https?:)?//[a-z0-9.-]+\.[a-z]{2,}/", text), asset.name
         assert "@import" not in text and "@font-face" not in text, asset.name
 
 
-def test_no_error_or_stderr_output_is_rendered(built):
-    for page in built.book.glob("*.html"):
+def assert_no_error_output(book_dir: Path) -> None:
+    for page in book_dir.glob("*.html"):
         text = page.read_text(encoding="utf-8")
         assert "application/vnd.jupyter.stderr" not in text, page.name
         assert "Traceback" not in text, page.name
-        assert STDERR_MARKER not in text, page.name
+
+
+def test_every_page_is_reachable_from_the_index(built):
+    assert_every_page_reachable(built.book)
+
+
+def test_every_internal_link_and_anchor_resolves(built):
+    assert assert_links_resolve(built.book) > 100  # chapters, sidebar, catalog downloads …
+
+
+def test_no_external_url_in_any_resource(built):
+    assert_offline(built.book)
+
+
+def test_no_error_or_stderr_output_is_rendered(built):
+    assert_no_error_output(built.book)
+    for page in built.book.glob("*.html"):
+        assert STDERR_MARKER not in page.read_text(encoding="utf-8"), page.name
     # … but the build reported it, naming the notebook
     warned = [m for m in built.first_logs if STDERR_MARKER in m]
     assert warned and all("01_first.ipynb" in m for m in warned)

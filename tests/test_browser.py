@@ -23,7 +23,7 @@ import time
 from pathlib import Path
 
 import pytest
-from test_book import Built, ensure_kernel
+from test_book import Built
 
 from nssf_analysis import catalog as catalog_mod
 
@@ -111,6 +111,33 @@ class Browser:
                 return m
             self.events.append(m)
 
+    def new_page(self) -> str:
+        """Open a tab, attach to it and enable the domains the tests read; return its session."""
+        target = self.send("Target.createTarget", {"url": "about:blank"})["targetId"]
+        session = self.send("Target.attachToTarget", {"targetId": target, "flatten": True})[
+            "sessionId"
+        ]
+        for method in ("Page.enable", "Runtime.enable", "Log.enable", "Network.enable"):
+            self.send(method, session=session)
+        return session
+
+    def load(self, page: Path, session: str) -> None:
+        """Open a file of the book and wait until it has loaded."""
+        self.send("Page.navigate", {"url": page.as_uri()}, session=session)
+        self.wait_for("Page.loadEventFired", session)
+
+    def screen(self, session: str, width: int, height: int, mobile: bool = False) -> None:
+        """Emulate a screen of ``width`` × ``height`` CSS pixels."""
+        self.send(
+            "Emulation.setDeviceMetricsOverride",
+            {"width": width, "height": height, "deviceScaleFactor": 1, "mobile": mobile},
+            session=session,
+        )
+
+    def screenshot(self, session: str, target: Path) -> None:
+        shot = self.send("Page.captureScreenshot", {"format": "png"}, session=session)
+        target.write_bytes(base64.b64decode(shot["data"]))
+
     def evaluate(self, expression: str, session: str):
         res = self.send(
             "Runtime.evaluate",
@@ -158,11 +185,6 @@ def small_book(tmp_path_factory, kernel):
     return b
 
 
-@pytest.fixture(scope="session")
-def kernel():
-    return ensure_kernel()
-
-
 def problems(events: list[dict], session: str, book_dir: Path) -> list[str]:
     """Console errors, exceptions and requests outside the book among ``events``."""
     inside = book_dir.resolve().parent.parent.as_uri() + "/"  # outputs/: both years
@@ -186,6 +208,11 @@ def problems(events: list[dict], session: str, book_dir: Path) -> list[str]:
     return found
 
 
+def assert_fits(browser: Browser, session: str, page: Path, width: int) -> None:
+    scroll = browser.evaluate("document.documentElement.scrollWidth", session)
+    assert scroll <= width, f"{page.name} is {scroll}px wide on a {width}px screen"
+
+
 def test_every_page_in_headless_chromium(small_book, tmp_path):
     assert CHROMIUM is not None, "NSSF_REQUIRE_BROWSER=1 but chromium is missing: make browser"
     book_dir = small_book.book
@@ -194,17 +221,11 @@ def test_every_page_in_headless_chromium(small_book, tmp_path):
     SHOTS.mkdir(parents=True, exist_ok=True)
     browser = Browser(tmp_path / "profile")
     try:
-        target = browser.send("Target.createTarget", {"url": "about:blank"})["targetId"]
-        session = browser.send("Target.attachToTarget", {"targetId": target, "flatten": True})[
-            "sessionId"
-        ]
-        for method in ("Page.enable", "Runtime.enable", "Log.enable", "Network.enable"):
-            browser.send(method, session=session)
+        session = browser.new_page()
         report = {}
         for page in pages:
             browser.events.clear()
-            browser.send("Page.navigate", {"url": page.as_uri()}, session=session)
-            browser.wait_for("Page.loadEventFired", session)
+            browser.load(page, session)
             assert browser.evaluate("document.readyState", session) == "complete"
             title = browser.evaluate("document.title", session)
             assert "NSSF annual report 2022" in title, page.name
@@ -221,32 +242,18 @@ def test_every_page_in_headless_chromium(small_book, tmp_path):
             report[page.name] = problems(browser.events, session, book_dir)
 
         # a phone-width screen: the page itself never scrolls sideways
-        browser.send(
-            "Emulation.setDeviceMetricsOverride",
-            {"width": 390, "height": 844, "deviceScaleFactor": 1, "mobile": True},
-            session=session,
-        )
+        browser.screen(session, 390, 844, mobile=True)
         for page in pages:
-            browser.send("Page.navigate", {"url": page.as_uri()}, session=session)
-            browser.wait_for("Page.loadEventFired", session)
-            width = browser.evaluate("document.documentElement.scrollWidth", session)
-            assert width <= 390, f"{page.name} is {width}px wide on a 390px screen"
+            browser.load(page, session)
+            assert_fits(browser, session, page, 390)
             if page.name in ("index.html", "01_first.html"):
-                shot = browser.send("Page.captureScreenshot", {"format": "png"}, session=session)
-                (SHOTS / f"phone-{page.stem}.png").write_bytes(base64.b64decode(shot["data"]))
-        browser.send(
-            "Emulation.setDeviceMetricsOverride",
-            {"width": 1280, "height": 900, "deviceScaleFactor": 1, "mobile": False},
-            session=session,
-        )
+                browser.screenshot(session, SHOTS / f"phone-{page.stem}.png")
+        browser.screen(session, 1280, 900)
         for name in ("index.html", "01_first.html", "catalog.html"):
-            browser.send("Page.navigate", {"url": (book_dir / name).as_uri()}, session=session)
-            browser.wait_for("Page.loadEventFired", session)
-            shot = browser.send("Page.captureScreenshot", {"format": "png"}, session=session)
-            (SHOTS / f"desktop-{Path(name).stem}.png").write_bytes(base64.b64decode(shot["data"]))
+            browser.load(book_dir / name, session)
+            browser.screenshot(session, SHOTS / f"desktop-{Path(name).stem}.png")
         # the year switcher leads to the other year's same page
-        browser.send("Page.navigate", {"url": (book_dir / "02_second.html").as_uri()}, session)
-        browser.wait_for("Page.loadEventFired", session)
+        browser.load(book_dir / "02_second.html", session)
         browser.evaluate("document.querySelector('.years a.year').click()", session)
         browser.wait_for("Page.loadEventFired", session)
         assert browser.evaluate("location.href", session).endswith("/2021/book/02_second.html")
@@ -254,3 +261,40 @@ def test_every_page_in_headless_chromium(small_book, tmp_path):
         browser.close()
     assert {name: found for name, found in report.items() if found} == {}
     assert (SHOTS / "desktop-01_first.png").stat().st_size > 10_000
+
+
+def test_the_published_book_in_headless_chromium(published, tmp_path):
+    """Every page of the real 2022 book: no console error, nothing from outside, fits a phone."""
+    assert CHROMIUM is not None, "NSSF_REQUIRE_BROWSER=1 but chromium is missing: make browser"
+    book_dir, _ = published
+    pages = sorted(book_dir.glob("*.html"))
+    assert len(pages) == 12  # nine chapters, index, methodology, catalog
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    browser = Browser(tmp_path / "profile")
+    try:
+        session = browser.new_page()
+        report = {}
+        for page in pages:
+            browser.events.clear()
+            browser.load(page, session)
+            assert "NSSF annual report 2022" in browser.evaluate("document.title", session)
+            # every image of the page decoded (the graphics are embedded, not fetched)
+            broken = "[...document.images].filter(i => !i.complete || !i.naturalWidth).length"
+            assert browser.evaluate(broken, session) == 0, page.name
+            browser.evaluate("new Promise(r => setTimeout(r, 100))", session)
+            report[page.name] = problems(browser.events, session, book_dir)
+        graphics = 'document.querySelectorAll(\'[id^="graphic-"] img, [id^="graphic-"]\').length'
+        browser.load(book_dir / "01_occupational_risk.html", session)
+        assert browser.evaluate(graphics, session) >= 7  # Graphics 1-7 are in section A
+        browser.screen(session, 390, 844, mobile=True)
+        for page in pages:
+            browser.load(page, session)
+            assert_fits(browser, session, page, 390)
+        browser.screenshot(session, SHOTS / "published-phone-01_occupational_risk.png")
+        browser.screen(session, 1280, 900)
+        for name in ("index", "01_occupational_risk", "07_analysis", "08_data_quality"):
+            browser.load(book_dir / f"{name}.html", session)
+            browser.screenshot(session, SHOTS / f"published-desktop-{name}.png")
+    finally:
+        browser.close()
+    assert {name: found for name, found in report.items() if found} == {}
