@@ -14,11 +14,12 @@ from .exceptions import NSSFError
 
 def _cmd_extract(args) -> int:
     from .catalog import write_data
+    from .paths import data_dir
 
     info = write_data(progress=not args.quiet)
     print(
         f"extracted report {info['report_year']}: {info['tables']} tables, "
-        f"{info['directories']} directories, {info['checks']} checks -> data/"
+        f"{info['directories']} directories, {info['checks']} checks -> {data_dir()}"
     )
     return 0
 

@@ -253,6 +253,7 @@ class Interpreter:
             value_cols = list(range(n_label, width))
             col_dims = [self._col_dims(paths[c]) for c in value_cols]
             _inherit_measures(col_dims)
+            self._check_distinct_columns(value_cols, col_dims, rows)
             last = {}
             for r in body:
                 labels, extra, values = _row_labels(r["cells"], n_label)
@@ -295,6 +296,25 @@ class Interpreter:
                         self.error(r["line"], f"column {n_label + j + 1}: {text!r} is not a number")
                     out.append(Cell(dims, role, text, value, r["line"], n_label + j + 1))
         return out
+
+    def _check_distinct_columns(self, value_cols, col_dims, rows):
+        """Raise when two value columns read as the same cell: the header lost a label.
+
+        A header label spans the empty cells to its right, so a header printed with one
+        label fewer than the table has columns gives its neighbour's meaning to a column.
+        """
+        seen = {}
+        line = next((r["line"] for r in rows if r["kind"] == "header"), rows[0]["line"])
+        for c, dims in zip(value_cols, col_dims, strict=True):
+            key = tuple(sorted(dims.items()))
+            if key in seen:
+                self.error(
+                    line,
+                    f"columns {seen[key] + 1} and {c + 1} both read as "
+                    f"{', '.join(f'{k}={v}' for k, v in key) or 'no dimension'}: "
+                    "the header no longer fits the table's layout",
+                )
+            seen[key] = c
 
     def _col_dims(self, path):
         dims = {}
