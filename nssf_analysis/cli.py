@@ -55,6 +55,17 @@ def _cmd_build(args) -> int:
     return run_cli(args)
 
 
+def _positive_int(text: str) -> int:
+    """Parse a whole number of at least 1 (``--jobs``)."""
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number of at least 1")
+    return value
+
+
 def build_parser() -> argparse.ArgumentParser:
     """Return the argument parser of ``nssf-report``."""
     p = argparse.ArgumentParser(prog="nssf-report", description=__doc__.splitlines()[0])
@@ -72,7 +83,12 @@ def build_parser() -> argparse.ArgumentParser:
     b = sub.add_parser("build", help="run the notebooks and build the HTML book")
     b.add_argument("--year", type=int, action="append", help="report year (repeatable)")
     b.add_argument("--all-years", action="store_true", help="build every year with data")
-    b.add_argument("--jobs", type=int, default=None, help="notebooks run in parallel")
+    b.add_argument(
+        "--jobs",
+        type=_positive_int,
+        default=None,
+        help="notebooks run in parallel (default: cores)",
+    )
     b.add_argument("--force", action="store_true", help="run every notebook again")
     b.set_defaults(func=_cmd_build)
     return p

@@ -1,0 +1,38 @@
+"""The command line: bad parameters give one line naming the parameter and what is allowed."""
+
+import subprocess
+import sys
+
+import pytest
+
+from nssf_analysis.cli import main
+
+
+def run(*args):
+    return subprocess.run(
+        [sys.executable, "-m", "nssf_analysis.cli", *args], capture_output=True, text=True
+    )
+
+
+def test_build_for_a_year_without_data(tmp_path, monkeypatch):
+    monkeypatch.setenv("NSSF_OUTPUTS", str(tmp_path))
+    res = run("build", "--year", "2019")
+    assert res.returncode == 1
+    assert res.stderr == "nssf-report: error: no data for year 2019; available years: 2021, 2022\n"
+    assert not (tmp_path / "2019").exists()
+
+
+@pytest.mark.parametrize("jobs", ["0", "-1", "two"])
+def test_build_jobs_must_be_positive(jobs, capsys):
+    with pytest.raises(SystemExit) as info:
+        main(["build", "--jobs", jobs])
+    assert info.value.code == 2
+    err = capsys.readouterr().err
+    assert f"argument --jobs: {jobs!r} is not a whole number of at least 1" in err
+
+
+def test_unknown_command_is_refused(capsys):
+    with pytest.raises(SystemExit) as info:
+        main(["publish"])
+    assert info.value.code == 2
+    assert "invalid choice: 'publish'" in capsys.readouterr().err
