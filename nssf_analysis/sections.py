@@ -14,13 +14,8 @@ import html
 import pandas as pd
 from IPython.display import HTML, Markdown, display
 
-from . import charts, prose, style, tables
+from . import charts, prose, tables
 from .catalog import catalog, load_graphics
-
-
-def setup() -> None:
-    """Apply the house style (pandas display options, matplotlib style); call it first."""
-    style.setup()
 
 
 def _in(section: str, prefix: str) -> bool:

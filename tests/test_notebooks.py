@@ -47,6 +47,9 @@ def test_source_notebook_is_clean_thin_and_parameterised(path):
     assert code[0].metadata.get("tags") == ["parameters"]
     assert code[0].source == PARAMETERS
     assert code[1].source.strip().endswith("year = check_year(year)")
+    # one house style, applied first: nssf_analysis.setup()
+    assert re.search(r"^from nssf_analysis import .*\bsetup\b", code[2].source, re.M)
+    assert code[2].source.strip().endswith("\nsetup()")
     for c in code:
         assert not c.outputs and c.execution_count is None, c.source
         assert not re.search(r"\b(def|class|lambda|for|while)\b", c.source), c.source
