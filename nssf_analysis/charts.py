@@ -20,7 +20,7 @@ from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator
 
 from . import style
-from .catalog import load_graphics
+from .catalog import catalog, load_graphics
 from .tables import label, values
 
 #: Graphic number → (table it depicts, kind of chart).
@@ -231,6 +231,32 @@ def _bars(ax, data: pd.DataFrame, horizontal: bool, labels: bool) -> None:
         style.thousands(ax, "y")
         ax.margins(y=0.12)
         ax.legend(fontsize=8, loc="upper center", bbox_to_anchor=(0.5, -0.14), ncol=n)
+
+
+def alt_text(number: int, year: int) -> str:
+    """Return the text alternative of a graphic's image: what it shows and where the numbers are.
+
+    Parameters
+    ----------
+    number : int
+        1 … 9.
+    year : int
+        The year shown.
+
+    Returns
+    -------
+    str
+        E.g. "Graphic 4: Occupational Risk Investigation Results by Types of Injuries.
+        Bar chart of 2021 and 2022 from Table 10, which gives its numbers."
+    """
+    info = graphic_info(number)
+    years = " and ".join(str(y) for y in _years(graphic_data(number, year)))
+    table_id = GRAPHICS[number][0]
+    source = catalog().set_index("table_id").loc[table_id, "label"]
+    return (
+        f"{info['label']}: {info['title']}. Bar chart of {years} from {source}, "
+        "which gives its numbers."
+    )
 
 
 def graphic(number: int, year: int) -> Figure:

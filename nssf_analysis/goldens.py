@@ -3,9 +3,10 @@
 Every ``notebooks/*.ipynb`` is executed with papermill for each year
 (``parameters={"year": year}``, kernel ``nssf-analysis``) and written to
 ``tests/golden/<year>/<name>.ipynb`` with what legitimately varies from run to
-run stripped: execution timestamps, papermill durations and paths, the random id
-of the injected-parameters cell, and image data (nbval does not compare images;
-the charts have their own pixel tests in ``tests/test_charts.py``).
+run stripped (:func:`strip`): execution timestamps, papermill metadata, memory
+addresses, and image data (nbval does not compare images; the charts have their
+own pixel tests in ``tests/test_charts.py``). Regenerating the goldens of an
+unchanged project rewrites them byte for byte.
 
 Run ``python -m nssf_analysis.goldens`` (all notebooks, both years) or
 ``python -m nssf_analysis.goldens --year 2022 --notebook 03_pension``.
@@ -28,7 +29,6 @@ YEARS = (2022, 2021)
 KERNEL = "nssf-analysis"
 #: Output data not kept in goldens (not compared by nbval).
 DROPPED_MIME = ("image/png", "image/jpeg", "image/svg+xml")
-INJECTED_ID = "injected-parameters"
 
 
 def golden_dir() -> Path:
@@ -36,35 +36,35 @@ def golden_dir() -> Path:
     return paths.ROOT / "tests" / "golden"
 
 
-def strip(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
+def strip(nb: nbformat.NotebookNode, source_ids: list | None = None) -> nbformat.NotebookNode:
     """Remove what varies between runs from an executed notebook (in place).
+
+    What the book build removes (:func:`nssf_analysis.book.sanitize_notebook`: papermill
+    metadata, cell timings, memory addresses, the kernel's process id; cell ids from the
+    source notebook), and the image data, which nbval does not compare.
 
     Parameters
     ----------
     nb : NotebookNode
         A notebook executed by papermill.
+    source_ids : list, optional
+        Cell ids of the source notebook, in order.
 
     Returns
     -------
     NotebookNode
-        The same notebook: papermill metadata reduced to its parameters, cell
-        timings removed, the injected cell's id fixed, image data dropped.
+        The same notebook.
     """
-    pm = nb.metadata.get("papermill", {})
-    nb.metadata["papermill"] = {k: pm[k] for k in ("parameters", "default_parameters") if k in pm}
-    nb.metadata.pop("widgets", None)
+    from .book import sanitize_notebook
+
+    sanitize_notebook(nb, source_ids or [])
     nb.metadata.get("language_info", {}).pop("version", None)
     for cell in nb.cells:
-        cell.metadata.pop("papermill", None)
-        cell.metadata.pop("execution", None)
-        if INJECTED_ID in cell.metadata.get("tags", []):
-            cell["id"] = INJECTED_ID
         for out in cell.get("outputs", []):
             for mime in DROPPED_MIME:
                 out.get("data", {}).pop(mime, None)
-            out.get("metadata", {}).pop("needs_background", None)
-            for mime in DROPPED_MIME:
                 out.get("metadata", {}).pop(mime, None)
+            out.get("metadata", {}).pop("needs_background", None)
     return nb
 
 
@@ -91,7 +91,8 @@ def execute(source: Path, year: int, target: Path | None = None) -> nbformat.Not
         progress_bar=False,
         log_output=False,
     )
-    nb = strip(nbformat.from_dict(nb))
+    source_ids = [c.get("id") for c in nbformat.read(str(source), as_version=4).cells]
+    nb = strip(nbformat.from_dict(nb), source_ids)
     if target is not None:
         target.parent.mkdir(parents=True, exist_ok=True)
         nbformat.write(nb, str(target))

@@ -213,6 +213,37 @@ def assert_fits(browser: Browser, session: str, page: Path, width: int) -> None:
     assert scroll <= width, f"{page.name} is {scroll}px wide on a {width}px screen"
 
 
+def visit(browser: Browser, session: str, pages: list[Path], book_dir: Path, check) -> dict:
+    """Open each page, run ``check(page)`` on it; return the problems seen, per page."""
+    report = {}
+    for page in pages:
+        browser.events.clear()
+        browser.load(page, session)
+        assert browser.evaluate("document.readyState", session) == "complete"
+        assert "NSSF annual report 2022" in browser.evaluate("document.title", session), page
+        check(page)
+        browser.evaluate("new Promise(r => setTimeout(r, 100))", session)
+        report[page.name] = problems(browser.events, session, book_dir)
+    return report
+
+
+def on_a_phone(browser: Browser, session: str, pages: list[Path], shots: dict[str, str]) -> None:
+    """Every page fits a phone-width screen (no sideways scrolling); save ``shots``."""
+    browser.screen(session, 390, 844, mobile=True)
+    for page in pages:
+        browser.load(page, session)
+        assert_fits(browser, session, page, 390)
+        if page.stem in shots:
+            browser.screenshot(session, SHOTS / shots[page.stem])
+    browser.screen(session, 1280, 900)
+
+
+def on_a_desktop(browser: Browser, session: str, book_dir: Path, shots: dict[str, str]) -> None:
+    for stem, name in shots.items():
+        browser.load(book_dir / f"{stem}.html", session)
+        browser.screenshot(session, SHOTS / name)
+
+
 def test_every_page_in_headless_chromium(small_book, tmp_path):
     assert CHROMIUM is not None, "NSSF_REQUIRE_BROWSER=1 but chromium is missing: make browser"
     book_dir = small_book.book
@@ -220,38 +251,25 @@ def test_every_page_in_headless_chromium(small_book, tmp_path):
     assert len(pages) == 6
     SHOTS.mkdir(parents=True, exist_ok=True)
     browser = Browser(tmp_path / "profile")
+
+    def check(page):
+        # stylesheets applied (from the book's own files)
+        assert browser.evaluate("document.styleSheets.length", session) == 2
+        if page.name[:2].isdigit():
+            closed = "document.querySelectorAll('details.nssf-code:not([open])').length"
+            assert browser.evaluate(closed, session) > 0, "code should start hidden"
+            browser.evaluate("document.getElementById('toggle-code').click()", session)
+            assert browser.evaluate(closed, session) == 0, "the toggle opens all code"
+            browser.evaluate("document.getElementById('toggle-code').click()", session)
+            assert browser.evaluate(closed, session) > 0, "… and closes it again"
+
     try:
         session = browser.new_page()
-        report = {}
-        for page in pages:
-            browser.events.clear()
-            browser.load(page, session)
-            assert browser.evaluate("document.readyState", session) == "complete"
-            title = browser.evaluate("document.title", session)
-            assert "NSSF annual report 2022" in title, page.name
-            # stylesheets applied (from the book's own files)
-            assert browser.evaluate("document.styleSheets.length", session) == 2
-            if page.name[:2].isdigit():
-                closed = "document.querySelectorAll('details.nssf-code:not([open])').length"
-                assert browser.evaluate(closed, session) > 0, "code should start hidden"
-                browser.evaluate("document.getElementById('toggle-code').click()", session)
-                assert browser.evaluate(closed, session) == 0, "the toggle opens all code"
-                browser.evaluate("document.getElementById('toggle-code').click()", session)
-                assert browser.evaluate(closed, session) > 0, "… and closes it again"
-            browser.evaluate("new Promise(r => setTimeout(r, 100))", session)
-            report[page.name] = problems(browser.events, session, book_dir)
-
-        # a phone-width screen: the page itself never scrolls sideways
-        browser.screen(session, 390, 844, mobile=True)
-        for page in pages:
-            browser.load(page, session)
-            assert_fits(browser, session, page, 390)
-            if page.name in ("index.html", "01_first.html"):
-                browser.screenshot(session, SHOTS / f"phone-{page.stem}.png")
-        browser.screen(session, 1280, 900)
-        for name in ("index.html", "01_first.html", "catalog.html"):
-            browser.load(book_dir / name, session)
-            browser.screenshot(session, SHOTS / f"desktop-{Path(name).stem}.png")
+        report = visit(browser, session, pages, book_dir, check)
+        on_a_phone(browser, session, pages, {s: f"phone-{s}.png" for s in ("index", "01_first")})
+        on_a_desktop(
+            browser, session, book_dir, {s: f"desktop-{s}.png" for s in ("index", "01_first")}
+        )
         # the year switcher leads to the other year's same page
         browser.load(book_dir / "02_second.html", session)
         browser.evaluate("document.querySelector('.years a.year').click()", session)
@@ -271,31 +289,22 @@ def test_the_published_book_in_headless_chromium(published, tmp_path):
     assert len(pages) == 12  # nine chapters, index, methodology, catalog
     SHOTS.mkdir(parents=True, exist_ok=True)
     browser = Browser(tmp_path / "profile")
+
+    def check(page):
+        # every image of the page decoded (the graphics are embedded, not fetched)
+        broken = "[...document.images].filter(i => !i.complete || !i.naturalWidth).length"
+        assert browser.evaluate(broken, session) == 0, page.name
+
     try:
         session = browser.new_page()
-        report = {}
-        for page in pages:
-            browser.events.clear()
-            browser.load(page, session)
-            assert "NSSF annual report 2022" in browser.evaluate("document.title", session)
-            # every image of the page decoded (the graphics are embedded, not fetched)
-            broken = "[...document.images].filter(i => !i.complete || !i.naturalWidth).length"
-            assert browser.evaluate(broken, session) == 0, page.name
-            browser.evaluate("new Promise(r => setTimeout(r, 100))", session)
-            report[page.name] = problems(browser.events, session, book_dir)
-        graphics = 'document.querySelectorAll(\'[id^="graphic-"] img, [id^="graphic-"]\').length'
+        report = visit(browser, session, pages, book_dir, check)
+        graphics = "document.querySelectorAll('[id^=\"graphic-\"] img').length"
         browser.load(book_dir / "01_occupational_risk.html", session)
-        assert browser.evaluate(graphics, session) >= 7  # Graphics 1-7 are in section A
-        browser.screen(session, 390, 844, mobile=True)
-        for page in pages:
-            browser.load(page, session)
-            assert_fits(browser, session, page, 390)
-            if page.stem in ("index", "01_occupational_risk"):
-                browser.screenshot(session, SHOTS / f"published-phone-{page.stem}.png")
-        browser.screen(session, 1280, 900)
-        for name in ("index", "01_occupational_risk", "07_analysis", "08_data_quality"):
-            browser.load(book_dir / f"{name}.html", session)
-            browser.screenshot(session, SHOTS / f"published-desktop-{name}.png")
+        assert browser.evaluate(graphics, session) >= 7  # Graphics 1-7 are drawn in section A
+        stems = ("index", "01_occupational_risk")
+        on_a_phone(browser, session, pages, {s: f"published-phone-{s}.png" for s in stems})
+        stems = ("index", "01_occupational_risk", "07_analysis", "08_data_quality")
+        on_a_desktop(browser, session, book_dir, {s: f"published-desktop-{s}.png" for s in stems})
     finally:
         browser.close()
     assert {name: found for name, found in report.items() if found} == {}

@@ -186,3 +186,13 @@ def test_image_matches_baseline(number, year, tmp_path):
         pytest.skip(f"baseline written: {baseline}")
     diff = compare_images(str(baseline), str(actual), tol=TOLERANCE)
     assert diff is None, diff
+
+
+def test_alt_text_names_the_graphic_its_years_and_its_table():
+    # report line 324: "Graphic 4: Occupational Risk Investigation Results by Types of
+    # Injuries", drawn from Table 10 (2021 and 2022)
+    assert charts.alt_text(4, 2022) == (
+        "Graphic 4: Occupational Risk Investigation Results by Types of Injuries. "
+        "Bar chart of 2021 and 2022 from Table 10, which gives its numbers."
+    )
+    assert "Bar chart of 2021 from Table 10" in charts.alt_text(4, 2021)

@@ -104,3 +104,26 @@ def test_a_year_without_data_fails_in_one_line(value, tmp_path):
     assert "available years: 2021, 2022" in err.evalue
     # it stops at the cell right after the injected parameters, before any output
     assert err.exec_count == 3
+
+
+def test_strip_keeps_only_what_nbval_compares():
+    nb = nbformat.v4.new_notebook()
+    cell = nbformat.v4.new_code_cell("fig", id="run-random-id")
+    cell.metadata["papermill"] = {"duration": 1.5}
+    cell.metadata["execution"] = {"iopub.status.busy": "2026-01-01T00:00:00"}
+    cell.outputs = [
+        nbformat.v4.new_output(
+            "display_data",
+            data={"image/png": "iVBOR", "text/plain": "<Figure at 0x7f6eed9c0a90>"},
+            metadata={"image/png": {"alt": "Graphic 4"}, "needs_background": "light"},
+        )
+    ]
+    nb.cells = [cell]
+    nb.metadata["papermill"] = {"start_time": "2026-01-01", "parameters": {"year": 2022}}
+    nb.metadata["language_info"] = {"name": "python", "version": "3.11.7"}
+    out = goldens.strip(nb, ["source-id"])
+    (c,) = out.cells
+    assert c.id == "source-id" and "papermill" not in c.metadata and "execution" not in c.metadata
+    assert c.outputs[0].data == {"text/plain": "<Figure at 0x…>"}
+    assert c.outputs[0].metadata == {}
+    assert "papermill" not in out.metadata and out.metadata["language_info"] == {"name": "python"}

@@ -89,6 +89,16 @@ def test_every_table_number_and_graphic_number_is_printed(published):
     assert set(range(1, 12)) <= graphics
 
 
+def test_every_graphic_image_has_a_text_alternative(published):
+    book_dir, _ = published
+    alts = []
+    for name in CHAPTERS:
+        page = Page((book_dir / f"{name}.html").read_text(encoding="utf-8"))
+        alts += [a.get("alt", "") for tag, a in page.tags if tag == "img"]
+    drawn = sorted(int(m) for a in alts for m in re.findall(r"^Graphic (\d+): ", a))
+    assert drawn == list(range(1, 10))  # Graphics 10 and 11: the report prints no data
+
+
 def test_links_resolve_and_every_page_is_reachable(published):
     book_dir, _ = published
     assert_every_page_reachable(book_dir)
