@@ -888,6 +888,47 @@ def _fmt(x, digits: int = 2) -> str:
 
 #: Columns holding counts (formatted without decimals).
 COUNT_COLUMNS = {"count", "n", "exposure", "base_count", "base_exposure"}
+#: Column headings of :func:`format_table` (the frame keeps the result's column names).
+HEADINGS = {
+    "indicator": "Indicator",
+    "outcome": "Outcome",
+    "sector": "Sector",
+    "title": "Indicator",
+    "group": "Group",
+    "sex": "Sex",
+    "year": "Year",
+    "base_year": "Previous year",
+    "count": "Count",
+    "n": "Out of",
+    "exposure": "Exposure",
+    "rate": "Rate",
+    "base_count": "Previous count",
+    "base_exposure": "Previous exposure",
+    "base_rate": "Previous rate",
+    "unit": "Unit",
+    "rate_ratio": "Rate ratio",
+    "ci_low": "95% CI low",
+    "ci_high": "95% CI high",
+    "share": "Share (%)",
+    "p_value": "p-value",
+    "q_value": "q-value (BH)",
+    "flagged": "Stands out",
+    "flagged_poisson": "Stands out (Poisson)",
+    "p_value_poisson": "p-value (Poisson)",
+    "q_value_poisson": "q-value (Poisson)",
+    "chi2": "Chi-square",
+    "dof": "Degrees of freedom",
+    "cramers_v": "Cramér's V",
+    "min_expected": "Smallest expected count",
+    "expected": "Expected",
+    "direction": "Direction",
+    "family": "Model",
+    "dispersion": "Dispersion",
+    "nb_alpha": "NB alpha",
+    "national_rate": "National rate",
+    "method": "Method",
+    "note": "Note",
+}
 
 
 def format_table(frame: pd.DataFrame, columns=None, digits: int = 2):
@@ -905,8 +946,9 @@ def format_table(frame: pd.DataFrame, columns=None, digits: int = 2):
     Returns
     -------
     pandas.io.formats.style.Styler
-        Of a frame of strings (``.data``), for display only: no index, text left and
-        numbers right; its id is derived from the column names.
+        Of a frame of strings (``.data``, with the result's column names), for display
+        only: headings from :data:`HEADINGS`, no index, text left and numbers right; its
+        id is derived from the column names.
     """
     df = frame[columns] if columns is not None else frame
     out = pd.DataFrame(index=df.index)
@@ -926,7 +968,8 @@ def format_table(frame: pd.DataFrame, columns=None, digits: int = 2):
         else:
             out[c] = s.astype(str).replace({"nan": "", "<NA>": ""})
     uuid = "stats-" + hashlib.sha1("|".join(map(str, df.columns)).encode()).hexdigest()[:8]
-    return plain_table(out.reset_index(drop=True), uuid)
+    st = plain_table(out.reset_index(drop=True), uuid)
+    return st.relabel_index([HEADINGS.get(c, c) for c in out.columns], axis="columns")
 
 
 def _ci(r, digits=3) -> str:

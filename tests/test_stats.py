@@ -327,7 +327,11 @@ def test_caveats_as_data():
 
 def test_format_table_rounds_for_display_only():
     rr = stats.rate_ratios(2022)
-    t = stats.format_table(rr, ["outcome", "count", "rate_ratio", "p_value"]).data
+    styled = stats.format_table(rr, ["outcome", "count", "rate_ratio", "p_value"])
+    heading = r'<th id="T_stats-[0-9a-f]+_level0_col\d+"[^>]*>([^<]*)</th>'
+    headings = re.findall(heading, styled.to_html())
+    assert headings == ["Outcome", "Count", "Rate ratio", "p-value"]
+    t = styled.data
     assert t.loc[0, "count"] == "14,742"
     assert t.loc[0, "p_value"] == "<0.001"
     assert re.fullmatch(r"\d\.\d{3}", t.loc[0, "rate_ratio"])
