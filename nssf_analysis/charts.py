@@ -299,4 +299,5 @@ def graphic(number: int, year: int) -> Figure:
             ax.tick_params(axis="y", labelleft=False)
     info = graphic_info(number)
     fig.suptitle(f"{info['label']}: {info['title']}", fontweight="bold", fontsize=11)
+    fig.set_label(alt_text(number, year))  # the image's text alternative in the book
     return fig

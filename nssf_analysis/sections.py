@@ -92,8 +92,7 @@ def graphic(number: int, year: int) -> None:
         years = ", ".join(str(y) for y in tables.table_years_any(table_id))
         display(Markdown(f"No data for {year}: the table this graphic depicts covers {years}."))
         return
-    alt = charts.alt_text(number, year)
-    display(charts.graphic(number, year), metadata={"image/png": {"alt": alt}})
+    display(charts.graphic(number, year))
     display(graphic_source(number))
 
 

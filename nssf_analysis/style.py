@@ -62,7 +62,44 @@ def setup() -> None:
 
         set_matplotlib_formats("png", metadata={"Software": None})
     except ImportError:  # outside IPython
-        pass
+        return
+    _png_with_alt_text()
+
+
+def alt_text(fig) -> str:
+    """Return the text alternative of a figure: its label, else its titles.
+
+    Chart functions set a figure's label (``Figure.set_label``) to a sentence saying
+    what it shows; a figure without one is described by its suptitle and axes titles.
+    """
+    if fig.get_label():
+        return fig.get_label()
+    titles = [fig.get_suptitle()] + [ax.get_title() for ax in fig.axes]
+    return "; ".join(t for t in titles if t)
+
+
+def _png_with_alt_text() -> None:
+    """Make IPython show every matplotlib figure as PNG with its :func:`alt_text`.
+
+    The PNG is drawn as the inline backend draws it; the text goes into the output's
+    metadata (``{"alt": ...}``), which the book's template writes as the image's alt.
+    """
+    from IPython import get_ipython
+    from IPython.core.pylabtools import print_figure
+    from matplotlib.figure import Figure
+    from matplotlib_inline.config import InlineBackend
+
+    shell = get_ipython()
+    if shell is None:
+        return
+    kwargs = {**InlineBackend.instance().print_figure_kwargs, "metadata": {"Software": None}}
+
+    def png(fig):
+        data = print_figure(fig, "png", base64=True, **kwargs)
+        text = alt_text(fig)
+        return (data, {"alt": text}) if text else data
+
+    shell.display_formatter.formatters["image/png"].for_type(Figure, png)
 
 
 def thousands(ax, axis: str = "y") -> None:

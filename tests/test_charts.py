@@ -196,3 +196,18 @@ def test_alt_text_names_the_graphic_its_years_and_its_table():
         "Bar chart of 2021 and 2022 from Table 10, which gives its numbers."
     )
     assert "Bar chart of 2021 from Table 10" in charts.alt_text(4, 2021)
+
+
+def test_alt_text_of_a_figure_is_its_label_else_its_titles():
+    from matplotlib.figure import Figure
+
+    fig = Figure()
+    left, right = fig.subplots(1, 2)
+    assert style.alt_text(fig) == ""
+    left.set_title("Enterprises")
+    right.set_title("Workers")
+    fig.suptitle("Graphic 3: Contribution-paid")
+    assert style.alt_text(fig) == "Graphic 3: Contribution-paid; Enterprises; Workers"
+    fig.set_label("Bar chart of 2021 and 2022 from Table 5")
+    assert style.alt_text(fig) == "Bar chart of 2021 and 2022 from Table 5"
+    assert charts.graphic(4, 2022).get_label() == charts.alt_text(4, 2022)
