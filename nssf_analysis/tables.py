@@ -825,6 +825,8 @@ TABLE_CSS = [
     {"selector": "caption", "props": "caption-side: top; text-align: left; font-weight: bold;"},
     {"selector": "td", "props": "text-align: right; white-space: nowrap;"},
     {"selector": "th", "props": "text-align: left;"},
+    # wide enough for a period such as "2008-2022" on one line; longer labels wrap
+    {"selector": "th.row_heading", "props": "min-width: 6.5rem;"},
     {"selector": "td.total, td.subtotal", "props": "font-weight: bold;"},
     {"selector": "td.change", "props": "font-style: italic;"},
 ]
