@@ -10,6 +10,7 @@ from pathlib import Path
 import nbformat
 import papermill as pm
 import pytest
+from design import CHAPTERS
 
 from nssf_analysis import goldens
 
@@ -26,17 +27,7 @@ def code_cells(nb):
 
 
 def test_the_chapters_of_the_design_are_there():
-    assert NAMES == [
-        "00_overview",
-        "01_occupational_risk",
-        "02_health_care",
-        "03_pension",
-        "04_informal_sector",
-        "05_institutional",
-        "06_provinces",
-        "07_analysis",
-        "08_data_quality",
-    ]
+    assert NAMES == CHAPTERS
 
 
 @pytest.mark.parametrize("path", SOURCES, ids=NAMES)
