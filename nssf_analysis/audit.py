@@ -62,6 +62,7 @@ from . import paths, tidy
 from .exceptions import NSSFError
 from .extract import is_value
 from .specs import tidy_spec
+from .tables import chapter_of
 
 __all__ = [
     "CLASSES",
@@ -76,7 +77,6 @@ __all__ = [
     "Term",
     "XRef",
     "blank_checks",
-    "chapter_page",
     "conventions_table",
     "cross_checks",
     "directory_checks",
@@ -161,16 +161,6 @@ MONEY = {"riels": 1.0, "million riels": 1e6, "billion riels": 1e9}
 #: Share of its cases in which a convention must hold to be adopted.
 CONVENTION_SHARE = 0.9
 
-#: Pages of the book per report section (first letter or annex prefix).
-CHAPTERS = {
-    "2": "00_overview",
-    "A": "01_occupational_risk",
-    "B": "02_health_care",
-    "C": "03_pension",
-    "D": "04_informal_sector",
-    "E": "05_institutional",
-    "6": "06_provinces",
-}
 AUDIT_PAGE = "08_data_quality"
 
 # --------------------------------------------------------------------------------------
@@ -2298,23 +2288,6 @@ def run_cli(args) -> int:
 # --------------------------------------------------------------------------------------
 
 
-def chapter_page(section: str) -> str:
-    """Return the book page of a report section ("A.1.3" → ``01_occupational_risk``).
-
-    Parameters
-    ----------
-    section : str
-        Section as in the catalog (``"A.1.3"``, ``"6.1.1"``, ``"2.OR"``).
-    """
-    section = str(section)
-    if section.startswith("2"):
-        return CHAPTERS["2"]
-    key = section[:1]
-    if key not in CHAPTERS:
-        raise NSSFError(f"no chapter for report section {section!r}")
-    return CHAPTERS[key]
-
-
 def table_link(table_id: str) -> str:
     """Return the link to a table in its chapter, e.g. ``01_occupational_risk.html#t18``.
 
@@ -2325,7 +2298,7 @@ def table_link(table_id: str) -> str:
     """
     catalog_mod._check_id(table_id)
     section = catalog_mod.metadata(table_id)["section"]
-    return f"{chapter_page(section)}.html#{table_id}"
+    return f"{chapter_of(section)}.html#{table_id}"
 
 
 def finding_link(table_id: str, year: int | None = None) -> str | None:
@@ -2352,7 +2325,7 @@ def finding_link(table_id: str, year: int | None = None) -> str | None:
 
 def _fact_link(src: _Sources, fact_id: str) -> str:
     sec = src.facts.set_index("fact_id").loc[fact_id, "section"]
-    return f"{chapter_page(sec)}.html"
+    return f"{chapter_of(sec)}.html"
 
 
 def _esc(v) -> str:

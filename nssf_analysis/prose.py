@@ -25,10 +25,10 @@ from .charts import NOT_PRINTED, graphic_info
 from .extract import read_lines
 from .tables import (
     NOT_AVAILABLE,
-    _full,
     caption_html,
     change_percent,
     format_value,
+    lookup_cell,
     table_years,
 )
 
@@ -63,20 +63,7 @@ def cell(table_id: str, year: int, dims: dict) -> tuple[float, str] | None:
     dims : dict
         Dimension values selecting exactly one cell; ``sex`` defaults to ``total``.
     """
-    df = _full(table_id)
-    df = df[df["year"] == year]
-    dims = {"sex": "total", **dims}
-    for k, v in dims.items():
-        if k not in df.columns:
-            if v in ("", "total"):
-                continue
-            return None
-        df = df[df[k] == str(v)]
-    if df.empty:
-        return None
-    if len(df) > 1:
-        raise ValueError(f"{table_id}: {dims} selects {len(df)} cells; give more dimensions")
-    return float(df["value"].iloc[0]), str(df["unit"].iloc[0])
+    return lookup_cell(table_id, year, **dims)
 
 
 def say_value(value: float, unit: str) -> str:

@@ -33,6 +33,7 @@ import pandas as pd
 from pandas.io.formats.style import Styler
 
 from .catalog import available_years, catalog, load_checks, load_table, metadata
+from .exceptions import NSSFError
 from .specs import tidy_spec
 
 #: Check statuses that mark a cell (the report printed something else than the data gives).
@@ -372,6 +373,18 @@ def lookup(table_id: str, year: int, **dims) -> float | None:
     -------
     float or None
     """
+    found = lookup_cell(table_id, year, **dims)
+    return None if found is None else found[0]
+
+
+def lookup_cell(table_id: str, year: int, **dims) -> tuple[float, str] | None:
+    """Return ``(value, unit)`` of one cell as :func:`lookup` selects it, or None.
+
+    Raises
+    ------
+    ValueError
+        When the dimensions select more than one cell.
+    """
     df = _full(table_id)
     df = df[df["year"] == year]
     dims.setdefault("sex", "total")
@@ -384,7 +397,7 @@ def lookup(table_id: str, year: int, **dims) -> float | None:
         return None
     if len(df) > 1:
         raise ValueError(f"{table_id}: {dims} selects {len(df)} values; give more dimensions")
-    return float(df["value"].iloc[0])
+    return float(df["value"].iloc[0]), str(df["unit"].iloc[0])
 
 
 def change_percent(base: float | None, current: float | None) -> tuple[float | None, str]:
@@ -1148,8 +1161,9 @@ def province_table(year: int) -> ReportStyler:
 # Contents of the book
 # --------------------------------------------------------------------------------------
 
-#: Chapter (notebook) of each top-level section of the report.
+#: Chapter (notebook) of each top-level section of the report ("2": the headline figures).
 CHAPTERS = {
+    "2": "00_overview",
     "A": "01_occupational_risk",
     "B": "02_health_care",
     "C": "03_pension",
@@ -1160,8 +1174,22 @@ CHAPTERS = {
 
 
 def chapter_of(section: str) -> str:
-    """Return the notebook that presents a report section ("A.1.2" → 01_occupational_risk)."""
-    return CHAPTERS[section[0]]
+    """Return the notebook that presents a report section ("A.1.2" → 01_occupational_risk).
+
+    Parameters
+    ----------
+    section : str
+        Section as in the catalog (``"A.1.3"``, ``"6.1.1"``, ``"2.OR"``).
+
+    Raises
+    ------
+    NSSFError
+        For a section no chapter presents.
+    """
+    key = str(section)[:1]
+    if key not in CHAPTERS:
+        raise NSSFError(f"no chapter for report section {section!r}")
+    return CHAPTERS[key]
 
 
 def contents(year: int) -> pd.DataFrame:

@@ -16,7 +16,8 @@ import nbformat
 import pandas as pd
 import pytest
 
-from nssf_analysis import audit
+from nssf_analysis import audit, tables
+from nssf_analysis.exceptions import NSSFError
 from nssf_analysis.extract import write_csv
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -659,7 +660,9 @@ def test_table_links():
     assert audit.table_link("t61") == "04_informal_sector.html#t61"
     assert audit.table_link("t63") == "05_institutional.html#t63"
     assert audit.table_link("a6_6_2") == "06_provinces.html#a6_6_2"
-    assert audit.chapter_page("2.OR") == "00_overview"
+    assert tables.chapter_of("2.OR") == "00_overview"
+    with pytest.raises(NSSFError, match="no chapter for report section 'Z.1'"):
+        tables.chapter_of("Z.1")
 
 
 def test_findings_table_anchors(result):
