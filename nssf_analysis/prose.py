@@ -51,21 +51,6 @@ def report_year() -> int:
 # --------------------------------------------------------------------------------------
 
 
-def cell(table_id: str, year: int, dims: dict) -> tuple[float, str] | None:
-    """Return ``(value, unit)`` of one cell (a tidy value or a recomputed total), or None.
-
-    Parameters
-    ----------
-    table_id : str
-        The table.
-    year : int
-        The year.
-    dims : dict
-        Dimension values selecting exactly one cell; ``sex`` defaults to ``total``.
-    """
-    return lookup_cell(table_id, year, **dims)
-
-
 def say_value(value: float, unit: str) -> str:
     """Write a value for prose: "20,448", "137.71 billion riels", "94.99%"."""
     text = format_value(value, unit)
@@ -82,7 +67,7 @@ def say(table_id: str, year: int, dims: dict) -> tuple[str, str] | None:
     year : int
         The year.
     dims : dict
-        Dimensions that select the cell (see :func:`cell`).
+        Dimensions that select the cell (see :func:`nssf_analysis.tables.lookup_cell`).
 
     Returns
     -------
@@ -91,12 +76,12 @@ def say(table_id: str, year: int, dims: dict) -> tuple[str, str] | None:
         ``"**14,352** (change not available)"`` when the year before has no data;
         ``reading`` is the reading of :func:`~nssf_analysis.tables.change_percent`.
     """
-    cur = cell(table_id, year, dims)
+    cur = lookup_cell(table_id, year, **dims)
     if cur is None:
         return None
     value, unit = cur
     prev = year - 1
-    base = cell(table_id, prev, dims) if prev in table_years(table_id) else None
+    base = lookup_cell(table_id, prev, **dims) if prev in table_years(table_id) else None
     change, reading = change_percent(None if base is None else base[0], value)
     text = f"**{say_value(value, unit)}**"
     suffix = {
@@ -768,7 +753,7 @@ def rebuild(fact_id: str, year: int) -> tuple[float | None, str, list[tuple[str,
     unit = load_facts().set_index("fact_id").loc[fact_id, "unit"]
     total, labels, parts = None, [], []
     for tid, dims in terms:
-        c = cell(tid, year, dims)
+        c = lookup_cell(tid, year, **dims)
         if c is None:
             labels.append(f"{_term_label(tid, dims)} (no data)")
             continue
