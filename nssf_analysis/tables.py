@@ -1,24 +1,16 @@
-"""Report-style tables from tidy data: one generic renderer for every table.
+"""Report tables for the book, and the values behind them.
 
-Every numbered and annex table is rebuilt from ``data/tidy`` by the same code,
-driven by the table's spec (:mod:`nssf_analysis.specs`): the dimensions of its
-row labels become the rows, the dimensions of its header levels the columns.
-
-- Totals (a "Total" row or column, subtotals "1." of items "1.1", "1.2" …) are
-  recomputed from their parts, for the totals the report printed (as recorded
-  in ``data/checks.csv``).
-- The change column (the report's "Fluctuation (± %)") is recomputed from the
-  values of the year shown and the year before; a missing base year reads
+- :func:`table` shows a table as the report prints it
+  (:mod:`nssf_analysis.printed`): every printed cell, totals and changes included,
+  with numbered markers and notes where the audit finds that a printed cell differs
+  from what its parts give. Directories are shown per capital/province.
+- :func:`values` and :func:`lookup` give the tidy values of a table with its totals,
+  driven by the table's spec (:mod:`nssf_analysis.specs`): the total the report
+  prints wherever it prints one, otherwise the sum of the parts (column
+  ``recomputed`` keeps the sum of the parts for every total).
+- :func:`changes` gives the change of every value on the year before, recomputed
+  (``change``, ``reading``) and as printed (``printed``): a missing base year reads
   "not available", a zero base "new (from 0)" and two zeros "no change".
-- Where the report printed something else (checks with status ``rounding``,
-  ``inconsistency``, ``convention`` or ``structural``) the cell carries a
-  marker linking to the data-quality chapter
-  (``08_data_quality.html#finding-<table_id>``).
-
-:func:`table` returns a :class:`pandas.io.formats.style.Styler` whose HTML has the
-anchor ``id="<table_id>"``, the caption "Table N: title", the unit and the
-source; :func:`values`, :func:`changes` and :func:`report_frame` return the
-numbers behind it as DataFrames.
 """
 
 from __future__ import annotations
@@ -32,25 +24,13 @@ import jinja2
 import pandas as pd
 from pandas.io.formats.style import Styler
 
-from .catalog import available_years, catalog, load_checks, load_table, metadata
+from .catalog import available_years, catalog, load_checks, load_table
 from .exceptions import NSSFError
+from .printed import PrintedTable, display_frame, printed_table
 from .specs import tidy_spec
 
 #: Check statuses that mark a cell (the report printed something else than the data gives).
 FLAG_STATUSES = ("rounding", "inconsistency", "convention", "structural")
-#: Marker symbol of each flagged status.
-FLAG_SYMBOLS = {"rounding": "r", "inconsistency": "!", "convention": "c", "structural": "s"}
-FLAG_MEANING = {
-    "rounding": "printed value differs from the recomputed one within rounding",
-    "inconsistency": "printed value differs from the recomputed one",
-    "convention": "the report prints a change from zero or from a missing year as "
-    "100.00 % (or 0.00 %)",
-    "structural": "the printed row is laid out differently from its header",
-}
-#: Where the audit chapter lists the findings of a table.
-FINDING_URL = "08_data_quality.html#finding-{table_id}"
-#: Label of the recomputed change.
-CHANGE = "Change (%)"
 NOT_AVAILABLE = "not available"
 #: Columns of a tidy table that are not dimensions.
 NOT_DIMS = {"year", "period", "period_start", "value", "line", "column", "unit", "role"}
@@ -326,7 +306,34 @@ def _full(table_id: str) -> pd.DataFrame:
             subs.append(s)
         if subs:
             df = pd.concat([df, *subs], ignore_index=True)
-    return df.reset_index(drop=True)
+    return _printed_first(table_id, df.reset_index(drop=True))
+
+
+def _printed_number(text: str) -> float | None:
+    try:
+        return float(str(text).replace(",", "").replace(" ", "").rstrip("%"))
+    except ValueError:
+        return None
+
+
+def _printed_first(table_id: str, df: pd.DataFrame) -> pd.DataFrame:
+    """Replace recomputed totals by the totals the report prints, keeping both.
+
+    ``recomputed`` holds the sum of the parts for every total and subtotal; ``value``
+    is the printed total wherever the report prints one (a sum check names it).
+    """
+    df = df.copy()
+    df["recomputed"] = df["value"].where(df["role"] != "value")
+    derived = df["role"] != "value"
+    ch = _checks(table_id)
+    for c in ch[ch["check"].str.startswith("sum:")].to_dict("records"):
+        printed = _printed_number(c["printed"])
+        if printed is None:
+            continue
+        loc = {k: v for k, v in c["loc"].items() if k not in ("period", "period_start")}
+        hit = derived & pd.Series([_matches(r, loc) for r in df.to_dict("records")], index=df.index)
+        df.loc[hit, "value"] = printed
+    return df
 
 
 def table_years(table_id: str) -> list[int]:
@@ -441,7 +448,7 @@ def changes(table_id: str, year: int) -> pd.DataFrame:
         :func:`change_percent`).
     """
     df = values(table_id, year)
-    keys = [c for c in df.columns if c not in ("value", "year", "period", "role")]
+    keys = [c for c in df.columns if c not in ("value", "recomputed", "year", "period", "role")]
     cur = df[df["year"] == year]
     base = df[df["year"] == year - 1]
     merged = cur.merge(base[[*keys, "value"]], on=keys, how="left", suffixes=("", "_base"))
@@ -451,6 +458,22 @@ def changes(table_id: str, year: int) -> pd.DataFrame:
     res = [change_percent(b, c) for b, c in zip(out["base"], out["current"], strict=True)]
     out["change"] = [r[0] for r in res]
     out["reading"] = [r[1] for r in res]
+    printed = year == max(available_years()) and (year - 1) in set(df["year"])
+    out["printed"] = _printed_changes(table_id, out) if printed else None
+    return out
+
+
+def _printed_changes(table_id: str, cells: pd.DataFrame) -> list[float | None]:
+    """Return the change the report prints for each cell (``None`` where it prints none).
+
+    The report's "Fluctuation (± %)" compares its own year with the year before.
+    """
+    ch = _checks(table_id)
+    flucts = ch[ch["check"] == "fluctuation"].to_dict("records")
+    out = []
+    for rec in cells.to_dict("records"):
+        hits = _cell_checks(rec, flucts)
+        out.append(_printed_number(hits[0]["printed"]) if hits else None)
     return out
 
 
@@ -516,99 +539,9 @@ def format_change(change: float | None, status: str) -> str:
     return f"{change:+,.2f}%"
 
 
-def _year_label(year: int, period: str) -> str:
-    return period if period else str(year)
-
-
 # --------------------------------------------------------------------------------------
-# Ordering: the report's order, totals where the report prints them
+# Checks at a cell
 # --------------------------------------------------------------------------------------
-
-
-def _total_first(table_id: str, dim: str, in_rows: bool) -> bool:
-    """Whether the report prints the total of ``dim`` before its parts."""
-    ch = _checks(table_id)
-    ch = ch[ch["check"] == f"sum:{dim}"]
-    tidy = _tidy(table_id)
-    if ch.empty:
-        return not in_rows
-    line, col = int(ch["line"].iloc[0]), int(float(ch["column"].iloc[0]))
-    if in_rows:
-        return line < tidy["line"].min()
-    same = tidy.loc[tidy["line"] == line, "column"]
-    return col < (same.min() if not same.empty else tidy["column"].min())
-
-
-def _no_key(no: str) -> tuple:
-    parts = [int(p) for p in no.split(".") if p.isdigit()]
-    return tuple(parts) if parts else (10**9,)
-
-
-def _sort_keys(table_id: str, keys: list[tuple], dims: tuple[str, ...], in_rows: bool) -> list:
-    """Sort row or column keys in the report's order.
-
-    Values keep the order in which they first appear under the same parent
-    (the values of the dimensions before them); totals go first or last, where
-    the report prints them; items are ordered by their number ("1." before "1.1").
-    """
-    keys = list(dict.fromkeys(keys))
-    total_of = {dim: total for dim, total, _ in layout(table_id).totals}
-    first_flag = {d: _total_first(table_id, d, in_rows) for d in dims if d in total_of}
-    first: dict = {}
-    for idx, k in enumerate(keys):
-        for i in range(len(dims)):
-            first.setdefault((i, k[:i], k[i]), idx)
-
-    def rank(k):
-        out = []
-        for i, d in enumerate(dims):
-            v = k[i]
-            cls = 1
-            if d == "item" and v == "Total":
-                cls = 2
-            elif total_of.get(d) == v:
-                cls = 0 if first_flag[d] else 2
-            out.append((cls, _no_key(v) if d == "no" else (first[(i, k[:i], v)],)))
-        return tuple(out)
-
-    return sorted(keys, key=rank)
-
-
-# --------------------------------------------------------------------------------------
-# Markers
-# --------------------------------------------------------------------------------------
-
-
-def _marker(table_id: str, checks: list[dict]) -> str:
-    out = []
-    for c in checks:
-        status = c["status"]
-        title = f"{status}: the report prints {c['printed']}"
-        url = FINDING_URL.format(table_id=table_id)
-        out.append(
-            f'<sup class="nssf-flag nssf-{status}"><a href="{url}" '
-            f'title="{html.escape(title, quote=True)}">{FLAG_SYMBOLS[status]}</a></sup>'
-        )
-    return "".join(out)
-
-
-def _flagged(table_id: str, year: int) -> tuple[list[dict], list[dict]]:
-    """Return (sum checks, fluctuation checks) with a flagged status that apply to ``year``."""
-    ch = _checks(table_id)
-    ch = ch[ch["status"].isin(FLAG_STATUSES)]
-    sums, flucts = [], []
-    years = {str(year), str(year - 1)}
-    report_year = max(available_years())
-    for c in ch.to_dict("records"):
-        if c["check"] == "fluctuation":
-            if year == report_year:
-                flucts.append(c)
-        elif c["check"].startswith("sum:") or c["check"].startswith("shares:"):
-            if c["loc"].get("year") in years:
-                sums.append(c)
-        elif year == report_year:
-            sums.append(c)
-    return sums, flucts
 
 
 def _cell_checks(cell: dict, checks: list[dict]) -> list[dict]:
@@ -624,170 +557,17 @@ def _cell_checks(cell: dict, checks: list[dict]) -> list[dict]:
     return out
 
 
-# --------------------------------------------------------------------------------------
-# The report frame: display strings, rows × columns
-# --------------------------------------------------------------------------------------
-
-
-@dataclass
-class _Frame:
-    frame: pd.DataFrame
-    classes: pd.DataFrame
-    unmatched: list[dict]
-    flags: set
-    units: list[str]
-
-
-def _shown_cols(lay: Layout, df: pd.DataFrame) -> tuple[str, ...]:
-    """Column dimensions worth a header level: those that vary, and the measure.
-
-    A measure that does not vary heads the whole table (top level).
-    """
-    keep = [d for d in lay.col_dims if d == "measure" or df[d].nunique() > 1]
-    if "measure" in keep and df["measure"].nunique() == 1:
-        keep.remove("measure")
-        keep.insert(0, "measure")
-    return tuple(keep)
-
-
-def _build(table_id: str, year: int) -> _Frame:
-    lay = layout(table_id)
-    df = values(table_id, year)
-    cur_years = sorted(df["year"].unique())
-    has_base = (year - 1) in cur_years
-    shown_cols = _shown_cols(lay, df)
-    rdims, cdims = lay.row_dims, shown_cols
-    sums, flucts = _flagged(table_id, year)
-    used: list[int] = []
-    flags: set = set()
-    cells: dict = {}
-    classes: dict = {}
-    units = list(dict.fromkeys(df["unit"]))
-
-    totals = {dim: total for dim, total, _ in lay.totals}
-    measure_top = bool(cdims) and cdims[0] == "measure" and df["measure"].nunique() == 1
-
-    def unit_of(rec):
-        return rec["unit"]
-
-    def col_label(rec):
-        return tuple(label(d, rec[d], rec["unit"], totals.get(d)) for d in cdims)
-
-    def row_label(rec):
-        return tuple(label(d, rec[d], rec["unit"], totals.get(d)) for d in rdims)
-
-    def year_col(ylab, clab):
-        # a measure that does not vary spans the years (as the report prints it)
-        return (clab[0], ylab, *clab[1:]) if measure_top else (ylab, *clab)
-
-    ykey = {}
-    for rec in df.to_dict("records"):
-        ylab = _year_label(rec["year"], rec["period"])
-        ykey[rec["year"]] = ylab
-        hits = _cell_checks(rec, sums)
-        for h in hits:
-            used.append(h["check_id"])
-            flags.add(h["status"])
-        text = format_value(rec["value"], unit_of(rec)) + _marker(table_id, hits)
-        if lay.years_in_rows:
-            r = (*row_label(rec), ylab)
-            c = col_label(rec)
-        else:
-            r = row_label(rec)
-            c = year_col(ylab, col_label(rec))
-        cells[(r, c)] = text
-        classes[(r, c)] = rec["role"]
-        rec["_r"], rec["_c"] = r, c
-
-    # change cells
-    chg_rows = []
-    if lay.compare:
-        ch = changes(table_id, year)
-        col_totals = {dim: total for dim, total, _ in lay.totals if dim in cdims}
-        for rec in ch.to_dict("records"):
-            if any(rec.get(d) != t for d, t in col_totals.items()) and not lay.years_in_rows:
-                continue
-            if not has_base:
-                rec["reading"] = NOT_AVAILABLE
-            hits = _cell_checks(rec, flucts) if has_base else []
-            for h in hits:
-                used.append(h["check_id"])
-                flags.add(h["status"])
-            text = format_change(rec["change"], rec["reading"]) + _marker(table_id, hits)
-            if lay.years_in_rows:
-                r = (*row_label(rec), CHANGE)
-                c = col_label(rec)
-            else:
-                r = row_label(rec)
-                c = year_col(CHANGE, col_label(rec))
-            cells[(r, c)] = text
-            classes[(r, c)] = "change"
-            chg_rows.append(rec)
-
-    # order rows and columns
-    recs = df.to_dict("records")
-    raw_r = {}
-    raw_c = {}
-    for rec in recs + chg_rows:
-        rk = tuple(rec[d] for d in rdims)
-        ck = tuple(rec[d] for d in cdims)
-        raw_r.setdefault(rk, row_label(rec))
-        raw_c.setdefault(ck, col_label(rec))
-    rkeys = _sort_keys(table_id, list(raw_r), rdims, True)
-    ckeys = _sort_keys(table_id, list(raw_c), cdims, False)
-    years = [ykey[y] for y in sorted(ykey)]
-    if lay.years_in_rows:
-        steps = [*years, CHANGE] if lay.compare else years
-        row_index = [(*raw_r[k], y) for k in rkeys for y in steps]
-        col_index = [raw_c[k] for k in ckeys]
-        names = [_dim_title(table_id, d) for d in rdims] + ["Year"]
-    else:
-        row_index = [raw_r[k] for k in rkeys]
-        steps = [*years, CHANGE] if lay.compare else years
-        col_index = [year_col(y, raw_c[k]) for y in steps for k in ckeys]
-        names = [_dim_title(table_id, d) for d in rdims]
-    col_index = [c for c in col_index if any((r, c) in cells for r in row_index)]
-    row_index = [r for r in row_index if any((r, c) in cells for c in col_index)]
-    data = [[cells.get((r, c), "") for c in col_index] for r in row_index]
-    cls = [[classes.get((r, c), "") for c in col_index] for r in row_index]
-    idx = _index(row_index, names)
-    cols = _index(col_index, None)
-    frame = pd.DataFrame(data, index=idx, columns=cols)
-    klass = pd.DataFrame(cls, index=idx, columns=cols)
-    unmatched = [
-        c for c in sums + flucts if c["check_id"] not in used and c["status"] in FLAG_STATUSES
-    ]
-    for c in unmatched:
-        flags.add(c["status"])
-    return _Frame(frame, klass, unmatched, flags, units)
-
-
-def _index(tuples: list[tuple], names):
-    if tuples and len(tuples[0]) == 1:
-        return pd.Index([t[0] for t in tuples], name=names[0] if names else None)
-    if not tuples:
-        return pd.Index([])
-    return pd.MultiIndex.from_tuples(tuples, names=names)
-
-
-def _dim_title(table_id: str, dim: str) -> str:
-    cols = metadata(table_id)["columns"]
-    if dim in cols and cols[dim]["title"] != dim:
-        return cols[dim]["title"]
-    return dim.replace("_", " ").capitalize()
-
-
 def report_frame(table_id: str, year: int) -> pd.DataFrame:
-    """Return the table as the report lays it out, every cell a display string.
+    """Return the table as the book displays it: the printed cells, as strings.
 
     Parameters
     ----------
     table_id : str
-        A numbered or annex table.
+        A numbered, annex or text table.
     year : int
-        The year shown (with the year before where it has data).
+        The book's year (see :func:`nssf_analysis.printed.printed_table`).
     """
-    return _build(table_id, year).frame
+    return display_frame(table_id, year)
 
 
 # --------------------------------------------------------------------------------------
@@ -819,19 +599,6 @@ def _notes_html(table_id: str, units: list[str], extra: list[str]) -> str:
         parts.append(f"Note: {html.escape(info['notes'])}.")
     parts += extra
     return "<br>".join(parts)
-
-
-def _legend(table_id: str, flags: set) -> list[str]:
-    if not flags:
-        return []
-    url = FINDING_URL.format(table_id=table_id)
-    items = "; ".join(
-        f"<b>{FLAG_SYMBOLS[s]}</b> {FLAG_MEANING[s]}" for s in FLAG_STATUSES if s in flags
-    )
-    return [
-        f"Totals and changes are recomputed from the values. Marked cells: {items} "
-        f'(<a href="{url}">data quality</a>).'
-    ]
 
 
 TABLE_CSS = [
@@ -946,8 +713,8 @@ def table_years_any(table_id: str) -> list[int]:
     return sorted(int(y) for y in _info(table_id)["years"].split("; ") if y)
 
 
-def table(table_id: str, year: int) -> ReportStyler:
-    """Return a table rendered report-style for ``year`` (and the year before).
+def table(table_id: str, year: int) -> ReportStyler | PrintedTable:
+    """Return a table as the report prints it, for the book of ``year``.
 
     Parameters
     ----------
@@ -959,27 +726,17 @@ def table(table_id: str, year: int) -> ReportStyler:
 
     Returns
     -------
-    ReportStyler
-        A pandas Styler whose HTML carries the anchor ``id="<table_id>"``, the
-        caption, the unit and source lines and the markers of flagged checks.
+    PrintedTable or ReportStyler
+        Numbered, annex and text tables: the printed cells with the markers and notes
+        of the audit's findings (:func:`nssf_analysis.printed.printed_table`);
+        directories: a Styler. The HTML carries the anchor ``id="<table_id>"``.
     """
     family = _info(table_id)["family"]
     if year not in table_years_any(table_id):
         return empty_table(table_id, year)
     if family == "directory":
         return directory(table_id, year)
-    if family == "text":
-        return text_table(table_id, year)
-    b = _build(table_id, year)
-    extra = _legend(table_id, b.flags)
-    for c in b.unmatched:
-        extra.append(
-            f"{html.escape(c['check'])} at report line {c['line']} "
-            f"({html.escape(c['location'])}): {html.escape(c['status'])}"
-            f"{_marker(table_id, [c])}"
-        )
-    notes = _notes_html(table_id, b.units, extra)
-    return _styler(b.frame, table_id, notes, b.classes)
+    return printed_table(table_id, year)
 
 
 # --------------------------------------------------------------------------------------
@@ -1024,15 +781,6 @@ def directory(table_id: str, year: int) -> ReportStyler:
         table_id, [], [f"{len(directory_frame(table_id)):,} entries in {len(counts)} places."]
     )
     return _styler(frame, table_id, notes)
-
-
-def text_table(table_id: str, year: int) -> ReportStyler:
-    """Return a text table (Table 65: partners, projects and outcomes)."""
-    df = load_table(table_id)
-    frame = df.set_index(["partner", "project"])[["outcome"]]
-    frame.index.names = ["Partner", "Project"]
-    frame.columns = ["Outcome"]
-    return _styler(frame, table_id, _notes_html(table_id, [], []))
 
 
 def directory_counts(year: int) -> pd.DataFrame:
