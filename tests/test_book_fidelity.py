@@ -1,0 +1,43 @@
+"""The published book shows every cell the report prints, at each table's anchor.
+
+The expected cells are the raw layer (``data/raw``), which holds every cell of the
+report's tables as printed; the book is parsed as a reader's browser would get it.
+"""
+
+from pathlib import Path
+
+import pytest
+from design import CHAPTERS
+from test_printed import TABLE_IDS, _Cells, raw_cells
+
+INTERNAL = ("report line", "shifted_cells", "key=", "office=", "measure=", "sex=")
+
+
+def _chapter_html(book_dir: Path) -> dict[str, str]:
+    return {n: (book_dir / f"{n}.html").read_text(encoding="utf-8") for n in CHAPTERS}
+
+
+@pytest.fixture(scope="module")
+def chapters(published):
+    return _chapter_html(published[0])
+
+
+@pytest.mark.parametrize("table_id", TABLE_IDS)
+def test_every_printed_cell_is_in_the_book(chapters, table_id):
+    page = next((h for h in chapters.values() if f'id="{table_id}"' in h), None)
+    assert page is not None, f"{table_id}: no anchor in the book"
+    p = _Cells(table_id)
+    p.feed(page)
+    missing = [v for v in raw_cells(table_id) if v not in p.cells]
+    assert not missing, f"{table_id}: printed cells missing from the book: {missing[:5]}"
+
+
+def test_table_notes_speak_plain_words(chapters):
+    for name, page in chapters.items():
+        for table_id in TABLE_IDS:
+            if f'id="{table_id}"' not in page:
+                continue
+            p = _Cells(table_id)
+            p.feed(page)
+            for note in p.notes:
+                assert not any(w in note for w in INTERNAL), f"{name} {table_id}: {note}"
