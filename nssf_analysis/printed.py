@@ -30,6 +30,7 @@ from dataclasses import dataclass, field
 
 import jinja2
 import pandas as pd
+from markupsafe import Markup, escape
 
 from .catalog import available_years, catalog, load_checks, load_raw, load_table
 from .extract import is_value
@@ -76,6 +77,12 @@ class Cell:
     colspan: int = 1
     rowspan: int = 1
 
+    @property
+    def css(self) -> str:
+        """Return the cell's classes: its kind, and ``nssf-short`` for a short label."""
+        short = self.kind == "label" and len(self.text) <= 12
+        return f"nssf-{self.kind}{' nssf-short' if short else ''}"
+
 
 @dataclass
 class PrintedTable:
@@ -121,12 +128,21 @@ class PrintedTable:
 
 
 _ENV = jinja2.Environment(autoescape=True, trim_blocks=True, lstrip_blocks=True)
+
+
+def _break_after_slashes(text: str) -> Markup:
+    """Escape ``text`` and let it break after each "/" ("Primiparae/Multiparae")."""
+    return Markup("/<wbr>").join(escape(part) for part in str(text).split("/"))
+
+
+_ENV.filters["wbr"] = _break_after_slashes
 _TEMPLATE = _ENV.from_string(
     """\
 {%- macro cell(c, tag, scope) -%}
 <{{ tag }}{% if tag == 'th' and c.text %} scope="{{ scope }}"{% endif %} \
-class="nssf-{{ c.kind }}{% if c.kind == 'label' and c.text|length <= 12 %} nssf-short{% endif %}"{% if c.colspan > 1 %} colspan="{{ c.colspan }}"{% endif %}\
-{% if c.rowspan > 1 %} rowspan="{{ c.rowspan }}"{% endif %}>{{ c.text }}\
+class="{{ c.css }}"{% if c.colspan > 1 %} colspan="{{ c.colspan }}"{% endif %}\
+{% if c.rowspan > 1 %} rowspan="{{ c.rowspan }}"{% endif %}>\
+{{ c.text|wbr if c.kind == 'head' else c.text }}\
 {% for n in c.notes %}<sup class="nssf-flag"><a href="#{{ t.table_id }}-note-{{ n }}" \
 aria-label="note {{ n }}">{{ n }}</a></sup>{% endfor %}</{{ tag }}>
 {%- endmacro %}
@@ -516,8 +532,10 @@ def printed_table(table_id: str, year: int) -> PrintedTable:
             key = (r["line"], c)
             if key in years or key in roles:
                 kind = roles.get(key, "value")
+            elif not text:
+                kind = "blank"
             else:
-                kind = "label" if text else "blank"
+                kind = "value" if c in values and is_value(text) else "label"
             cells.append(Cell(text, kind, mark(r["line"], c, full)))
         body.append(("body", cells))
 

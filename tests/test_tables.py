@@ -275,7 +275,6 @@ def test_contents_cover_every_table_with_a_chapter_link():
 
 
 def test_plain_table_aligns_text_left_and_numbers_right():
-    import pandas as pd
 
     from nssf_analysis.tables import plain_table
 
