@@ -30,7 +30,13 @@ import pandas as pd
 from . import paths
 from .cache import clear_all, data_cache, note_read
 from .directories import extract_directories
-from .exceptions import NSSFError, UnknownTableError, ValidationError, YearNotAvailableError
+from .exceptions import (
+    ExtractionError,
+    NSSFError,
+    UnknownTableError,
+    ValidationError,
+    YearNotAvailableError,
+)
 from .extract import (
     RawTable,
     extract_tables,
@@ -48,6 +54,7 @@ from .validate import (
     check_columns,
     check_integers,
     check_numbers,
+    layout_problem,
     validate_tidy,
 )
 
@@ -390,6 +397,11 @@ def _write_all(out: Path, progress: bool) -> dict:
 
         iterator = tqdm(tables, desc="tables", unit="table")
     for t in iterator:
+        problem = layout_problem(t, ry)
+        if problem:
+            raise ExtractionError(
+                f"{t.table_id} ({t.label}), report line {problem[0]}: {problem[1]}"
+            )
         raw = t.to_frame()
         write_csv(raw, out / "raw" / f"{t.table_id}.csv")
         tidy, checks = build(t, ry)
@@ -608,7 +620,9 @@ def check_year(year) -> int:
 RAW_KINDS = ("header", "block", "body")
 
 
-def _check_count(df: pd.DataFrame, path: Path, row: pd.Series, column: str) -> None:
+def _check_count(
+    df: pd.DataFrame, path: Path, row: pd.Series, column: str, missing: str = ""
+) -> None:
     """Raise ``complete`` when a file has fewer or more rows than the catalog records."""
     want = int(row[column])
     if len(df) != want:
@@ -619,16 +633,31 @@ def _check_count(df: pd.DataFrame, path: Path, row: pd.Series, column: str) -> N
             None,
             None,
             f"{len(df)} rows where the catalog records {want} for {row.name} ({row['label']}): "
-            f"{abs(want - len(df))} {what}"
-            + (
-                f"; the last row is {len(df)} (report line {df['line'].iloc[-1]})"
-                if len(df)
-                else ""
-            ),
+            f"{abs(want - len(df))} {what}" + (f"; {missing}" if missing else ""),
         )
 
 
-def _read_raw(root: Path, row: pd.Series) -> pd.DataFrame:
+def _first_missing_tidy_row(root: Path, row: pd.Series, df: pd.DataFrame) -> str:
+    """Name the first value of the raw file that a tidy file lost ('' if none can be named)."""
+    try:
+        report_year = _read_metadata(root)["report_year"]
+        raw = _read_raw(root, row, report_year)
+        expected, _ = build(_to_raw_table(raw, row), report_year)
+    except (NSSFError, KeyError, ValueError):
+        return ""
+    have = set(zip(df["line"].astype(str), df["column"].astype(str), strict=True))
+    keys = [c for c in expected.columns if c not in ("value", "line", "column", "unit")]
+    for r in expected.to_dict("records"):
+        if (str(r["line"]), str(r["column"])) not in have:
+            what = ", ".join(f"{k}={r[k]}" for k in keys if str(r[k]) != "")
+            return (
+                f"the first missing is {what} (value {r['value']}, report line {r['line']}, "
+                f"column {r['column']})"
+            )
+    return ""
+
+
+def _read_raw(root: Path, row: pd.Series, report_year: int) -> pd.DataFrame:
     path = root / "raw" / f"{row.name}.csv"
     df = read_csv(path)
     if row["family"] == "directory":
@@ -637,6 +666,18 @@ def _read_raw(root: Path, row: pd.Series) -> pd.DataFrame:
         check_columns(df, path, ["block", "line", "kind", "c1"])
         check_choices(df, path, "kind", RAW_KINDS)
     check_integers(df, path, ["line"])
+    if row["family"] not in ("directory", "text"):
+        problem = layout_problem(_to_raw_table(df, row), report_year)
+        if problem:
+            line, detail = problem
+            at = df.index[df["line"] == str(line)]
+            raise ValidationError(
+                "complete",
+                path,
+                int(at[0]) + 1 if len(at) else None,
+                None,
+                f"{row.name} ({row['label']}), report line {line}: {detail}",
+            )
     _check_count(df, path, row, "raw_rows")
     return df
 
@@ -650,7 +691,8 @@ def load_raw(table_id: str) -> pd.DataFrame:
         E.g. ``"t10"`` or ``"a6_1_4"``.
     """
     _check_id(table_id)
-    return _read_raw(paths.data_dir(), catalog().set_index("table_id").loc[table_id])
+    row = catalog().set_index("table_id").loc[table_id]
+    return _read_raw(paths.data_dir(), row, int(_metadata()["report_year"]))
 
 
 def raw_table(table_id: str) -> RawTable:
@@ -668,9 +710,13 @@ def raw_table(table_id: str) -> RawTable:
     row = catalog().set_index("table_id").loc[table_id]
     if row["family"] == "directory":
         raise NSSFError(f"{table_id} is a directory, not a table")
-    cells_cols = [c for c in raw.columns if c.startswith("c")]
+    return _to_raw_table(raw, row)
+
+
+def _to_raw_table(raw: pd.DataFrame, row: pd.Series) -> RawTable:
+    cells_cols = [c for c in raw.columns if re.fullmatch(r"c\d+", c)]
     rows = []
-    for _, r in raw.iterrows():
+    for r in raw.to_dict("records"):
         cells = [r[c] for c in cells_cols]
         while len(cells) > 1 and cells[-1] == "" and r["kind"] == "block":
             cells.pop()
@@ -678,7 +724,7 @@ def raw_table(table_id: str) -> RawTable:
             {"block": r["block"], "line": int(r["line"]), "kind": r["kind"], "cells": cells}
         )
     return RawTable(
-        table_id=table_id,
+        table_id=str(row.name),
         label=row["label"],
         title=row["title"],
         section=row["section"],
@@ -708,6 +754,19 @@ def _read_tidy(root: Path, row: pd.Series, known_years: set[int]) -> pd.DataFram
         check_integers(df, path, ["line"])
     else:
         df = validate_tidy(df, path, known_years)
+        have = set(df["year"])
+        for y in (int(x) for x in row["years"].split("; ")):
+            if y not in have:
+                raise ValidationError(
+                    "complete",
+                    path,
+                    None,
+                    "year",
+                    f"no rows for {y}, which the catalog lists for {row.name} ({row['label']}): "
+                    f"{row['years']}",
+                )
+    if len(df) < int(row["tidy_rows"]) and row["family"] not in ("directory", "text"):
+        _check_count(df, path, row, "tidy_rows", _first_missing_tidy_row(root, row, df))
     _check_count(df, path, row, "tidy_rows")
     return df
 
@@ -795,10 +854,10 @@ def validate_data(root: Path | None = None) -> int:
     """
     root = Path(root) if root is not None else paths.data_dir()
     cat = _read_catalog(root).set_index("table_id", drop=False)
-    _read_metadata(root)
+    report_year = _read_metadata(root)["report_year"]
     years = {int(y) for ys in cat["years"] for y in ys.split("; ")}
     for _, row in cat.iterrows():
-        _read_raw(root, row)
+        _read_raw(root, row, report_year)
         _read_tidy(root, row, years)
     _read_checks(root)
     _read_facts(root)

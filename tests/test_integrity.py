@@ -138,6 +138,89 @@ def test_a_data_folder_that_cannot_be_created_is_a_one_line_error(workspace, cap
 
 
 # --------------------------------------------------------------------------------------
+# Each table's shape is its contract
+# --------------------------------------------------------------------------------------
+
+
+def delete_report_lines(seed: Path, first: int, last: int, starts: str) -> None:
+    lines = seed.read_text(encoding="utf-8").split("\n")
+    assert lines[first - 1].startswith(starts), lines[first - 1]
+    del lines[first - 1 : last]
+    seed.write_text("\n".join(lines), encoding="utf-8")
+
+
+@pytest.mark.parametrize(
+    "first, last, starts, message",
+    [
+        # Table 10's 2022 row (report line 319)
+        (319, 319, "2022\t14,742", "t10 (Table 10), report line 318: row '2022' is missing"),
+        # Annex 6.1.4, Pursat (line 1686)
+        (1686, 1686, "15\tPursat\t113", "a6_1_4 (Annex 6.1.4), report line 1685: row 'Pursat'"),
+        # Table 67's last block, "Dissemination of Pension Scheme" (lines 1317-1323)
+        (
+            1317,
+            1323,
+            "Dissemination of Pension Scheme",
+            "t67 (Table 67), report line 1300: block 'Dissemination of Pension Scheme' is missing",
+        ),
+        # Table 13's row "2  Temporary Disability Benefits" (line 371)
+        (
+            371,
+            371,
+            "2\tTemporary Disability Benefits",
+            "t13 (Table 13), report line 370: row 'Temporary Disability Benefits' is missing",
+        ),
+    ],
+)
+def test_a_row_or_block_lost_from_the_report_fails_extraction(
+    workspace, first, last, starts, message
+):
+    tmp, seed, data, env = workspace
+    before = snapshot(data)
+    delete_report_lines(seed, first, last, starts)
+    res = run_cli("extract", "--quiet", env=env)
+    assert_one_line_error(res, message)
+    assert snapshot(data) == before
+    assert sorted(p.name for p in tmp.iterdir()) == ["data", "seeds"]
+
+
+def test_a_renamed_column_fails_extraction(workspace, capsys):
+    _tmp, seed, data, _env = workspace
+    before = snapshot(data)
+    # Table 10's header, report line 316: "Description  Total  Females  Workplace Accidents …"
+    edit_report(seed, 316, "Commuting Accidents", "Commuting Injuries")
+    status, err = main_error(capsys, "extract", "--quiet")
+    assert status == 1
+    assert "t10 (Table 10), report line 316: header label 'Commuting Accidents' is missing" in err
+    assert snapshot(data) == before
+
+
+def test_an_added_row_fails_extraction(workspace, capsys):
+    _tmp, seed, data, _env = workspace
+    before = snapshot(data)
+    # a sixth benefit in Table 13 before its total row (report line 375)
+    edit_report(seed, 375, "Total\t", "6\tNew Benefits\t1\t2\t100.00%\nTotal\t")
+    status, err = main_error(capsys, "extract", "--quiet")
+    assert status == 1
+    assert (
+        "t13 (Table 13), report line 375: row 'New Benefits' is not one of the table's rows" in err
+    )
+    assert snapshot(data) == before
+
+
+def test_a_raw_file_that_lost_a_row_fails_validation(data_copy, capsys):
+    path = data_copy / "raw" / "t10.csv"
+    lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
+    assert lines[4].startswith(",319,body,2022,")
+    del lines[4]
+    path.write_text("".join(lines), encoding="utf-8")
+    status, err = main_error(capsys, "validate")
+    assert status == 1
+    assert "raw/t10.csv, row 3: rule 'complete' broken: t10 (Table 10), report line 318" in err
+    assert "row '2022' is missing" in err
+
+
+# --------------------------------------------------------------------------------------
 # One-line errors for every malformed file
 # --------------------------------------------------------------------------------------
 
@@ -240,7 +323,19 @@ def test_a_tidy_file_cut_at_a_line_end_loses_rows(data_copy, capsys):
     path.write_text("".join(lines[:7]), encoding="utf-8")  # header + the 2021 rows only
     status, err = main_error(capsys, "validate")
     assert status == 1
-    assert "t10.csv" in err and "6 rows where the catalog records 12" in err
+    assert "t10.csv, column 'year': rule 'complete' broken: no rows for 2022" in err
+
+
+def test_a_tidy_file_that_lost_rows_names_the_first_one_lost(data_copy, capsys):
+    path = data_copy / "tidy" / "a6_1_4.csv"
+    lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
+    path.write_text("".join(lines[:30]), encoding="utf-8")  # header + 29 of 60 rows
+    status, err = main_error(capsys, "validate")
+    assert status == 1
+    assert "a6_1_4.csv: rule 'complete' broken: 29 rows where the catalog records 60" in err
+    # Annex 6.1.4, report line 1686: "15  Pursat  113  67" -> the females, 67, were cut
+    assert "the first missing is no=15, province=Pursat, sex=female" in err
+    assert "(value 67, report line 1686, column 4)" in err
 
 
 def test_a_folder_where_a_file_should_be(data_copy, capsys):
