@@ -201,6 +201,29 @@ def _row_labels(cells, n_label):
     return labels, extra, rest
 
 
+def row_label(cells: list[str], n_label: int) -> str:
+    """Return the label of a printed body row, as a table's contract names it.
+
+    The label cells (and any further text cells before the first number) without row
+    numbers ("1", "1.1"), joined by " / "; a change row reads "Fluctuation".
+
+    Parameters
+    ----------
+    cells : list of str
+        The printed cells of the row.
+    n_label : int
+        Number of label columns of the table.
+    """
+    labels, extra, _ = _row_labels(list(cells), n_label)
+    parts = [
+        c
+        for c in labels + extra
+        if c and (YEAR_RE.match(c) or PERIOD_RE.match(c) or not CODE_RE.match(c))
+    ]
+    label = " / ".join(parts)
+    return "Fluctuation" if FLUCT_RE.match(label) else label
+
+
 def _inherit_measures(col_dims: list[dict]) -> None:
     """Give a "Females" or "Fluctuation" column the measure of the nearest column to its left.
 

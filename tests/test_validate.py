@@ -111,3 +111,57 @@ def test_cli_validate_ok(data_copy):
     )
     assert res.returncode == 0, res.stderr
     assert "validated 87 tables" in res.stdout
+
+
+def test_contracts_are_relative_to_the_report_year():
+    from nssf_analysis.specs import contract
+
+    # Table 10 prints the rows 2021, 2022 and "Fluctuation (± %)" (report lines 318-320)
+    assert contract("t10", 2022)["rows"] == ("2021", "2022", "Fluctuation")
+    assert contract("t10", 2023)["rows"] == ("2022", "2023", "Fluctuation")
+    # Table 1 counts from 2008 (line 168: "2008-2021")
+    assert contract("t01", 2023)["rows"][:2] == ("2008-2022", "2008-2023")
+    # Table 67 prints a first block without a label and three schemes (lines 1300-1322)
+    assert contract("t67", 2022)["blocks"] == (
+        "",
+        "Dissemination of Occupational Risk Scheme",
+        "Dissemination of Health Care Scheme",
+        "Dissemination of Pension Scheme",
+    )
+    assert contract("t65", 2022) is None  # the text table has outcomes, not a layout
+
+
+def small_t10(rows):
+    from nssf_analysis.extract import RawTable
+
+    header = [
+        {"block": "", "line": 1, "kind": "header", "cells": ["Description", "Total", "Females"]},
+        {
+            "block": "",
+            "line": 2,
+            "kind": "header",
+            "cells": ["", "", "", "Workplace Accidents", "", "Commuting Accidents", "", ""]
+            + ["Occupational Diseases"],
+        },
+    ]
+    body = [
+        {"block": "", "line": 3 + i, "kind": "body", "cells": [label, "1", "1"]}
+        for i, label in enumerate(rows)
+    ]
+    return RawTable("t10", "Table 10", "", "A.1.3", rows=header + body)
+
+
+def test_layout_problem_names_line_and_label():
+    from nssf_analysis.validate import layout_problem
+
+    assert layout_problem(small_t10(["2021", "2022", "Fluctuation (± %)"]), 2022) is None
+    assert layout_problem(small_t10(["2021", "Fluctuation (± %)"]), 2022) == (
+        3,
+        "row '2022' is missing after this line; the table must have the rows "
+        "'2021', '2022', 'Fluctuation'",
+    )
+    line, msg = layout_problem(small_t10(["2021", "2022", "2023", "Fluctuation"]), 2022)
+    assert line == 5 and msg.startswith("row '2023' is not one of the table's rows")
+    # a report for 2023 must print 2022 and 2023
+    line, msg = layout_problem(small_t10(["2021", "2022", "Fluctuation"]), 2023)
+    assert line == 4 and msg.startswith("row '2023' is missing after this line")
