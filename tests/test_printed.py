@@ -12,6 +12,7 @@ import pytest
 
 from nssf_analysis import tables
 from nssf_analysis.catalog import catalog, load_raw
+from nssf_analysis.exceptions import NSSFError
 from nssf_analysis.printed import display_frame, header_spans, printed_table
 
 CAT = catalog()
@@ -228,15 +229,23 @@ def test_notes_are_plain_words():
             assert "_" not in n.text, n.text
 
 
-def test_markup_in_a_label_is_shown_as_text(data_copy):
-    raw = pd.read_csv(data_copy / "raw" / "t13.csv", dtype=str, keep_default_na=False)
-    body = raw.index[raw["kind"] == "body"][0]
-    label_col = "c2"
-    raw.loc[body, label_col] = "<script>alert(1)</script><img src=x onerror=alert(2)>"
-    raw.to_csv(data_copy / "raw" / "t13.csv", index=False)
+def test_markup_in_a_title_or_source_is_shown_as_text(data_copy):
+    poison = "<script>alert(1)</script><img src=x onerror=alert(2)>"
+    cat = pd.read_csv(data_copy / "catalog.csv", dtype=str, keep_default_na=False)
+    cat.loc[cat["table_id"] == "t13", ["title", "source"]] = poison
+    cat.to_csv(data_copy / "catalog.csv", index=False)
     html = printed_table("t13", 2022).to_html()
     assert "<script>" not in html and "<img" not in html
-    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+    assert html.count("&lt;script&gt;alert(1)&lt;/script&gt;") == 2
+
+
+def test_a_poisoned_label_is_refused_by_the_table_contract(data_copy):
+    raw = pd.read_csv(data_copy / "raw" / "t13.csv", dtype=str, keep_default_na=False)
+    body = raw.index[raw["kind"] == "body"][0]
+    raw.loc[body, "c2"] = "<script>alert(1)</script>"
+    raw.to_csv(data_copy / "raw" / "t13.csv", index=False)
+    with pytest.raises(NSSFError, match="t13"):
+        printed_table("t13", 2022)
 
 
 def test_tables_table_shows_the_printed_table():
