@@ -17,10 +17,10 @@ import pandas as pd
 
 from . import paths
 from .directories import extract_directories
+from .editions import check_strict, match_edition
 from .exceptions import NSSFError, UnknownTableError, YearNotAvailableError
 from .extract import (
     RawTable,
-    extract_tables,
     find_graphics,
     read_lines,
     report_year,
@@ -114,8 +114,11 @@ def _sha(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
-def write_data(out: Path | None = None, progress: bool = False) -> dict:
+def write_data(out: Path | None = None, progress: bool = False, strict: bool = False) -> dict:
     """Extract every table of the newest report into ``data/`` (raw, tidy, checks, catalog).
+
+    Tables are identified by what they are (:func:`editions.match_edition`); the edition
+    summary goes to ``edition.csv`` and tables new in the edition to ``raw/new_<n>.csv``.
 
     Parameters
     ----------
@@ -123,11 +126,14 @@ def write_data(out: Path | None = None, progress: bool = False) -> dict:
         Target folder (default :func:`paths.data_dir`).
     progress : bool
         Show a progress bar.
+    strict : bool
+        Fail, before anything is written, if the edition prints a table the specs do not
+        know or lacks a known one.
 
     Returns
     -------
     dict
-        Counts of what was written.
+        Counts of what was written; ``edition`` is the :class:`editions.Edition`.
     """
     out = Path(out) if out else paths.data_dir()
     years = seed_years()
@@ -139,7 +145,10 @@ def write_data(out: Path | None = None, progress: bool = False) -> dict:
     ry = report_year(lines, str(seed))
     if ry != year:
         raise NSSFError(f"{seed}: title says report year {ry}, file name says {year}")
-    tables = extract_tables(lines)
+    edition = match_edition(lines)
+    if strict:
+        check_strict(edition)
+    tables = edition.tables
     (out / "raw").mkdir(parents=True, exist_ok=True)
     (out / "tidy").mkdir(parents=True, exist_ok=True)
     catalog_rows, all_checks, meta = [], [], {}
@@ -231,6 +240,9 @@ def write_data(out: Path | None = None, progress: bool = False) -> dict:
             "units": [],
             "columns": {c: {"title": c, "unit": "", "description": ""} for c in df.columns},
         }
+    for t in edition.new:
+        write_csv(t.to_frame(), out / "raw" / f"{t.table_id}.csv")
+    write_csv(edition.summary, out / "edition.csv")
     cat = pd.DataFrame(catalog_rows, columns=CATALOG_COLUMNS)
     write_csv(cat, out / "catalog.csv")
     checks = pd.DataFrame(all_checks)
@@ -255,6 +267,7 @@ def write_data(out: Path | None = None, progress: bool = False) -> dict:
         "directories": 3,
         "checks": len(checks),
         "facts": "facts.csv",
+        "edition": edition,
     }
 
 
