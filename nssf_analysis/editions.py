@@ -42,7 +42,7 @@ from .extract import (
     report_year,
     table_layout,
 )
-from .specs import ANNEX_TABLES, tidy_spec
+from .specs import ANNEX_TABLES, TIDY, tidy_spec
 
 #: The edition whose tables define the stable identifiers.
 REFERENCE_YEAR = 2022
@@ -142,6 +142,39 @@ def reference() -> dict:
     return {t["table_id"]: t for t in doc["tables"]}
 
 
+def added_tables(year: int | None = None) -> list[dict]:
+    """Return the tables declared since the 2022 report, as reference entries.
+
+    A table new in an edition is declared by its tidy spec in :data:`specs.TIDY`
+    alone, with three more keys: ``title`` and ``section`` as it is first printed, and
+    ``first_edition`` (the report year that first prints it). Its layout is not kept:
+    it is matched by title and section, and its header is checked by the tidy layer.
+
+    Parameters
+    ----------
+    year : int, optional
+        The edition's report year: tables first printed later are left out (all are
+        included when the year is unknown).
+    """
+    known = reference()
+    out = []
+    for tid, spec in TIDY.items():
+        if tid in known or not isinstance(spec, dict) or "title" not in spec:
+            continue
+        if year is not None and spec.get("first_edition", 0) > year:
+            continue
+        out.append(
+            {
+                "table_id": tid,
+                "label": "",
+                "title": spec["title"],
+                "section": spec.get("section", ""),
+                "layout": None,
+            }
+        )
+    return out
+
+
 # --------------------------------------------------------------------------------------
 # Scores
 # --------------------------------------------------------------------------------------
@@ -190,11 +223,10 @@ def match_score(ref: dict, table: PrintedTable, layout: list) -> tuple[float, fl
         The weighted score of title, layout and section, and the title score, 0-100.
     """
     t = title_score(ref["title"], table.title)
-    score = (
-        WEIGHTS["title"] * t
-        + WEIGHTS["layout"] * layout_score(ref["layout"], layout)
-        + WEIGHTS["section"] * section_score(ref["section"], table.section)
-    )
+    parts = {"title": t, "section": section_score(ref["section"], table.section)}
+    if ref["layout"] is not None:  # a declared table has no layout kept
+        parts["layout"] = layout_score(ref["layout"], layout)
+    score = sum(WEIGHTS[k] * v for k, v in parts.items()) / sum(WEIGHTS[k] for k in parts)
     return round(score, 1), round(t, 1)
 
 
@@ -310,7 +342,7 @@ def _shown(labels) -> str:
     return "'" + text.replace("<year>", "(year)") + "'"
 
 
-def check_layout(lines: list[str], table_id: str, label: str, layout: list) -> None:
+def check_layout(ref: dict, label: str, layout: list) -> None:
     """Raise ExtractionError where a table's layout differs from its reference layout.
 
     The error names the table, the report line and the label: a label lost or new in
@@ -318,18 +350,17 @@ def check_layout(lines: list[str], table_id: str, label: str, layout: list) -> N
 
     Parameters
     ----------
-    lines : list of str
-        The report lines.
-    table_id : str
-        The table's stable identifier.
+    ref : dict
+        The table's reference entry (:func:`reference`, :func:`added_tables`).
     label : str
         Its label in this edition.
     layout : list of (int, tuple of str)
         Its layout in this edition (:func:`nssf_analysis.extract.layout_of`).
     """
-    if tidy_spec(table_id)["family"] == "text":
+    table_id = ref["table_id"]
+    if ref["layout"] is None or tidy_spec(table_id)["family"] == "text":
         return  # running text: what it says changes from edition to edition
-    ref = [tuple(x) for x in reference()[table_id]["layout"]]
+    ref = [tuple(x) for x in ref["layout"]]
     got = [labels for _, labels in layout]
     if ref == got:
         return
@@ -397,7 +428,12 @@ def match_edition(lines: list[str]) -> Edition:
         Raises ExtractionError on an ambiguous or weak match, or a layout that changed.
     """
     printed = find_printed_tables(lines)
+    try:
+        year = report_year(lines)
+    except ExtractionError:
+        year = None
     refs = [r for tid, r in reference().items() if tid not in ANNEX_TABLES]
+    refs += added_tables(year)
     full_layouts = [layout_of(lines, p.start, p.end) for p in printed]
     layouts = [[labels for _, labels in lay] for lay in full_layouts]
     assigned = _assign(refs, printed, layouts)
@@ -412,11 +448,11 @@ def match_edition(lines: list[str]) -> Edition:
         j, (_, tscore) = assigned[i]
         p = printed[j]
         claimed.add(j)
-        check_layout(lines, tid, p.label, full_layouts[j])
+        check_layout(ref, p.label, full_layouts[j])
         numbered.append(cut_printed(lines, p, tid))
         if p.title.split() != ref["title"].split():
             status = "reworded"
-        elif p.label != ref["label"]:
+        elif ref["label"] and p.label != ref["label"]:
             status = "renumbered"
         else:
             status = "matched"
@@ -447,7 +483,7 @@ def match_edition(lines: list[str]) -> Edition:
         if t is None:
             missing.append(_row(tid, "", ref["title"], "missing", None, None, ref))
             continue
-        check_layout(lines, tid, t.label, table_layout(lines, t))
+        check_layout(ref, t.label, table_layout(lines, t))
         annex.append(t)
         found.append(_row(tid, t.label, t.title, "matched", 100.0, t.title_line, ref))
     found.sort(key=lambda r: int(r["line"]))

@@ -270,11 +270,15 @@ def cut_printed(lines: list[str], table: PrintedTable, table_id: str) -> RawTabl
         Where the table is printed.
     table_id : str
         The identifier the table gets (a stable one such as ``t05``, or ``new_05`` for a
-        table unknown to the specs, which is cut without options).
+        table unknown to the specs, which is cut without options). Options are
+        ``blocks`` and ``header_rows``, from :data:`specs.TABLE_OPTIONS` or the table's
+        tidy spec.
     """
-    from .specs import TABLE_OPTIONS
+    from .specs import TABLE_OPTIONS, TIDY
 
-    opts = TABLE_OPTIONS.get(table_id, {})
+    spec = TIDY.get(table_id)
+    opts = {k: spec[k] for k in ("blocks", "header_rows") if isinstance(spec, dict) and k in spec}
+    opts.update(TABLE_OPTIONS.get(table_id, {}))
     rows = _rows_from_lines(
         lines,
         table.start,

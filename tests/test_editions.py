@@ -339,3 +339,45 @@ def test_a_weak_match_lists_its_candidates(tmp_path, monkeypatch):
         f"candidates: Table 21 'Public Bodies Covered' line {a + 1} (score "
     )
     assert unchanged
+
+
+#: The worked example of README "A new report": the whole declaration of the new table.
+DECLARATION = {
+    "family": "age_groups",
+    "rows": ["year"],
+    "levels": ["age_group"],
+    "defaults": {"measure": "members"},
+    "labels": {"Total": {"age_group": "total"}},
+    "totals": {"age_group": "total"},
+    "title": "Voluntary Members by Age Group",
+    "section": "A.1.1",
+    "first_edition": 2023,
+}
+
+
+def test_a_new_table_is_a_short_declaration(edition, monkeypatch):
+    from test_new_report import moved_on
+
+    from nssf_analysis import specs
+    from nssf_analysis.catalog import load_checks, load_table
+
+    monkeypatch.setitem(specs.TIDY, "voluntary_members_age", DECLARATION)
+    lines = moved_on("\n".join(base_lines())).split("\n")
+    new = moved_on("\n".join(NEW_TABLE)).split("\n")
+    at = title_index(lines, 5)
+    data = edition(renumber(lines[:at] + new + lines[at:]), "nssf_annual_report_2023.txt")
+    info = write_data()
+    assert info["tables"] == 85
+    s = summary(data)
+    assert s.loc["voluntary_members_age", "status"] == "matched"
+    assert s.loc["voluntary_members_age", "label"] == "Table 5"
+    assert "new" not in set(s["status"])
+    t = load_table("voluntary_members_age", year=2023).set_index("age_group")["value"]
+    # the new table's 2023 row (the test's own numbers): 1,500, 2,600 and 500 persons
+    assert t.to_dict() == {"under_30": 1500, "30_to_50": 2600, "over_50": 500}
+    checks = load_checks()
+    mine = checks[checks["table_id"] == "voluntary_members_age"]
+    assert len(mine) and set(mine["status"]) == {"ok"}  # totals and fluctuations add up
+    # the 2022 report does not print it, and does not list it as missing
+    ed = editions.match_edition(read_lines(SEED))
+    assert "voluntary_members_age" not in set(ed.summary["table_id"])
