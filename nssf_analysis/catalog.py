@@ -17,7 +17,14 @@ import pandas as pd
 
 from . import paths
 from .directories import extract_directories
-from .editions import check_strict, match_edition
+from .editions import (
+    check_strict,
+    match_edition,
+    older_editions,
+    revisions_frame,
+    with_older_years,
+    write_older,
+)
 from .exceptions import NSSFError, UnknownTableError, YearNotAvailableError
 from .extract import (
     RawTable,
@@ -119,6 +126,10 @@ def write_data(out: Path | None = None, progress: bool = False, strict: bool = F
 
     Tables are identified by what they are (:func:`editions.match_edition`); the edition
     summary goes to ``edition.csv`` and tables new in the edition to ``raw/new_<n>.csv``.
+    With several reports in ``seeds/``, a table's tidy rows hold every year any of them
+    prints, each year from the newest edition that prints it; what the newest revises is
+    listed in ``revisions.csv`` and older editions' tables as printed go to
+    ``editions/<year>/raw``.
 
     Parameters
     ----------
@@ -148,7 +159,9 @@ def write_data(out: Path | None = None, progress: bool = False, strict: bool = F
     edition = match_edition(lines)
     if strict:
         check_strict(edition)
+    older = older_editions(years)
     tables = edition.tables
+    revisions = []
     (out / "raw").mkdir(parents=True, exist_ok=True)
     (out / "tidy").mkdir(parents=True, exist_ok=True)
     catalog_rows, all_checks, meta = [], [], {}
@@ -161,6 +174,8 @@ def write_data(out: Path | None = None, progress: bool = False, strict: bool = F
         raw = t.to_frame()
         write_csv(raw, out / "raw" / f"{t.table_id}.csv")
         tidy, checks = build(t, ry)
+        tidy, revised = with_older_years(t, tidy, ry, older, build)
+        revisions += revised
         write_csv(tidy, out / "tidy" / f"{t.table_id}.csv")
         all_checks += checks
         scheme, sector = scheme_of(t.section)
@@ -243,6 +258,8 @@ def write_data(out: Path | None = None, progress: bool = False, strict: bool = F
     for t in edition.new:
         write_csv(t.to_frame(), out / "raw" / f"{t.table_id}.csv")
     write_csv(edition.summary, out / "edition.csv")
+    write_csv(revisions_frame(revisions), out / "revisions.csv")
+    write_older(out, older, write_csv)
     cat = pd.DataFrame(catalog_rows, columns=CATALOG_COLUMNS)
     write_csv(cat, out / "catalog.csv")
     checks = pd.DataFrame(all_checks)
@@ -256,6 +273,10 @@ def write_data(out: Path | None = None, progress: bool = False, strict: bool = F
         "seed_sha256": _sha(seed),
         "tables": meta,
     }
+    if older:
+        meta_doc["older_editions"] = [
+            {"report_year": o.year, "seed": o.seed.name, "seed_sha256": _sha(o.seed)} for o in older
+        ]
     (out / "metadata.json").write_text(
         json.dumps(meta_doc, indent=1, ensure_ascii=False, sort_keys=True) + "\n",
         encoding="utf-8",

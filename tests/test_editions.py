@@ -381,3 +381,55 @@ def test_a_new_table_is_a_short_declaration(edition, monkeypatch):
     # the 2022 report does not print it, and does not list it as missing
     ed = editions.match_edition(read_lines(SEED))
     assert "voluntary_members_age" not in set(ed.summary["table_id"])
+
+
+def test_two_editions_side_by_side_list_the_revisions(tmp_path, monkeypatch):
+    from test_new_report import moved_on
+
+    from nssf_analysis.catalog import available_years, load_table
+
+    seeds = tmp_path / "seeds"
+    seeds.mkdir()
+    text = SEED.read_text(encoding="utf-8")
+    (seeds / "nssf_annual_report_2022.txt").write_text(text, encoding="utf-8")
+    # the 2023 edition prints 2022 and 2023; its "2022" numbers are the 2022 report's
+    # 2021 row, so every 2022 value that differs from 2021 is revised by it
+    (seeds / "nssf_annual_report_2023.txt").write_text(moved_on(text), encoding="utf-8")
+    data = tmp_path / "data"
+    monkeypatch.setenv("NSSF_SEEDS", str(seeds))
+    monkeypatch.setenv("NSSF_DATA", str(data))
+    catalog_mod._clear_caches()
+    try:
+        info = write_data()
+        assert info["report_year"] == 2023
+        assert available_years() == [2021, 2022, 2023]
+        t21 = load_table("t21").set_index(["year", "sex", "measure"])
+        # 2021 only the 2022 edition prints (report line 484: 35, 248,892, 103,368)
+        assert t21.loc[(2021, "total", "members"), "value"] == 248892
+        # 2022 from the newer edition: its "2022" row, which is the 2022 report's 2021 row
+        assert t21.loc[(2022, "total", "members"), "value"] == 248892
+        assert t21.loc[(2022, "female", "members"), "line"] == 484
+        assert t21.loc[(2023, "total", "members"), "value"] == 257644
+        rev = editions.load_revisions()
+        mine = rev[rev["table_id"] == "t21"].set_index(["measure", "cell"])
+        # the 2022 report's line 485 prints 2022: 35 institutions (unchanged), 257,644
+        # members and 107,650 females; the 2023 edition prints 248,892 and 103,368
+        assert sorted(mine.index) == [("members", "sex=female"), ("members", "sex=total")]
+        r = mine.loc[("members", "sex=total")]
+        assert (r["old"], r["new"], r["year"]) == (257644, 248892, 2022)
+        assert (r["old_edition"], r["old_line"], r["new_edition"]) == (2022, 485, 2023)
+        # annex tables hold the report year only: nothing printed twice, nothing revised
+        assert not set(rev["table_id"]) & set(editions.ANNEX_TABLES)
+        assert sorted(set(load_table("a6_1_1")["year"])) == [2022, 2023]
+        # the older edition's tables as printed are kept beside the newest's
+        older_raw = data / "editions" / "2022" / "raw" / "t21.csv"
+        assert older_raw.read_bytes() == (DATA / "raw" / "t21.csv").read_bytes()
+        meta = json.loads((data / "metadata.json").read_text(encoding="utf-8"))
+        assert [e["report_year"] for e in meta["older_editions"]] == [2022]
+    finally:
+        catalog_mod._clear_caches()
+
+
+def test_one_edition_revises_nothing():
+    rev = pd.read_csv(DATA / "revisions.csv", dtype=str, keep_default_na=False)
+    assert list(rev.columns) == editions.REVISION_COLUMNS and rev.empty
