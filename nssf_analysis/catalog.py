@@ -30,6 +30,14 @@ import pandas as pd
 from . import paths
 from .cache import clear_all, data_cache, note_read
 from .directories import extract_directories
+from .editions import (
+    check_strict,
+    match_edition,
+    older_editions,
+    revisions_frame,
+    with_older_years,
+    write_older,
+)
 from .exceptions import (
     ExtractionError,
     NSSFError,
@@ -39,7 +47,6 @@ from .exceptions import (
 )
 from .extract import (
     RawTable,
-    extract_tables,
     find_graphics,
     read_lines,
     report_year,
@@ -291,7 +298,7 @@ def read_json(path: Path) -> dict:
 # --------------------------------------------------------------------------------------
 
 
-def write_data(out: Path | None = None, progress: bool = False) -> dict:
+def write_data(out: Path | None = None, progress: bool = False, strict: bool = False) -> dict:
     """Extract every table of the newest report into ``data/`` (raw, tidy, checks, catalog).
 
     The new data are written to a temporary folder beside ``out`` and validated there
@@ -299,17 +306,27 @@ def write_data(out: Path | None = None, progress: bool = False) -> dict:
     one. On any error (or an interruption) ``out`` is left exactly as it was and the
     temporary folder is removed.
 
+    Tables are identified by what they are (:func:`editions.match_edition`); the edition
+    summary goes to ``edition.csv`` and tables new in the edition to ``raw/new_<n>.csv``.
+    With several reports in ``seeds/``, a table's tidy rows hold every year any of them
+    prints, each year from the newest edition that prints it; what the newest revises is
+    listed in ``revisions.csv`` and older editions' tables as printed go to
+    ``editions/<year>/raw``.
+
     Parameters
     ----------
     out : Path, optional
         Target folder (default :func:`paths.data_dir`).
     progress : bool
         Show a progress bar.
+    strict : bool
+        Fail, before anything is written, if the edition prints a table the specs do not
+        know or lacks a known one.
 
     Returns
     -------
     dict
-        Counts of what was written.
+        Counts of what was written; ``edition`` is the :class:`editions.Edition`.
     """
     out = Path(os.path.realpath(out if out else paths.data_dir()))
     parent = out.parent
@@ -324,7 +341,7 @@ def write_data(out: Path | None = None, progress: bool = False) -> dict:
         ) from None
     try:
         try:
-            info = _write_all(tmp, progress)
+            info = _write_all(tmp, progress, strict)
             validate_data(tmp)
             _swap_in(tmp, out)
         except OSError as err:
@@ -376,7 +393,7 @@ def _swap_in(tmp: Path, out: Path) -> None:
     shutil.rmtree(old, ignore_errors=True)
 
 
-def _write_all(out: Path, progress: bool) -> dict:
+def _write_all(out: Path, progress: bool, strict: bool) -> dict:
     """Write raw, tidy, checks, facts, graphics, catalog and metadata into ``out``."""
     years = seed_years()
     if not years:
@@ -387,7 +404,12 @@ def _write_all(out: Path, progress: bool) -> dict:
     ry = report_year(lines, str(seed))
     if ry != year:
         raise NSSFError(f"{seed}: title says report year {ry}, file name says {year}")
-    tables = extract_tables(lines)
+    edition = match_edition(lines)
+    if strict:
+        check_strict(edition)
+    older = older_editions(years)
+    tables = edition.tables
+    revisions = []
     (out / "raw").mkdir(parents=True, exist_ok=True)
     (out / "tidy").mkdir(parents=True, exist_ok=True)
     catalog_rows, all_checks, meta = [], [], {}
@@ -405,6 +427,8 @@ def _write_all(out: Path, progress: bool) -> dict:
         raw = t.to_frame()
         write_csv(raw, out / "raw" / f"{t.table_id}.csv")
         tidy, checks = build(t, ry)
+        tidy, revised = with_older_years(t, tidy, ry, older, build)
+        revisions += revised
         write_csv(tidy, out / "tidy" / f"{t.table_id}.csv")
         all_checks += checks
         scheme, sector = scheme_of(t.section)
@@ -484,6 +508,11 @@ def _write_all(out: Path, progress: bool) -> dict:
             "units": [],
             "columns": {c: {"title": c, "unit": "", "description": ""} for c in df.columns},
         }
+    for t in edition.new:
+        write_csv(t.to_frame(), out / "raw" / f"{t.table_id}.csv")
+    write_csv(edition.summary, out / "edition.csv")
+    write_csv(revisions_frame(revisions), out / "revisions.csv")
+    write_older(out, older, write_csv)
     cat = pd.DataFrame(catalog_rows, columns=CATALOG_COLUMNS)
     write_csv(cat, out / "catalog.csv")
     checks = pd.DataFrame(all_checks)
@@ -497,6 +526,10 @@ def _write_all(out: Path, progress: bool) -> dict:
         "seed_sha256": _sha(seed),
         "tables": meta,
     }
+    if older:
+        meta_doc["older_editions"] = [
+            {"report_year": o.year, "seed": o.seed.name, "seed_sha256": _sha(o.seed)} for o in older
+        ]
     (out / "metadata.json").write_text(
         json.dumps(meta_doc, indent=1, ensure_ascii=False, sort_keys=True) + "\n",
         encoding="utf-8",
@@ -507,6 +540,7 @@ def _write_all(out: Path, progress: bool) -> dict:
         "directories": 3,
         "checks": len(checks),
         "facts": "facts.csv",
+        "edition": edition,
     }
 
 

@@ -14,9 +14,11 @@ from .exceptions import NSSFError
 
 def _cmd_extract(args) -> int:
     from .catalog import write_data
+    from .editions import summary_text
     from .paths import data_dir
 
-    info = write_data(progress=not args.quiet)
+    info = write_data(progress=not args.quiet, strict=args.strict)
+    print(summary_text(info["edition"]))
     print(
         f"extracted report {info['report_year']}: {info['tables']} tables, "
         f"{info['directories']} directories, {info['checks']} checks -> {data_dir()}"
@@ -71,6 +73,11 @@ def build_parser() -> argparse.ArgumentParser:
     sub = p.add_subparsers(dest="command", required=True)
     e = sub.add_parser("extract", help="extract every table of the report into data/")
     e.add_argument("--quiet", action="store_true", help="no progress bar")
+    e.add_argument(
+        "--strict",
+        action="store_true",
+        help="fail if the report prints a table the specs do not know or lacks a known one",
+    )
     e.set_defaults(func=_cmd_extract)
     v = sub.add_parser("validate", help="validate every data file")
     v.set_defaults(func=_cmd_validate)

@@ -5,8 +5,9 @@ lines.  Extraction is one-way and deterministic: it finds each table by its
 printed label ("Table 10: …") or annex heading ("6.1.4. …"), cuts its lines up
 to the source line (numbered tables) or the printed total row (annex tables)
 and writes every cell as a string, exactly as printed, with the line of the
-report it comes from.  Interpretation (which cells are years, totals, …) is
-the tidy layer's job.
+report it comes from.  Which known table a "Table N" is, is decided by what it
+is (title, section, layout: :mod:`nssf_analysis.editions`), not by N.
+Interpretation (which cells are years, totals, …) is the tidy layer's job.
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ PERIOD_RE = re.compile(r"^(19|20)\d{2}\s*-\s*(19|20)\d{2}$")
 TABLE_RE = re.compile(r"(?:^|\*\*)Table (\d+):\s*(.*?)\**\s*$")
 GRAPHIC_RE = re.compile(r"^Graphic (\d+)[.:]\s*(.*?)\s*$")
 SECTION_RE = re.compile(r"^(?:\*\*)?([A-E](?:\.\d+)*)\.?\s+([A-Z][^*\t]*?)(?:\*\*.*)?\s*$")
+YEAR_IN_TEXT_RE = re.compile(r"(?<!\d)(19|20)\d{2}(?!\d)")
 TITLE_YEAR_RE = re.compile(r"REPORT ON ANNUAL ACHIEVEMENTS (\d{4})")
 
 
@@ -176,8 +178,41 @@ def _section_of(lines: list[str], index: int) -> str:
     return ""
 
 
-def find_numbered_tables(lines: list[str]) -> list[RawTable]:
-    """Find every "Table N:" of the report and cut it up to its "Source:" line.
+@dataclass
+class PrintedTable:
+    """A "Table N: title" of an edition, found by its label, before it is identified.
+
+    Attributes
+    ----------
+    number : int
+        The printed number N.
+    label : str
+        "Table N": this edition's label of the table.
+    title : str
+        Title as printed.
+    section : str
+        Report section the table is printed in.
+    title_line : int
+        1-based report line of the title.
+    start, end : int
+        0-based report lines of the table: from ``start`` (the line after the title) up
+        to ``end`` (its "Source:" line), excluded.
+    source : str
+        The "Source: …" line without its prefix.
+    """
+
+    number: int
+    label: str
+    title: str
+    section: str
+    title_line: int
+    start: int
+    end: int
+    source: str
+
+
+def find_printed_tables(lines: list[str]) -> list[PrintedTable]:
+    """Find every "Table N:" of the report and where it ends (its "Source:" line).
 
     Parameters
     ----------
@@ -186,11 +221,10 @@ def find_numbered_tables(lines: list[str]) -> list[RawTable]:
 
     Returns
     -------
-    list of RawTable
-        In report order; raises ExtractionError if numbers are missing or repeated.
+    list of PrintedTable
+        In report order; raises ExtractionError if numbers are missing or repeated or a
+        table has no "Source:" line.
     """
-    from .specs import TABLE_OPTIONS
-
     found = []
     for i, line in enumerate(lines):
         m = TABLE_RE.search(line)
@@ -202,7 +236,7 @@ def find_numbered_tables(lines: list[str]) -> list[RawTable]:
         raise ExtractionError(
             f"report: table numbers {numbers} are not 1..{len(expected)} in order"
         )
-    tables = []
+    printed = []
     for k, (n, title, i) in enumerate(found):
         limit = found[k + 1][2] if k + 1 < len(found) else len(lines)
         end = next((j for j in range(i + 1, limit) if lines[j].startswith("Source:")), None)
@@ -210,23 +244,113 @@ def find_numbered_tables(lines: list[str]) -> list[RawTable]:
             raise ExtractionError(
                 f"Table {n} (line {i + 1}): no 'Source:' line before the next table"
             )
-        tid = f"t{n:02d}"
-        opts = TABLE_OPTIONS.get(tid, {})
-        rows = _rows_from_lines(
-            lines, i + 1, end, tid, opts.get("blocks", False), opts.get("header_rows")
-        )
-        tables.append(
-            RawTable(
-                table_id=tid,
+        printed.append(
+            PrintedTable(
+                number=n,
                 label=f"Table {n}",
                 title=title,
                 section=_section_of(lines, i),
-                source=lines[end][len("Source:") :].strip(),
                 title_line=i + 1,
-                rows=rows,
+                start=i + 1,
+                end=end,
+                source=lines[end][len("Source:") :].strip(),
             )
         )
-    return tables
+    return printed
+
+
+def cut_printed(lines: list[str], table: PrintedTable, table_id: str) -> RawTable:
+    """Cut a printed table into rows with the extraction options of ``table_id``.
+
+    Parameters
+    ----------
+    lines : list of str
+        The report lines.
+    table : PrintedTable
+        Where the table is printed.
+    table_id : str
+        The identifier the table gets (a stable one such as ``t05``, or ``new_05`` for a
+        table unknown to the specs, which is cut without options). Options are
+        ``blocks`` and ``header_rows``, from :data:`specs.TABLE_OPTIONS` or the table's
+        tidy spec.
+    """
+    from .specs import TABLE_OPTIONS, TIDY
+
+    spec = TIDY.get(table_id)
+    opts = {k: spec[k] for k in ("blocks", "header_rows") if isinstance(spec, dict) and k in spec}
+    opts.update(TABLE_OPTIONS.get(table_id, {}))
+    rows = _rows_from_lines(
+        lines,
+        table.start,
+        table.end,
+        table_id,
+        opts.get("blocks", False),
+        opts.get("header_rows"),
+    )
+    return RawTable(
+        table_id=table_id,
+        label=table.label,
+        title=table.title,
+        section=table.section,
+        source=table.source,
+        title_line=table.title_line,
+        rows=rows,
+    )
+
+
+def layout_of(lines: list[str], start: int, end: int) -> list[tuple[int, tuple[str, ...]]]:
+    """Return a table's layout: the labels each of its printed lines carries.
+
+    A label is every cell that is not a value (a number or '-'), with years written
+    as ``<year>`` so that an edition with every year moved on has the same layout.
+    Blank lines are skipped; a line of values only has an empty label tuple.
+
+    Parameters
+    ----------
+    lines : list of str
+        The report lines.
+    start, end : int
+        0-based lines of the table (``end`` excluded).
+
+    Returns
+    -------
+    list of (int, tuple of str)
+        The 1-based report line and its labels, for each non-blank line.
+    """
+    out = []
+    for i in range(start, end):
+        if not lines[i].strip():
+            continue
+        labels = tuple(
+            YEAR_IN_TEXT_RE.sub("<year>", " ".join(c.split()))
+            for c in split_cells(lines[i])
+            if c and not is_value(c)
+        )
+        out.append((i + 1, labels))
+    return out
+
+
+def find_numbered_tables(lines: list[str]) -> list[RawTable]:
+    """Find the numbered tables of the specs by what they are, whatever their number.
+
+    Each "Table N:" of the report is matched to a known table by its title, section
+    and layout (:func:`nssf_analysis.editions.match_edition`); N becomes the table's
+    label in this edition, its identifier stays the stable one (``t05`` …).
+
+    Parameters
+    ----------
+    lines : list of str
+        The report lines.
+
+    Returns
+    -------
+    list of RawTable
+        The known tables found, in the order of their identifiers; raises
+        ExtractionError on an ambiguous or weak match or a changed layout.
+    """
+    from .editions import match_edition
+
+    return match_edition(lines).numbered
 
 
 def annex_start(lines: list[str]) -> int:
@@ -237,12 +361,60 @@ def annex_start(lines: list[str]) -> int:
     raise ExtractionError("report: no '6. ANNEX' heading")
 
 
-def find_annex_tables(lines: list[str]) -> list[RawTable]:
-    """Find the annex tables declared in :data:`specs.ANNEX_TABLES`.
+def find_annex_table(lines: list[str], table_id: str, start: int | None = None) -> RawTable | None:
+    """Find one annex table of :data:`specs.ANNEX_TABLES` by its heading.
 
-    Each starts after its heading (searched from the annex heading on) and ends
-    with its printed "Total" row; a note line in parentheses right after the
-    total row is kept as the table's note.
+    The table starts after its heading (searched from the annex heading on) and ends
+    with its printed "Total" row; a note line in parentheses right after the total row
+    is kept as the table's note.
+
+    Parameters
+    ----------
+    lines : list of str
+        The report lines.
+    table_id : str
+        An annex table id (``a6_1_4`` …).
+    start : int, optional
+        0-based line of the annex heading (default :func:`annex_start`).
+
+    Returns
+    -------
+    RawTable or None
+        None when the edition does not print the heading; raises ExtractionError when it
+        does but no "Total" row follows.
+    """
+    spec = ANNEX_TABLES[table_id]
+    start = annex_start(lines) if start is None else start
+    pattern = re.compile(spec["heading"])
+    head = next((i for i in range(start, len(lines)) if pattern.search(lines[i])), None)
+    if head is None:
+        return None
+    total = None
+    for j in range(head + 1, len(lines)):
+        cells = split_cells(lines[j])
+        if "Total" in cells[:2] and any(is_value(c) for c in cells):
+            total = j
+            break
+    if total is None:
+        raise ExtractionError(f"{table_id}: no 'Total' row after its heading (line {head + 1})")
+    rows = _rows_from_lines(lines, head + 1, total + 1, table_id, False, spec.get("header_rows"))
+    notes = ""
+    nxt = next((j for j in range(total + 1, len(lines)) if lines[j].strip()), None)
+    if nxt is not None and lines[nxt].strip().startswith("("):
+        notes = lines[nxt].strip().strip("()")
+    return RawTable(
+        table_id=table_id,
+        label=spec["label"],
+        title=spec["title"],
+        section=spec["section"],
+        notes=notes,
+        title_line=head + 1,
+        rows=rows,
+    )
+
+
+def find_annex_tables(lines: list[str]) -> list[RawTable]:
+    """Find the annex tables declared in :data:`specs.ANNEX_TABLES` (see :func:`find_annex_table`).
 
     Parameters
     ----------
@@ -252,39 +424,23 @@ def find_annex_tables(lines: list[str]) -> list[RawTable]:
     Returns
     -------
     list of RawTable
+        Raises ExtractionError when a heading is not found.
     """
     start = annex_start(lines)
     tables = []
     for tid, spec in ANNEX_TABLES.items():
-        pattern = re.compile(spec["heading"])
-        head = next((i for i in range(start, len(lines)) if pattern.search(lines[i])), None)
-        if head is None:
+        table = find_annex_table(lines, tid, start)
+        if table is None:
             raise ExtractionError(f"{tid}: heading /{spec['heading']}/ not found in the annex")
-        total = None
-        for j in range(head + 1, len(lines)):
-            cells = split_cells(lines[j])
-            if "Total" in cells[:2] and any(is_value(c) for c in cells):
-                total = j
-                break
-        if total is None:
-            raise ExtractionError(f"{tid}: no 'Total' row after its heading (line {head + 1})")
-        rows = _rows_from_lines(lines, head + 1, total + 1, tid, False, spec.get("header_rows"))
-        notes = ""
-        nxt = next((j for j in range(total + 1, len(lines)) if lines[j].strip()), None)
-        if nxt is not None and lines[nxt].strip().startswith("("):
-            notes = lines[nxt].strip().strip("()")
-        tables.append(
-            RawTable(
-                table_id=tid,
-                label=spec["label"],
-                title=spec["title"],
-                section=spec["section"],
-                notes=notes,
-                title_line=head + 1,
-                rows=rows,
-            )
-        )
+        tables.append(table)
     return tables
+
+
+def table_layout(lines: list[str], table: RawTable) -> list[tuple[int, tuple[str, ...]]]:
+    """Return the layout (:func:`layout_of`) of the lines a cut table spans."""
+    if not table.rows:
+        return []
+    return layout_of(lines, table.rows[0]["line"] - 1, table.rows[-1]["line"])
 
 
 def find_graphics(lines: list[str]) -> pd.DataFrame:
@@ -315,8 +471,14 @@ def find_graphics(lines: list[str]) -> pd.DataFrame:
 
 
 def extract_tables(lines: list[str]) -> list[RawTable]:
-    """Return every numbered and annex table of the report, as printed."""
-    return find_numbered_tables(lines) + find_annex_tables(lines)
+    """Return every known numbered and annex table of the report, as printed.
+
+    Tables are identified by what they are (:func:`nssf_analysis.editions.match_edition`);
+    what the edition prints beyond or without them is in the edition's summary.
+    """
+    from .editions import match_edition
+
+    return match_edition(lines).tables
 
 
 def write_csv(df: pd.DataFrame, path: Path) -> None:
