@@ -52,13 +52,13 @@ import json
 import math
 import re
 from dataclasses import dataclass, field
-from functools import lru_cache
 from pathlib import Path
 
 import pandas as pd
 
 from . import catalog as catalog_mod
 from . import paths, tidy
+from .cache import data_cache
 from .exceptions import NSSFError
 from .extract import is_value
 from .specs import tidy_spec
@@ -1990,7 +1990,7 @@ def run() -> AuditResult:
     return _run_cached(_signature())
 
 
-@lru_cache(maxsize=4)
+@data_cache(maxsize=4)
 def _run_cached(signature: tuple) -> AuditResult:
     src = _load_sources()
     records = table_checks(src) + blank_checks(src) + precision_checks(src)

@@ -1,21 +1,34 @@
 """The data catalog: writing ``data/`` from the seeds, and the public reading API.
 
 ``write_data()`` runs the whole data layer (extract → tidy → checks → catalog) and
-is what ``nssf-report extract`` calls.  ``catalog()``, ``load_raw()`` and
-``load_table()`` read what it wrote; every load is validated.
+is what ``nssf-report extract`` calls.  It writes a complete new folder beside the
+old one and swaps it in only when every table was extracted and every file passes
+validation, so a failed extraction leaves ``data/`` as it was.
+
+``catalog()``, ``load_raw()`` and ``load_table()`` read what it wrote; every load is
+validated.  Every data file is read by :func:`read_bytes` (through :func:`read_text`,
+:func:`read_csv` and :func:`read_json`), which turn a missing, unreadable, badly
+encoded, empty or cut file into a one-line :class:`ValidationError`.  Results are
+cached with :func:`nssf_analysis.cache.data_cache`, keyed on the files they read.
 """
 
 from __future__ import annotations
 
+import csv
 import hashlib
+import io
 import json
+import os
 import re
-from functools import lru_cache
+import shutil
+import stat
+import tempfile
 from pathlib import Path
 
 import pandas as pd
 
 from . import paths
+from .cache import clear_all, data_cache, note_read
 from .directories import extract_directories
 from .editions import (
     check_strict,
@@ -25,7 +38,7 @@ from .editions import (
     with_older_years,
     write_older,
 )
-from .exceptions import NSSFError, UnknownTableError, YearNotAvailableError
+from .exceptions import NSSFError, UnknownTableError, ValidationError, YearNotAvailableError
 from .extract import (
     RawTable,
     find_graphics,
@@ -37,7 +50,13 @@ from .extract import (
 from .facts import extract_facts
 from .specs import tidy_spec
 from .tidy import build
-from .validate import validate_tidy
+from .validate import (
+    check_choices,
+    check_columns,
+    check_integers,
+    check_numbers,
+    validate_tidy,
+)
 
 DIRECTORIES = {
     "a6_6_1": (
@@ -121,6 +140,157 @@ def _sha(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
+# --------------------------------------------------------------------------------------
+# Reading files: every read of data/ goes through read_bytes
+# --------------------------------------------------------------------------------------
+
+
+def read_bytes(path: Path) -> bytes:
+    """Return the bytes of a data file; a missing or unreadable file is a one-line error.
+
+    Every file of ``data/`` the package reads is read here; the read is recorded for
+    :func:`nssf_analysis.cache.data_cache` first.
+
+    Parameters
+    ----------
+    path : Path
+        The file.
+    """
+    note_read(path)
+    try:
+        return Path(path).read_bytes()
+    except FileNotFoundError:
+        raise NSSFError(f"{path}: not found; run 'nssf-report extract'") from None
+    except IsADirectoryError:
+        raise ValidationError("readable", path, None, None, "a folder, not a file") from None
+    except OSError as err:
+        raise ValidationError(
+            "readable", path, None, None, f"cannot be read ({err.strerror or err})"
+        ) from None
+
+
+def _decode(path: Path, raw: bytes) -> str:
+    """Decode UTF-8 (a byte-order mark is allowed); locate a bad byte by row and column."""
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError as err:
+        row, column = _locate_bad_byte(raw, err.start)
+        raise ValidationError(
+            "utf-8",
+            path,
+            row,
+            column,
+            f"byte 0x{raw[err.start]:02x} at offset {err.start} is not UTF-8 text",
+        ) from None
+
+
+def _locate_bad_byte(raw: bytes, offset: int) -> tuple[int | None, str | None]:
+    line = raw[:offset].count(b"\n")  # 0-based line of the file; line 0 is the header
+    text = raw.decode("utf-8", errors="replace")
+    try:
+        df = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False)
+    except (ValueError, pd.errors.ParserError):
+        return (line or None), None
+    for i, rec in enumerate(df.itertuples(index=False)):
+        for col, value in zip(df.columns, rec, strict=True):
+            if isinstance(value, str) and "\ufffd" in value:
+                return i + 1, col
+    return (line or None), None
+
+
+def read_text(path: Path) -> str:
+    """Return a data file as text (UTF-8); bad bytes are a ``utf-8`` error naming row and column.
+
+    Parameters
+    ----------
+    path : Path
+        The file.
+    """
+    return _decode(Path(path), read_bytes(path))
+
+
+def read_csv(path: Path) -> pd.DataFrame:
+    """Read a data CSV file as strings ('' where blank), refusing a malformed file.
+
+    Parameters
+    ----------
+    path : Path
+        The file.
+
+    Returns
+    -------
+    DataFrame
+        Every cell a string.
+
+    Raises
+    ------
+    ValidationError
+        Rules ``readable``, ``utf-8``, ``not-empty``, ``line-end`` (the file was cut inside
+        a row: the last row has no line end), ``csv`` (the text is not CSV, e.g. an open
+        quote) and ``row-length`` (a row with more or fewer fields than the header).
+    """
+    path = Path(path)
+    text = read_text(path)
+    if not text.strip():
+        raise ValidationError("not-empty", path, None, None, "the file is empty")
+    lines = text.splitlines()
+    if not text.endswith(("\n", "\r")):
+        row = len(lines) - 1
+        raise ValidationError(
+            "line-end",
+            path,
+            row or None,
+            None,
+            f"the file ends inside {'this row' if row else 'its header'} (no line end after "
+            "it): it was cut",
+        )
+    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
+    try:
+        records = [r for r in reader if r]
+    except csv.Error as err:
+        raise ValidationError(
+            "csv", path, (reader.line_num - 1) or None, None, f"not valid CSV ({err})"
+        ) from None
+    header = records[0]
+    for i, rec in enumerate(records[1:], start=1):
+        if len(rec) != len(header):
+            col = header[len(rec)] if len(rec) < len(header) else None
+            cut = ": the row is cut" if len(rec) < len(header) else ""
+            raise ValidationError(
+                "row-length",
+                path,
+                i,
+                col,
+                f"{len(rec)} fields where the header has {len(header)}{cut}",
+            )
+    return pd.DataFrame(records[1:], columns=header, dtype=str)
+
+
+def read_json(path: Path) -> dict:
+    """Read a JSON data file (``metadata.json``); invalid JSON is a ``json`` error.
+
+    Parameters
+    ----------
+    path : Path
+        The file.
+    """
+    text = read_text(path)
+    try:
+        doc = json.loads(text)
+    except json.JSONDecodeError as err:
+        raise ValidationError(
+            "json", path, None, None, f"line {err.lineno}, column {err.colno}: {err.msg}"
+        ) from None
+    if not isinstance(doc, dict):
+        raise ValidationError("json", path, None, None, "not a JSON object")
+    return doc
+
+
+# --------------------------------------------------------------------------------------
+# Writing data/: a complete new folder, swapped in whole
+# --------------------------------------------------------------------------------------
+
+
 def write_data(out: Path | None = None, progress: bool = False, strict: bool = False) -> dict:
     """Extract every table of the newest report into ``data/`` (raw, tidy, checks, catalog).
 
@@ -130,6 +300,11 @@ def write_data(out: Path | None = None, progress: bool = False, strict: bool = F
     prints, each year from the newest edition that prints it; what the newest revises is
     listed in ``revisions.csv`` and older editions' tables as printed go to
     ``editions/<year>/raw``.
+
+    The new data are written to a temporary folder beside ``out`` and validated there
+    like ``nssf-report validate`` does; only then is the folder swapped in for the old
+    one. On any error (or an interruption) ``out`` is left exactly as it was and the
+    temporary folder is removed.
 
     Parameters
     ----------
@@ -146,7 +321,73 @@ def write_data(out: Path | None = None, progress: bool = False, strict: bool = F
     dict
         Counts of what was written; ``edition`` is the :class:`editions.Edition`.
     """
-    out = Path(out) if out else paths.data_dir()
+    out = Path(os.path.realpath(out if out else paths.data_dir()))
+    parent = out.parent
+    try:
+        parent.mkdir(parents=True, exist_ok=True)
+        _remove_stale_temporaries(out)
+        tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.new-{os.getpid()}-", dir=parent))
+    except OSError as err:
+        raise NSSFError(
+            f"{parent}: cannot write a new data folder here ({err.strerror or err}); "
+            f"{out} is unchanged"
+        ) from None
+    try:
+        try:
+            info = _write_all(tmp, progress, strict)
+            validate_data(tmp)
+            _swap_in(tmp, out)
+        except OSError as err:
+            raise NSSFError(
+                f"{err.filename or out}: {err.strerror or err}; {out} is unchanged"
+            ) from None
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    _clear_caches()
+    return info
+
+
+def _remove_stale_temporaries(out: Path) -> None:
+    """Remove temporary folders left beside ``out`` by an extraction that was killed."""
+    for p in out.parent.glob(f".{out.name}.*-*-*"):
+        m = re.fullmatch(rf"\.{re.escape(out.name)}\.(?:new|old)-(\d+)-.*", p.name)
+        if not m or not p.is_dir():
+            continue
+        pid = int(m.group(1))
+        try:
+            os.kill(pid, 0)
+            alive = pid != os.getpid()
+        except ProcessLookupError:
+            alive = False
+        except PermissionError:
+            alive = True
+        if not alive:
+            shutil.rmtree(p, ignore_errors=True)
+
+
+def _swap_in(tmp: Path, out: Path) -> None:
+    """Put the folder ``tmp`` in the place of ``out`` (two renames in the same folder)."""
+    mask = os.umask(0)
+    os.umask(mask)
+    mode = stat.S_IMODE(out.stat().st_mode) if out.is_dir() else 0o777 & ~mask
+    os.chmod(tmp, mode)
+    if not os.path.lexists(out):
+        os.rename(tmp, out)
+        return
+    old = Path(tempfile.mkdtemp(prefix=f".{out.name}.old-{os.getpid()}-", dir=out.parent))
+    os.rmdir(old)
+    os.rename(out, old)
+    try:
+        os.rename(tmp, out)
+    except BaseException:
+        os.rename(old, out)
+        raise
+    shutil.rmtree(old, ignore_errors=True)
+
+
+def _write_all(out: Path, progress: bool, strict: bool = False) -> dict:
+    """Write raw, tidy, checks, facts, graphics, catalog and metadata into ``out``."""
     years = seed_years()
     if not years:
         raise NSSFError(f"{paths.seeds_dir()}: no nssf_annual_report_<year>.txt file")
@@ -281,7 +522,6 @@ def write_data(out: Path | None = None, progress: bool = False, strict: bool = F
         json.dumps(meta_doc, indent=1, ensure_ascii=False, sort_keys=True) + "\n",
         encoding="utf-8",
     )
-    _clear_caches()
     return {
         "report_year": ry,
         "tables": len(tables),
@@ -293,11 +533,41 @@ def write_data(out: Path | None = None, progress: bool = False, strict: bool = F
 
 
 def _clear_caches() -> None:
-    catalog.cache_clear()
-    _metadata.cache_clear()
+    """Forget every cached read of ``data/`` (see :mod:`nssf_analysis.cache`)."""
+    clear_all()
 
 
-@lru_cache(maxsize=1)
+# --------------------------------------------------------------------------------------
+# Reading API
+# --------------------------------------------------------------------------------------
+
+#: Columns of ``data/catalog.csv`` that hold whole numbers.
+CATALOG_INTEGERS = ("line", "raw_rows", "tidy_rows", "checks", "check_issues")
+
+
+def _read_catalog(root: Path) -> pd.DataFrame:
+    path = root / "catalog.csv"
+    if not path.exists():
+        raise NSSFError(f"{path}: not found; run 'nssf-report extract' first")
+    df = read_csv(path)
+    check_columns(df, path, CATALOG_COLUMNS)
+    check_integers(df, path, CATALOG_INTEGERS)
+    years = df["years"].str.fullmatch(r"\d{4}(; \d{4})*")
+    if not years.all():
+        i = int((~years).to_numpy().argmax())
+        raise ValidationError(
+            "years", path, i + 1, "years", f"{df['years'].iloc[i]!r} is not a list of years"
+        )
+    dup = df["table_id"].duplicated()
+    if dup.any():
+        i = int(dup.to_numpy().argmax())
+        raise ValidationError(
+            "unique-key", path, i + 1, "table_id", f"table {df['table_id'].iloc[i]} listed twice"
+        )
+    return df
+
+
+@data_cache
 def catalog() -> pd.DataFrame:
     """Return the catalog: one row per table (id, label, title, section, scheme, …).
 
@@ -308,15 +578,22 @@ def catalog() -> pd.DataFrame:
         ``family``, ``unit``, ``source``, ``notes``, ``years``, ``line``, ``raw_rows``,
         ``tidy_rows``, ``checks`` and ``check_issues``.
     """
-    path = paths.data_dir() / "catalog.csv"
-    if not path.exists():
-        raise NSSFError(f"{path}: not found; run 'nssf-report extract' first")
-    return pd.read_csv(path, dtype=str, keep_default_na=False)
+    return _read_catalog(paths.data_dir())
 
 
-@lru_cache(maxsize=1)
+def _read_metadata(root: Path) -> dict:
+    path = root / "metadata.json"
+    doc = read_json(path)
+    if not isinstance(doc.get("report_year"), int) or not isinstance(doc.get("tables"), dict):
+        raise ValidationError(
+            "metadata", path, None, None, "needs an integer 'report_year' and a 'tables' object"
+        )
+    return doc
+
+
+@data_cache
 def _metadata() -> dict:
-    return json.loads((paths.data_dir() / "metadata.json").read_text(encoding="utf-8"))
+    return _read_metadata(paths.data_dir())
 
 
 def metadata(table_id: str) -> dict:
@@ -361,6 +638,43 @@ def check_year(year) -> int:
     return y
 
 
+#: Row kinds of a raw table file.
+RAW_KINDS = ("header", "block", "body")
+
+
+def _check_count(df: pd.DataFrame, path: Path, row: pd.Series, column: str) -> None:
+    """Raise ``complete`` when a file has fewer or more rows than the catalog records."""
+    want = int(row[column])
+    if len(df) != want:
+        what = "missing" if len(df) < want else "too many"
+        raise ValidationError(
+            "complete",
+            path,
+            None,
+            None,
+            f"{len(df)} rows where the catalog records {want} for {row.name} ({row['label']}): "
+            f"{abs(want - len(df))} {what}"
+            + (
+                f"; the last row is {len(df)} (report line {df['line'].iloc[-1]})"
+                if len(df)
+                else ""
+            ),
+        )
+
+
+def _read_raw(root: Path, row: pd.Series) -> pd.DataFrame:
+    path = root / "raw" / f"{row.name}.csv"
+    df = read_csv(path)
+    if row["family"] == "directory":
+        check_columns(df, path, ["line"])
+    else:
+        check_columns(df, path, ["block", "line", "kind", "c1"])
+        check_choices(df, path, "kind", RAW_KINDS)
+    check_integers(df, path, ["line"])
+    _check_count(df, path, row, "raw_rows")
+    return df
+
+
 def load_raw(table_id: str) -> pd.DataFrame:
     """Return a table exactly as printed: every cell a string ('' where blank).
 
@@ -370,10 +684,7 @@ def load_raw(table_id: str) -> pd.DataFrame:
         E.g. ``"t10"`` or ``"a6_1_4"``.
     """
     _check_id(table_id)
-    path = paths.raw_dir() / f"{table_id}.csv"
-    if not path.exists():
-        raise NSSFError(f"{path}: not found; run 'nssf-report extract'")
-    return pd.read_csv(path, dtype=str, keep_default_na=False)
+    return _read_raw(paths.data_dir(), catalog().set_index("table_id").loc[table_id])
 
 
 def raw_table(table_id: str) -> RawTable:
@@ -412,6 +723,29 @@ def raw_table(table_id: str) -> RawTable:
     )
 
 
+#: Columns every directory file must have.
+DIRECTORY_COLUMNS = {
+    "a6_6_1": ["province", "no", "name", "line"],
+    "a6_6_2": ["province", "no", "name", "line"],
+    "a6_6_3": ["branch", "office", "address", "line"],
+}
+
+
+def _read_tidy(root: Path, row: pd.Series, known_years: set[int]) -> pd.DataFrame:
+    path = root / "tidy" / f"{row.name}.csv"
+    df = read_csv(path)
+    if row["family"] == "directory":
+        check_columns(df, path, DIRECTORY_COLUMNS.get(row.name, ["line"]))
+        check_integers(df, path, ["line"])
+    elif row["family"] == "text":
+        check_columns(df, path, ["partner", "project", "outcome", "line"])
+        check_integers(df, path, ["line"])
+    else:
+        df = validate_tidy(df, path, known_years)
+    _check_count(df, path, row, "tidy_rows")
+    return df
+
+
 def load_table(table_id: str, year: int | None = None) -> pd.DataFrame:
     """Return a tidy table, validated, optionally only the rows of one year.
 
@@ -427,42 +761,80 @@ def load_table(table_id: str, year: int | None = None) -> pd.DataFrame:
     -------
     DataFrame
         Dimension columns (strings), ``year`` (int), ``measure``, ``unit``,
-        ``value`` (float), ``line`` and ``column``.
+        ``value`` (float), ``line`` and ``column``.  Directories and the text table
+        are returned as strings.
     """
     _check_id(table_id)
-    path = paths.tidy_dir() / f"{table_id}.csv"
-    if not path.exists():
-        raise NSSFError(f"{path}: not found; run 'nssf-report extract'")
-    df = pd.read_csv(path, dtype=str, keep_default_na=False)
     row = catalog().set_index("table_id").loc[table_id]
+    df = _read_tidy(paths.data_dir(), row, set(available_years()))
     if row["family"] in ("directory", "text"):
         return df
-    df = validate_tidy(df, path, set(available_years()) | _period_years(df))
-    for col in ("line", "column", "month", "period_start"):
-        if col in df.columns:
-            df[col] = df[col].astype(int)
     if year is not None:
         df = df[df["year"] == check_year(year)].reset_index(drop=True)
     return df
 
 
-def _period_years(df: pd.DataFrame) -> set[int]:
-    return set()
+def _read_checks(root: Path) -> pd.DataFrame:
+    path = root / "checks.csv"
+    df = read_csv(path)
+    check_columns(df, path, ["check_id", "table_id", "check", "location", "line", "status"])
+    check_integers(df, path, ["line"])
+    return df
 
 
 def load_checks() -> pd.DataFrame:
     """Return every check made while tidying (totals, fluctuations, shares, structure)."""
-    return pd.read_csv(paths.data_dir() / "checks.csv", dtype=str, keep_default_na=False)
+    return _read_checks(paths.data_dir())
+
+
+def _read_facts(root: Path) -> pd.DataFrame:
+    path = root / "facts.csv"
+    df = read_csv(path)
+    check_columns(df, path, ["fact_id", "section", "measure", "unit", "value", "line"])
+    df = check_numbers(df, path, ["value"])
+    df["value"] = df["value"].astype(float)
+    return check_integers(df, path, ["line"])
 
 
 def load_facts() -> pd.DataFrame:
     """Return the numbers stated in the report's prose."""
-    df = pd.read_csv(paths.data_dir() / "facts.csv", dtype=str, keep_default_na=False)
-    df["value"] = df["value"].astype(float)
-    df["line"] = df["line"].astype(int)
+    return _read_facts(paths.data_dir())
+
+
+def _read_graphics(root: Path) -> pd.DataFrame:
+    path = root / "graphics.csv"
+    df = read_csv(path)
+    check_columns(df, path, ["graphic_id", "label", "title", "section", "line"])
+    check_integers(df, path, ["line"])
     return df
 
 
 def load_graphics() -> pd.DataFrame:
     """Return the list of graphics the report refers to."""
-    return pd.read_csv(paths.data_dir() / "graphics.csv", dtype=str, keep_default_na=False)
+    return _read_graphics(paths.data_dir())
+
+
+def validate_data(root: Path | None = None) -> int:
+    """Check every file of a data folder as the readers do; return the number of tables.
+
+    Parameters
+    ----------
+    root : Path, optional
+        The data folder (default :func:`paths.data_dir`).
+
+    Raises
+    ------
+    ValidationError
+        Naming the first file, row, column and rule that fail.
+    """
+    root = Path(root) if root is not None else paths.data_dir()
+    cat = _read_catalog(root).set_index("table_id", drop=False)
+    _read_metadata(root)
+    years = {int(y) for ys in cat["years"] for y in ys.split("; ")}
+    for _, row in cat.iterrows():
+        _read_raw(root, row)
+        _read_tidy(root, row, years)
+    _read_checks(root)
+    _read_facts(root)
+    _read_graphics(root)
+    return len(cat)

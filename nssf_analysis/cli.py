@@ -27,13 +27,10 @@ def _cmd_extract(args) -> int:
 
 
 def _cmd_validate(args) -> int:
-    from .catalog import catalog, load_raw, load_table
+    from .catalog import validate_data
 
-    cat = catalog()
-    for tid in cat["table_id"]:
-        load_raw(tid)
-        load_table(tid)
-    print(f"validated {len(cat)} tables: raw and tidy files pass every rule")
+    n = validate_data()
+    print(f"validated {n} tables: raw and tidy files pass every rule")
     return 0
 
 
@@ -47,7 +44,9 @@ def _cmd_catalog(args) -> int:
 
 def _cmd_audit(args) -> int:
     from .audit import run_cli
+    from .catalog import validate_data
 
+    validate_data()  # a malformed file is one named error, before any rule runs
     return run_cli(args)
 
 

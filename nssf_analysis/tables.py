@@ -26,12 +26,12 @@ from __future__ import annotations
 import html
 import re
 from dataclasses import dataclass
-from functools import cache
 
 import jinja2
 import pandas as pd
 from pandas.io.formats.style import Styler
 
+from .cache import data_cache
 from .catalog import available_years, catalog, load_checks, load_table, metadata
 from .exceptions import NSSFError
 from .specs import tidy_spec
@@ -174,7 +174,7 @@ def _dims(df: pd.DataFrame) -> list[str]:
     return [c for c in df.columns if c not in NOT_DIMS]
 
 
-@cache
+@data_cache
 def layout(table_id: str) -> Layout:
     """Return the layout of a numbered or annex table.
 
@@ -225,7 +225,7 @@ def layout(table_id: str) -> Layout:
 # --------------------------------------------------------------------------------------
 
 
-@cache
+@data_cache
 def _tidy(table_id: str) -> pd.DataFrame:
     df = load_table(table_id)
     for c in _dims(df):
@@ -246,7 +246,7 @@ def _parse_location(text: str) -> dict:
     return out
 
 
-@cache
+@data_cache
 def _checks(table_id: str) -> pd.DataFrame:
     ch = load_checks()
     ch = ch[ch["table_id"] == table_id].copy()
@@ -289,7 +289,7 @@ def _sum_over(df: pd.DataFrame, dim: str, total: str, drop: tuple[str, ...] = ()
     return sums
 
 
-@cache
+@data_cache
 def _full(table_id: str) -> pd.DataFrame:
     """Tidy values of every year plus the recomputed totals the report printed."""
     lay = layout(table_id)

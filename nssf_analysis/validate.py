@@ -2,7 +2,9 @@
 
 Every rule raises :class:`~nssf_analysis.exceptions.ValidationError` naming the
 file, the 1-based data row, the column and the rule.  :func:`validate_tidy` runs
-on every :func:`~nssf_analysis.catalog.load_table`.
+on every :func:`~nssf_analysis.catalog.load_table`; :func:`check_columns` and
+:func:`check_integers` serve every other file of ``data/`` (raw tables, catalog,
+checks, facts, graphics, directories).
 """
 
 from __future__ import annotations
@@ -20,6 +22,95 @@ NON_KEY = {"value", "line", "column"}
 
 def _row(df: pd.DataFrame, idx) -> int:
     return int(df.index.get_loc(idx)) + 1
+
+
+#: Columns that hold whole numbers wherever they occur (report lines, columns, months …).
+INTEGER_COLUMNS = ("line", "column", "month", "period_start")
+
+
+def check_columns(df: pd.DataFrame, path, required) -> None:
+    """Raise ``required-column`` if one of ``required`` is not a column of ``df``.
+
+    Parameters
+    ----------
+    df : DataFrame
+        The file as read.
+    path : str or Path
+        The file, named in errors.
+    required : iterable of str
+        Column names the file must have.
+    """
+    for col in required:
+        if col not in df.columns:
+            raise ValidationError(
+                "required-column", path, None, col, f"missing; the file has {list(df.columns)}"
+            )
+
+
+def check_integers(df: pd.DataFrame, path, columns) -> pd.DataFrame:
+    """Return ``df`` with ``columns`` (those present) as int; raise ``integer`` on a bad cell.
+
+    Parameters
+    ----------
+    df : DataFrame
+        The file as read (strings).
+    path : str or Path
+        The file, named in errors.
+    columns : iterable of str
+        Columns that must hold whole numbers (absent ones are skipped).
+    """
+    df = df.copy()
+    for col in columns:
+        if col not in df.columns:
+            continue
+        text = df[col].astype(str).str.strip()
+        ok = text.str.fullmatch(r"-?\d+")
+        if not ok.all():
+            idx = ok[~ok].index[0]
+            raise ValidationError(
+                "integer", path, _row(df, idx), col, f"{df.at[idx, col]!r} is not a whole number"
+            )
+        df[col] = text.astype(int)
+    return df
+
+
+def check_numbers(df: pd.DataFrame, path, columns) -> pd.DataFrame:
+    """Return ``df`` with ``columns`` as numbers; raise ``number`` on a blank or non-number.
+
+    Parameters
+    ----------
+    df : DataFrame
+        The file as read (strings).
+    path : str or Path
+        The file, named in errors.
+    columns : iterable of str
+        Columns that must hold numbers.
+    """
+    df = df.copy()
+    for col in columns:
+        num = pd.to_numeric(df[col], errors="coerce")
+        bad = num.isna() | (df[col].astype(str).str.strip() == "")
+        if bad.any():
+            idx = bad[bad].index[0]
+            raise ValidationError(
+                "number", path, _row(df, idx), col, f"{df.at[idx, col]!r} is not a number"
+            )
+        df[col] = num
+    return df
+
+
+def check_choices(df: pd.DataFrame, path, column: str, allowed) -> None:
+    """Raise ``allowed-value`` if a cell of ``column`` is not one of ``allowed``."""
+    bad = ~df[column].isin(list(allowed))
+    if bad.any():
+        idx = bad[bad].index[0]
+        raise ValidationError(
+            "allowed-value",
+            path,
+            _row(df, idx),
+            column,
+            f"{df.at[idx, column]!r} is not one of {sorted(allowed)}",
+        )
 
 
 def validate_tidy(df: pd.DataFrame, path, known_years: set[int]) -> pd.DataFrame:
@@ -42,25 +133,13 @@ def validate_tidy(df: pd.DataFrame, path, known_years: set[int]) -> pd.DataFrame
     Raises
     ------
     ValidationError
-        Rules: ``required-column``, ``number``, ``known-year``, ``unit``, ``non-negative``,
-        ``integer-count``, ``females-not-above-total``, ``unique-key``.
+        Rules: ``required-column``, ``number``, ``integer`` (report line, column, month,
+        period start), ``known-year``, ``unit``, ``non-negative``, ``integer-count``,
+        ``females-not-above-total``, ``unique-key``.
     """
-    for col in REQUIRED:
-        if col not in df.columns:
-            raise ValidationError(
-                "required-column", path, None, col, f"missing; the file has {list(df.columns)}"
-            )
-    df = df.copy()
-    for col in ("value", "year"):
-        num = pd.to_numeric(df[col], errors="coerce")
-        bad = num.isna() & df[col].notna() & (df[col].astype(str).str.strip() != "")
-        bad |= df[col].isna() | (df[col].astype(str).str.strip() == "")
-        if bad.any():
-            idx = bad[bad].index[0]
-            raise ValidationError(
-                "number", path, _row(df, idx), col, f"{df.at[idx, col]!r} is not a number"
-            )
-        df[col] = num
+    check_columns(df, path, REQUIRED)
+    df = check_numbers(df, path, ("value", "year"))
+    df = check_integers(df, path, INTEGER_COLUMNS)
     if (df["year"] % 1 != 0).any():
         idx = df.index[(df["year"] % 1 != 0)][0]
         raise ValidationError(
