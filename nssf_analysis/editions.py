@@ -366,26 +366,51 @@ def check_layout(ref: dict, label: str, layout: list) -> None:
         return
     where = f"{table_id} ({label}), report line"
     ops = difflib.SequenceMatcher(None, ref, got, autojunk=False).get_opcodes()
-    tag, i1, i2, j1, j2 = next(op for op in ops if op[0] != "equal")
-    if tag == "replace":
-        line = layout[j1][0]
-        lost = Counter(ref[i1]) - Counter(got[j1])
-        new = Counter(got[j1]) - Counter(ref[i1])
-        parts = []
-        if lost:
-            parts.append(
-                ", ".join(_shown([x]) for x in lost)
-                + f" of the {REFERENCE_YEAR} layout {'is' if len(lost) == 1 else 'are'} missing"
-            )
-        if new:
-            parts.append(
-                ", ".join(_shown([x]) for x in new) + f" {'is' if len(new) == 1 else 'are'} new"
-            )
-        if parts:
-            what = ("label " if len(lost) + len(new) == 1 else "labels ") + "; ".join(parts)
-        else:
-            what = f"labels {_shown(got[j1])} are printed in another order"
-        raise ExtractionError(f"{where} {line}: {what}: the table's layout changed")
+    for tag, i1, i2, j1, j2 in ops:
+        if tag == "equal":
+            continue
+        if tag == "replace":
+            for i, j in zip(range(i1, i2), range(j1, j2), strict=False):
+                _check_line(where, layout[j][0], ref[i], got[j])
+            if i2 - i1 == j2 - j1:
+                continue  # every line differs only by misprinted numbers
+            if j2 - j1 > i2 - i1:  # more lines than the reference: the first extra is new
+                tag, j1 = "insert", j1 + (i2 - i1)
+            else:  # fewer: the first reference line left over is lost
+                tag, i1, j1 = "delete", i1 + (j2 - j1), j2
+        _raise_row(where, tag, i1, j1, ref, got, layout)
+
+
+def _misprinted_numbers(labels) -> bool:
+    """Return True for labels that are numbers printed wrongly (left to the tidy layer)."""
+    return bool(labels) and all(any(ch.isdigit() for ch in x) for x in labels)
+
+
+def _check_line(where: str, line: int, ref: tuple, got: tuple) -> None:
+    """Raise where one printed line lost or gained labels (a column lost or new)."""
+    lost = Counter(ref) - Counter(got)
+    new = Counter(got) - Counter(ref)
+    if not lost and _misprinted_numbers(new):
+        return  # a value cell that is not a number: the tidy layer names its column
+    parts = []
+    if lost:
+        parts.append(
+            ", ".join(_shown([x]) for x in lost)
+            + f" of the {REFERENCE_YEAR} layout {'is' if len(lost) == 1 else 'are'} missing"
+        )
+    if new:
+        parts.append(
+            ", ".join(_shown([x]) for x in new) + f" {'is' if len(new) == 1 else 'are'} new"
+        )
+    if parts:
+        what = ("label " if len(lost) + len(new) == 1 else "labels ") + "; ".join(parts)
+    else:
+        what = f"labels {_shown(got)} are printed in another order"
+    raise ExtractionError(f"{where} {line}: {what}: the table's layout changed")
+
+
+def _raise_row(where, tag, i1, j1, ref, got, layout) -> None:
+    """Raise for a row new in the edition (insert) or lost from it (delete)."""
     if tag == "insert":
         line = layout[j1][0]
         raise ExtractionError(
@@ -545,10 +570,9 @@ def summary_text(edition: Edition) -> str:
 
 def load_edition() -> pd.DataFrame:
     """Return the summary of the extracted edition (``data/edition.csv``)."""
-    path = paths.data_dir() / "edition.csv"
-    if not path.exists():
-        raise NSSFError(f"{path}: not found; run 'nssf-report extract' first")
-    return pd.read_csv(path, dtype=str, keep_default_na=False)
+    from .catalog import read_csv
+
+    return read_csv(paths.data_dir() / "edition.csv")
 
 
 def in_edition(table_id: str) -> bool:
@@ -811,10 +835,9 @@ def load_revisions() -> pd.DataFrame:
         values (floats), and the edition and report line of each. Empty when
         ``seeds/`` holds one report.
     """
-    path = paths.data_dir() / "revisions.csv"
-    if not path.exists():
-        raise NSSFError(f"{path}: not found; run 'nssf-report extract' first")
-    df = pd.read_csv(path, dtype=str, keep_default_na=False)
+    from .catalog import read_csv
+
+    df = read_csv(paths.data_dir() / "revisions.csv")
     for col in ("old", "new"):
         df[col] = df[col].astype(float)
     for col in ("year", "old_edition", "old_line", "new_edition", "new_line"):
