@@ -427,3 +427,73 @@ def headlines(year: int, basis: str = "tables") -> pd.DataFrame:
             }
         )
     return pd.DataFrame(rows)
+
+
+def _label(measure: str, sex: str) -> str:
+    text = measure.replace("_", " ").strip()
+    return text[:1].upper() + text[1:] + (" (females)" if sex == "female" else "")
+
+
+def edition_source(year: int) -> str:
+    """Say in one sentence what the figures of the edition for ``year`` come from.
+
+    Parameters
+    ----------
+    year : int
+        The year the edition shows.
+    """
+    ry = report_year()
+    if year == ry:
+        return (
+            f"This edition shows {year}, the year of the {ry} report: its figures are the "
+            "report's own, with the year before where the report prints it."
+        )
+    return (
+        f"This edition shows {year}. Its figures come from the comparison columns ({year}) "
+        f"of the tables of the {ry} report; the report states its headline figures and its "
+        f"text for {ry} only, so the figures below are the {year} sums of the same table "
+        f"cells that make up the {ry} headlines."
+    )
+
+
+def index_figures(year: int) -> tuple[list[dict], str]:
+    """Return the headline figures of the book's front page for ``year`` and what they are.
+
+    For the report's year they are the figures section 2 states; for another year the
+    same headlines rebuilt from that year's columns of the tables (a headline the tables
+    cannot give for that year is left out).
+
+    Parameters
+    ----------
+    year : int
+        The year the edition shows.
+
+    Returns
+    -------
+    rows : list of dict
+        ``printed`` (the figure as text), ``unit`` and ``label``.
+    note : str
+        What the figures are and where they come from (:func:`edition_source`).
+    """
+    from .tables import format_value
+
+    if year == report_year():
+        facts = catalog_mod.load_facts()
+        facts = facts[facts["section"].astype(str) == "2"]
+        rows = [
+            {"printed": r["printed"], "unit": r["unit"], "label": _label(r["measure"], r["sex"])}
+            for r in facts.to_dict("records")
+        ]
+        note = f"As stated in section 2 of the {year} report. " + edition_source(year)
+        return rows, note
+    h = headlines(year)
+    h = h[(h["scheme"] == SCHEMES["s2"]) & h["rebuilt"].notna()]
+    rows = [
+        {
+            "printed": format_value(r["rebuilt"], r["unit"]),
+            "unit": r["unit"],
+            "label": _label(r["measure"], r["sex"]),
+        }
+        for r in h.to_dict("records")
+    ]
+    return rows, edition_source(year)

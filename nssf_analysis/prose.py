@@ -14,7 +14,9 @@ component tables (:data:`HEADLINES`) and sets them beside the printed ones
 
 from __future__ import annotations
 
+import html
 import re
+from functools import cache
 
 import pandas as pd
 from IPython.display import Markdown
@@ -562,6 +564,16 @@ def intro(section: str, year: int) -> Markdown:
 # --------------------------------------------------------------------------------------
 
 
+def escape_markdown(text: str) -> str:
+    r"""Escape report text for Markdown: ``< > &`` as entities, Markdown marks with ``\``.
+
+    Text from the report is shown as text, never read as markup: a link printed in
+    angle brackets stays visible, ``*`` and ``_`` do not start emphasis.
+    """
+    text = html.escape(text, quote=False)
+    return re.sub(r"([\\`*_\[\]|])", r"\\\1", text)
+
+
 def report_says(section: str, year: int) -> Markdown:
     """Quote the report's sentences that state numbers in a section (from the facts).
 
@@ -580,10 +592,7 @@ def report_says(section: str, year: int) -> Markdown:
         )
     if f.empty:
         return Markdown(f"The report states no figures in section {section}.")
-    quotes = [
-        f"> {s} (report line {ln})"
-        for s, ln in dict.fromkeys(zip(f["sentence"], f["line"], strict=True))
-    ]
+    quotes = [f"> {escape_markdown(s)}" for s in dict.fromkeys(f["sentence"])]
     return Markdown("The report says:\n\n" + "\n>\n".join(quotes))
 
 
@@ -622,10 +631,126 @@ def unprinted_graphic(number: int, year: int) -> Markdown:
     return Markdown("\n".join(lines))
 
 
-def _body_heading(lines: list[str], pattern: str) -> int | None:
-    rx = re.compile(pattern)
-    hits = [i for i, ln in enumerate(lines) if rx.match(ln) and "\t" not in ln]
-    return hits[-1] if hits else None
+_TOC_LINE = re.compile(r"^((?:[A-E]|\d)(?:\.\d+)*)\.?\s+(.+?)\.*\t\d+\s*$")
+
+
+@cache
+def _report_lines(year: int) -> tuple[str, ...]:
+    return tuple(read_lines(paths.seed_path(year)))
+
+
+@cache
+def report_sections(year: int | None = None) -> tuple[tuple[str, str, int], ...]:
+    """Return the numbered sections of a report, from its table of contents.
+
+    Parameters
+    ----------
+    year : int, optional
+        The report's year (default: the report in ``seeds/``).
+
+    Returns
+    -------
+    tuple of (code, title, line)
+        ``("E.6.4", "Internal Audit", 1290)``: each section's code, its title as the
+        contents print it, and the index of its heading in the report's body (-1 when
+        the body has no such heading).
+    """
+    lines = _report_lines(year or report_year())
+    hits = [(i, m) for i, ln in enumerate(lines) if (m := _TOC_LINE.match(ln))]
+    toc = hits[:1]
+    for i, m in hits[1:]:  # the contents: one block of lines, blank lines aside
+        if i - toc[-1][0] > 2:
+            break
+        toc.append((i, m))
+    out, pos = [], toc[-1][0] + 1
+    for _, m in toc:
+        code, title = m.group(1), m.group(2).strip()
+        head = re.compile(rf"^{re.escape(code)}\.?(\s|\*|$)")
+        at = next(
+            (i for i in range(pos, len(lines)) if head.match(lines[i]) and "\t" not in lines[i]),
+            -1,
+        )
+        if at >= 0:
+            pos = at
+        out.append((code, title, at))
+    return tuple(out)
+
+
+def _section_body(year: int, code: str) -> list[str]:
+    lines = _report_lines(year)
+    secs = report_sections(year)
+    starts = sorted(at for _, _, at in secs if at >= 0)
+    at = {c: a for c, _, a in secs}[code]
+    if at < 0:
+        return []
+    end = next((a for a in starts if a > at), len(lines))
+    if code == "5":  # the conclusion ends where the signature begins
+        end = next((i for i in range(at, end) if lines[i].startswith("Phnom Penh, ")), end)
+    first = re.sub(rf"^{re.escape(code)}\.?\s*", "", lines[at])
+    title = {c: t for c, t, _ in secs}[code]
+    rest = first[len(title) :] if first.lower().startswith(title.lower()) else ""
+    return ([rest] if rest.strip() else []) + list(lines[at + 1 : end])
+
+
+_CAPTION = re.compile(r"^\**(Table \d+:|Graphic \d+\.)")
+
+
+def section_markdown(code: str, year: int) -> str:
+    """Return the report's own text of one section as Markdown (tables and graphics left out).
+
+    The paragraphs and list items between the section's heading and the next heading,
+    with the report's sub-headings (❖) in bold. Tables and graphics are shown by
+    :func:`nssf_analysis.sections.show`, so their captions, cells and sources are left
+    out here. Every piece of text is escaped (:func:`escape_markdown`).
+
+    Parameters
+    ----------
+    code : str
+        A section code of :func:`report_sections` (``"E.1"``, ``"3"`` …).
+    year : int
+        The year; a year without its own report says where the text is.
+    """
+    if not paths.seed_path(year).exists():
+        return (
+            f"The text of this section is in the {report_year()} report and describes "
+            f"{report_year()}; there is no {year} report in this project (the "
+            f"{report_year()} edition of this book shows it)."
+        )
+    out, skip = [], False
+    for raw in _section_body(year, code):
+        ln = raw.replace("**", "").rstrip()
+        if _CAPTION.match(ln.strip()):
+            skip = True
+        if skip:
+            skip = not ln.startswith("Source:")
+            continue
+        if "\t" in ln or ln.startswith("Source:"):
+            continue
+        text = ln.strip()
+        if not text:
+            out.append("")
+        elif text.startswith("❖"):
+            out += ["", f"**{escape_markdown(text.lstrip('❖ ').strip())}**", ""]
+        elif re.match(r"^-\s", text):
+            indent = "    " if raw.startswith(" ") else ""
+            out.append(f"{indent}- {escape_markdown(text[1:].strip())}")
+        else:
+            out += ["", escape_markdown(text), ""]
+    md = re.sub(r"\n{3,}", "\n\n", "\n".join(out)).strip()
+    return md
+
+
+def report_section(code: str, year: int) -> Markdown:
+    """Return :func:`section_markdown` for display.
+
+    Parameters
+    ----------
+    code : str
+        A section code (``"E.6.4"``).
+    year : int
+        The year.
+    """
+    return Markdown(section_markdown(code, year))
 
 
 def report_text(start: str, end: str, year: int) -> Markdown:
@@ -635,23 +760,14 @@ def report_text(start: str, end: str, year: int) -> Markdown:
     ----------
     start, end : str
         Regular expressions of the heading that opens the section and of the
-        heading that follows it, e.g. ``r"3\\. CHALLENGES"`` and ``r"4\\. REMEDIES"``.
+        heading that follows it, e.g. ``r"3\. CHALLENGES"`` and ``r"4\. REMEDIES"``.
     year : int
         The report year; a year without its own report says so.
     """
-    seed = paths.seed_path(year)
-    if not seed.exists():
-        return Markdown(
-            f"There is no {year} report in this project; this text is in the "
-            f"{report_year()} report (the {report_year()} edition of this chapter)."
-        )
-    lines = read_lines(seed)
-    i, j = _body_heading(lines, start), _body_heading(lines, end)
-    if i is None or j is None or j <= i:
-        return Markdown(f"The {year} report has no section matching {start!r}.")
-    body = [ln.replace("❖", "").replace("**", "").rstrip() for ln in lines[i + 1 : j]]
-    text = "\n".join(ln if not ln.startswith(" - ") else "    " + ln[1:] for ln in body)
-    return Markdown(re.sub(r"\n{3,}", "\n\n", text).strip())
+    code = re.match(r"^([0-9A-E][0-9.]*?)\\?\.", start)
+    if code is None or code.group(1) not in {c for c, _, _ in report_sections()}:
+        raise ValueError(f"{start!r} names no numbered section of the report")
+    return report_section(code.group(1), year)
 
 
 # --------------------------------------------------------------------------------------
@@ -741,3 +857,54 @@ def overview(year: int) -> Markdown:
         The year.
     """
     return Markdown(overview_text(year))
+
+
+# --------------------------------------------------------------------------------------
+# Editions: what the book for a year is made of
+# --------------------------------------------------------------------------------------
+
+
+def edition(year: int) -> Markdown:
+    """Say what the figures of the edition for ``year`` come from.
+
+    Parameters
+    ----------
+    year : int
+        The year the edition shows.
+    """
+    return Markdown(headlines.edition_source(year))
+
+
+def pension_start_text(year: int) -> str:
+    """Say when the pension scheme started, as the report states it, and what ``year`` has.
+
+    The dates are read from the opening sentence of the report's section C.
+
+    Parameters
+    ----------
+    year : int
+        The year the edition shows.
+    """
+    text = section_markdown("C", report_year())
+    m = re.search(r"since (\d{1,2} \w+ (\d{4}))", text)
+    if m is None:
+        return "The report does not state when the pension scheme started."
+    started, start_year = m.group(1), int(m.group(2))
+    paid = re.search(r"contribution payment from (\d{1,2} \w+ \d{4})", text)
+    pay = f" (contributions from {paid.group(1)})" if paid else ""
+    if year < start_year:
+        return (
+            f"The social security scheme on pension started on {started}{pay}, after the "
+            f"year of this edition: there are no pension figures for {year}."
+        )
+    if year == start_year:
+        return (
+            f"The social security scheme on pension started on {started}{pay}, so its "
+            f"tables have no earlier year to compare with."
+        )
+    return f"The social security scheme on pension started on {started}{pay}."
+
+
+def pension_start(year: int) -> Markdown:
+    """Return :func:`pension_start_text` for display."""
+    return Markdown(pension_start_text(year))

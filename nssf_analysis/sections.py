@@ -67,7 +67,7 @@ def graphic_source(number: int) -> Markdown:
     info = charts.graphic_info(number)
     table_id = charts.GRAPHICS[number][0]
     label = catalog().set_index("table_id").loc[table_id, "label"]
-    return Markdown(f"Source: {info['source']}. Drawn from {label} (`{table_id}`).")
+    return Markdown(f"Source: {info['source']}. Drawn from {label}.")
 
 
 def graphic(number: int, year: int) -> None:
