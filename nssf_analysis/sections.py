@@ -54,20 +54,36 @@ def items(section: str) -> pd.DataFrame:
 
 
 def graphic_caption(number: int) -> HTML:
-    """Return the anchor and caption of a graphic: ``<div id="graphic-N">Graphic N: title``."""
+    """Return the anchor and caption of a graphic: ``<div id="graphic-N">Graphic N: title``.
+
+    The title names the scheme and sector (:func:`nssf_analysis.charts.title`); it is
+    the graphic's only title.
+    """
     info = charts.graphic_info(number)
+    rest = charts.title(number)[len(info["label"]) + 2 :]
     return HTML(
         f'<div class="nssf-graphic" id="graphic-{number}"><b>{html.escape(info["label"])}:</b> '
-        f"{html.escape(info['title'])}</div>"
+        f"{html.escape(rest)}</div>"
     )
 
 
-def graphic_source(number: int) -> Markdown:
-    """Return the source line of a graphic and the table it is drawn from."""
+def graphic_source(number: int, year: int) -> Markdown:
+    """Return the source line of a graphic, the table it is drawn from and what it selects.
+
+    Parameters
+    ----------
+    number : int
+        1 … 9.
+    year : int
+        The year shown (a graphic showing a subset says which, :func:`charts.selection`).
+    """
     info = charts.graphic_info(number)
     table_id = charts.GRAPHICS[number][0]
     label = catalog().set_index("table_id").loc[table_id, "label"]
-    return Markdown(f"Source: {info['source']}. Drawn from {label}.")
+    subset = charts.selection(number, year)
+    return Markdown(
+        f"{subset + ' ' if subset else ''}Source: {info['source']}. Drawn from {label}."
+    )
 
 
 def graphic(number: int, year: int) -> None:
@@ -93,7 +109,7 @@ def graphic(number: int, year: int) -> None:
         display(Markdown(f"No data for {year}: the table this graphic depicts covers {years}."))
         return
     display(charts.graphic(number, year))
-    display(graphic_source(number))
+    display(graphic_source(number, year))
 
 
 def show(section: str, year: int) -> None:

@@ -127,6 +127,6 @@ def test_no_page_text_speaks_internal_words(year):
     texts += [prose.section_markdown(c, year) for c, _, _ in prose.report_sections()[:55]]
     texts += [prose.pension_start_text(year), prose.edition(year).data]
     for n in range(1, 10):
-        texts.append(sections.graphic_source(n).data)
+        texts.append(sections.graphic_source(n, year).data)
     for t in texts:
         assert internal_words(t) == [], t[:300]
