@@ -88,3 +88,28 @@ def test_a_year_without_the_pension_scheme_leaves_its_sentence_out():
     assert "not available" not in text
     assert "Contributions came to" not in text  # Table 59 has no 2021 column
     assert "comparison columns" in text
+
+
+def test_the_pension_page_says_when_the_scheme_started():
+    # line 940: "since 1 July 2022 with the contribution payment from 1 October 2022"
+    t22 = prose.pension_start_text(2022)
+    assert "started on 1 July 2022" in t22 and "1 October 2022" in t22
+    t21 = prose.pension_start_text(2021)
+    assert "no pension figures for 2021" in t21
+    assert "report year" not in t21 + t22
+
+
+def test_editions_show_their_own_year():
+    from nssf_analysis import headlines
+
+    rows, note = headlines.index_figures(2021)
+    members = {r["label"]: r["printed"] for r in rows}
+    # 2021 columns: Table 1 2,305,958 + Table 46 417,868 + Table 60 94,370
+    assert members["Members"] == f"{2305958 + 417868 + 94370:,}"
+    assert "3,120,208" not in members.values()  # the 2022 headline
+    assert "comparison columns (2021) of the tables of the 2022 report" in note
+    rows, note = headlines.index_figures(2022)
+    assert {r["label"]: r["printed"] for r in rows}["Members"] == "3,120,208"  # line 140
+    assert "section 2 of the 2022 report" in note
+    for text in (note, prose.edition(2021).data):
+        assert internal_words(text) == []
