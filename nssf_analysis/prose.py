@@ -1,15 +1,18 @@
-"""Prose written from the data: the paragraphs that open each section of the report.
+"""Prose written from the data, and the report's own text.
 
 Each section's paragraph is a list of sentence templates (:data:`INTROS`) whose
-numbers are looked up in the tables (tidy values and recomputed totals) for the
-year shown, each followed by its change on the year before. A sentence whose
-numbers are missing for that year is left out. Nothing here types a number: every
-figure comes from ``data/``.
+figures are the ones the report prints (:func:`nssf_analysis.headlines.printed_cell`),
+amounts in their documented unit (:mod:`nssf_analysis.units`), for the year shown.
+The main figure of a sentence is followed by its change on the year before in words
+where the report has both years ("…, up 3.01 % on 2021"). A sentence whose figures are
+missing for that year is left out. Nothing here types a number: every figure comes
+from ``data/`` or the report's text.
 
-:func:`headlines` rebuilds the report's section-2 headline figures from the
-component tables (:data:`HEADLINES`) and sets them beside the printed ones
-(``s2*`` facts). :func:`report_says` quotes the report's own sentences (facts);
-:func:`report_text` the challenges, remedies and action plans.
+:func:`overview` writes the report's section-2 paragraph from the headline formulas
+of :mod:`nssf_analysis.headlines`. :func:`report_sections` reads the report's
+numbered sections from its contents and :func:`report_section` shows a section's own
+text (lists whole, always escaped). :func:`edition` and :func:`pension_start` say what
+an edition's figures are.
 """
 
 from __future__ import annotations
@@ -22,7 +25,7 @@ import pandas as pd
 from IPython.display import Markdown
 
 from . import headlines, paths, units
-from .catalog import available_years, load_facts
+from .catalog import load_facts
 from .charts import NOT_PRINTED, graphic_info
 from .extract import read_lines
 from .headlines import printed_cell
@@ -30,8 +33,8 @@ from .tables import caption_html, change_percent, format_value, table_years
 
 
 def report_year() -> int:
-    """Return the year of the report in ``seeds/`` (the latest year with data)."""
-    return max(available_years())
+    """Return the year of the report in ``seeds/`` (:func:`headlines.report_year`)."""
+    return headlines.report_year()
 
 
 # --------------------------------------------------------------------------------------
