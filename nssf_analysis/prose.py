@@ -837,11 +837,13 @@ def overview_text(year: int) -> str:
     if year == report_year():
         close = h["gap"].abs() <= 1e-6
         missing = h["rebuilt"].isna()
+        differ = ~close & ~missing
+        rel = (h["gap"].abs() / h["printed"].abs() * 100)[differ]
+        by = f", by at most {rel.max():.3f} % of the printed figure" if differ.any() else ""
         text += (
             f"\n\nOf the {len(h)} headline figures the report prints in section 2, "
-            f"{int(close.sum())} are rebuilt exactly, {int((~close & ~missing).sum())} differ "
-            f"(by rounding, see the table below) and {int(missing.sum())} cannot be rebuilt "
-            "from the tables."
+            f"{int(close.sum())} are rebuilt exactly, {int(differ.sum())} differ{by} (see "
+            f"the table below), and {int(missing.sum())} cannot be rebuilt from the tables."
         )
     else:
         text += (
