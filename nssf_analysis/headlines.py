@@ -21,7 +21,7 @@ from functools import cache
 import pandas as pd
 
 from . import catalog as catalog_mod
-from . import tidy, units
+from . import paths, tidy, units
 from .tables import lookup_cell
 
 # --------------------------------------------------------------------------------------
@@ -69,10 +69,14 @@ def report_year() -> int:
     return int(catalog_mod._metadata()["report_year"])
 
 
-@cache
 def _cells(table_id: str) -> pd.DataFrame:
     """Return the cells of a table as printed: values, printed totals, printed changes."""
-    cells, _ = tidy.interpret(catalog_mod.raw_table(table_id), report_year())
+    return _cells_in(str(paths.data_dir()), report_year(), table_id)
+
+
+@cache
+def _cells_in(data_dir: str, year: int, table_id: str) -> pd.DataFrame:
+    cells, _ = tidy.interpret(catalog_mod.raw_table(table_id), year)
     cells = cells.copy()
     for col in cells.columns:
         if col not in ("value", "line", "column"):

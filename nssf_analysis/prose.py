@@ -20,6 +20,7 @@ from __future__ import annotations
 import html
 import re
 from functools import cache
+from pathlib import Path
 
 import pandas as pd
 from IPython.display import Markdown
@@ -637,12 +638,15 @@ def unprinted_graphic(number: int, year: int) -> Markdown:
 _TOC_LINE = re.compile(r"^((?:[A-E]|\d)(?:\.\d+)*)\.?\s+(.+?)\.*\t\d+\s*$")
 
 
-@cache
 def _report_lines(year: int) -> tuple[str, ...]:
-    return tuple(read_lines(paths.seed_path(year)))
+    return _lines_of(str(paths.seed_path(year)))
 
 
 @cache
+def _lines_of(path: str) -> tuple[str, ...]:
+    return tuple(read_lines(Path(path)))
+
+
 def report_sections(year: int | None = None) -> tuple[tuple[str, str, int], ...]:
     """Return the numbered sections of a report, from its table of contents.
 
@@ -658,7 +662,12 @@ def report_sections(year: int | None = None) -> tuple[tuple[str, str, int], ...]
         contents print it, and the index of its heading in the report's body (-1 when
         the body has no such heading).
     """
-    lines = _report_lines(year or report_year())
+    return _sections_of(str(paths.seed_path(year or report_year())))
+
+
+@cache
+def _sections_of(path: str) -> tuple[tuple[str, str, int], ...]:
+    lines = _lines_of(path)
     hits = [(i, m) for i, ln in enumerate(lines) if (m := _TOC_LINE.match(ln))]
     toc = hits[:1]
     for i, m in hits[1:]:  # the contents: one block of lines, blank lines aside
