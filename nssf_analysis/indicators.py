@@ -662,9 +662,7 @@ def _declare() -> tuple[Indicator, ...]:
             "thousand riels per victim",
             _BILLION_TO_THOUSAND_PER,
             "public sector",
-            notes="Table 31 is headed “Billion Riels” but the report's text gives its "
-            "total, 316.32, in million riels; the amounts are read as million riels (see "
-            "the units above).",
+            notes="Table 31's amounts in the reading stated under Conventions above.",
         ),
         Indicator(
             "hc_benefit_per_beneficiary",
