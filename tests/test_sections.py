@@ -126,7 +126,11 @@ def _visible(html: str) -> str:
 @pytest.mark.parametrize("year", [2022, 2021])
 def test_no_page_text_speaks_internal_words(year):
     texts = [_visible(sections.headline_table(year).to_html())]
-    texts += [prose.section_markdown(c, year) for c, _, _ in prose.report_sections()[:55]]
+    texts += [
+        prose.section_markdown(c, year)
+        for c, _, _ in prose.report_sections()
+        if not c.startswith("6")  # the annex is tables only
+    ]
     texts += [prose.pension_start_text(year), prose.edition(year).data]
     for n in range(1, 10):
         texts.append(sections.graphic_source(n, year).data)
