@@ -578,28 +578,6 @@ def escape_markdown(text: str) -> str:
     return re.sub(r"([\\`*_\[\]|])", r"\\\1", text)
 
 
-def report_says(section: str, year: int) -> Markdown:
-    """Quote the report's sentences that state numbers in a section (from the facts).
-
-    Parameters
-    ----------
-    section : str
-        Section code as in ``data/facts.csv`` (``"E.1"``, ``"E.5.3"`` …).
-    year : int
-        The year; the report states these figures for its own year only.
-    """
-    f = load_facts()
-    f = f[f["section"] == section]
-    if year != report_year():
-        return Markdown(
-            f"The report states the figures of section {section} for {report_year()} only."
-        )
-    if f.empty:
-        return Markdown(f"The report states no figures in section {section}.")
-    quotes = [f"> {escape_markdown(s)}" for s in dict.fromkeys(f["sentence"])]
-    return Markdown("The report says:\n\n" + "\n>\n".join(quotes))
-
-
 def unprinted_graphic(number: int, year: int) -> Markdown:
     """Say that the report does not print a graphic's data, and show what it does print.
 
@@ -763,23 +741,6 @@ def report_section(code: str, year: int) -> Markdown:
         The year.
     """
     return Markdown(section_markdown(code, year))
-
-
-def report_text(start: str, end: str, year: int) -> Markdown:
-    r"""Return a text section of the report (e.g. its challenges) for ``year``.
-
-    Parameters
-    ----------
-    start, end : str
-        Regular expressions of the heading that opens the section and of the
-        heading that follows it, e.g. ``r"3\. CHALLENGES"`` and ``r"4\. REMEDIES"``.
-    year : int
-        The report year; a year without its own report says so.
-    """
-    code = re.match(r"^([0-9A-E][0-9.]*?)\\?\.", start)
-    if code is None or code.group(1) not in {c for c, _, _ in report_sections()}:
-        raise ValueError(f"{start!r} names no numbered section of the report")
-    return report_section(code.group(1), year)
 
 
 # --------------------------------------------------------------------------------------
