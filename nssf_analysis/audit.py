@@ -57,10 +57,12 @@ from pathlib import Path
 import pandas as pd
 
 from . import catalog as catalog_mod
+from . import headlines as headlines_mod
 from . import paths, tidy
 from .cache import data_cache
 from .exceptions import NSSFError
 from .extract import is_value
+from .headlines import Headline
 from .specs import tidy_spec
 from .tables import chapter_of
 
@@ -85,6 +87,7 @@ __all__ = [
     "findings_table",
     "intro",
     "format_checks",
+    "headline_terms",
     "learn_conventions",
     "parse_selector",
     "precision_checks",
@@ -685,163 +688,26 @@ XREFS: tuple[XRef, ...] = (
 # --------------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class Headline:
-    """A headline figure of section 2 and the terms it is rebuilt from.
+#: The headline figures of section 2, declared once in :mod:`nssf_analysis.headlines`.
+HEADLINES: tuple[Headline, ...] = headlines_mod.HEADLINES
+
+
+def headline_terms(h: Headline) -> tuple[Term, ...]:
+    """Return the audit's terms of a headline's parts (report year, the parts' dims).
 
     Parameters
     ----------
-    fact_id : str
-        The headline in ``data/facts.csv``.
-    terms : tuple of Term
-        Summed into the rebuilt value (converted to the headline's unit).
-    note : str
-        How the formula follows from the report.
-    basis : str
-        ``tables`` (rebuilt from the tables) or ``headlines`` (from the per-scheme
-        headlines).
+    h : Headline
+        A declaration of :data:`nssf_analysis.headlines.HEADLINES`.
     """
+    out = []
+    for p in h.parts:
+        select = "; ".join(f"{k}={v}" for k, v in p.dims)
+        if p.source != "facts":
+            select = f"{_REPORT}; {select}"
+        out.append(Term(p.source, select, unit=p.unit))
+    return tuple(out)
 
-    fact_id: str
-    terms: tuple[Term, ...]
-    note: str = ""
-    basis: str = "tables"
-
-
-def _t(source: str, select: str, unit: str | None = None) -> Term:
-    return Term(source, f"{_REPORT}; {select}", unit=unit)
-
-
-# the headlines count institutions together with enterprises
-_OR_ENT = (
-    _t("t01", "office=total; measure=enterprises; sex=total"),
-    _t("t21", "measure=institutions", unit="enterprises"),
-)
-_HC_ENT = (
-    _t("t34", "office=total; measure=enterprises; sex=total"),
-    _t("t46", "group=total; measure=institutions", unit="enterprises"),
-    _t("t60", "office=total; measure=enterprises; sex=total"),
-)
-_OR_EXP = (
-    _t("t18", "item=Total"),
-    _t("t31", "item=Total"),
-    _t("t20", "item=Total"),
-    _t("t33", "item=Total"),
-)
-_HC_EXP = (
-    _t("t44", "item=Total"),
-    _t("t53", "item=Total"),
-    _t("t45", "unit=million riels"),
-    _t("t55", "item=Total"),
-)
-_OR_INC = (_t("t05", "measure=contributions"), _t("t22", "measure=contributions"))
-_HC_INC = (_t("t37", "measure=contributions"), _t("t47", "measure=contributions"))
-_PEN_INC = (_t("t59", "measure=contributions"),)
-_VISITS = (_t("t42", "item=Total"), _t("t51", "item=Total"))
-_VISITS_F = (
-    Term("facts", "fact_id=b12_health_care_access_female"),
-    Term("facts", "fact_id=b22_health_care_access_female"),
-)
-
-
-def _members(sex: str, *tables: tuple[str, str]) -> tuple[Term, ...]:
-    return tuple(_t(t, f"{sel}; measure=members; sex={sex}") for t, sel in tables)
-
-
-_OR_MEM = (("t01", "office=total"), ("t21", ""))
-_HC_MEM = (("t34", "office=total"), ("t46", "group=total"), ("t60", "office=total"))
-_ALL_MEM = (("t01", "office=total"), ("t46", "group=total"), ("t60", "office=total"))
-_VICTIMS = {s: (_t("t15", f"sex={s}"), _t("t28", f"sex={s}")) for s in ("total", "female")}
-_EXP_NOTE = (
-    "Benefits (Tables 18 and 31) plus rehabilitation (Tables 20 and 33): without "
-    "rehabilitation the headline is 43 million riels above the tables."
-)
-
-#: The headline figures of section 2 and the formulas that rebuild them.
-HEADLINES: tuple[Headline, ...] = (
-    Headline(
-        "s2_registered_enterprises",
-        (_OR_ENT[0], _HC_ENT[1], _HC_ENT[2]),
-        "Private enterprises since 2008 (Table 1), public institutions in health care "
-        "(Table 46; the occupational risk scheme's public institutions of Table 21 are "
-        "among them) and informal enterprises (Table 60).",
-    ),
-    Headline("s2_members_total", _members("total", *_ALL_MEM), "Tables 1, 46 and 60."),
-    Headline("s2_members_female", _members("female", *_ALL_MEM), "Tables 1, 46 and 60."),
-    Headline(
-        "s2_contribution_income",
-        _OR_INC + _HC_INC + _PEN_INC,
-        "Contributions of Tables 5, 22, 37, 47 and 59.",
-    ),
-    Headline(
-        "s2_expenditure",
-        _OR_EXP + _HC_EXP,
-        "Occupational risk and health care expenditure; the sentence attributes the "
-        "whole amount to the occupational risk scheme.",
-    ),
-    Headline(
-        "s2_victims_total", _VICTIMS["total"], "Victims receiving benefits, Tables 15 and 28."
-    ),
-    Headline("s2_victims_female", _VICTIMS["female"], "Tables 15 and 28."),
-    Headline(
-        "s2_health_care_access_total",
-        _VISITS,
-        "Health care scheme visits, Tables 42 and 51 (Tables 16 and 29 are occupational risk).",
-    ),
-    Headline(
-        "s2_health_care_access_female",
-        _VISITS_F,
-        "No table prints females; the prose of B.1.2 and B.2.2 does.",
-    ),
-    Headline(
-        "s2_contribution_income",
-        tuple(Term("facts", f"fact_id=s2{s}_contribution_income") for s in ("or", "hc", "pen")),
-        "The three schemes' headlines.",
-        "headlines",
-    ),
-    Headline(
-        "s2_expenditure",
-        tuple(Term("facts", f"fact_id=s2{s}_expenditure") for s in ("or", "hc")),
-        "The occupational risk and health care headlines.",
-        "headlines",
-    ),
-    Headline("s2or_registered_enterprises", _OR_ENT, "Table 1 (since 2008) and Table 21."),
-    Headline("s2or_members_total", _members("total", *_OR_MEM), "Tables 1 and 21."),
-    Headline("s2or_members_female", _members("female", *_OR_MEM), "Tables 1 and 21."),
-    Headline(
-        "s2or_contribution_income",
-        _OR_INC,
-        "Tables 5 and 22 (billion riels).",
-    ),
-    Headline("s2or_expenditure", _OR_EXP, _EXP_NOTE),
-    Headline("s2or_victims_total", _VICTIMS["total"], "Tables 15 and 28."),
-    Headline("s2or_victims_female", _VICTIMS["female"], "Tables 15 and 28."),
-    Headline("s2hc_registered_enterprises", _HC_ENT, "Tables 34, 46 and 60."),
-    Headline("s2hc_members_total", _members("total", *_HC_MEM), "Tables 34, 46 and 60."),
-    Headline("s2hc_members_female", _members("female", *_HC_MEM), "Tables 34, 46 and 60."),
-    Headline("s2hc_contribution_income", _HC_INC, "Tables 37 and 47 (billion riels)."),
-    Headline(
-        "s2hc_expenditure",
-        _HC_EXP,
-        "Benefits (Tables 44 and 53) plus medical rehabilitation (Tables 45 and 55), as for "
-        "occupational risk; both formulas agree within rounding.",
-    ),
-    Headline("s2hc_health_care_access_total", _VISITS, "Tables 42 and 51."),
-    Headline("s2hc_health_care_access_female", _VISITS_F, "Prose of B.1.2 and B.2.2."),
-    Headline(
-        "s2pen_registered_enterprises",
-        (_t("t56", "office=total; measure=enterprises; sex=total"),),
-        "Table 56.",
-    ),
-    Headline("s2pen_members_total", _members("total", ("t56", "office=total")), "Table 56."),
-    Headline("s2pen_members_female", _members("female", ("t56", "office=total")), "Table 56."),
-    Headline(
-        "s2pen_contribution_income",
-        _PEN_INC,
-        "Table 59 (billion riels); section C states 111.54 billion including 0.22 billion "
-        "of voluntary contributions.",
-    ),
-)
 
 #: Directory lists: (directory, columns that identify a list, columns of an entry's name).
 DIRECTORY_LISTS = (
@@ -2129,7 +1995,7 @@ def reconcile(year: int | None = None) -> pd.DataFrame:
         printed = float(fact["value"]) if year == res.report_year else math.nan
         ptol = _half_unit(fact["printed"]) if year == res.report_year else 0.0
         parts, missing = [], False
-        for t in h.terms:
+        for t in headline_terms(h):
             s = (
                 _term_value(src, _Picked(src, t, "", (), year), (), unit)
                 if t.source != "facts" or year == res.report_year

@@ -996,7 +996,8 @@ def render_book(
     """
     from markupsafe import Markup
 
-    from .catalog import catalog, load_facts, load_graphics
+    from . import headlines
+    from .catalog import catalog, load_graphics
 
     out_root = paths.outputs_dir()
     env = _jinja_env()
@@ -1070,18 +1071,7 @@ def render_book(
             if link not in where[i]:
                 where[i].append(link)
 
-    facts = load_facts()
-    facts = facts[facts["section"] == "2"]
-    fact_rows = [
-        {
-            "printed": r["printed"],
-            "unit": r["unit"],
-            "label": _humanize(r["measure"]) + (" (females)" if r["sex"] == "female" else ""),
-        }
-        for r in facts.to_dict("records")
-    ]
-    meta = json.loads((paths.data_dir() / "metadata.json").read_text(encoding="utf-8"))
-    facts_year = int(meta.get("report_year", year))
+    fact_rows, facts_note = headlines.index_figures(year)
 
     page_no = 0
     index_page = dict(pages[0], headings=[], tables=[], graphics=[], has_code=False)
@@ -1104,7 +1094,7 @@ def render_book(
         page_no,
         index_page,
         facts=fact_rows,
-        facts_year=facts_year,
+        facts_note=facts_note,
         chapters=chapter_list,
         workbook=WORKBOOK,
         content="",

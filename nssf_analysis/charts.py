@@ -6,7 +6,7 @@ Each of Graphic 1 … 9 is drawn from the table it depicts (:data:`GRAPHICS`);
 printed in the report without their data (:data:`NOT_PRINTED`).
 
 One house style (:func:`nssf_analysis.style.setup`): the colour-blind-safe
-palette, "Graphic N: title" as the figure title, axis labels with units,
+palette, one title per graphic (its caption, :func:`title`), axis labels with units,
 thousands separators; a total/female pair is always drawn in
 :data:`~nssf_analysis.style.TOTAL_COLOR` / :data:`~nssf_analysis.style.FEMALE_COLOR`.
 """
@@ -48,6 +48,14 @@ SERIES_COLORS = {
     "Newborns": style.PALETTE[2],
 }
 PAIR_COLORS = {"Total": style.TOTAL_COLOR, "Females": style.FEMALE_COLOR}
+#: The words for a catalog's scheme and sector in a graphic's title.
+SCHEME_WORDS = {
+    "occupational_risk": "occupational risk scheme",
+    "health_care": "health care scheme",
+    "pension": "pension scheme",
+    "childbirth_allowance": "childbirth allowances",
+}
+SECTOR_WORDS = {"private": "private sector", "public": "public sector"}
 
 
 def graphic_info(number: int) -> dict:
@@ -63,6 +71,51 @@ def graphic_info(number: int) -> dict:
     if row.empty:
         raise KeyError(f"no Graphic {number} in the report (see data/graphics.csv)")
     return row.iloc[0].to_dict()
+
+
+def title(number: int) -> str:
+    """Return a graphic's title with the scheme and sector it depicts.
+
+    The report's title, followed by the scheme and sector of the table the graphic is
+    drawn from, so that graphics the report titles alike (4 and 6, 5 and 7, 3 and 8)
+    say which figures they show: "Graphic 6: Occupational Risk Investigation Results by
+    Types of Injuries — occupational risk scheme, public sector".
+
+    Parameters
+    ----------
+    number : int
+        1 … 11.
+    """
+    info = graphic_info(number)
+    text = f"{info['label']}: {info['title']}"
+    if number not in GRAPHICS:
+        return text
+    row = catalog().set_index("table_id").loc[GRAPHICS[number][0]]
+    words = [SCHEME_WORDS.get(row["scheme"], ""), SECTOR_WORDS.get(row["sector"], "")]
+    words = [w for w in words if w]
+    return f"{text} \u2014 {', '.join(words)}" if words else text
+
+
+def selection(number: int, year: int) -> str:
+    """Say which part of its table a graphic shows when it shows a subset, else "".
+
+    Parameters
+    ----------
+    number : int
+        1 … 9.
+    year : int
+        The year shown.
+    """
+    if number != 2:
+        return ""
+    df = values(GRAPHICS[2][0], year)
+    df = df[(df["year"] == year) & (df["business"] != "Total") & (df["role"] == "value")]
+    n = df["business"].nunique()
+    label = catalog().set_index("table_id").loc[GRAPHICS[2][0], "label"]
+    return (
+        f"The {min(TOP_BUSINESSES, n)} business types with the most workers, of the {n} "
+        f"that {label} lists (the table gives all of them)."
+    )
 
 
 def _years(df: pd.DataFrame) -> list[int]:
@@ -198,12 +251,21 @@ def _unit_label(unit: str) -> str:
     return unit[:1].upper() + unit[1:] if unit else ""
 
 
-def _bars(ax, data: pd.DataFrame, horizontal: bool, labels: bool) -> None:
+def _short(text: str, width: int = 26) -> str:
+    """Wrap a long category name on two lines, shortened with "…" beyond that."""
+    lines = textwrap.wrap(text, width)
+    if len(lines) > 2:
+        lines = [lines[0], lines[1][: width - 1] + "\u2026"]
+    return "\n".join(lines)
+
+
+def _bars(ax, data: pd.DataFrame, horizontal: bool, labels: bool, width_in: float = 6.0) -> None:
     cats = list(dict.fromkeys(data["category"]))
     series = list(dict.fromkeys(data["series"]))
     n = len(series)
     width = 0.8 / n
     pos = {c: i for i, c in enumerate(cats)}
+    wide = False
     for j, s in enumerate(series):
         d = data[data["series"] == s]
         # horizontal bars: the first series on top within its category
@@ -214,23 +276,37 @@ def _bars(ax, data: pd.DataFrame, horizontal: bool, labels: bool) -> None:
         else:
             bars = ax.bar(x, d["value"], width=width, color=_color(s, j), label=s)
         if labels:
-            ax.bar_label(bars, labels=[f"{v:,.0f}" for v in d["value"]], fontsize=7, padding=1)
+            texts = [f"{v:,.0f}" for v in data["value"]]
+            # a label wider than its bar (a character is about 0.6 em) stands upright
+            wide = max(map(len, texts)) * 0.6 * style.MIN_FONT / 72 > 0.7 * width_in / (
+                n * len(cats)
+            )
+            ax.bar_label(
+                bars,
+                labels=[f"{v:,.0f}" for v in d["value"]],
+                fontsize=style.MIN_FONT,
+                padding=2,
+                rotation=90 if wide else 0,
+            )
     ticks = list(range(len(cats)))
     unit = _unit_label(data["unit"].iloc[0])
     if horizontal:
-        ax.set_yticks(ticks, [c if len(c) <= 45 else c[:44] + "…" for c in cats], fontsize=8)
+        ax.set_yticks(ticks, [_short(c) for c in cats], fontsize=style.MIN_FONT)
         ax.set_xlabel(unit)
         ax.grid(axis="x", alpha=0.3)
         ax.grid(axis="y", visible=False)
         ax.xaxis.set_major_locator(MaxNLocator(4))
         style.thousands(ax, "x")
-        ax.legend(fontsize=8, loc="lower right")
+        ax.legend(fontsize=style.MIN_FONT, loc="lower right")
     else:
-        ax.set_xticks(ticks, [textwrap.fill(c, 14) for c in cats], fontsize=8)
+        ax.set_xticks(ticks, [textwrap.fill(c, 12) for c in cats], fontsize=style.MIN_FONT)
         ax.set_ylabel(unit)
         style.thousands(ax, "y")
-        ax.margins(y=0.12)
-        ax.legend(fontsize=8, loc="upper center", bbox_to_anchor=(0.5, -0.14), ncol=n)
+        ax.margins(y=0.4 if wide else 0.15)
+        cols = n if sum(len(s) for s in series) * 0.6 * style.MIN_FONT / 72 < width_in else 1
+        ax.legend(
+            fontsize=style.MIN_FONT, loc="upper center", bbox_to_anchor=(0.5, -0.2), ncol=cols
+        )
 
 
 def alt_text(number: int, year: int) -> str:
@@ -249,14 +325,10 @@ def alt_text(number: int, year: int) -> str:
         E.g. "Graphic 4: Occupational Risk Investigation Results by Types of Injuries.
         Bar chart of 2021 and 2022 from Table 10, which gives its numbers."
     """
-    info = graphic_info(number)
     years = " and ".join(str(y) for y in _years(graphic_data(number, year)))
     table_id = GRAPHICS[number][0]
     source = catalog().set_index("table_id").loc[table_id, "label"]
-    return (
-        f"{info['label']}: {info['title']}. Bar chart of {years} from {source}, "
-        "which gives its numbers."
-    )
+    return f"{title(number)}. Bar chart of {years} from {source}, which gives its numbers."
 
 
 def graphic(number: int, year: int) -> Figure:
@@ -272,7 +344,8 @@ def graphic(number: int, year: int) -> Figure:
     Returns
     -------
     Figure
-        Titled "Graphic N: title" as in the report, one panel per part of the data.
+        One panel per part of the data, without a title of its own: the book prints
+        :func:`title` as the graphic's caption above it.
 
     Raises
     ------
@@ -288,16 +361,30 @@ def graphic(number: int, year: int) -> Figure:
     kind = GRAPHICS[number][1]
     horizontal = kind == "places"
     panels = list(dict.fromkeys(data["panel"]))
-    size = (10.0, 7.5) if horizontal else style.FIGSIZE
+    n_cat = data["category"].nunique()
+    long_names = data["category"].str.len().max() > 20
+    # panels side by side while they fit the width, else one under the other
+    stacked = (horizontal and long_names) or kind == "breakdown"
+    if horizontal:
+        rows = n_cat * (len(panels) if stacked else 1)
+        size = (style.FIGSIZE[0], 1.0 + (0.42 if long_names else 0.26) * rows)
+    else:
+        size = (style.FIGSIZE[0], style.FIGSIZE[1] * (0.8 * len(panels) if stacked else 1))
+    grid = {"nrows": len(panels), "ncols": 1} if stacked else {"nrows": 1, "ncols": len(panels)}
     fig = Figure(figsize=size, dpi=style.DPI, layout="constrained")
-    axes = fig.subplots(1, len(panels), sharey=horizontal or kind == "breakdown", squeeze=False)[0]
+    share = kind == "breakdown" or (horizontal and not stacked)
+    axes = fig.subplots(**grid, sharey=share, squeeze=False).ravel()
     for ax, panel in zip(axes, panels, strict=True):
         d = data[data["panel"] == panel]
-        _bars(ax, d, horizontal, labels=not horizontal)
-        ax.set_title(panel, fontsize=10)
-        if horizontal and ax is not axes[0]:
+        width_in = 0.8 * size[0] / (1 if stacked else len(panels))
+        _bars(ax, d, horizontal, labels=not horizontal, width_in=width_in)
+        ax.set_title(panel, fontsize=style.MIN_FONT + 1)
+        if horizontal and not stacked and ax is not axes[0]:
             ax.tick_params(axis="y", labelleft=False)
-    info = graphic_info(number)
-    fig.suptitle(f"{info['label']}: {info['title']}", fontweight="bold", fontsize=11)
+    if not horizontal and not data["value"].abs().max():  # only zeros: an axis from 0 to 1
+        for ax in axes:
+            ax.set_ylim(0, 1)
+            ax.yaxis.set_major_locator(MaxNLocator(1, integer=True))
+    # the title is the caption above the image (one title per figure)
     fig.set_label(alt_text(number, year))  # the image's text alternative in the book
     return fig

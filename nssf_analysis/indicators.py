@@ -26,8 +26,9 @@ Choices made once, here, for every indicator:
   total of reports and the worker total equals Table 2's.
 * **Abroad.** Annex 6.5.2 counts childbirth allowances for births abroad; they are in
   the national figure but in no province.
-* **Table 31** is headed "Billion Riels" but the report's text (line 574) states its
-  grand total, 316.32, in million riels; its amounts are read as million riels.
+* **Table 31** is headed "Billion Riels" but the report's text states its grand total,
+  316.32, in million riels; its amounts are read as million riels
+  (:data:`nssf_analysis.units.READINGS`).
 * **Change.** A change from a zero base is "new", no change between two zeros is "–"
   (:func:`change`); a missing year is "n/a". The report itself prints 100 % and 0 %.
 """
@@ -40,6 +41,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from . import units
 from .catalog import available_years, catalog, check_year, load_table
 from .exceptions import NSSFError
 from .tables import plain_table
@@ -651,7 +653,7 @@ def _declare() -> tuple[Indicator, ...]:
                 "expenditure",
                 {"no": Prefix("1.")},
                 sex="total",
-                scale=1e-3,
+                scale=units.factor(units.reading("t31", "billion riels"), "billion riels"),
                 text="benefit expenditure (rows 1.1-1.7), read as million riels and "
                 "converted to billion riels",
             ),
@@ -660,8 +662,7 @@ def _declare() -> tuple[Indicator, ...]:
             "thousand riels per victim",
             _BILLION_TO_THOUSAND_PER,
             "public sector",
-            notes="Table 31 is headed 'Billion Riels' but the text (line 574) gives its "
-            "total, 316.32, in million riels; the amounts are read as million riels.",
+            notes="Table 31's amounts in the reading stated under Conventions above.",
         ),
         Indicator(
             "hc_benefit_per_beneficiary",
@@ -1624,8 +1625,7 @@ def methodology_markdown() -> str:
         "of Table 2. The khans' reports are therefore added to Phnom Penh, which keeps the "
         "annex totals equal to Table 9 (reports) and Table 2 (workers).",
         "- **Births abroad** (Annex 6.5.2) count in the national figure only.",
-        "- **Table 31** is headed billion riels, but the report's text gives its total in "
-        "million riels; its amounts are read as million riels.",
+        units.methodology_markdown(),
         "- **Change** is the relative change from the previous year, in percent; for "
         "shares the difference in percentage points is shown too. A change from zero is "
         f"labelled \u201c{NEW}\u201d, no change between two zeros \u201c{NO_CHANGE}\u201d, "

@@ -1,49 +1,41 @@
-"""Prose written from the data: the paragraphs that open each section of the report.
+"""Prose written from the data, and the report's own text.
 
 Each section's paragraph is a list of sentence templates (:data:`INTROS`) whose
-numbers are looked up in the tables (tidy values and recomputed totals) for the
-year shown, each followed by its change on the year before. A sentence whose
-numbers are missing for that year is left out. Nothing here types a number: every
-figure comes from ``data/``.
+figures are the ones the report prints (:func:`nssf_analysis.headlines.printed_cell`),
+amounts in their documented unit (:mod:`nssf_analysis.units`), for the year shown.
+The main figure of a sentence is followed by its change on the year before in words
+where the report has both years ("…, up 3.01 % on 2021"). A sentence whose figures are
+missing for that year is left out. Nothing here types a number: every figure comes
+from ``data/`` or the report's text.
 
-:func:`headlines` rebuilds the report's section-2 headline figures from the
-component tables (:data:`HEADLINES`) and sets them beside the printed ones
-(``s2*`` facts). :func:`report_says` quotes the report's own sentences (facts);
-:func:`report_text` the challenges, remedies and action plans.
+:func:`overview` writes the report's section-2 paragraph from the headline formulas
+of :mod:`nssf_analysis.headlines`. :func:`report_sections` reads the report's
+numbered sections from its contents and :func:`report_section` shows a section's own
+text (lists whole, always escaped). :func:`edition` and :func:`pension_start` say what
+an edition's figures are.
 """
 
 from __future__ import annotations
 
+import html
 import re
+from functools import cache
+from pathlib import Path
 
 import pandas as pd
 from IPython.display import Markdown
 
-from . import paths
-from .catalog import available_years, load_facts
+from . import headlines, paths, units
+from .catalog import load_facts
 from .charts import NOT_PRINTED, graphic_info
 from .extract import read_lines
-from .tables import (
-    NOT_AVAILABLE,
-    caption_html,
-    change_percent,
-    format_value,
-    lookup_cell,
-    table_years,
-)
-
-MONEY = ("billion riels", "million riels", "riels")
-#: Factor from a unit to another (money only).
-SCALE = {
-    ("billion riels", "million riels"): 1000.0,
-    ("million riels", "million riels"): 1.0,
-    ("billion riels", "billion riels"): 1.0,
-}
+from .headlines import printed_cell
+from .tables import caption_html, change_percent, format_value, table_years
 
 
 def report_year() -> int:
-    """Return the year of the report in ``seeds/`` (the latest year with data)."""
-    return max(available_years())
+    """Return the year of the report in ``seeds/`` (:func:`headlines.report_year`)."""
+    return headlines.report_year()
 
 
 # --------------------------------------------------------------------------------------
@@ -54,11 +46,50 @@ def report_year() -> int:
 def say_value(value: float, unit: str) -> str:
     """Write a value for prose: "20,448", "137.71 billion riels", "94.99%"."""
     text = format_value(value, unit)
-    return f"{text} {unit}" if unit in MONEY else text
+    return f"{text} {unit}" if units.is_money(unit) else text
+
+
+def change_words(change: float | None, reading: str, prev: int, base: str = "") -> str:
+    """Write a change on the year before as words to follow a number, or "".
+
+    Parameters
+    ----------
+    change : float or None
+        The change in percent (None when it is not defined).
+    reading : str
+        How the change reads (:func:`nssf_analysis.tables.change_percent`).
+    prev : int
+        The year before.
+    base : str
+        The figure of the year before as written (for a fall to zero).
+
+    Returns
+    -------
+    str
+        ", up 3.01 % on 2021", ", down 4.35 % on 2021", ", as in 2021",
+        ", up from none in 2021", ", against 0.57 million riels in 2021" (a fall to
+        zero), or "" when there is nothing to compare with.
+    """
+    if reading == "new (from 0)":
+        return f", up from none in {prev}"
+    if reading == "no change":
+        return f", none in {prev} either"
+    if reading != "ok" or change is None:
+        return ""
+    if round(change, 2) == 0:
+        return f", as in {prev}"
+    if round(change, 2) == -100 and base:
+        return f", against {base} in {prev}"
+    way = "up" if change > 0 else "down"
+    return f", {way} {abs(change):,.2f} % on {prev}"
 
 
 def say(table_id: str, year: int, dims: dict) -> tuple[str, str] | None:
-    """Write a quantity with its change on the year before, or None when it has no value.
+    """Write a quantity as printed and its change on the year before, or None.
+
+    The figure is the one the report prints (:func:`nssf_analysis.headlines.printed_cell`),
+    amounts in their documented unit; the change is the one the report prints where it
+    prints one for ``year``, else the change computed from the two printed figures.
 
     Parameters
     ----------
@@ -71,26 +102,22 @@ def say(table_id: str, year: int, dims: dict) -> tuple[str, str] | None:
 
     Returns
     -------
-    (text, reading) or None
-        ``text`` is e.g. ``"**20,448** (+18.08%)"``, ``"**81** (up from 0)"`` or
-        ``"**14,352** (change not available)"`` when the year before has no data;
-        ``reading`` is the reading of :func:`~nssf_analysis.tables.change_percent`.
+    (text, change) or None
+        ``text`` is e.g. ``"**20,448**"``; ``change`` the words of
+        :func:`change_words` (``", up 18.08 % on 2021"``), empty when the year before
+        has no figure.
     """
-    cur = lookup_cell(table_id, year, **dims)
+    cur = printed_cell(table_id, year, **dims)
     if cur is None:
         return None
-    value, unit = cur
     prev = year - 1
-    base = lookup_cell(table_id, prev, **dims) if prev in table_years(table_id) else None
-    change, reading = change_percent(None if base is None else base[0], value)
-    text = f"**{say_value(value, unit)}**"
-    suffix = {
-        "ok": f"{change:+,.2f}%" if change is not None else "",
-        "new (from 0)": "up from 0",
-        "no change": "also 0 before",
-        NOT_AVAILABLE: "change not available",
-    }[reading]
-    return f"{text} ({suffix})", reading
+    base = printed_cell(table_id, prev, **dims) if prev in table_years(table_id) else None
+    change, reading = change_percent(None if base is None else base.value, cur.value)
+    if reading == "ok" and cur.change is not None:
+        change = cur.change
+    text = f"**{say_value(cur.value, cur.unit)}**"
+    before = "" if base is None else say_value(base.value, base.unit)
+    return text, change_words(change, reading, prev, before)
 
 
 # --------------------------------------------------------------------------------------
@@ -117,8 +144,8 @@ INTROS: dict[str, list[tuple[str, dict]]] = {
     "A.1.1": [
         (
             "Since the occupational risk scheme began, NSSF has registered {ent} "
-            "enterprises/establishments with {mem} members, of whom {fem} females, by {year} "
-            "(Table 1).",
+            "enterprises/establishments with {mem} members{mem_change}, of whom {fem} females, "
+            "by {year} (Table 1).",
             {
                 "ent": _o("t01", "enterprises"),
                 "mem": _o("t01", "members"),
@@ -126,8 +153,8 @@ INTROS: dict[str, list[tuple[str, dict]]] = {
             },
         ),
         (
-            "In {year}, {new} new enterprises/establishments registered with {newm} members, "
-            "of whom {newf} females (Table 4).",
+            "In {year}, {new} new enterprises/establishments registered{new_change}, with {newm} "
+            "members, of whom {newf} females (Table 4).",
             {
                 "new": _o("t04", "new_enterprises"),
                 "newm": _o("t04", "new_members"),
@@ -137,7 +164,8 @@ INTROS: dict[str, list[tuple[str, dict]]] = {
         (
             "NSSF imposed the average contribution on {contrib} enterprises/establishments; "
             "{paid} of them paid on time ({share} of contributory enterprises), for {wrk} "
-            "workers, of whom {wrkf} females, with contributions of {amount} (Table 5).",
+            "workers, of whom {wrkf} females, with contributions of {amount}{amount_change} "
+            "(Table 5).",
             {
                 "contrib": _m("t05", "contributory_enterprises"),
                 "paid": _m("t05", "contribution_paid_enterprises"),
@@ -150,7 +178,7 @@ INTROS: dict[str, list[tuple[str, dict]]] = {
     ],
     "A.1.2": [
         (
-            "Inspectors made {t6} inspections of registration in {e6} enterprises "
+            "Inspectors made {t6} inspections of registration{t6_change}, in {e6} enterprises "
             "(Table 6), {t7} inspections of contribution collection in {e7} enterprises "
             "(Table 7) and {t8} other inspection tasks in {e8} enterprises (Table 8).",
             {
@@ -163,17 +191,18 @@ INTROS: dict[str, list[tuple[str, dict]]] = {
             },
         ),
         (
-            "NSSF received {rep} occupational risk reports and produced {inv} investigation "
-            "results (Table 9).",
+            "NSSF received {rep} occupational risk reports{rep_change}, and produced {inv} "
+            "investigation results (Table 9).",
             {
                 "rep": _m("t09", "occupational_risk_reports", level="total", status="all"),
                 "inv": _m("t09", "investigation_results", level="total", status="total"),
             },
         ),
         (
-            "The investigations concern {inj} injured workers, of whom {injf} females: {work} "
-            "in workplace accidents and {comm} in commuting accidents (Table 10); {minor} "
-            "minor injuries, {severe} severe injuries and {deaths} deaths (Table 11).",
+            "The investigations concern {inj} injured workers{inj_change}, of whom {injf} "
+            "females: {work} in workplace accidents and {comm} in commuting accidents "
+            "(Table 10); {minor} minor injuries, {severe} severe injuries and {deaths} "
+            "deaths (Table 11).",
             {
                 "inj": _m("t10", "injuries", injury_type="all"),
                 "injf": _m("t10", "injuries", "female", injury_type="all"),
@@ -196,8 +225,8 @@ INTROS: dict[str, list[tuple[str, dict]]] = {
     "A.1.3": [
         (
             "NSSF received {claims} documents of occupational risk claims (Table 13) and "
-            "provided benefits on {prov} documents (Table 14) to {vic} victims, of whom {vicf} "
-            "females (Table 15).",
+            "provided benefits on {prov} documents (Table 14) to {vic} victims{vic_change}, of "
+            "whom {vicf} females (Table 15).",
             {
                 "claims": _i("t13"),
                 "prov": _i("t14"),
@@ -206,15 +235,15 @@ INTROS: dict[str, list[tuple[str, dict]]] = {
             },
         ),
         (
-            "Members accessed health facilities {acc} times/persons (Table 16); benefits "
-            "expenditure came to {exp} (Table 18).",
+            "Members accessed health facilities {acc} times/persons{acc_change} (Table 16); "
+            "benefits expenditure came to {exp}{exp_change} (Table 18).",
             {"acc": _i("t16"), "exp": _i("t18")},
         ),
     ],
     "A.1.4": [
         (
-            "Rehabilitation services were provided {reh} times/persons, of which {rehf} to "
-            "females (Table 19) at a cost of {cost} (Table 20).",
+            "Rehabilitation services were provided {reh} times/persons{reh_change}, of which "
+            "{rehf} to females (Table 19), at a cost of {cost}{cost_change} (Table 20).",
             {
                 "reh": _i("t19"),
                 "rehf": _i("t19", sex="female"),
@@ -224,8 +253,8 @@ INTROS: dict[str, list[tuple[str, dict]]] = {
     ],
     "A.2.1": [
         (
-            "In the public sector, {inst} institutions with {mem} members, of whom {fem} "
-            "females, are registered in the occupational risk scheme (Table 21).",
+            "In the public sector, {inst} institutions with {mem} members{mem_change}, of whom "
+            "{fem} females, are registered in the occupational risk scheme (Table 21).",
             {
                 "inst": _m("t21", "institutions"),
                 "mem": _m("t21", "members"),
@@ -234,7 +263,7 @@ INTROS: dict[str, list[tuple[str, dict]]] = {
         ),
         (
             "{paid} institutions paid the average contribution for {mem} members, of whom {fem} "
-            "females, with contributions of {amount} (Table 22).",
+            "females, with contributions of {amount}{amount_change} (Table 22).",
             {
                 "paid": _m("t22", "contribution_paid_institutions"),
                 "mem": _m("t22", "contribution_paid_members"),
@@ -245,7 +274,7 @@ INTROS: dict[str, list[tuple[str, dict]]] = {
     ],
     "A.2.2": [
         (
-            "NSSF received {rep} occupational risk reports from the public sector and "
+            "NSSF received {rep} occupational risk reports from the public sector{rep_change}, and "
             "produced {inv} investigation results (Table 23), concerning {inj} injured "
             "persons, of whom {injf} females (Table 24); {deaths} of them died (Table 25).",
             {
@@ -261,7 +290,7 @@ INTROS: dict[str, list[tuple[str, dict]]] = {
         (
             "NSSF received {claims} documents of claims (Table 26) and provided benefits on "
             "{prov} documents (Table 27) to {vic} victims, of whom {vicf} females (Table 28); "
-            "benefits expenditure came to {exp} (Table 31).",
+            "benefits expenditure came to {exp}{exp_change} (Table 31).",
             {
                 "claims": _i("t26"),
                 "prov": _i("t27"),
@@ -271,22 +300,23 @@ INTROS: dict[str, list[tuple[str, dict]]] = {
             },
         ),
         (
-            "Members accessed health facilities {acc} times/persons (Table 29).",
+            "Members accessed health facilities {acc} times/persons{acc_change} (Table 29).",
             {"acc": _i("t29")},
         ),
     ],
     "A.2.4": [
         (
-            "Rehabilitation services were provided {reh} times/persons, of which {rehf} to "
-            "females (Table 32) at a cost of {cost} (Table 33).",
+            "Rehabilitation services were provided {reh} times/persons{reh_change}, of which "
+            "{rehf} to females (Table 32), at a cost of {cost}{cost_change} (Table 33).",
             {"reh": _i("t32"), "rehf": _i("t32", sex="female"), "cost": _i("t33")},
         ),
     ],
     "B.1.1": [
         (
             "Since the health care scheme began, NSSF has registered {ent} "
-            "enterprises/establishments with {mem} members, of whom {fem} females, by {year} "
-            "(Table 34); {new} enterprises/establishments registered in {year} (Table 36).",
+            "enterprises/establishments with {mem} members{mem_change}, of whom {fem} females, "
+            "by {year} (Table 34); {new} enterprises/establishments registered in {year} "
+            "(Table 36).",
             {
                 "ent": _o("t34", "enterprises"),
                 "mem": _o("t34", "members"),
@@ -297,7 +327,7 @@ INTROS: dict[str, list[tuple[str, dict]]] = {
         (
             "NSSF imposed the average contribution on {contrib} enterprises/establishments; "
             "{paid} of them paid on time ({share}), for {wrk} workers, of whom {wrkf} females, "
-            "with contributions of {amount} (Table 37).",
+            "with contributions of {amount}{amount_change} (Table 37).",
             {
                 "contrib": _m("t37", "contributory_enterprises"),
                 "paid": _m("t37", "contribution_paid_enterprises"),
@@ -310,13 +340,13 @@ INTROS: dict[str, list[tuple[str, dict]]] = {
     ],
     "B.1.2": [
         (
-            "NSSF has agreements with {fac} health facilities (Table 38).",
+            "NSSF has agreements with {fac} health facilities{fac_change} (Table 38).",
             {"fac": _m("t38", "health_facilities", level="total", facility_type="all")},
         ),
         (
             "NSSF received {claims} documents of health care claims (Table 39) and provided "
-            "benefits on {prov} documents (Table 40) to {mem} members, of whom {memf} females "
-            "(Table 41).",
+            "benefits on {prov} documents (Table 40) to {mem} members{mem_change}, of whom {memf} "
+            "females (Table 41).",
             {
                 "claims": _i("t39"),
                 "prov": _i("t40"),
@@ -325,15 +355,15 @@ INTROS: dict[str, list[tuple[str, dict]]] = {
             },
         ),
         (
-            "Members accessed health facilities {acc} times/persons (Table 42); benefits "
-            "expenditure came to {exp} (Table 44).",
+            "Members accessed health facilities {acc} times/persons{acc_change} (Table 42); "
+            "benefits expenditure came to {exp}{exp_change} (Table 44).",
             {"acc": _i("t42"), "exp": _i("t44")},
         ),
     ],
     "B.1.3": [
         (
-            "Medical rehabilitation services were provided {reh} times/persons, of which {rehf} to "
-            "females at a cost of {cost} (Table 45).",
+            "Medical rehabilitation services were provided {reh} times/persons{reh_change}, of "
+            "which {rehf} to females, at a cost of {cost}{cost_change} (Table 45).",
             {
                 "reh": _i("t45", "Medical Rehabilitation Services Provision"),
                 "rehf": _i("t45", "Medical Rehabilitation Services Provision", sex="female"),
@@ -345,7 +375,8 @@ INTROS: dict[str, list[tuple[str, dict]]] = {
         (
             "In the public sector, {inst} institutions with {mem} members, of whom {fem} "
             "females, are registered in the health care scheme (Table 46); {paid} "
-            "institutions paid contributions of {amount} for {pm} members (Table 47).",
+            "institutions paid contributions for {pm} members, in total {amount}{amount_change} "
+            "(Table 47).",
             {
                 "inst": _m("t46", "institutions", group="total"),
                 "mem": _m("t46", "members", group="total"),
@@ -359,8 +390,8 @@ INTROS: dict[str, list[tuple[str, dict]]] = {
     "B.2.2": [
         (
             "{mem} members, of whom {memf} females, received benefits (Table 50); members accessed "
-            "health facilities {acc} times/persons (Table 51); benefits expenditure came to "
-            "{exp} (Table 53).",
+            "health facilities {acc} times/persons{acc_change} (Table 51); benefits "
+            "expenditure came to {exp}{exp_change} (Table 53).",
             {
                 "mem": _m("t50", "members_receiving_benefits"),
                 "memf": _m("t50", "members_receiving_benefits", "female"),
@@ -371,8 +402,8 @@ INTROS: dict[str, list[tuple[str, dict]]] = {
     ],
     "B.2.3": [
         (
-            "Medical rehabilitation services were provided {reh} times/persons (Table 54) "
-            "at a cost of {cost} (Table 55).",
+            "Medical rehabilitation services were provided {reh} times/persons{reh_change} "
+            "(Table 54), at a cost of {cost}{cost_change} (Table 55).",
             {"reh": _i("t54"), "cost": _i("t55")},
         ),
     ],
@@ -403,7 +434,7 @@ INTROS: dict[str, list[tuple[str, dict]]] = {
     "D.1": [
         (
             "NSSF counts {ent} registered informal enterprises/establishments with {mem} "
-            "members, of whom {fem} females (Table 60).",
+            "members{mem_change}, of whom {fem} females (Table 60).",
             {
                 "ent": _o("t60", "enterprises"),
                 "mem": _o("t60", "members"),
@@ -414,7 +445,8 @@ INTROS: dict[str, list[tuple[str, dict]]] = {
     "D.2": [
         (
             "{mothers} female workers gave birth to {newborns} newborns and received "
-            "additional allowances of {amount} in total (Table 61); {formal} of the mothers "
+            "additional allowances of {amount} in total{amount_change} (Table 61); {formal} of the "
+            "mothers "
             "are formal and {informal} informal workers.",
             {
                 "mothers": _m("t61", "mothers", worker_group="all"),
@@ -428,7 +460,7 @@ INTROS: dict[str, list[tuple[str, dict]]] = {
     "E.4": [
         (
             "Official physicians met {meet} times and evaluated the permanent disability "
-            "degree of {vic} victims, of whom {vicf} females (Table 62).",
+            "degree of {vic} victims{vic_change}, of whom {vicf} females (Table 62).",
             {
                 "meet": _m("t62", "meetings"),
                 "vic": _m("t62", "victims", degree="all"),
@@ -438,8 +470,8 @@ INTROS: dict[str, list[tuple[str, dict]]] = {
     ],
     "E.5.1": [
         (
-            "Workers' traffic accidents: {cases} cases with {vic} victims, {deaths} of them "
-            "killed (Table 63).",
+            "Workers' traffic accidents: {cases} cases{cases_change}, with {vic} victims, {deaths} "
+            "of them killed (Table 63).",
             {
                 "cases": _m("t63", "cases"),
                 "vic": _m("t63", "victims", category="all"),
@@ -449,8 +481,8 @@ INTROS: dict[str, list[tuple[str, dict]]] = {
     ],
     "E.5.2": [
         (
-            "Cases of fainting: {fac} factories, {wrk} unconscious workers, of whom {wrkf} females "
-            "(Table 64).",
+            "Cases of fainting: {fac} factories with {wrk} unconscious workers{wrk_change}, "
+            "of whom {wrkf} females (Table 64).",
             {
                 "fac": _m("t64", "factories"),
                 "wrk": _m("t64", "unconscious_workers"),
@@ -461,7 +493,7 @@ INTROS: dict[str, list[tuple[str, dict]]] = {
     "E.6.2": [
         (
             "NSSF officials took part in {courses} training courses and study visits, with "
-            "{part} participants, of whom {partf} females (Table 66).",
+            "{part} participants{part_change}, of whom {partf} females (Table 66).",
             {
                 "courses": _i("t66", measure="courses"),
                 "part": _i("t66", measure="participants"),
@@ -472,7 +504,7 @@ INTROS: dict[str, list[tuple[str, dict]]] = {
     "E.7": [
         (
             "The social security schemes were disseminated {times} times to {part} "
-            "participants, of whom {partf} females (Table 67).",
+            "participants{part_change}, of whom {partf} females (Table 67).",
             {
                 "times": _m("t67", "times", scheme="all"),
                 "part": _m("t67", "participants", scheme="all"),
@@ -483,23 +515,22 @@ INTROS: dict[str, list[tuple[str, dict]]] = {
 }
 
 
-def _sentence(template: str, quantities: dict, year: int) -> tuple[str, list] | None:
-    words, readings = {}, []
+def _sentence(template: str, quantities: dict, year: int) -> str | None:
+    words = {}
     for name, (tid, dims) in quantities.items():
         said = say(tid, year, dims)
         if said is None:
             return None
-        words[name], reading = said
-        readings.append(reading)
-    return template.format(year=year, prev=year - 1, **words), readings
+        words[name], words[f"{name}_change"] = said
+    return template.format(year=year, prev=year - 1, **words)
 
 
 def intro_text(section: str, year: int) -> str:
     """Return the opening paragraph of a section for ``year`` as Markdown text.
 
-    Every number is followed by its change on the year before, in brackets; when no
-    number of the paragraph has a figure for the year before, the brackets are left
-    out and one sentence says so.
+    The figures are those the report prints; the main figure of a sentence is followed
+    by its change on the year before where the report has both years ("…, up 3.01 %
+    on 2021"). A sentence whose figures are missing for ``year`` is left out.
 
     Parameters
     ----------
@@ -508,8 +539,7 @@ def intro_text(section: str, year: int) -> str:
     year : int
         The year.
     """
-    said = [_sentence(t, q, year) for t, q in INTROS[section]]
-    kept = [s for s in said if s]
+    kept = [s for s in (_sentence(t, q, year) for t, q in INTROS[section]) if s]
     if not kept:
         tables = sorted({tid for _, q in INTROS[section] for tid, _ in q.values()})
         years = sorted({y for t in tables for y in table_years(t)})
@@ -517,12 +547,7 @@ def intro_text(section: str, year: int) -> str:
             f"The report has no figures for {year} in this section "
             f"(its tables cover {', '.join(map(str, years))})."
         )
-    readings = [r for _, rs in kept for r in rs]
-    text = " ".join(s for s, _ in kept)
-    if all(r == NOT_AVAILABLE for r in readings):
-        text = text.replace(" (change not available)", "")
-        return f"{text} There are no {year - 1} figures to compare with."
-    return f"{text} Changes in brackets are on {year - 1}."
+    return " ".join(kept)
 
 
 def intro(section: str, year: int) -> Markdown:
@@ -543,29 +568,14 @@ def intro(section: str, year: int) -> Markdown:
 # --------------------------------------------------------------------------------------
 
 
-def report_says(section: str, year: int) -> Markdown:
-    """Quote the report's sentences that state numbers in a section (from the facts).
+def escape_markdown(text: str) -> str:
+    r"""Escape report text for Markdown: ``< > &`` as entities, Markdown marks with ``\``.
 
-    Parameters
-    ----------
-    section : str
-        Section code as in ``data/facts.csv`` (``"E.1"``, ``"E.5.3"`` …).
-    year : int
-        The year; the report states these figures for its own year only.
+    Text from the report is shown as text, never read as markup: a link printed in
+    angle brackets stays visible, ``*`` and ``_`` do not start emphasis.
     """
-    f = load_facts()
-    f = f[f["section"] == section]
-    if year != report_year():
-        return Markdown(
-            f"The report states the figures of section {section} for {report_year()} only."
-        )
-    if f.empty:
-        return Markdown(f"The report states no figures in section {section}.")
-    quotes = [
-        f"> {s} (report line {ln})"
-        for s, ln in dict.fromkeys(zip(f["sentence"], f["line"], strict=True))
-    ]
-    return Markdown("The report says:\n\n" + "\n>\n".join(quotes))
+    text = html.escape(text, quote=False)
+    return re.sub(r"([\\`*_\[\]|])", r"\\\1", text)
 
 
 def unprinted_graphic(number: int, year: int) -> Markdown:
@@ -603,256 +613,273 @@ def unprinted_graphic(number: int, year: int) -> Markdown:
     return Markdown("\n".join(lines))
 
 
-def _body_heading(lines: list[str], pattern: str) -> int | None:
-    rx = re.compile(pattern)
-    hits = [i for i, ln in enumerate(lines) if rx.match(ln) and "\t" not in ln]
-    return hits[-1] if hits else None
+_TOC_LINE = re.compile(r"^((?:[A-E]|\d)(?:\.\d+)*)\.?\s+(.+?)\.*\t\d+\s*$")
 
 
-def report_text(start: str, end: str, year: int) -> Markdown:
-    r"""Return a text section of the report (e.g. its challenges) for ``year``.
-
-    Parameters
-    ----------
-    start, end : str
-        Regular expressions of the heading that opens the section and of the
-        heading that follows it, e.g. ``r"3\\. CHALLENGES"`` and ``r"4\\. REMEDIES"``.
-    year : int
-        The report year; a year without its own report says so.
-    """
-    seed = paths.seed_path(year)
-    if not seed.exists():
-        return Markdown(
-            f"There is no {year} report in this project; this text is in the "
-            f"{report_year()} report (the {report_year()} edition of this chapter)."
-        )
-    lines = read_lines(seed)
-    i, j = _body_heading(lines, start), _body_heading(lines, end)
-    if i is None or j is None or j <= i:
-        return Markdown(f"The {year} report has no section matching {start!r}.")
-    body = [ln.replace("❖", "").replace("**", "").rstrip() for ln in lines[i + 1 : j]]
-    text = "\n".join(ln if not ln.startswith(" - ") else "    " + ln[1:] for ln in body)
-    return Markdown(re.sub(r"\n{3,}", "\n\n", text).strip())
+def _report_lines(year: int) -> tuple[str, ...]:
+    return _lines_of(str(paths.seed_path(year)))
 
 
-# --------------------------------------------------------------------------------------
-# Section 2: the headline figures rebuilt from the tables
-# --------------------------------------------------------------------------------------
+@cache
+def _lines_of(path: str) -> tuple[str, ...]:
+    return tuple(read_lines(Path(path)))
 
 
-def _t(tid, **dims):
-    return (tid, {"sex": "total", **dims})
-
-
-_OR_ENT = [_t("t01", office="total", measure="enterprises"), _t("t21", measure="institutions")]
-_OR_MEM = [_t("t01", office="total", measure="members"), _t("t21", measure="members")]
-_HC_ENT = [
-    _t("t34", office="total", measure="enterprises"),
-    _t("t46", group="total", measure="institutions"),
-    _t("t60", office="total", measure="enterprises"),
-]
-_HC_MEM = [
-    _t("t34", office="total", measure="members"),
-    _t("t46", group="total", measure="members"),
-    _t("t60", office="total", measure="members"),
-]
-_OR_CON = [_t("t05", measure="contributions"), _t("t22", measure="contributions")]
-_HC_CON = [_t("t37", measure="contributions"), _t("t47", measure="contributions")]
-_PEN_CON = [_t("t59", measure="contributions")]
-_OR_EXP = [_t("t18", item="Total"), _t("t20", item="Total"), _t("t31", item="Total")]
-_OR_EXP += [_t("t33", item="Total")]
-_HC_EXP = [
-    _t("t44", item="Total"),
-    _t("t45", item="Medical Expenditure"),
-    _t("t53", item="Total"),
-    _t("t55", item="Total"),
-]
-_VIC = [
-    _t("t15", measure="victims_receiving_benefits"),
-    _t("t28", measure="victims_receiving_benefits"),
-]
-_ACC = [_t("t42", item="Total"), _t("t51", item="Total")]
-
-
-def _female(terms):
-    return [(tid, {**dims, "sex": "female"}) for tid, dims in terms]
-
-
-#: Headline fact → the table cells it adds up (``None``: the tables do not give it).
-HEADLINES: dict[str, list | None] = {
-    "s2_registered_enterprises": [
-        _OR_ENT[0],
-        _t("t46", group="total", measure="institutions"),
-        _t("t60", office="total", measure="enterprises"),
-    ],
-    "s2_members_total": _HC_MEM,
-    "s2_members_female": _female(_HC_MEM),
-    "s2_contribution_income": _OR_CON + _HC_CON + _PEN_CON,
-    "s2_expenditure": _OR_EXP + _HC_EXP,
-    "s2_victims_total": _VIC,
-    "s2_victims_female": _female(_VIC),
-    "s2_health_care_access_total": _ACC,
-    "s2_health_care_access_female": None,
-    "s2or_registered_enterprises": _OR_ENT,
-    "s2or_members_total": _OR_MEM,
-    "s2or_members_female": _female(_OR_MEM),
-    "s2or_contribution_income": _OR_CON,
-    "s2or_expenditure": _OR_EXP,
-    "s2or_victims_total": _VIC,
-    "s2or_victims_female": _female(_VIC),
-    "s2hc_registered_enterprises": _HC_ENT,
-    "s2hc_members_total": _HC_MEM,
-    "s2hc_members_female": _female(_HC_MEM),
-    "s2hc_contribution_income": _HC_CON,
-    "s2hc_expenditure": _HC_EXP,
-    "s2hc_health_care_access_total": _ACC,
-    "s2hc_health_care_access_female": None,
-    "s2pen_registered_enterprises": [_t("t56", office="total", measure="enterprises")],
-    "s2pen_members_total": [_t("t56", office="total", measure="members")],
-    "s2pen_members_female": _female([_t("t56", office="total", measure="members")]),
-    "s2pen_voluntary_members_total": None,
-    "s2pen_voluntary_members_female": None,
-    "s2pen_contribution_income": _PEN_CON,
-}
-
-
-def _term_label(tid: str, dims: dict) -> str:
-    what = dims.get("item") or dims.get("measure", "")
-    sex = " females" if dims.get("sex") == "female" else ""
-    return f"Table {int(tid[1:])} {what.replace('_', ' ')}{sex}"
-
-
-#: Scheme of each group of headline facts.
-SCHEMES = {"s2": "All", "s2or": "Occupational risk", "s2hc": "Health care", "s2pen": "Pension"}
-
-
-def rebuild(fact_id: str, year: int) -> tuple[float | None, str, list[tuple[str, float, str]]]:
-    """Rebuild one headline figure from its component tables.
+def report_sections(year: int | None = None) -> tuple[tuple[str, str, int], ...]:
+    """Return the numbered sections of a report, from its table of contents.
 
     Parameters
     ----------
-    fact_id : str
-        A key of :data:`HEADLINES`.
-    year : int
-        The year.
+    year : int, optional
+        The report's year (default: the report in ``seeds/``).
 
     Returns
     -------
-    value : float or None
-        The sum of the components that have a value for ``year``, in the headline's
-        unit; None when the tables do not give it or no component has a value.
-    formula : str
-        The components, e.g. "Table 1 enterprises + Table 21 institutions"; a
-        component without a value for ``year`` is marked "(no data)".
-    parts : list of (label, value, unit)
-        Each component's value in its own unit.
+    tuple of (code, title, line)
+        ``("E.6.4", "Internal Audit", 1290)``: each section's code, its title as the
+        contents print it, and the index of its heading in the report's body (-1 when
+        the body has no such heading).
     """
-    terms = HEADLINES[fact_id]
-    if terms is None:
-        return None, "not in the tables", []
-    unit = load_facts().set_index("fact_id").loc[fact_id, "unit"]
-    total, labels, parts = None, [], []
-    for tid, dims in terms:
-        c = lookup_cell(tid, year, **dims)
-        if c is None:
-            labels.append(f"{_term_label(tid, dims)} (no data)")
+    return _sections_of(str(paths.seed_path(year or report_year())))
+
+
+@cache
+def _sections_of(path: str) -> tuple[tuple[str, str, int], ...]:
+    lines = _lines_of(path)
+    hits = [(i, m) for i, ln in enumerate(lines) if (m := _TOC_LINE.match(ln))]
+    toc = hits[:1]
+    for i, m in hits[1:]:  # the contents: one block of lines, blank lines aside
+        if i - toc[-1][0] > 2:
+            break
+        toc.append((i, m))
+    out, pos = [], toc[-1][0] + 1
+    for _, m in toc:
+        code, title = m.group(1), m.group(2).strip()
+        head = re.compile(rf"^{re.escape(code)}\.?(\s|\*|$)")
+        at = next(
+            (i for i in range(pos, len(lines)) if head.match(lines[i]) and "\t" not in lines[i]),
+            -1,
+        )
+        if at >= 0:
+            pos = at
+        out.append((code, title, at))
+    return tuple(out)
+
+
+def _section_body(year: int, code: str) -> list[str]:
+    lines = _report_lines(year)
+    secs = report_sections(year)
+    starts = sorted(at for _, _, at in secs if at >= 0)
+    at = {c: a for c, _, a in secs}[code]
+    if at < 0:
+        return []
+    end = next((a for a in starts if a > at), len(lines))
+    if code == "5":  # the conclusion ends where the signature begins
+        end = next((i for i in range(at, end) if lines[i].startswith("Phnom Penh, ")), end)
+    first = re.sub(rf"^{re.escape(code)}\.?\s*", "", lines[at])
+    title = {c: t for c, t, _ in secs}[code]
+    rest = first[len(title) :] if first.lower().startswith(title.lower()) else ""
+    return ([rest] if rest.strip() else []) + list(lines[at + 1 : end])
+
+
+_CAPTION = re.compile(r"^\**(Table \d+:|Graphic \d+\.)")
+
+
+def section_markdown(code: str, year: int) -> str:
+    """Return the report's own text of one section as Markdown (tables and graphics left out).
+
+    The paragraphs and list items between the section's heading and the next heading,
+    with the report's sub-headings (❖) in bold. Tables and graphics are shown by
+    :func:`nssf_analysis.sections.show`, so their captions, cells and sources are left
+    out here. Every piece of text is escaped (:func:`escape_markdown`).
+
+    Parameters
+    ----------
+    code : str
+        A section code of :func:`report_sections` (``"E.1"``, ``"3"`` …).
+    year : int
+        The year; a year without its own report says where the text is.
+    """
+    if not paths.seed_path(year).exists():
+        return (
+            f"The text of this section is in the {report_year()} report and describes "
+            f"{report_year()}; there is no {year} report in this project (the "
+            f"{report_year()} edition of this book shows it)."
+        )
+    out, skip = [], False
+    for raw in _section_body(year, code):
+        ln = raw.replace("**", "").rstrip()
+        if _CAPTION.match(ln.strip()):
+            skip = True
+        if skip:
+            skip = not ln.startswith("Source:")
             continue
-        labels.append(_term_label(tid, dims))
-        value, u = c
-        parts.append((_term_label(tid, dims), value, u))
-        total = (total or 0.0) + value * SCALE.get((u, unit), 1.0)
-    return total, " + ".join(labels), parts
+        if "\t" in ln or ln.startswith("Source:"):
+            continue
+        text = ln.strip()
+        if not text:
+            out.append("")
+        elif text.startswith("❖"):
+            out += ["", f"**{escape_markdown(text.lstrip('❖ ').strip())}**", ""]
+        elif re.match(r"^-\s", text):
+            indent = "    " if raw.startswith(" ") else ""
+            out.append(f"{indent}- {escape_markdown(text[1:].strip())}")
+        else:
+            out += ["", escape_markdown(text), ""]
+    md = re.sub(r"\n{3,}", "\n\n", "\n".join(out)).strip()
+    return md
 
 
-def _unit_note(gap: float, parts: list, unit: str) -> str:
-    """Say which component would close a large gap if it were printed in million riels."""
-    if pd.isna(gap) or unit != "million riels":
-        return ""
-    for name, value, u in parts:
-        if u == "billion riels" and value:
-            alt = gap + value * (SCALE[(u, unit)] - 1.0)
-            if abs(alt) < abs(gap) / 100:
-                return (
-                    f"{name} is printed in billion riels; read as million riels the gap "
-                    f"is {alt:,.2f}."
-                )
-    return ""
-
-
-def headlines(year: int) -> pd.DataFrame:
-    """Return the section-2 headline figures: as printed and as rebuilt from the tables.
+def report_section(code: str, year: int) -> Markdown:
+    """Return :func:`section_markdown` for display.
 
     Parameters
     ----------
+    code : str
+        A section code (``"E.6.4"``).
     year : int
-        The year; the report prints its headlines for its own year only, so for
-        other years ``printed`` and ``gap`` are NaN.
-
-    Returns
-    -------
-    DataFrame
-        One row per headline fact: ``fact_id``, ``measure``, ``sex``, ``unit``,
-        ``printed``, ``rebuilt``, ``gap`` (printed − rebuilt), ``formula`` and
-        ``note`` (a likely explanation of a large gap, else empty).
+        The year.
     """
-    f = load_facts().set_index("fact_id")
-    rows = []
-    for fid in HEADLINES:
-        rebuilt, formula, parts = rebuild(fid, year)
-        printed = float(f.loc[fid, "value"]) if year == report_year() else float("nan")
-        gap = printed - rebuilt if rebuilt is not None else float("nan")
-        rows.append(
-            {
-                "fact_id": fid,
-                "measure": f.loc[fid, "measure"],
-                "sex": f.loc[fid, "sex"],
-                "unit": f.loc[fid, "unit"],
-                "printed": printed,
-                "rebuilt": float("nan") if rebuilt is None else rebuilt,
-                "gap": gap,
-                "formula": formula,
-                "note": _unit_note(gap, parts, f.loc[fid, "unit"]),
-            }
-        )
-    return pd.DataFrame(rows)
+    return Markdown(section_markdown(code, year))
 
 
-def overview(year: int) -> Markdown:
-    """Return the report's opening paragraph (section 2) rebuilt from the tables.
+# --------------------------------------------------------------------------------------
+# Section 2: the year in figures, rebuilt from the tables
+# --------------------------------------------------------------------------------------
+
+
+def overview_text(year: int) -> str:
+    """Return the report's opening paragraph (section 2) rebuilt from the tables (Markdown).
+
+    The figures are the headline formulas of :data:`nssf_analysis.headlines.HEADLINES`
+    summed over the printed table figures of ``year``, amounts in their documented unit
+    (:mod:`nssf_analysis.units`).
 
     Parameters
     ----------
     year : int
         The year.
     """
-    h = headlines(year).set_index("fact_id")
+    h = headlines.headlines(year).set_index("fact_id")
 
     def v(fid):
         x = h.loc[fid, "rebuilt"]
-        return "not available" if pd.isna(x) else f"**{say_value(x, h.loc[fid, 'unit'])}**"
+        return None if pd.isna(x) else f"**{say_value(x, h.loc[fid, 'unit'])}**"
 
-    text = (
-        f"By the end of {year}, the tables of the report add up to "
-        f"{v('s2_registered_enterprises')} registered institutions/enterprises/"
-        f"establishments (formal and informal) with "
-        f"{v('s2_members_total')} members ({v('s2_members_female')} females). Contributions "
-        f"came to {v('s2_contribution_income')}; benefits expenditure of the occupational "
-        f"risk and health care schemes to {v('s2_expenditure')}. {v('s2_victims_total')} "
-        f"victims ({v('s2_victims_female')} females) received occupational risk benefits and "
-        f"members accessed health care services {v('s2_health_care_access_total')} "
-        f"times/persons."
-    )
+    sentences = [
+        (
+            "By the end of {year}, the tables of the report add up to {ent} registered "
+            "institutions/enterprises/establishments (formal and informal) with {mem} "
+            "members, of whom {fem} females.",
+            ("s2_registered_enterprises", "s2_members_total", "s2_members_female"),
+        ),
+        ("Contributions came to {inc}.", ("s2_contribution_income",)),
+        (
+            "The benefits expenditure of the occupational risk and health care schemes came "
+            "to {exp}.",
+            ("s2_expenditure",),
+        ),
+        (
+            "{vic} victims, of whom {vicf} females, received occupational risk benefits.",
+            ("s2_victims_total", "s2_victims_female"),
+        ),
+        (
+            "Members accessed health care services {acc} times/persons.",
+            ("s2_health_care_access_total",),
+        ),
+    ]
+    names = {
+        "s2_registered_enterprises": "ent",
+        "s2_members_total": "mem",
+        "s2_members_female": "fem",
+        "s2_contribution_income": "inc",
+        "s2_expenditure": "exp",
+        "s2_victims_total": "vic",
+        "s2_victims_female": "vicf",
+        "s2_health_care_access_total": "acc",
+    }
+    kept = []
+    for template, fids in sentences:
+        words = {names[f]: v(f) for f in fids}
+        if all(words.values()):
+            kept.append(template.format(year=year, **words))
+    text = " ".join(kept)
     if year == report_year():
-        gaps = h[h["gap"].abs() > 1e-6].dropna(subset=["gap"])
+        close = h["gap"].abs() <= 1e-6
+        missing = h["rebuilt"].isna()
+        differ = ~close & ~missing
+        rel = (h["gap"].abs() / h["printed"].abs() * 100)[differ]
+        by = f", by at most {rel.max():.3f} % of the printed figure" if differ.any() else ""
         text += (
-            f"\n\n{len(h) - len(gaps) - h['rebuilt'].isna().sum()} of the {len(h)} headline "
-            f"figures the report prints in section 2 are rebuilt exactly; "
-            f"{len(gaps)} differ and {int(h['rebuilt'].isna().sum())} cannot be rebuilt "
-            "from the tables (see the table below)."
+            f"\n\nOf the {len(h)} headline figures the report prints in section 2, "
+            f"{int(close.sum())} are rebuilt exactly, {int(differ.sum())} differ{by} (see "
+            f"the table below), and {int(missing.sum())} cannot be rebuilt from the tables."
         )
     else:
         text += (
-            f"\n\nThe report prints its headline figures for {report_year()} only; "
-            f"there is nothing printed to compare the {year} figures with."
+            f"\n\nThe report prints its headline figures for {report_year()} only; the "
+            f"{year} figures above are the comparison columns of its tables."
         )
-    return Markdown(text)
+    return text
+
+
+def overview(year: int) -> Markdown:
+    """Return :func:`overview_text` for display.
+
+    Parameters
+    ----------
+    year : int
+        The year.
+    """
+    return Markdown(overview_text(year))
+
+
+# --------------------------------------------------------------------------------------
+# Editions: what the book for a year is made of
+# --------------------------------------------------------------------------------------
+
+
+def edition(year: int) -> Markdown:
+    """Say what the figures of the edition for ``year`` come from.
+
+    Parameters
+    ----------
+    year : int
+        The year the edition shows.
+    """
+    return Markdown(headlines.edition_source(year))
+
+
+def pension_start_text(year: int) -> str:
+    """Say when the pension scheme started, as the report states it, and what ``year`` has.
+
+    The dates are read from the opening sentence of the report's section C.
+
+    Parameters
+    ----------
+    year : int
+        The year the edition shows.
+    """
+    text = section_markdown("C", report_year())
+    m = re.search(r"since (\d{1,2} \w+ (\d{4}))", text)
+    if m is None:
+        return "The report does not state when the pension scheme started."
+    started, start_year = m.group(1), int(m.group(2))
+    paid = re.search(r"contribution payment from (\d{1,2} \w+ \d{4})", text)
+    pay = f" (contributions from {paid.group(1)})" if paid else ""
+    if year < start_year:
+        return (
+            f"The social security scheme on pension started on {started}{pay}, after the "
+            f"year of this edition: there are no pension figures for {year}."
+        )
+    if year == start_year:
+        return (
+            f"The social security scheme on pension started on {started}{pay}, so its "
+            f"tables have no earlier year to compare with."
+        )
+    return f"The social security scheme on pension started on {started}{pay}."
+
+
+def pension_start(year: int) -> Markdown:
+    """Return :func:`pension_start_text` for display."""
+    return Markdown(pension_start_text(year))

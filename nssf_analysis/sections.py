@@ -14,7 +14,7 @@ import html
 import pandas as pd
 from IPython.display import HTML, Markdown, display
 
-from . import charts, prose, tables
+from . import charts, headlines, prose, tables
 from .catalog import catalog, load_graphics
 
 
@@ -54,20 +54,36 @@ def items(section: str) -> pd.DataFrame:
 
 
 def graphic_caption(number: int) -> HTML:
-    """Return the anchor and caption of a graphic: ``<div id="graphic-N">Graphic N: title``."""
+    """Return the anchor and caption of a graphic: ``<div id="graphic-N">Graphic N: title``.
+
+    The title names the scheme and sector (:func:`nssf_analysis.charts.title`); it is
+    the graphic's only title.
+    """
     info = charts.graphic_info(number)
+    rest = charts.title(number)[len(info["label"]) + 2 :]
     return HTML(
         f'<div class="nssf-graphic" id="graphic-{number}"><b>{html.escape(info["label"])}:</b> '
-        f"{html.escape(info['title'])}</div>"
+        f"{html.escape(rest)}</div>"
     )
 
 
-def graphic_source(number: int) -> Markdown:
-    """Return the source line of a graphic and the table it is drawn from."""
+def graphic_source(number: int, year: int) -> Markdown:
+    """Return the source line of a graphic, the table it is drawn from and what it selects.
+
+    Parameters
+    ----------
+    number : int
+        1 … 9.
+    year : int
+        The year shown (a graphic showing a subset says which, :func:`charts.selection`).
+    """
     info = charts.graphic_info(number)
     table_id = charts.GRAPHICS[number][0]
     label = catalog().set_index("table_id").loc[table_id, "label"]
-    return Markdown(f"Source: {info['source']}. Drawn from {label} (`{table_id}`).")
+    subset = charts.selection(number, year)
+    return Markdown(
+        f"{subset + ' ' if subset else ''}Source: {info['source']}. Drawn from {label}."
+    )
 
 
 def graphic(number: int, year: int) -> None:
@@ -93,7 +109,7 @@ def graphic(number: int, year: int) -> None:
         display(Markdown(f"No data for {year}: the table this graphic depicts covers {years}."))
         return
     display(charts.graphic(number, year))
-    display(graphic_source(number))
+    display(graphic_source(number, year))
 
 
 def show(section: str, year: int) -> None:
@@ -121,23 +137,22 @@ def headline_table(year: int) -> tables.ReportStyler:
     year : int
         The year (the report prints headlines for its own year only).
     """
-    h = prose.headlines(year)
+    h = headlines.headlines(year)
     frame = pd.DataFrame(
         {
             "Headline": [
                 f"{m.replace('_', ' ').capitalize()}{' (females)' if s == 'female' else ''}"
                 for m, s in zip(h["measure"], h["sex"], strict=True)
             ],
-            "Scheme": [prose.SCHEMES.get(f.split("_")[0], "All") for f in h["fact_id"]],
+            "Scheme": h["scheme"].to_numpy(),
             "Unit": h["unit"].to_numpy(),
             "Printed": [_num(v, u) for v, u in zip(h["printed"], h["unit"], strict=True)],
             "Rebuilt": [_num(v, u) for v, u in zip(h["rebuilt"], h["unit"], strict=True)],
             "Gap (printed − rebuilt)": [
                 _num(v, u) for v, u in zip(h["gap"], h["unit"], strict=True)
             ],
-            "From": h["formula"].to_numpy(),
+            "Made of": h["sources"].to_numpy(),
             "Note": h["note"].to_numpy(),
-            "Fact": h["fact_id"].to_numpy(),
         }
     )
     st = tables.ReportStyler(frame)
@@ -146,10 +161,10 @@ def headline_table(year: int) -> tables.ReportStyler:
     st.set_caption(
         (
             f"Section 2 headline figures rebuilt from the tables, {year}",
-            "Printed: the number stated in section 2 of the report (fact ids <code>s2*</code> "
-            "of <code>data/facts.csv</code>); "
-            "rebuilt: the sum of the table cells listed under <i>From</i>, converted to the "
-            "headline's unit; – where there is nothing to compare.",
+            "Printed: the figure stated in section 2 of the report; rebuilt: the sum of the "
+            "table figures listed under <i>Made of</i>, as printed, converted to the "
+            "headline's unit (Table 31 read in million riels, see the methodology); "
+            "– where there is nothing to compare.",
         )
     )
     st.set_table_styles(tables.TABLE_CSS + tables.align_rules(frame))

@@ -26,8 +26,15 @@ PALETTE = [
 #: Colours of the total/female pair, used the same way in every chart.
 TOTAL_COLOR = PALETTE[0]
 FEMALE_COLOR = PALETTE[1]
-FIGSIZE = (8.0, 4.5)
+#: Figure size in inches: 600 px wide at :data:`DPI`, so that a graphic shown 390 px
+#: wide on a phone is scaled by 0.65 and :data:`MIN_FONT` still reads 9 px high.
+FIGSIZE = (6.0, 4.0)
+#: Layout dots per inch (one CSS pixel per dot).
 DPI = 100
+#: Pixel density of the images in the book: PNG at twice :data:`DPI` ("retina").
+DENSITY = 2
+#: The smallest font size of a graphic, in points.
+MIN_FONT = 10
 
 
 def setup() -> None:
@@ -40,10 +47,14 @@ def setup() -> None:
         {
             "figure.figsize": FIGSIZE,
             "figure.dpi": DPI,
-            "savefig.dpi": DPI,
+            "savefig.dpi": DPI * DENSITY,
             "font.family": "DejaVu Sans",
-            "font.size": 10,
-            "axes.titlesize": 11,
+            "font.size": MIN_FONT + 1,
+            "axes.titlesize": MIN_FONT + 1,
+            "axes.labelsize": MIN_FONT + 1,
+            "xtick.labelsize": MIN_FONT,
+            "ytick.labelsize": MIN_FONT,
+            "legend.fontsize": MIN_FONT,
             "axes.titleweight": "bold",
             "axes.spines.top": False,
             "axes.spines.right": False,
@@ -60,7 +71,7 @@ def setup() -> None:
     try:
         from matplotlib_inline.backend_inline import set_matplotlib_formats
 
-        set_matplotlib_formats("png", metadata={"Software": None})
+        set_matplotlib_formats("retina", metadata={"Software": None})
     except ImportError:  # outside IPython
         return
     _png_with_alt_text()
@@ -79,13 +90,14 @@ def alt_text(fig) -> str:
 
 
 def _png_with_alt_text() -> None:
-    """Make IPython show every matplotlib figure as PNG with its :func:`alt_text`.
+    """Make IPython show every matplotlib figure as a sharp PNG with its :func:`alt_text`.
 
-    The PNG is drawn as the inline backend draws it; the text goes into the output's
-    metadata (``{"alt": ...}``), which the book's template writes as the image's alt.
+    The PNG is drawn at :data:`DENSITY` times :data:`DPI` (IPython's "retina" PNG) and
+    shown at its layout size; its metadata carry ``width``, ``height`` and the text
+    (``alt``), which the book's template writes into the image's attributes.
     """
     from IPython import get_ipython
-    from IPython.core.pylabtools import print_figure
+    from IPython.core.pylabtools import retina_figure
     from matplotlib.figure import Figure
     from matplotlib_inline.config import InlineBackend
 
@@ -95,9 +107,12 @@ def _png_with_alt_text() -> None:
     kwargs = {**InlineBackend.instance().print_figure_kwargs, "metadata": {"Software": None}}
 
     def png(fig):
-        data = print_figure(fig, "png", base64=True, **kwargs)
+        data = retina_figure(fig, base64=True, **kwargs)
+        if data is None:
+            return None
+        data, meta = data  # pixels at DENSITY x, shown at the layout size (width, height)
         text = alt_text(fig)
-        return (data, {"alt": text}) if text else data
+        return data, {**meta, "alt": text} if text else meta
 
     shell.display_formatter.formatters["image/png"].for_type(Figure, png)
 

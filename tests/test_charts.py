@@ -130,16 +130,67 @@ def test_graphic_info_from_the_report():
 # --- house style ---------------------------------------------------------------------
 
 
-def test_title_axis_labels_and_thousands():
-    fig = charts.graphic(4, 2022)
-    assert fig._suptitle.get_text() == (
+def test_titles_name_the_scheme_and_sector():
+    # report lines 324 and 532 title Graphics 4 and 6 alike; Tables 10 and 24 are the
+    # private and the public sector of the occupational risk scheme
+    assert charts.title(4) == (
         "Graphic 4: Occupational Risk Investigation Results by Types of Injuries"
+        " \u2014 occupational risk scheme, private sector"
     )
+    assert charts.title(6).endswith("occupational risk scheme, public sector")
+    assert charts.title(7).endswith("public sector") and charts.title(5).endswith("private sector")
+    # Graphics 3 and 8 (Tables 5 and 37): the same title, two schemes
+    assert charts.title(3).endswith("occupational risk scheme, private sector")
+    assert charts.title(8).endswith("health care scheme, private sector")
+    titles = [charts.title(n) for n in range(1, 12)]
+    assert len(set(titles)) == len(titles)
+
+
+def test_one_title_per_figure():
+    # the caption above the image is the title; the figure has none of its own
+    for n in range(1, 10):
+        fig = charts.graphic(n, 2022)
+        assert fig.get_suptitle() == ""
+        assert charts.graphic_info(n)["title"] not in " ".join(ax.get_title() for ax in fig.axes)
+
+
+def test_a_subset_says_which():
+    # Annex 6.1.1 (business codes) lists business types no. 1 to 104; Graphic 2 shows 15
+    text = charts.selection(2, 2022)
+    assert text.startswith("The 15 business types with the most workers, of the 104 ")
+    assert charts.selection(4, 2022) == ""
+    d = charts.graphic_data(2, 2022)
+    assert d["category"].nunique() == charts.TOP_BUSINESSES
+
+
+def test_axis_labels_and_thousands():
+    fig = charts.graphic(4, 2022)
     ax = fig.axes[0]
     assert ax.get_ylabel() == "Persons"
     fig.canvas.draw()
     ticks = [t.get_text() for t in ax.get_yticklabels()]
     assert any("," in t for t in ticks)  # e.g. "2,000"
+
+
+@pytest.mark.parametrize("number", range(1, 10))
+def test_text_is_legible_on_a_phone(number):
+    # shown 390 px wide, a point of a figure W inches wide is 390 / (72 W) px high
+    fig = charts.graphic(number, 2022)
+    width_in = fig.get_size_inches()[0]
+    fig.canvas.draw()
+    from matplotlib.text import Text
+
+    sizes = [t.get_fontsize() for t in fig.findobj(Text) if t.get_text() and t.get_visible()]
+    assert sizes
+    assert min(sizes) * 390 / (72 * width_in) >= 9.0
+
+
+def test_images_are_twice_the_layout_density():
+    assert style.DENSITY >= 2
+    style.setup()
+    import matplotlib as mpl
+
+    assert mpl.rcParams["savefig.dpi"] == style.DPI * style.DENSITY
 
 
 def test_total_and_female_colours():
@@ -176,7 +227,7 @@ def test_image_matches_baseline(number, year, tmp_path):
     fig = charts.graphic(number, year)
     name = f"graphic_{number}_{year}.png"
     actual = tmp_path / name
-    fig.savefig(actual, dpi=style.DPI, metadata={"Software": None})
+    fig.savefig(actual, dpi=style.DPI * style.DENSITY, metadata={"Software": None})
     baseline = BASELINE / name
     if UPDATE or not baseline.exists():
         if not UPDATE:
@@ -192,7 +243,8 @@ def test_alt_text_names_the_graphic_its_years_and_its_table():
     # report line 324: "Graphic 4: Occupational Risk Investigation Results by Types of
     # Injuries", drawn from Table 10 (2021 and 2022)
     assert charts.alt_text(4, 2022) == (
-        "Graphic 4: Occupational Risk Investigation Results by Types of Injuries. "
+        "Graphic 4: Occupational Risk Investigation Results by Types of Injuries \u2014 "
+        "occupational risk scheme, private sector. "
         "Bar chart of 2021 and 2022 from Table 10, which gives its numbers."
     )
     assert "Bar chart of 2021 from Table 10" in charts.alt_text(4, 2021)
