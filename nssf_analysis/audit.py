@@ -57,8 +57,9 @@ from pathlib import Path
 
 import pandas as pd
 
+from . import audit_relations, paths, tidy
 from . import catalog as catalog_mod
-from . import paths, tidy
+from .audit_relations import FAMILIES
 from .exceptions import NSSFError
 from .extract import is_value
 from .specs import tidy_spec
@@ -130,6 +131,7 @@ RULES = {
     "numbering": ("directory", "directory lists numbered 1..n without gaps or repeats"),
     "duplicate_name": ("directory", "a name listed twice in one directory list"),
     "format": ("prose", "numbers of the prose printed in the standard way"),
+    **{rule: ("between places", text) for rule, (_head, text) in FAMILIES.items()},
 }
 
 #: Columns of ``findings.csv``.
@@ -1851,6 +1853,8 @@ def _num(v) -> str:
 
 
 def _sentence(r: dict, label: str) -> str:
+    if isinstance(r.get("text"), str) and r["text"]:
+        return r["text"]
     rule, status, loc = r["rule"], r["status"], r["location"]
     where = f"{label}, {loc}" if loc else label
     diff = _num(abs(r["difference"])) if r["difference"] is not None else ""
@@ -1995,6 +1999,7 @@ def _run_cached(signature: tuple) -> AuditResult:
     src = _load_sources()
     records = table_checks(src) + blank_checks(src) + precision_checks(src)
     records += cross_checks(src) + directory_checks(src) + format_checks(src)
+    records += audit_relations.checks(src)
     conventions = learn_conventions(records)
     _classify(records, conventions)
     conventions = learn_conventions(records)  # the rounding counts after classification
