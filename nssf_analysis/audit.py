@@ -57,7 +57,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from . import audit_relations, paths, tidy
+from . import audit_directories, audit_relations, paths, tidy
 from . import catalog as catalog_mod
 from .audit_relations import FAMILIES
 from .exceptions import NSSFError
@@ -80,6 +80,8 @@ __all__ = [
     "blank_checks",
     "conventions_table",
     "cross_checks",
+    "families_table",
+    "family_table",
     "directory_checks",
     "findings",
     "finding_link",
@@ -1974,6 +1976,7 @@ def _signature() -> tuple:
     d = paths.data_dir()
     files = [d / "catalog.csv", d / "metadata.json", d / "facts.csv"]
     files += sorted((d / "raw").glob("*.csv")) + sorted((d / "tidy").glob("a6_6_*.csv"))
+    files += sorted(paths.seeds_dir().glob("*.txt"))
     sig = []
     for p in files:
         try:
@@ -1999,7 +2002,7 @@ def _run_cached(signature: tuple) -> AuditResult:
     src = _load_sources()
     records = table_checks(src) + blank_checks(src) + precision_checks(src)
     records += cross_checks(src) + directory_checks(src) + format_checks(src)
-    records += audit_relations.checks(src)
+    records += audit_relations.checks(src) + audit_directories.checks(src)
     conventions = learn_conventions(records)
     _classify(records, conventions)
     conventions = learn_conventions(records)  # the rounding counts after classification
@@ -2339,7 +2342,7 @@ def _esc(v) -> str:
     return html.escape(str(v))
 
 
-def findings_table(year: int | None = None, classes=None, rules=None):
+def findings_table(year: int | None = None, classes=None, rules=None, families: bool = True):
     """Return the findings as a Styler: each with an anchor, linked to its table.
 
     Every finding carries ``id="<finding_id>"``; the first finding of each table (in
@@ -2352,6 +2355,9 @@ def findings_table(year: int | None = None, classes=None, rules=None):
         As in :func:`findings`.
     classes, rules : iterable of str, optional
         Keep only these classes or rules.
+    families : bool
+        Include the findings of the families between places (:data:`FAMILIES`), which
+        :func:`family_table` shows by family.
 
     Returns
     -------
@@ -2365,6 +2371,8 @@ def findings_table(year: int | None = None, classes=None, rules=None):
         f = f[f["class"].isin(list(classes))]
     if rules is not None:
         f = f[f["rule"].isin(list(rules))]
+    if not families:
+        f = f[~f["rule"].isin(list(FAMILIES))]
     rows = []
     for _, r in f.iterrows():
         anchor = f'<span id="{r["finding_id"]}"></span>'
@@ -2390,12 +2398,110 @@ def findings_table(year: int | None = None, classes=None, rules=None):
     cols = ["finding", "class", "rule", "table", "line", "printed", "expected", "finding in words"]
     df = pd.DataFrame(rows, columns=cols)
     key = "-".join(sorted(classes or [])) + "-".join(sorted(rules or []))
+    key += "" if families else "-tables"
     return (
         df.style.hide(axis="index")
         .set_table_styles([{"selector": "td, th", "props": "text-align: left;"}])
         .set_uuid(f"audit-findings-{key or 'all'}")
         .set_table_attributes('class="audit-findings"')
     )
+
+
+def _table_href(src: _Sources, table_id: str, location: str) -> str:
+    if table_id == "facts":
+        return _fact_link(src, location.split(":")[0])
+    return table_link(table_id)
+
+
+def family_table(rule: str, year: int | None = None):
+    """Return the findings of one family between places, in plain sentences.
+
+    Each row names the places involved (linked to their tables), the class and the
+    finding in words; each finding carries its anchor (and the anchor of its table when
+    it is the table's first finding, as in :func:`findings_table`).
+
+    Parameters
+    ----------
+    rule : str
+        A family of :data:`FAMILIES`.
+    year : int, optional
+        As in :func:`findings`.
+
+    Returns
+    -------
+    pandas.io.formats.style.Styler or IPython.display.Markdown
+        The table, or a sentence saying that every check of the family holds.
+
+    Raises
+    ------
+    NSSFError
+        If ``rule`` is not a family.
+    """
+    if rule not in FAMILIES:
+        raise NSSFError(f"audit: unknown family {rule!r}; families: {', '.join(FAMILIES)}")
+    res = run()
+    f = findings(year)
+    f = f.assign(_first=~f["table_id"].duplicated())
+    f = f[f["rule"] == rule]
+    if f.empty:
+        from IPython.display import Markdown
+
+        checks = res.checks
+        n = int((checks["rule"] == rule).sum())
+        return Markdown(f"All {n:,} checks of this kind hold: no finding.")
+    rows = []
+    for _, r in f.iterrows():
+        anchor = f'<span id="{r["finding_id"]}"></span>'
+        if r["_first"]:
+            anchor += f'<span id="finding-{r["table_id"]}"></span>'
+        links = []
+        for tid in dict.fromkeys(t for t in (r["table_id"], r["ref_table"]) if t):
+            label = "Prose" if tid == "facts" else res.labels.get(tid, tid)
+            href = _table_href(res.sources, tid, r["location"])
+            links.append(f'<a href="{href}">{_esc(label)}</a>')
+        rows.append(
+            {
+                "where": anchor + ", ".join(links),
+                "class": _esc(r["class"]),
+                "finding in words": _esc(r["sentence"]),
+            }
+        )
+    df = pd.DataFrame(rows, columns=["where", "class", "finding in words"])
+    return (
+        df.style.hide(axis="index")
+        .set_table_styles([{"selector": "td, th", "props": "text-align: left;"}])
+        .set_uuid(f"audit-family-{rule.replace('_', '-')}-{year or 'all'}")
+        .set_table_attributes('class="audit-findings"')
+    )
+
+
+def families_table(year: int | None = None):
+    """Return the checks and findings of each family between places, for display.
+
+    Parameters
+    ----------
+    year : int, optional
+        As in :func:`summary`.
+
+    Returns
+    -------
+    pandas.io.formats.style.Styler
+        One row per family: its heading, what it checks, the number of checks, of
+        those that hold and of the findings of each class.
+    """
+    s = summary(year).set_index("rule")
+    rows = []
+    for rule, (heading, text) in FAMILIES.items():
+        r = s.loc[rule]
+        rows.append(
+            {
+                "family": heading,
+                "what is checked": text,
+                **{c: int(r[c]) for c in ("checks", "ok", *CLASSES, "findings")},
+            }
+        )
+    counts = {c: "{:,}" for c in ("checks", "ok", *CLASSES, "findings")}
+    return _styled(pd.DataFrame(rows), "audit-families", counts)
 
 
 def _styled(df: pd.DataFrame, uuid: str, numbers: dict | None = None):

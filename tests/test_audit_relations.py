@@ -9,6 +9,7 @@ appear, change or go.
 
 import functools
 import re
+import shutil
 from pathlib import Path
 
 import pandas as pd
@@ -93,8 +94,8 @@ def _set_sentence(data: Path, line: int, old: str, new: str) -> None:
 def _set_entry(data: Path, table_id: str, line: int, column: str, old: str, new: str) -> None:
     path = data / "tidy" / f"{table_id}.csv"
     df = pd.read_csv(path, dtype=str, keep_default_na=False)
-    idx = df.index[df["line"] == str(line)]
-    assert len(idx) == 1 and df.loc[idx[0], column] == old
+    idx = df.index[(df["line"] == str(line)) & (df[column] == old)]
+    assert len(idx) == 1
     df.loc[idx[0], column] = new
     write_csv(df, path)
 
@@ -234,6 +235,140 @@ def test_mutation_copy(base, data_copy):
     assert not gone and len(new) == 1
     f = after.set_index("finding_id").loc[new.pop()]
     assert (f["table_id"], f["line"], f["difference"]) == ("t02", 179, 14075 - 14000)
+
+
+# ------------------------------------------------------------------ 4. counts against lists
+
+
+def test_table38_central_health_centres_count_a_name_twice(result):
+    # line 733 prints 42 health centres at the central level; the Phnom Penh public list
+    # (lines 1946-1974) has 42 health-centre entries, nos. 17-58, but Ponhea Pun Health
+    # Center is both no. 25 and no. 58: 41 distinct names
+    f = _family(result.findings, "list_count")
+    f = f[(f["table_id"] == "t38") & (f["line"] == 733)].iloc[0]
+    assert f["expected"] == "42 entries, 41 distinct names"
+    assert "Ponhea Pun Health Center" in f["sentence"]
+
+
+def test_table38_provincial_hospitals_and_health_centres(result):
+    # line 734: 0 national + 113 referral hospitals and 1,200 health centres; the
+    # provincial public lists hold 1,313 entries (0 + 113 + 1,200, as the public total
+    # agrees), of which 116 are hospitals: the referral hospitals and three named
+    # otherwise (Tboung Khmum Cambodia-China Friendship Hospital, Battambang Provincial
+    # Police Hospital, Military Region 1 Hospital); 1,313 - 116 = 1,197 health centres
+    f = _family(result.findings, "list_count")
+    f = f[(f["table_id"] == "t38") & (f["line"] == 734)].set_index("printed")
+    assert f.loc["113 hospitals", "difference"] == 113 - 116
+    for name in ("Military Region 1 Hospital", "Battambang Provincial Police Hospital"):
+        assert name in f.loc["113 hospitals", "sentence"]
+    assert f.loc["1,200 health centers", "expected"].startswith(f"{1313 - 116:,} entries")
+
+
+def test_annex_branch_row_without_a_branch_office(result):
+    # Annexes 6.1.4 (line 1701), 6.1.5, 6.2.1 and 6.2.2 print a row for Chrouy Changvar;
+    # Annex 6.6.3 (lines 3184-3187) lists four Phnom Penh branches: Pur Senchey, Russey
+    # Keo, Mean Chey, Dangkao
+    f = _one(result.findings, "list_count", "a6_1_4", 1701)
+    for v in ("Chrouy Changvar", "Annex 6.2.2", "Pur Senchey, Russey Keo, Mean Chey, Dangkao"):
+        assert v in f["sentence"]
+
+
+@_mutation("list_count")
+def test_mutation_list_count(base, data_copy):
+    # Annex 6.6.1 line 1977: the second private facility of Phnom Penh renamed as the
+    # first; 70 entries but 69 distinct names against Table 38's 70 private hospitals
+    _set_entry(
+        data_copy, "a6_6_1", 1977, "name", "Ratanak Clinic", "Pasteur Institute (Phnom Penh)"
+    )
+    after = _rerun()
+    new, gone = _delta(base, after, "list_count")
+    assert not gone and len(new) == 1
+    f = after.set_index("finding_id").loc[new.pop()]
+    assert (f["table_id"], f["expected"]) == ("t38", "70 entries, 69 distinct names")
+
+
+# ------------------------------------------------------------------ 5. names across directories
+
+
+def test_facilities_spelled_two_ways(result):
+    f = _family(result.findings, "directory_names").set_index("line")
+    # line 2900 (Annex 6.6.2) against line 1952 (Annex 6.6.1)
+    assert f.loc[2900, "printed"] == "Prek Pneou Referral Hospital"
+    assert f.loc[2900, "expected"] == "Prek Pnœou Referral Hospital"
+    assert f.loc[2900, "ref_line"] == 1952
+    # line 2908 against line 1960: 16 Ouksaphea / 16 Ousaphea
+    assert f.loc[2908, "expected"] == "16 Ousaphea Hospital"
+    # the province heading of list 13 (line 3047 against line 2469)
+    h = f[f["printed"] == "BANTEAY MEANCHHEY PROVINCE"].iloc[0]
+    assert (h["expected"], h["ref_table"]) == ("BANTEAY MEANCHEY PROVINCE", "a6_6_1")
+    # H C C Clinic and Maternity: Phnom Penh (line 2930) and Kandal (line 2936)
+    assert "Kandal" in f.loc[2930, "sentence"]
+    # "Polyclinic I" and "Polyclinic II" are different facilities, never one spelled twice
+    assert not f["sentence"].str.contains('Polyclinic I"').any()
+
+
+def test_branch_spelled_two_ways(result):
+    # Annex 6.1.4 line 1699 "Russy Keo"; Annex 6.6.3 line 3184 "Russey Keo"
+    f = _one(result.findings, "directory_names", "a6_1_4", 1699)
+    assert (f["printed"], f["expected"]) == ("Russy Keo", "Russey Keo")
+
+
+@_mutation("directory_names")
+def test_mutation_directory_names(base, data_copy):
+    # Annex 6.6.2 line 2895: "Calmette Hospital" -> "Calmete Hospital"
+    _set_entry(data_copy, "a6_6_2", 2895, "name", "Calmette Hospital", "Calmete Hospital")
+    after = _rerun()
+    new, gone = _delta(base, after, "directory_names")
+    assert not gone and len(new) == 1
+    f = after.set_index("finding_id").loc[new.pop()]
+    assert (f["line"], f["expected"], f["ref_line"]) == (2895, "Calmette Hospital", 1947)
+
+
+# ------------------------------------------------------------------ 7. the source text
+
+
+@pytest.fixture
+def seed_copy(tmp_path, monkeypatch, data_copy):
+    dst = tmp_path / "seeds"
+    shutil.copytree(ROOT / "seeds", dst)
+    monkeypatch.setenv("NSSF_SEEDS", str(dst))
+    return dst / "nssf_annual_report_2022.txt"
+
+
+def _set_line(path: Path, line: int, old: str, new: str) -> None:
+    lines = path.read_text(encoding="utf-8").split("\n")
+    assert lines[line - 1] == old
+    lines[line - 1] = new
+    path.write_text("\n".join(lines), encoding="utf-8")
+
+
+def test_separator_rows_of_dashes(result):
+    # Annex 6.6.1 text: "---<TAB>-----..." at lines 2098, 2116, 2359, 2517, 2582, 2717, 2755
+    f = _one(result.findings, "source_text", "a6_6_1")
+    assert f["ref_location"] == "lines 2098, 2116, 2359, 2517, 2582, 2717, 2755"
+    assert f["difference"] == 7
+
+
+@_mutation("source_text")
+def test_mutation_source_debris(base, seed_copy):
+    # a blank line inside Annex 6.6.2 (line 2914) becomes a separator row
+    _set_line(seed_copy, 2914, "", "---\t------\t--\t--")
+    after = _rerun()
+    new, gone = _delta(base, after, "source_text")
+    assert not gone and len(new) == 1
+    f = after.set_index("finding_id").loc[new.pop()]
+    assert (f["table_id"], f["line"]) == ("a6_6_2", 2914)
+
+
+@_mutation("source_text")
+def test_mutation_heading_out_of_sequence(base, seed_copy):
+    # Annex 6.6.2 line 2972: "5. KRATIE PROVINCE" numbered 6
+    _set_line(seed_copy, 2972, "5. KRATIE PROVINCE\t\t\t", "6. KRATIE PROVINCE\t\t\t")
+    after = _rerun()
+    new, gone = _delta(base, after, "source_text")
+    assert not gone and len(new) == 1
+    f = after.set_index("finding_id").loc[new.pop()]
+    assert (f["line"], f["expected"]) == (2972, "number 5")
 
 
 # ------------------------------------------------------------------ 6. prose attributions
