@@ -209,7 +209,7 @@ def _facility_count(src, tid, did, level, kind, types, counted, entries) -> dict
         return _record(**base)
     words = kind.replace("_", " ")
     text = (
-        f"{_label(src, tid)}, line {int(first['line'])} ({where}), counts "
+        f"{_label(src, tid)} ({where}) counts "
         f"{_n(printed)} {words} at the {level} level, but {_label(src, did)} lists "
         f"{rows:,} such entries there"
     )
@@ -217,11 +217,9 @@ def _facility_count(src, tid, did, level, kind, types, counted, entries) -> dict
         dups = entries[entries.duplicated(["province", "key"], keep=False)]
         names = sorted(
             dict.fromkeys(
-                f"{r['name']} ({r['province']}, lines "
+                f"{r['name']} ({r['province']}, nos. "
                 + " and ".join(
-                    dups[(dups["province"] == r["province"]) & (dups["key"] == r["key"])][
-                        "line"
-                    ].astype(str)
+                    dups[(dups["province"] == r["province"]) & (dups["key"] == r["key"])]["no"]
                 )
                 + ")"
                 for _, r in dups.iterrows()
@@ -314,10 +312,11 @@ def branch_checks(src) -> list[dict]:
                 if best is None or best[1] < BRANCH_SCORE:
                     unlisted.setdefault(p, []).append((tid, int(r["line"])))
         for p, where in unlisted.items():
-            tables = "; ".join(f"{_label(src, t)}, line {ln}" for t, ln in where)
+            labels = list(dict.fromkeys(_label(src, t) for t, _ in where))
+            tables = ", ".join(labels[:-1]) + " and " + labels[-1] if len(labels) > 1 else labels[0]
             text = (
-                f"{tables.split(';')[0]} prints a row for the {p} branch, and so do "
-                f"{len(where) - 1} other annex tables ({tables}), but {_label(src, did)} "
+                f"{tables} print{'s' if len(labels) == 1 else ''} a row for the {p} branch, "
+                f"but {_label(src, did)} "
                 f"lists no such branch office: its {len(listed)} Phnom Penh branches are "
                 f"{', '.join(listed)}. The annex counts {len(listed) + 1} branches where the "
                 f"list has {len(listed)}."
@@ -333,7 +332,7 @@ def branch_checks(src) -> list[dict]:
                     expected=f"a branch of {_label(src, did)}",
                     ref_table=did,
                     ref_line=int(blist["line"].astype(int).min()),
-                    ref_location=", ".join(listed),
+                    ref_location="; ".join(f"{_label(src, t)} line {ln}" for t, ln in where),
                     status="inconsistency",
                     text=text,
                     detail=f"branch {p}",
@@ -393,6 +392,60 @@ def name_checks(src) -> list[dict]:
     for did in dirs:
         out += _cross_province(src, did)
     out += _branch_spelling(src)
+    out += _addresses(src)
+    return out
+
+
+#: Where an address names the province or Phnom Penh khan it lies in.
+_ADDRESS_PLACE = (
+    re.compile(r"([A-Z][A-Za-z ]+?) Province\b"),
+    re.compile(r"\bKhan ([A-Z][A-Za-z ]+?)(?:,|$)"),
+)
+
+
+def _addresses(src) -> list[dict]:
+    """Check that each branch office's address lies in the province or khan it is listed under."""
+    out = []
+    for did, blist in _branch_lists(src).items():
+        if "address" not in blist.columns:
+            continue
+        for _, r in blist.iterrows():
+            places = [m for rx in _ADDRESS_PLACE for m in rx.findall(r["address"])]
+            base = dict(
+                rule="directory_names",
+                check="directory_names:address",
+                table_id=did,
+                line=int(r["line"]),
+                detail=f"address {r['line']}",
+            )
+            if not places:
+                continue
+            place = places[-1].strip()
+            score = fuzz.token_sort_ratio(
+                utils.default_process(place), utils.default_process(r["branch"])
+            )
+            if score >= BRANCH_SCORE:
+                out.append(_record(**base))
+                continue
+            office = f" ({r['office']})" if r.get("office") else ""
+            out.append(
+                _record(
+                    location=f"{r['branch']}{office}",
+                    printed=place,
+                    expected=r["branch"],
+                    computed=round(float(score), 1),
+                    ref_table=did,
+                    ref_line=int(r["line"]),
+                    ref_location=r["address"],
+                    status="structural",
+                    text=(
+                        f"{_label(src, did)} lists a branch office{office} under {r['branch']}, "
+                        f'but its address lies in {place}: "{r["address"]}". The office is '
+                        f"listed under one place and located in another."
+                    ),
+                    **base,
+                )
+            )
     return out
 
 
@@ -435,11 +488,11 @@ def _across(src, aid, did, by_prov) -> list[dict]:
                     ref_location=f"{r['province']}: {other['name']}",
                     status="structural",
                     text=(
-                        f'{_label(src, did)}, line {int(r["line"])}, lists "{r["name"]}" in '
-                        f"{r['province']} where {_label(src, aid)}, line "
-                        f'{int(other["line"])}, lists "{other["name"]}": the same facility '
-                        f"spelled two ways (similarity {best[1]:.0f} of 100). One spelling "
-                        f"should be used in both lists."
+                        f'{_label(src, did)} lists "{r["name"]}" ({r["province"]}, '
+                        f"{r['ownership']} no. {r['no']}) where {_label(src, aid)} lists "
+                        f'"{other["name"]}" ({other["ownership"]} no. {other["no"]}): the same '
+                        f"facility spelled two ways (similarity {best[1]:.0f} of 100). One "
+                        f"spelling should be used in both lists."
                     ),
                     **base,
                 )
@@ -454,9 +507,9 @@ def _across(src, aid, did, by_prov) -> list[dict]:
                     ref_location=f"{r['province']}: {other['name']}",
                     status="inconsistency",
                     text=(
-                        f'{_label(src, did)}, line {int(r["line"])}, lists "{r["name"]}" '
-                        f"({r['province']}) among the {r['ownership']} facilities, while "
-                        f"{_label(src, aid)}, line {int(other['line'])}, lists it among the "
+                        f'{_label(src, did)} lists "{r["name"]}" ({r["province"]}, no. '
+                        f"{r['no']}) among the {r['ownership']} facilities, while "
+                        f"{_label(src, aid)} (no. {other['no']}) lists it among the "
                         f"{other['ownership']} facilities"
                         + (f" as {(k2 or '').replace('_', ' ')}" if k1 != k2 else "")
                         + ". One facility has one type."
@@ -520,8 +573,7 @@ def _cross_province(src, did) -> list[dict]:
             continue
         rows = grp.sort_values("line")
         where = "; ".join(
-            f"{p} (no. {n}, line {ln})"
-            for p, n, ln in zip(rows["province"], rows["no"], rows["line"], strict=True)
+            f"{p} (no. {n})" for p, n in zip(rows["province"], rows["no"], strict=True)
         )
         out.append(
             _record(
@@ -534,7 +586,7 @@ def _cross_province(src, did) -> list[dict]:
                 expected="one province",
                 ref_table=did,
                 ref_line=int(rows.iloc[1]["line"]),
-                ref_location=where,
+                ref_location="lines " + ", ".join(rows["line"].astype(str)),
                 status="structural",
                 text=(
                     f'{_label(src, did)} lists "{rows.iloc[0]["name"]}" in '
@@ -579,7 +631,7 @@ def _branch_spelling(src) -> list[dict]:
                     )
         for (p, name, score), where in spelled.items():
             line = int(blist[blist["branch"] == name]["line"].astype(int).min())
-            tables = "; ".join(f"{_label(src, t)}, line {ln}" for t, ln in where)
+            tables = ", ".join(dict.fromkeys(_label(src, t) for t, _ in where))
             out.append(
                 _record(
                     rule="directory_names",
@@ -592,12 +644,13 @@ def _branch_spelling(src) -> list[dict]:
                     computed=float(score),
                     ref_table=did,
                     ref_line=line,
-                    ref_location=name,
+                    ref_location="; ".join(f"{_label(src, t)} line {ln}" for t, ln in where)
+                    + f"; {_label(src, did)} line {line}",
                     status="structural",
                     text=(
                         f'The annex tables spell the branch "{p}" ({tables}) where '
-                        f'{_label(src, did)}, line {line}, spells it "{name}" (similarity '
-                        f"{score} of 100): one branch spelled two ways."
+                        f'{_label(src, did)} spells it "{name}" (similarity {score} of 100): '
+                        f"one branch spelled two ways."
                     ),
                     detail=f"branch {p}",
                 )
@@ -668,14 +721,26 @@ def source_checks(src) -> list[dict]:
                 continue
             kind = "separator" if _is_artefact(_cells(lines[n - 1])) else "stray"
             debris.append((n, kind, text))
-        out.append(_debris(src, tid, debris, lo))
+        out.append(_debris(src, tid, debris, lo, frame))
         if tid in src.directories and "province_no" in frame.columns:
             first = frame.sort_values("line", key=lambda c: c.astype(int)).iloc[0]
             out.append(_sequence(src, tid, headings, lo, int(first["province_no"])))
     return out
 
 
-def _debris(src, tid, debris, lo) -> dict:
+def _after(frame, n: int) -> str:
+    """Return the list the entry printed last before report line ``n`` belongs to."""
+    if "province" not in frame.columns:
+        return ""
+    before = frame[frame["line"].astype(int) < n]
+    if before.empty:
+        return ""
+    last = before.loc[before["line"].astype(int).idxmax()]
+    own = f" {last['ownership']}" if "ownership" in frame.columns else ""
+    return f"after the{own} list of {last['province']}"
+
+
+def _debris(src, tid, debris, lo, frame) -> dict:
     base = dict(rule="source_text", check="source_text:debris", table_id=tid, detail="debris")
     if not debris:
         return _record(line=lo, **base)
@@ -683,14 +748,13 @@ def _debris(src, tid, debris, lo) -> dict:
     stray = [(n, t) for n, k, t in debris if k == "stray"]
     parts = []
     if seps:
+        where = [w for w in (_after(frame, n) for n in seps) if w]
         parts.append(
-            f"{len(seps)} separator rows of dashes (lines {', '.join(str(n) for n in seps)})"
+            f"{len(seps)} separator rows of dashes" + (f" ({'; '.join(where)})" if where else "")
         )
     if stray:
         parts.append(
-            f"{len(stray)} stray lines ("
-            + "; ".join(f'line {n}: "{t[:40]}"' for n, t in stray[:5])
-            + ")"
+            f"{len(stray)} stray lines (" + "; ".join(f'"{t[:40]}"' for _, t in stray[:5]) + ")"
         )
     text = (
         f"The report text of {_label(src, tid)} holds "
@@ -722,10 +786,10 @@ def _sequence(src, tid, headings, lo, start) -> dict:
         return _record(line=lo, **base)
     n, no, name, want = bad[0]
     text = (
-        f'{_label(src, tid)} numbers its province heading "{no}. {name}" (line {n}) where '
+        f'{_label(src, tid)} numbers its province heading "{no}. {name}" where '
         f"the sequence of its headings calls for number {want}"
         + (
-            "; likewise " + ", ".join(f"line {b[0]} ({b[1]} for {b[3]})" for b in bad[1:])
+            "; likewise " + ", ".join(f"{b[2]} ({b[1]} for {b[3]})" for b in bad[1:])
             if len(bad) > 1
             else ""
         )
@@ -737,6 +801,7 @@ def _sequence(src, tid, headings, lo, start) -> dict:
         printed=f"{no}. {name}",
         expected=f"number {want}",
         difference=float(no - want),
+        ref_location="lines " + ", ".join(str(b[0]) for b in bad),
         status="structural",
         text=text,
         **base,

@@ -198,14 +198,26 @@ def _signed(v: float, more: str = "more", fewer: str = "fewer") -> str:
 
 
 def _where(src, table_id: str, line: int, column: int | None = None) -> str:
-    """Return ``"Table 1, line 169 (2008-2022, Total / Enterprises)"``."""
+    """Return ``"Table 1 (2008-2022, Total / Enterprises)"``: the table, row and column."""
     label = src.labels.get(table_id, table_id)
     if table_id == "facts":
-        return f"the prose, line {int(line)}"
+        return "the prose"
     if table_id not in src.raw:
-        return f"{label}, line {int(line)}"
+        return label
     at = _audit()._labeler(src, table_id).at(line, column).replace(" | ", ", ")
-    return f"{label}, line {int(line)} ({at})" if at else f"{label}, line {int(line)}"
+    return f"{label} ({at})" if at else label
+
+
+def _lines(src, cells) -> str:
+    """Return ``"Table 22 line 499; Table 21 line 485"`` for (table, line) pairs."""
+    seen = dict.fromkeys((src.labels.get(t, t), int(n)) for t, n in cells)
+    return "; ".join(f"{t} line {n}" for t, n in seen)
+
+
+def _section(section: str) -> str:
+    """Return the report's own name of a prose section ("2.HC" is part of section 2)."""
+    head = str(section).split(".")[0]
+    return f"section {head}" if head.isdigit() else f"section {section}"
 
 
 def _scopes() -> dict:
@@ -339,10 +351,9 @@ def _stock_flow(src, tid, ftid, start, y0, y1, measure, sex, grp, flow) -> dict 
     lab = _audit()._labeler(src, tid)
     col = lambda c: lab.columns.get(int(c["line"]), {}).get(int(c["column"]), "")  # noqa: E731
     text = (
-        f"{label}, line {int(late['line'])}, prints {_n(late['value'])} {what} for "
-        f"{late['period']} ({col(late)}), but the {_n(early['value'])} of {early['period']} "
-        f"(line {int(early['line'])}) plus the {_n(new['value'])} newly registered in {y1} "
-        f"({flabel}, line {int(new['line'])}) give {_n(early['value'] + new['value'])}: the "
+        f"{label} prints {_n(late['value'])} {what} for {late['period']} ({col(late)}), "
+        f"but the {_n(early['value'])} of {early['period']} plus the {_n(new['value'])} "
+        f"newly registered in {y1} ({flabel}) give {_n(early['value'] + new['value'])}: the "
         f"stock grew by {_signed(diff)} than the flow explains"
     )
     more = [
@@ -389,6 +400,31 @@ def _matches(frame: pd.DataFrame, selector: str) -> pd.DataFrame:
     return frame[m]
 
 
+def _picked(src, table_id: str, selector: str) -> pd.DataFrame:
+    """:func:`_matches` on a table's printed values, cached per table and selector."""
+    cache = src.__dict__.setdefault("_picked_values", {})
+    key = (table_id, selector)
+    if key not in cache:
+        values = _values(src, table_id)
+        empties = src.__dict__.setdefault("_empty_values", {})
+        if table_id not in empties:
+            empties[table_id] = values.iloc[0:0]
+        uniques = src.__dict__.setdefault("_unique_values", {})
+        conds = _audit().parse_selector(selector, 0)
+        for col, neg, vals in conds:
+            if col not in values.columns:
+                cache[key] = empties[table_id]
+                break
+            if (table_id, col) not in uniques:
+                uniques[(table_id, col)] = set(values[col].unique())
+            if not neg and not vals & uniques[(table_id, col)]:
+                cache[key] = empties[table_id]
+                break
+        else:
+            cache[key] = _matches(values, selector)
+    return cache[key]
+
+
 def _sel_keys(selector: str) -> set[str]:
     return {k for k, _, _ in _audit().parse_selector(selector, 0)}
 
@@ -428,8 +464,8 @@ def subset_checks(src) -> list[dict]:
     tables = [t for t in src.raw if "measure" in src.cells[t].columns]
     for rule in SUBSETS:
         skip = _sel_keys(rule.part) | _sel_keys(rule.whole)
-        parts = {t: _matches(_values(src, t), rule.part) for t in tables}
-        has_whole = {t for t in tables if not _matches(_values(src, t), rule.whole).empty}
+        parts = {t: _picked(src, t, rule.part) for t in tables}
+        has_whole = {t for t in tables if not _picked(src, t, rule.whole).empty}
         for tid in tables:
             part = parts[tid]
             if part.empty:
@@ -455,7 +491,7 @@ def _subset(src, rule: Subset, tid: str, part: pd.DataFrame, wholes: list, skip:
     pdims = set(_dims(part)) - {"measure"}
     bounds: dict = {}
     for w in wholes:
-        whole = _matches(_values(src, w), rule.whole)
+        whole = _picked(src, w, rule.whole)
         join = sorted((pdims & set(_dims(whole))) - skip - {"period"})
         if "year" not in join:
             continue
@@ -511,7 +547,9 @@ def _subset(src, rule: Subset, tid: str, part: pd.DataFrame, wholes: list, skip:
                 computed=float(b0["value"]),
                 difference=float(c0["value"] - b0["value"]),
                 ref_line=int(b0["line"]),
-                ref_location=_audit()._labeler(src, w).at(b0["line"], b0["column"]),
+                ref_location=_lines(
+                    src, [(t, c["line"]) for cb in bad for t, c in ((tid, cb[0]), (w, cb[1]))]
+                ),
                 text=text,
                 note=rule.note,
                 **base,
@@ -549,7 +587,11 @@ def copy_checks(src) -> list[dict]:
         if "measure" not in c.columns:
             continue
         c = _values(src, tid)
-        for line, row in c.groupby("line", sort=False):
+        lines = c.loc[c["measure"].isin(COPY_MEASURES), "line"].value_counts()
+        lines = set(lines[lines >= _COPY_CELLS].index)
+        if not lines:
+            continue
+        for line, row in c[c["line"].isin(lines)].groupby("line", sort=False):
             pop = row[row["measure"].isin(COPY_MEASURES)]
             if len(pop) < _COPY_CELLS or (pop["value"] < _COPY_MIN).any():
                 continue
@@ -609,7 +651,7 @@ def _copy(src, rows) -> dict:
             f"{_n(v)} {m.replace('_', ' ')}"
             for m, v in zip(tot["measure"], tot["value"], strict=True)
         )
-        return f"{src.labels[r[0]]}, line {r[1]} ({r[4]}): {words}"
+        return f"{src.labels[r[0]]} ({r[4]}): {words}"
 
     females = row[(row["measure"].isin(COPY_MEASURES)) & (row["sex"] == "female")]
     fem = f" ({_n(females['value'].iloc[0])} females)" if len(females) else ""
@@ -732,13 +774,12 @@ def attribution_checks(src) -> list[dict]:
             out.append(_record(**base))
             continue
         parts = " + ".join(
-            f"{p['printed']} ({SCHEME_WORDS.get(s, s)}, line {int(p['line'])})"
-            for s, p in by_scheme.items()
+            f"{p['printed']} ({SCHEME_WORDS.get(s, s)})" for s, p in by_scheme.items()
         )
         text = (
-            f"The prose (line {int(f['line'])}) attributes {f['printed']} {f['unit']} to the "
+            f"The prose of {_section(f['section'])} attributes {f['printed']} {f['unit']} to the "
             f'{SCHEME_WORDS[named[0]]} ("{clause.strip()}"), but the {SCHEME_WORDS[named[0]]}\'s '
-            f"own figure is {own['printed']} {f['unit']} (line {int(own['line'])}); "
+            f"own figure, in the same section, is {own['printed']} {f['unit']}; "
             f"{f['printed']} is the total of the schemes, {parts} = {_n(total)}. "
             f"The sentence names one scheme for the figure of several, "
             f"{_n(value - float(own['value']))} {f['unit']} more than that scheme's own"
@@ -805,10 +846,17 @@ def label_checks(src) -> list[dict]:
             out.append(_record(**base))
             continue
         others = sorted({c[0] for c in cases if c[2] == label and c[3] == want[0]})
+        places = list(
+            dict.fromkeys(
+                _section(c[5]["section"])
+                for c in sorted(cases, key=lambda c: c[0])
+                if c[2] == label and c[3] == want[0]
+            )
+        )
         msg = (
-            f'The prose (line {line}) prints "{text}": the bracketed {number} is labelled '
-            f"{inner}, where the {want[1]} other figures in {label} label their bracketed "
-            f"part {want[0]} (lines {', '.join(str(x) for x in others)}). The bracket repeats "
+            f'The prose of {_section(f["section"])} prints "{text}": the bracketed {number} is '
+            f"labelled {inner}, where the {want[1]} other figures in {label} label their "
+            f"bracketed part {want[0]} ({', '.join(places)}). The bracket repeats "
             f"the label of the whole instead of naming its part"
         )
         out.append(

@@ -313,6 +313,19 @@ def test_branch_spelled_two_ways(result):
     assert (f["printed"], f["expected"]) == ("Russy Keo", "Russey Keo")
 
 
+def test_branch_offices_located_elsewhere(result):
+    # Annex 6.6.3: the Bek Chan office, listed under Kampong Speu, is in "Ang Snuol
+    # District, Kandal Province" (line 3148); Takeo's second office in "Kong Pisei
+    # District, Kampong Speu Province" (line 3165); the Mean Chey branch in "Khan Chbar
+    # Ampov" (line 3185) and the Dangkao branch in "Khan Pur Senchey" (line 3186)
+    f = _family(result.findings, "directory_names")
+    f = f[f["table_id"] == "a6_6_3"].set_index("line")
+    assert f.loc[3148, "printed"] == "Kandal"
+    assert f.loc[3165, "printed"] == "Kampong Speu"
+    assert (f.loc[3185, "printed"], f.loc[3185, "expected"]) == ("Chbar Ampov", "Mean Chey")
+    assert (f.loc[3186, "printed"], f.loc[3186, "expected"]) == ("Pur Senchey", "Dangkao")
+
+
 @_mutation("directory_names")
 def test_mutation_directory_names(base, data_copy):
     # Annex 6.6.2 line 2895: "Calmette Hospital" -> "Calmete Hospital"
