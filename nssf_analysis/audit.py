@@ -2443,6 +2443,13 @@ def family_table(rule: str, year: int | None = None):
     f = findings(year)
     f = f.assign(_first=~f["table_id"].duplicated())
     f = f[f["rule"] == rule]
+    involved = {}
+    if "tables" in res.checks.columns:
+        involved = {
+            i: t
+            for i, t in zip(res.checks["finding_id"], res.checks["tables"], strict=True)
+            if isinstance(t, str) and t
+        }
     if f.empty:
         from IPython.display import Markdown
 
@@ -2455,7 +2462,8 @@ def family_table(rule: str, year: int | None = None):
         if r["_first"]:
             anchor += f'<span id="finding-{r["table_id"]}"></span>'
         links = []
-        for tid in dict.fromkeys(t for t in (r["table_id"], r["ref_table"]) if t):
+        ids = (r["table_id"], r["ref_table"], *involved.get(r["finding_id"], "").split())
+        for tid in dict.fromkeys(t for t in ids if t):
             label = "Prose" if tid == "facts" else res.labels.get(tid, tid)
             href = _table_href(res.sources, tid, r["location"])
             links.append(f'<a href="{href}">{_esc(label)}</a>')

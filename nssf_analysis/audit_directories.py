@@ -334,6 +334,7 @@ def branch_checks(src) -> list[dict]:
                     ref_line=int(blist["line"].astype(int).min()),
                     ref_location="; ".join(f"{_label(src, t)} line {ln}" for t, ln in where),
                     status="inconsistency",
+                    tables=" ".join(dict.fromkeys([*(t for t, _ in where), did])),
                     text=text,
                     detail=f"branch {p}",
                 )
@@ -646,6 +647,7 @@ def _branch_spelling(src) -> list[dict]:
                     ref_line=line,
                     ref_location="; ".join(f"{_label(src, t)} line {ln}" for t, ln in where)
                     + f"; {_label(src, did)} line {line}",
+                    tables=" ".join(dict.fromkeys([*(t for t, _ in where), did])),
                     status="structural",
                     text=(
                         f'The annex tables spell the branch "{p}" ({tables}) where '

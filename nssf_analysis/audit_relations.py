@@ -673,6 +673,7 @@ def _copy(src, rows) -> dict:
         expected="the same enterprises and period beside the same members",
         difference=diff,
         ref_location="; ".join(f"{src.labels[r[0]]} line {r[1]}" for r in rows[1:]),
+        tables=" ".join(dict.fromkeys(r[0] for r in rows)),
         text=text + ".",
         **base,
     )
