@@ -28,6 +28,14 @@ Rules
     the numbered lists of the directories (:data:`DIRECTORY_LISTS`);
 ``format``
     a number of the prose printed in a non-standard way.
+``stock_flow``, ``subset``, ``copy``, ``prose_attribution``
+    the families between tables of :mod:`nssf_analysis.audit_relations` (a cumulative
+    stock against its flow, a part against its whole, the same block under different
+    bases, a figure of several schemes attributed to one, a bracketed label out of
+    pattern);
+``list_count``, ``directory_names``, ``source_text``
+    the families of :mod:`nssf_analysis.audit_directories` (counts against the annex
+    lists, names across the directories, conversion debris in the report text).
 
 Every check gets a status: ``ok``, ``rounding`` (a difference the rounding of the
 printed values explains), ``convention`` (the report's documented way of printing a
@@ -2453,9 +2461,12 @@ def family_table(rule: str, year: int | None = None):
     if f.empty:
         from IPython.display import Markdown
 
-        checks = res.checks
-        n = int((checks["rule"] == rule).sum())
-        return Markdown(f"All {n:,} checks of this kind hold: no finding.")
+        checks = res.checks[res.checks["rule"] == rule]
+        if year is not None:
+            checks = checks[(checks["year"] == str(year)) | (checks["year"] == "")]
+        if checks.empty:
+            return Markdown(f"No check of this kind concerns the figures of {year}.")
+        return Markdown(f"All {len(checks):,} checks of this kind hold: no finding.")
     rows = []
     for _, r in f.iterrows():
         anchor = f'<span id="{r["finding_id"]}"></span>'

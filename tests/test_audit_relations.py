@@ -447,3 +447,18 @@ def test_every_family_is_a_rule_with_a_mutation_test():
     assert set(audit_relations.FAMILIES) <= set(audit.RULES)
     implemented = {r for r in audit_relations.FAMILIES if r in audit.run().checks["rule"].values}
     assert implemented <= MUTATED
+
+
+def test_family_table_in_the_chapter(result):
+    html = audit.family_table("stock_flow", 2022).to_html()
+    ids = _family(result.findings, "stock_flow")["finding_id"]
+    assert len(ids) == 2 and all(f'id="{i}"' in html for i in ids)
+    # both sides are linked: Table 1 and Table 4 (occupational risk), Table 34 and 36
+    for href in ("01_occupational_risk.html#t04", "02_health_care.html#t36"):
+        assert href in html
+    # the stock-flow checks all concern 2022: nothing to show for 2021, and it says so
+    assert "No check of this kind" in audit.family_table("stock_flow", 2021).data
+    with pytest.raises(audit.NSSFError, match="unknown family 'nope'"):
+        audit.family_table("nope")
+    fam = audit.families_table(2022).data.set_index("family")
+    assert fam.loc["Stocks and flows", "findings"] == 2
