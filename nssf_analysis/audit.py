@@ -28,6 +28,14 @@ Rules
     the numbered lists of the directories (:data:`DIRECTORY_LISTS`);
 ``format``
     a number of the prose printed in a non-standard way.
+``stock_flow``, ``subset``, ``copy``, ``prose_attribution``
+    the families between tables of :mod:`nssf_analysis.audit_relations` (a cumulative
+    stock against its flow, a part against its whole, the same block under different
+    bases, a figure of several schemes attributed to one, a bracketed label out of
+    pattern);
+``list_count``, ``directory_names``, ``source_text``
+    the families of :mod:`nssf_analysis.audit_directories` (counts against the annex
+    lists, names across the directories, conversion debris in the report text).
 
 Every check gets a status: ``ok``, ``rounding`` (a difference the rounding of the
 printed values explains), ``convention`` (the report's documented way of printing a
@@ -56,9 +64,10 @@ from pathlib import Path
 
 import pandas as pd
 
+from . import audit_directories, audit_relations, paths, tidy
 from . import catalog as catalog_mod
 from . import headlines as headlines_mod
-from . import paths, tidy
+from .audit_relations import FAMILIES
 from .cache import data_cache
 from .exceptions import NSSFError
 from .extract import is_value
@@ -81,6 +90,8 @@ __all__ = [
     "blank_checks",
     "conventions_table",
     "cross_checks",
+    "families_table",
+    "family_table",
     "directory_checks",
     "findings",
     "finding_link",
@@ -133,6 +144,7 @@ RULES = {
     "numbering": ("directory", "directory lists numbered 1..n without gaps or repeats"),
     "duplicate_name": ("directory", "a name listed twice in one directory list"),
     "format": ("prose", "numbers of the prose printed in the standard way"),
+    **{rule: ("between places", text) for rule, (_head, text) in FAMILIES.items()},
 }
 
 #: Columns of ``findings.csv``.
@@ -1717,6 +1729,8 @@ def _num(v) -> str:
 
 
 def _sentence(r: dict, label: str) -> str:
+    if isinstance(r.get("text"), str) and r["text"]:
+        return r["text"]
     rule, status, loc = r["rule"], r["status"], r["location"]
     where = f"{label}, {loc}" if loc else label
     diff = _num(abs(r["difference"])) if r["difference"] is not None else ""
@@ -1836,6 +1850,7 @@ def _signature() -> tuple:
     d = paths.data_dir()
     files = [d / "catalog.csv", d / "metadata.json", d / "facts.csv"]
     files += sorted((d / "raw").glob("*.csv")) + sorted((d / "tidy").glob("a6_6_*.csv"))
+    files += sorted(paths.seeds_dir().glob("*.txt"))
     sig = []
     for p in files:
         try:
@@ -1861,6 +1876,7 @@ def _run_cached(signature: tuple) -> AuditResult:
     src = _load_sources()
     records = table_checks(src) + blank_checks(src) + precision_checks(src)
     records += cross_checks(src) + directory_checks(src) + format_checks(src)
+    records += audit_relations.checks(src) + audit_directories.checks(src)
     conventions = learn_conventions(records)
     _classify(records, conventions)
     conventions = learn_conventions(records)  # the rounding counts after classification
@@ -2200,7 +2216,7 @@ def _esc(v) -> str:
     return html.escape(str(v))
 
 
-def findings_table(year: int | None = None, classes=None, rules=None):
+def findings_table(year: int | None = None, classes=None, rules=None, families: bool = True):
     """Return the findings as a Styler: each with an anchor, linked to its table.
 
     Every finding carries ``id="<finding_id>"``; the first finding of each table (in
@@ -2213,6 +2229,9 @@ def findings_table(year: int | None = None, classes=None, rules=None):
         As in :func:`findings`.
     classes, rules : iterable of str, optional
         Keep only these classes or rules.
+    families : bool
+        Include the findings of the families between places (:data:`FAMILIES`), which
+        :func:`family_table` shows by family.
 
     Returns
     -------
@@ -2226,6 +2245,8 @@ def findings_table(year: int | None = None, classes=None, rules=None):
         f = f[f["class"].isin(list(classes))]
     if rules is not None:
         f = f[f["rule"].isin(list(rules))]
+    if not families:
+        f = f[~f["rule"].isin(list(FAMILIES))]
     rows = []
     for _, r in f.iterrows():
         anchor = f'<span id="{r["finding_id"]}"></span>'
@@ -2251,12 +2272,121 @@ def findings_table(year: int | None = None, classes=None, rules=None):
     cols = ["finding", "class", "rule", "table", "line", "printed", "expected", "finding in words"]
     df = pd.DataFrame(rows, columns=cols)
     key = "-".join(sorted(classes or [])) + "-".join(sorted(rules or []))
+    key += "" if families else "-tables"
     return (
         df.style.hide(axis="index")
         .set_table_styles([{"selector": "td, th", "props": "text-align: left;"}])
         .set_uuid(f"audit-findings-{key or 'all'}")
         .set_table_attributes('class="audit-findings"')
     )
+
+
+def _table_href(src: _Sources, table_id: str, location: str) -> str:
+    if table_id == "facts":
+        return _fact_link(src, location.split(":")[0])
+    return table_link(table_id)
+
+
+def family_table(rule: str, year: int | None = None):
+    """Return the findings of one family between places, in plain sentences.
+
+    Each row names the places involved (linked to their tables), the class and the
+    finding in words; each finding carries its anchor (and the anchor of its table when
+    it is the table's first finding, as in :func:`findings_table`).
+
+    Parameters
+    ----------
+    rule : str
+        A family of :data:`FAMILIES`.
+    year : int, optional
+        As in :func:`findings`.
+
+    Returns
+    -------
+    pandas.io.formats.style.Styler or IPython.display.Markdown
+        The table, or a sentence saying that every check of the family holds.
+
+    Raises
+    ------
+    NSSFError
+        If ``rule`` is not a family.
+    """
+    if rule not in FAMILIES:
+        raise NSSFError(f"audit: unknown family {rule!r}; families: {', '.join(FAMILIES)}")
+    res = run()
+    f = findings(year)
+    f = f.assign(_first=~f["table_id"].duplicated())
+    f = f[f["rule"] == rule]
+    involved = {}
+    if "tables" in res.checks.columns:
+        involved = {
+            i: t
+            for i, t in zip(res.checks["finding_id"], res.checks["tables"], strict=True)
+            if isinstance(t, str) and t
+        }
+    if f.empty:
+        from IPython.display import Markdown
+
+        checks = res.checks[res.checks["rule"] == rule]
+        if year is not None:
+            checks = checks[(checks["year"] == str(year)) | (checks["year"] == "")]
+        if checks.empty:
+            return Markdown(f"No check of this kind concerns the figures of {year}.")
+        return Markdown(f"All {len(checks):,} checks of this kind hold: no finding.")
+    rows = []
+    for _, r in f.iterrows():
+        anchor = f'<span id="{r["finding_id"]}"></span>'
+        if r["_first"]:
+            anchor += f'<span id="finding-{r["table_id"]}"></span>'
+        links = []
+        ids = (r["table_id"], r["ref_table"], *involved.get(r["finding_id"], "").split())
+        for tid in dict.fromkeys(t for t in ids if t):
+            label = "Prose" if tid == "facts" else res.labels.get(tid, tid)
+            href = _table_href(res.sources, tid, r["location"])
+            links.append(f'<a href="{href}">{_esc(label)}</a>')
+        rows.append(
+            {
+                "where": anchor + ", ".join(links),
+                "class": _esc(r["class"]),
+                "finding in words": _esc(r["sentence"]),
+            }
+        )
+    df = pd.DataFrame(rows, columns=["where", "class", "finding in words"])
+    return (
+        df.style.hide(axis="index")
+        .set_table_styles([{"selector": "td, th", "props": "text-align: left;"}])
+        .set_uuid(f"audit-family-{rule.replace('_', '-')}-{year or 'all'}")
+        .set_table_attributes('class="audit-findings"')
+    )
+
+
+def families_table(year: int | None = None):
+    """Return the checks and findings of each family between places, for display.
+
+    Parameters
+    ----------
+    year : int, optional
+        As in :func:`summary`.
+
+    Returns
+    -------
+    pandas.io.formats.style.Styler
+        One row per family: its heading, what it checks, the number of checks, of
+        those that hold and of the findings of each class.
+    """
+    s = summary(year).set_index("rule")
+    rows = []
+    for rule, (heading, text) in FAMILIES.items():
+        r = s.loc[rule]
+        rows.append(
+            {
+                "family": heading,
+                "what is checked": text,
+                **{c: int(r[c]) for c in ("checks", "ok", *CLASSES, "findings")},
+            }
+        )
+    counts = {c: "{:,}" for c in ("checks", "ok", *CLASSES, "findings")}
+    return _styled(pd.DataFrame(rows), "audit-families", counts)
 
 
 def _styled(df: pd.DataFrame, uuid: str, numbers: dict | None = None):
