@@ -7,10 +7,14 @@
    (``notebooks/``, or ``$NSSF_NOTEBOOKS``).
 2. **Check** that every output folder can be written (:func:`preflight`): a file in
    the way is reported in one line before any notebook runs.
-3. **Plan** from content hashes: a notebook runs again only when its source, the input
-   data (every file of ``data/``), the package code (``nssf_analysis/*.py``), the
-   library versions or its parameters changed; ``--force`` runs everything.  The hashes
-   are kept in ``outputs/.cache/book-cache.json``.
+3. **Plan** from content hashes: a notebook runs again only when its source, the data
+   files it read when it last ran, the package code (``nssf_analysis/*.py``), the
+   library versions or its parameters changed; ``--force`` runs everything.  Each
+   kernel records which files of ``data/`` it opens or lists
+   (:mod:`nssf_analysis.readlog`), and that list is kept with the run, so a change to
+   one table's data runs again only the chapters that read it (a run whose reads are
+   unknown depends on every file).  The hashes are kept in
+   ``outputs/.cache/book-cache.json``.
 4. **Execute** the rest with papermill in worker processes, in parallel (``--jobs``,
    default: one per core).  Workers (and through them their kernels) end when the
    build process ends, however it ends (SIGKILL included), and each finished run is
@@ -51,7 +55,7 @@ from dataclasses import dataclass, field
 from importlib import metadata as importlib_metadata
 from pathlib import Path
 
-from . import paths
+from . import paths, readlog
 from .bookcache import (
     CACHE_SCHEMA,
     BuildLock,
@@ -66,7 +70,9 @@ from .bookcache import (
     sha256_file,
     sha256_json,
     swap_dir,
+    tree_file_hashes,
     tree_hash,
+    tree_hash_of,
 )
 from .exceptions import NSSFError, YearNotAvailableError
 
@@ -245,7 +251,12 @@ def git_state(root: Path | None = None) -> dict:
 
 @dataclass
 class Inputs:
-    """Content hashes of everything a build depends on (computed once per build)."""
+    """Content hashes of everything a build depends on (computed once per build).
+
+    ``data`` is one hash over every file of ``data/``; ``files`` the hash of each file
+    (by its path relative to ``data/``), from which :meth:`read_hash` answers for the
+    files a chapter read.
+    """
 
     data: str
     code: str
@@ -254,27 +265,50 @@ class Inputs:
     readme: str
     versions: dict
     git: dict
+    files: dict = field(default_factory=dict)
+    _extra: dict = field(default_factory=dict, repr=False)
 
     @classmethod
     def collect(cls) -> Inputs:
         """Hash ``data/``, the package code, the templates and the README."""
         readme = paths.ROOT / "README.md"
+        files = tree_file_hashes(paths.data_dir())
         return cls(
-            data=tree_hash(paths.data_dir()),
+            data=tree_hash_of(files),
             code=tree_hash(Path(__file__).resolve().parent, ("*.py",)),
             nb_template=tree_hash(TEMPLATES / "nbconvert"),
             book_templates=tree_hash(TEMPLATES / "book"),
             readme=sha256_file(readme) if readme.exists() else "",
             versions=package_versions(),
             git=git_state(),
+            files=files,
         )
 
+    def read_hash(self, rel: str) -> str | None:
+        """Return the hash of what a chapter read at ``rel`` (relative to ``data/``).
 
-def execution_key(source: Path, year: int, inputs: Inputs) -> str:
-    """Return the cache key of one notebook run.
+        A file's content hash; for a folder, the hash of the names it lists; None when
+        nothing is there.
+        """
+        if rel in self.files:
+            return self.files[rel]
+        if rel not in self._extra:
+            p = paths.data_dir() / rel
+            if p.is_dir():
+                value = "folder:" + sha256_json(sorted(os.listdir(p)))
+            elif p.is_file():
+                value = sha256_file(p)
+            else:
+                value = None
+            self._extra[rel] = value
+        return self._extra[rel]
 
-    It changes when the notebook's source, the data, the package code, the library
-    versions, the kernel or the parameters change.
+
+def code_key(source: Path, year: int, inputs: Inputs) -> str:
+    """Return the key of what a notebook run depends on besides data.
+
+    It changes when the notebook's source, the package code, the library versions, the
+    kernel or the parameters change.
 
     Parameters
     ----------
@@ -289,13 +323,50 @@ def execution_key(source: Path, year: int, inputs: Inputs) -> str:
         {
             "schema": CACHE_SCHEMA,
             "notebook": sha256_file(source),
-            "data": inputs.data,
             "code": inputs.code,
             "versions": inputs.versions,
             "kernel": KERNEL_NAME,
             "parameters": {"year": year},
         }
     )
+
+
+def data_key(reads, inputs: Inputs) -> str:
+    """Return the key of the data a notebook run read.
+
+    Parameters
+    ----------
+    reads : list of str or None
+        The paths (relative to ``data/``) the run read, as :mod:`nssf_analysis.readlog`
+        recorded them; None when they are unknown, and then every file of ``data/``
+        counts.
+    inputs : Inputs
+        Hashes of the build's inputs.
+    """
+    if reads is None:
+        return sha256_json({"all data": inputs.data})
+    return sha256_json({rel: inputs.read_hash(rel) for rel in sorted(reads)})
+
+
+def execution_key(source: Path, year: int, inputs: Inputs, reads=None) -> str:
+    """Return the cache key of one notebook run.
+
+    It changes when the notebook's source, the data it read (every file of ``data/``
+    when ``reads`` is None), the package code, the library versions, the kernel or the
+    parameters change.
+
+    Parameters
+    ----------
+    source : Path
+        The source notebook.
+    year : int
+        The ``year`` parameter.
+    inputs : Inputs
+        Hashes of the build's inputs.
+    reads : list of str, optional
+        The data files the run read (see :func:`data_key`).
+    """
+    return sha256_json({"code": code_key(source, year, inputs), "data": data_key(reads, inputs)})
 
 
 def fragment_key(exec_key: str, inputs: Inputs) -> str:
@@ -747,13 +818,20 @@ def _worker_init(parent_pid: int | None = None) -> None:
     set_parent_death_signal(signal.SIGTERM, parent_pid)
 
 
+#: Run by each kernel before the first cell: record the data files it reads.  It binds
+#: no name in the notebook's namespace.
+_KERNEL_START = (
+    "import nssf_analysis.readlog as _nssf_readlog; _nssf_readlog.install(); del _nssf_readlog"
+)
+
+
 def run_notebook_job(job: dict) -> dict:
     """Execute one notebook with papermill and render its cells (runs in a worker).
 
     Parameters
     ----------
     job : dict
-        ``name``, ``source``, ``year``, ``cwd``, ``key``, ``executed`` (target of the
+        ``name``, ``source``, ``year``, ``cwd``, ``executed`` (target of the
         sanitised notebook), ``fragment`` (target of the HTML body), ``staging``
         (scratch folder) and ``failed`` (where a failed run is kept).
 
@@ -761,8 +839,8 @@ def run_notebook_job(job: dict) -> dict:
     -------
     dict
         ``status`` ("ok" or "failed"), ``seconds``, and ``warnings``,
-        ``executed_sha256``, ``fragment_sha256`` on success or ``message``, ``cell`` on
-        failure.
+        ``executed_sha256``, ``fragment_sha256``, ``reads`` (the data files the kernel
+        read, None if unknown) on success or ``message``, ``cell`` on failure.
     """
     global _IN_JOB
     _IN_JOB = True
@@ -774,6 +852,8 @@ def run_notebook_job(job: dict) -> dict:
     out = staging / f"{name}.ipynb"
     _JOB_SCRATCH[:] = [runtime, out]
     os.environ["JUPYTER_RUNTIME_DIR"] = str(runtime)
+    reads_log = runtime / "reads.log"
+    os.environ[readlog.ENV] = str(reads_log)  # the kernel records the data files it reads
     # The kernel inherits this process's stdout and stderr: send its log lines (e.g.
     # "KeyboardInterrupt caught in kernel" when jupyter_client interrupts it on
     # shutdown) to a file instead of the build's terminal.
@@ -804,6 +884,7 @@ def run_notebook_job(job: dict) -> dict:
                 request_save_on_cell_execute=False,
                 execution_timeout=CELL_TIMEOUT,
                 config=cfg,
+                extra_arguments=[f"--IPKernelApp.exec_lines={_KERNEL_START}"],
             )
         except Exception as err:  # the notebook failed: keep it, say where
             saved = None
@@ -842,6 +923,7 @@ def run_notebook_job(job: dict) -> dict:
             "warnings": warnings,
             "executed_sha256": sha256_bytes(text.encode("utf-8")),
             "fragment_sha256": sha256_bytes(html.encode("utf-8")),
+            "reads": readlog.read_log(reads_log),
         }
     finally:
         sys.stdout.flush()
@@ -1631,15 +1713,20 @@ def build(
         for y in build_years:
             for src in sources:
                 name = src.stem
-                key = execution_key(src, y, inputs)
-                fkey = fragment_key(key, inputs)
+                ck = code_key(src, y, inputs)
                 entry = index.notebook(y, name)
-                executed, fragment = _cache_paths(cache_dir, y, name, key)
-                state = "execute"
-                if not force and _entry_valid(entry, key, cache_dir):
-                    state = "cached" if _fragment_valid(entry, fkey, cache_dir) else "render"
+                # a new run's files are named after the whole data; a cached run is valid
+                # while the files it read (recorded with it) are unchanged
+                executed, fragment = _cache_paths(cache_dir, y, name, execution_key(src, y, inputs))
+                state, key, fkey = "execute", None, None
+                if not force and entry and entry.get("code_key") == ck:
+                    key = execution_key(src, y, inputs, entry.get("reads"))
+                    fkey = fragment_key(key, inputs)
+                    if _entry_valid(entry, key, cache_dir):
+                        state = "cached" if _fragment_valid(entry, fkey, cache_dir) else "render"
                 item = {"year": y, "name": name, "source": src, "key": key, "fkey": fkey}
-                item.update(state=state, executed=executed, fragment=fragment, entry=entry)
+                item.update(code_key=ck, state=state, executed=executed, fragment=fragment)
+                item.update(entry=entry)
                 plan.append(item)
                 if state == "execute":
                     todo.append(
@@ -1648,7 +1735,6 @@ def build(
                             "year": y,
                             "source": str(src),
                             "cwd": str(nbdir),
-                            "key": key,
                             "executed": str(executed),
                             "fragment": str(fragment),
                             "staging": str(staging / str(y)),
@@ -1665,8 +1751,13 @@ def build(
             recorded[(job["year"], job["name"])] = res
             if res["status"] != "ok":
                 return
+            reads = res.get("reads")
+            item["key"] = execution_key(item["source"], job["year"], inputs, reads)
+            item["fkey"] = fragment_key(item["key"], inputs)
             entry = {
                 "key": item["key"],
+                "code_key": item["code_key"],
+                "reads": reads,
                 "executed": item["executed"].relative_to(cache_dir).as_posix(),
                 "executed_sha256": res["executed_sha256"],
                 "fragment_key": item["fkey"],

@@ -24,7 +24,7 @@ from pathlib import Path
 from .exceptions import NSSFError
 
 #: Bumped whenever the layout of the cache or of the sanitised notebooks changes.
-CACHE_SCHEMA = 1
+CACHE_SCHEMA = 2
 
 
 class BuildLockError(NSSFError):
@@ -82,6 +82,29 @@ def tree_files(folder: Path, patterns: Iterable[str] = ("**/*",)) -> list[Path]:
     return sorted(found, key=lambda p: p.relative_to(folder).as_posix())
 
 
+def tree_file_hashes(folder: Path, patterns: Iterable[str] = ("**/*",)) -> dict[str, str]:
+    """Return ``{relative POSIX path: SHA-256}`` of a folder's files (see :func:`tree_files`).
+
+    Parameters
+    ----------
+    folder : Path
+        Root folder.
+    patterns : iterable of str
+        Glob patterns relative to ``folder`` (default: every file).
+    """
+    folder = Path(folder)
+    return {p.relative_to(folder).as_posix(): sha256_file(p) for p in tree_files(folder, patterns)}
+
+
+def tree_hash_of(file_hashes: dict[str, str]) -> str:
+    """Return the tree hash (see :func:`tree_hash`) of a :func:`tree_file_hashes` result."""
+    h = hashlib.sha256()
+    for rel in sorted(file_hashes):
+        h.update(rel.encode() + b"\0")
+        h.update(file_hashes[rel].encode() + b"\n")
+    return h.hexdigest()
+
+
 def tree_hash(folder: Path, patterns: Iterable[str] = ("**/*",)) -> str:
     """Return one SHA-256 over the relative paths and contents of a folder's files.
 
@@ -95,12 +118,7 @@ def tree_hash(folder: Path, patterns: Iterable[str] = ("**/*",)) -> str:
     patterns : iterable of str
         Glob patterns relative to ``folder`` (default: every file).
     """
-    folder = Path(folder)
-    h = hashlib.sha256()
-    for p in tree_files(folder, patterns):
-        h.update(p.relative_to(folder).as_posix().encode() + b"\0")
-        h.update(sha256_file(p).encode() + b"\n")
-    return h.hexdigest()
+    return tree_hash_of(tree_file_hashes(folder, patterns))
 
 
 def atomic_write_bytes(path: Path, data: bytes) -> None:
