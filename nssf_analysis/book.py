@@ -517,6 +517,8 @@ _DROP_TAG = frozenset({"embed", "base", "meta", "link", "param", "plaintext", "p
 #: Elements whose content a browser reads as text up to their end tag.
 _TEXT_CONTENT = ("style", "title")
 _VOID = frozenset({"area", "br", "col", "hr", "img", "input", "source", "track", "wbr"})
+#: Text alternative of an image that has none (nbconvert's wording).
+_NO_ALT = "No description has been provided for this image"
 _NAME_RE = re.compile(r"^[a-z][a-z0-9\-]*$")
 _ATTR_RE = re.compile(r"^[a-z_:][a-z0-9_:.\-]*$")
 _CONTROL_RE = re.compile(r"[\x00-\x20\x7f-\x9f]+")
@@ -571,7 +573,7 @@ def clean_html(html: str) -> str:
     (``javascript:``, non-image ``data:``) are dropped, comments and declarations are
     dropped, and all text is escaped again.  Because the result is written from the
     parse, a browser reads it the way this parser did: markup the parser took as text
-    stays text.
+    stays text.  An image without a text alternative gets a stock one.
 
     Parameters
     ----------
@@ -611,6 +613,8 @@ def clean_html(html: str) -> str:
             for name, value in attrs:
                 if _safe_attr(name, value):
                     kept.append(name if value is None else f'{name}="{escape(value, quote=True)}"')
+            if tag == "img" and not any(name == "alt" for name, _ in attrs):
+                kept.append(f'alt="{_NO_ALT}"')
             out.append("<" + " ".join([tag, *kept]) + ">")
             if close and tag not in _VOID:
                 out.append(f"</{tag}>")  # written out: "<x/>" does not close an HTML element
@@ -662,11 +666,37 @@ _EXPORTER = None
 
 
 def _exporter():
-    """Return the nbconvert exporter of chapter bodies (built once per process)."""
+    """Return the nbconvert exporter of chapter bodies (built once per process).
+
+    It is nbconvert's HTML exporter without the last pass of its
+    ``from_notebook_node``, which parses the whole page again with BeautifulSoup to add
+    a stock text alternative to images that lack one and ``tabindex`` to the cells of a
+    ``.jp-Notebook`` element (which chapter bodies do not have).  That pass takes most
+    of the time of rendering a chapter with many tables; :func:`clean_html`, which
+    parses the body anyway, adds the text alternative instead.
+    """
     global _EXPORTER
     if _EXPORTER is None:
         from nbconvert import HTMLExporter
+        from nbconvert.exporters.templateexporter import TemplateExporter
+        from nbconvert.filters.highlight import Highlight2HTML
+        from nbconvert.filters.widgetsdatatypefilter import WidgetsDataTypeFilter
         from traitlets.config import Config
+
+        class BodyExporter(HTMLExporter):
+            def from_notebook_node(self, nb, resources=None, **kw):
+                langinfo = nb.metadata.get("language_info", {})
+                lexer = langinfo.get("pygments_lexer", langinfo.get("name", None))
+                highlight = self.filters.get(
+                    "highlight_code", Highlight2HTML(pygments_lexer=lexer, parent=self)
+                )
+                resources = self._init_resources(resources)
+                data_type = WidgetsDataTypeFilter(
+                    notebook_metadata=self._nb_metadata, parent=self, resources=resources
+                )
+                self.register_filter("highlight_code", highlight)
+                self.register_filter("filter_data_type", data_type)
+                return TemplateExporter.from_notebook_node(self, nb, resources, **kw)
 
         cfg = Config()
         cfg.TagRemovePreprocessor.enabled = True
@@ -675,7 +705,7 @@ def _exporter():
         cfg.TagRemovePreprocessor.remove_all_outputs_tags = {"remove-output", "remove_output"}
         cfg.HTMLExporter.exclude_input_prompt = True
         cfg.HTMLExporter.exclude_output_prompt = True
-        _EXPORTER = HTMLExporter(
+        _EXPORTER = BodyExporter(
             config=cfg,
             template_name="nssf",
             extra_template_basedirs=[str(TEMPLATES / "nbconvert")],
@@ -1772,6 +1802,11 @@ def build(
             )
 
         items = {(i["year"], i["name"]): i for i in plan}
+        # the workbook of all tables does not depend on the chapters: while they run,
+        # the build's own process (otherwise idle) writes it
+        workbook_job = None
+        if todo and not _workbook_path(cache_dir, inputs).exists():
+            workbook_job = _Background(_ensure_workbook, cache_dir, inputs)
         try:
             if todo:
                 _check_kernel()
@@ -1824,6 +1859,8 @@ def build(
                 report.runs.append(NotebookRun(y, name, "cached", 0.0))
         index.save()
 
+        if workbook_job is not None:
+            workbook_job.wait()
         ok_years = [y for y in build_years if y not in failures]
         existing = {
             int(p.name)
@@ -1892,6 +1929,42 @@ def build(
     return report
 
 
+def _workbook_path(cache_dir: Path, inputs: Inputs) -> Path:
+    return cache_dir / "xlsx" / f"{inputs.data[:16]}-{inputs.code[:16]}.xlsx"
+
+
+def _ensure_workbook(cache_dir: Path, inputs: Inputs) -> Path:
+    """Return the cached Excel workbook of this data and code, writing it if missing."""
+    workbook = _workbook_path(cache_dir, inputs)
+    if not workbook.exists():
+        for p in (cache_dir / "xlsx").glob("*.xlsx"):
+            p.unlink(missing_ok=True)
+        write_workbook(workbook)
+    return workbook
+
+
+class _Background:
+    """Run a function in a daemon thread; :meth:`wait` re-raises what it raised."""
+
+    def __init__(self, func, *args):
+        self.error: BaseException | None = None
+
+        def run():
+            try:
+                func(*args)
+            except BaseException as err:  # re-raised in the build's thread by wait()
+                self.error = err
+
+        self.thread = threading.Thread(target=run, daemon=True)
+        self.thread.start()
+
+    def wait(self) -> None:
+        """Wait for the function to finish; raise its exception, if any."""
+        self.thread.join()
+        if self.error is not None:
+            raise self.error
+
+
 def _publish_year(
     year: int,
     chapters_plan: list,
@@ -1917,10 +1990,7 @@ def _publish_year(
             executed = cache_dir / entry["executed"]
             shutil.copyfile(executed, tmp_nbs / f"{item['name']}.ipynb")
             chapters.append(_load_chapter(item["name"], cache_dir / entry["fragment"], executed))
-        workbook = cache_dir / "xlsx" / f"{inputs.data[:16]}-{inputs.code[:16]}.xlsx"
-        if not workbook.exists():
-            remove_stale(cache_dir / "xlsx", ("",))
-            write_workbook(workbook)
+        workbook = _ensure_workbook(cache_dir, inputs)
         tmp_book.mkdir()
         render_book(year, chapters, tmp_book, inputs, years, built, workbook)
         swap_dir(tmp_nbs, year_dir / "notebooks")

@@ -212,6 +212,7 @@ def test_a_failed_build_keeps_the_cache_of_the_chapters_that_ran(tmp_path, kerne
 
 # ------------------------------------------------------------------ markup in data
 
+NO_ALT = "No description has been provided for this image"
 EVIL_TITLE = "<script>alert(1)</script>Registered <img src=x onerror=alert(2)>"
 
 
@@ -326,8 +327,8 @@ def test_markup_in_data_and_outputs_never_becomes_live_html(
 @pytest.mark.parametrize(
     ("markup", "kept"),
     [
-        ("<img src=x onerror=alert(1)>", '<img src="x">'),
-        ("<IMG SRC=x OnError=alert(1)>", '<img src="x">'),
+        ("<img src=x onerror=alert(1)>", f'<img src="x" alt="{NO_ALT}">'),
+        ("<IMG SRC=x alt=a OnError=alert(1)>", '<img src="x" alt="a">'),
         ("<p>a<script>alert(1)</script>b</p>", "<p>ab</p>"),
         ('<a href=" java\tscript:alert(1)">x</a>', "<a>x</a>"),
         ('<a href="data:text/html,<script>alert(1)</script>">x</a>', "<a>x</a>"),
