@@ -11,19 +11,25 @@ What is measured, in one run, for one report year (``--year``, default 2022):
 4. **one chapter changed** -- a Markdown cell is appended (with nbformat) to one chapter
    notebook (``--chapter``, default the first one) and the book is rebuilt; the build's
    printed table must show exactly that notebook ``executed`` and every other ``cached``.
+5. **one table's data changed** -- one value of one tidy table (``--table``, default the
+   table the fewest chapters read, the first by id among equals) is raised by 1 and
+   the book is rebuilt; exactly the chapters whose recorded reads (the build's cache
+   index) include that file must be ``executed``, every other ``cached``.
 
-Everything runs in a fresh temporary folder (``tempfile.mkdtemp``): the notebooks are
-copied there (``NSSF_NOTEBOOKS``) and every output goes there (``NSSF_OUTPUTS``), so the
-project's own ``notebooks/`` and ``outputs/`` folders are never touched.  The data,
-seeds and package code are the project's own (read only).
+Everything runs in a fresh temporary folder (``tempfile.mkdtemp``): the notebooks and
+``data/`` are copied there (``NSSF_NOTEBOOKS``, ``NSSF_DATA``) and every output goes
+there (``NSSF_OUTPUTS``), so the project's own ``notebooks/``, ``data/`` and
+``outputs/`` folders are never touched.  The seeds and package code are the project's
+own (read only).
 
 For every phase the script prints its wall time, the CPU time of its processes
 (``RUSAGE_CHILDREN`` deltas: every descendant that was waited for) and its peak memory:
 the process tree of each command (the command and all its descendants: workers,
 kernels) is sampled with psutil every 50 ms; "tree" is the largest sum of the resident
 set sizes (RSS; shared pages are counted once per process) seen at one moment, "proc"
-the largest single process.  Then it prints the ratios cold/naive (goal: at most 0.5),
-no-change/cold (goal: at most 0.05) and one-changed/cold, with PASS or FAIL.
+the largest single process.  Then it prints the ratios cold/naive (goal: at most 0.25),
+no-change/cold (goal: at most 0.05), one-changed/cold and one-table/cold (goal: at most
+0.2), with PASS or FAIL, and which chapters each phase executed.
 
 Run it from the project root (it takes several minutes; run nothing heavy meanwhile)::
 
@@ -37,6 +43,8 @@ command fails; the temporary folder is then kept for inspection.
 from __future__ import annotations
 
 import argparse
+import csv
+import json
 import os
 import re
 import resource
@@ -59,8 +67,10 @@ ROOT = Path(__file__).resolve().parent.parent
 #: The scripts (papermill, jupyter, nssf-report) of the virtualenv running this script.
 VENV_BIN = Path(sys.executable).parent
 #: Goals: cold build / naive baseline, and no-change rebuild / cold build.
-COLD_GOAL = 0.5
+COLD_GOAL = 0.25
 NO_CHANGE_GOAL = 0.05
+#: Goal: one table's data changed / cold build.
+ONE_TABLE_GOAL = 0.2
 #: Seconds between two samples of a command's process tree.
 SAMPLE_INTERVAL = 0.05
 #: One row of the table ``nssf-report build`` prints: name, year, status, seconds.
@@ -183,12 +193,13 @@ def run_measured(cmd: list[str], cwd: Path, env: dict[str, str]) -> Measured:
     )
 
 
-def bench_env(outputs: Path, notebooks: Path) -> dict[str, str]:
-    """Return the environment of every command: outputs and notebooks in the temp folder."""
+def bench_env(outputs: Path, notebooks: Path, data: Path) -> dict[str, str]:
+    """Return the environment of every command: outputs, notebooks, data in the temp folder."""
     env = dict(os.environ)
     env.pop("NSSF_PROGRESS", None)  # no progress bar in the captured output
     env["NSSF_OUTPUTS"] = str(outputs)
     env["NSSF_NOTEBOOKS"] = str(notebooks)
+    env["NSSF_DATA"] = str(data)
     env["PATH"] = f"{VENV_BIN}{os.pathsep}{env.get('PATH', '')}"
     return env
 
@@ -263,6 +274,52 @@ def pick_chapter(sources: list[Path], wanted: str | None) -> Path:
     raise SystemExit(f"bench_build: no chapter {wanted!r}; chapters: {names}")
 
 
+def chapter_reads(outputs: Path, year: int) -> dict[str, list[str]]:
+    """Return ``{chapter: data files it read}`` from the build's cache index."""
+    index = json.loads((outputs / ".cache" / "book-cache.json").read_text(encoding="utf-8"))
+    found = {}
+    for key, entry in index["notebooks"].items():
+        y, name = key.split("/", 1)
+        if int(y) == year:
+            found[name] = entry.get("reads")
+    return found
+
+
+def pick_table(reads: dict[str, list[str]], wanted: str | None, data: Path) -> str:
+    """Return the tidy table to change: ``wanted``, else the one the fewest chapters read."""
+    tables = sorted(p.stem for p in (data / "tidy").glob("*.csv"))
+    if wanted:
+        if wanted not in tables:
+            raise SystemExit(f"bench_build: no tidy table {wanted!r}")
+        return wanted
+
+    def readers(tid: str) -> int:
+        return sum(1 for r in reads.values() if r is None or f"tidy/{tid}.csv" in r)
+
+    read = [t for t in tables if readers(t) > 0]
+    return min(read or tables, key=lambda t: (readers(t), t))
+
+
+def change_table(path: Path) -> str:
+    """Raise the first numeric value of a tidy file by 1; return what changed."""
+    with open(path, newline="", encoding="utf-8") as fh:
+        rows = list(csv.DictReader(fh))
+        fields = list(rows[0]) if rows else []
+    for row in rows:
+        try:
+            old = float(row["value"])
+        except (KeyError, ValueError):
+            continue
+        new = old + 1
+        row["value"] = str(int(new)) if new.is_integer() and "." not in row["value"] else str(new)
+        with open(path, "w", newline="", encoding="utf-8") as fh:
+            w = csv.DictWriter(fh, fieldnames=fields, lineterminator="\n")
+            w.writeheader()
+            w.writerows(rows)
+        return f"value {old:g} -> {row['value']}"
+    raise SystemExit(f"bench_build: {path} has no numeric value to change")
+
+
 def count(statuses: dict[str, str], status: str) -> int:
     """Return how many notebooks have ``status``."""
     return sum(1 for s in statuses.values() if s == status)
@@ -326,6 +383,11 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p.add_argument(
         "--chapter", default=None, help="chapter to change in phase 4 (default: the first)"
     )
+    p.add_argument(
+        "--table",
+        default=None,
+        help="tidy table to change in phase 5 (default: the one the fewest chapters read)",
+    )
     return p.parse_args(argv)
 
 
@@ -338,34 +400,45 @@ def run(args: argparse.Namespace, tmp: Path) -> None:
     sources = discover_notebooks(notebooks)
     names = [s.stem for s in sources]
     chapter = pick_chapter(sources, args.chapter)
-    env = bench_env(tmp / "outputs", notebooks)
+    data = tmp / "data"
+    shutil.copytree(ROOT / "data", data)
+    env = bench_env(tmp / "outputs", notebooks, data)
     print(f"benchmark of nssf-report build, year {args.year}, {len(sources)} notebooks,")
     print(f"{os.cpu_count()} cores, --jobs {args.jobs or 'default'}; temporary folder {tmp}\n")
 
     phases: list[Phase] = []
     naive = None
     if not args.skip_naive:
-        print("[1/4] naive baseline: papermill then nbconvert, one notebook after another")
-        naive_env = bench_env(tmp / "naive-outputs", notebooks)
+        print("[1/5] naive baseline: papermill then nbconvert, one notebook after another")
+        naive_env = bench_env(tmp / "naive-outputs", notebooks, data)
         naive = run_naive(sources, tmp / "naive", args.year, naive_env)
         print(f"  total {naive.measured.seconds:.1f} s\n", flush=True)
         phases.append(naive)
 
-    print("[2/4] cold build: nssf-report build --force, fresh outputs folder")
+    print("[2/5] cold build: nssf-report build --force, fresh outputs folder")
     cold = run_build("cold build (--force)", args.year, args.jobs, True, env)
     print(f"  total {cold.measured.seconds:.1f} s\n", flush=True)
     phases.append(cold)
 
-    print("[3/4] no-change rebuild: the same command without --force")
+    print("[3/5] no-change rebuild: the same command without --force")
     same = run_build("no-change rebuild", args.year, args.jobs, False, env)
     print(f"  total {same.measured.seconds:.1f} s\n", flush=True)
     phases.append(same)
 
-    print(f"[4/4] one chapter changed: a Markdown cell appended to {chapter.name}")
+    print(f"[4/5] one chapter changed: a Markdown cell appended to {chapter.name}")
     change_chapter(chapter)
     one = run_build("one chapter changed", args.year, args.jobs, False, env)
     print(f"  total {one.measured.seconds:.1f} s\n", flush=True)
     phases.append(one)
+
+    reads = chapter_reads(tmp / "outputs", args.year)
+    table = pick_table(reads, args.table, data)
+    readers = {n for n, r in reads.items() if r is None or f"tidy/{table}.csv" in r}
+    what = change_table(data / "tidy" / f"{table}.csv")
+    print(f"[5/5] one table's data changed: {table} ({what}); read by {len(readers)} chapter(s)")
+    table_phase = run_build("one table's data changed", args.year, args.jobs, False, env)
+    print(f"  total {table_phase.measured.seconds:.1f} s\n", flush=True)
+    phases.append(table_phase)
 
     print("=" * 78)
     print(f"results, year {args.year} (peak memory: RSS summed over each command's process")
@@ -377,11 +450,13 @@ def run(args: argparse.Namespace, tmp: Path) -> None:
     print(ratio_line("cold / naive", cold_s, naive_s, COLD_GOAL))
     print(ratio_line("no-change / cold", same.measured.seconds, cold_s, NO_CHANGE_GOAL))
     print(ratio_line("one-changed / cold", one.measured.seconds, cold_s, None))
+    print(ratio_line("one-table / cold", table_phase.measured.seconds, cold_s, ONE_TABLE_GOAL))
     print()
     checks = [
         ("cold build", cold.statuses, set(names)),
         ("no-change rebuild", same.statuses, set()),
         ("one chapter changed", one.statuses, {chapter.stem}),
+        (f"one table ({table}) changed", table_phase.statuses, readers),
     ]
     for label, statuses, executed in checks:
         ok, detail = check_statuses(statuses, names, executed)

@@ -5,24 +5,34 @@
 
 1. **Find** the chapter notebooks ``NN_<name>.ipynb`` of the notebooks folder
    (``notebooks/``, or ``$NSSF_NOTEBOOKS``).
-2. **Plan** from content hashes: a notebook runs again only when its source, the input
-   data (every file of ``data/``), the package code (``nssf_analysis/*.py``), the
-   library versions or its parameters changed; ``--force`` runs everything.  The hashes
-   are kept in ``outputs/.cache/book-cache.json``.
-3. **Execute** the rest with papermill in worker processes, in parallel (``--jobs``,
-   default: one per core).  Each kernel talks to its worker over Unix domain sockets
-   (``ipc`` transport) in a private runtime folder, so kernels started at the same
-   moment never compete for TCP ports (with the default ``tcp`` transport
-   jupyter_client picks free ports by binding to port 0 and closing the socket before
-   the kernel binds them, which two processes can race for).  Each executed notebook is
-   stripped of run-dependent metadata (times, durations, random cell ids) and its body
-   rendered to HTML with nbconvert and the project's template
-   (``templates/nbconvert/nssf``) in the same worker.
-4. **Render** the book into a temporary folder beside the target: a page per chapter,
+2. **Check** that every output folder can be written (:func:`preflight`): a file in
+   the way is reported in one line before any notebook runs.
+3. **Plan** from content hashes: a notebook runs again only when its source, the data
+   files it read when it last ran, the package code (``nssf_analysis/*.py``), the
+   library versions or its parameters changed; ``--force`` runs everything.  Each
+   kernel records which files of ``data/`` it opens or lists
+   (:mod:`nssf_analysis.readlog`), and that list is kept with the run, so a change to
+   one table's data runs again only the chapters that read it (a run whose reads are
+   unknown depends on every file).  The hashes are kept in
+   ``outputs/.cache/book-cache.json``.
+4. **Execute** the rest with papermill in worker processes, in parallel (``--jobs``,
+   default: one per core).  Workers (and through them their kernels) end when the
+   build process ends, however it ends (SIGKILL included), and each finished run is
+   entered into the cache at once, so an interrupted or failed build keeps it.  Each
+   kernel talks to its worker over Unix domain sockets (``ipc`` transport) in a
+   private runtime folder, so kernels started at the same moment never compete for
+   TCP ports (with the default ``tcp`` transport jupyter_client picks free ports by
+   binding to port 0 and closing the socket before the kernel binds them, which two
+   processes can race for).  Each executed notebook is stripped of run-dependent
+   metadata (times, durations, random cell ids) and its body rendered to HTML with
+   nbconvert and the project's template (``templates/nbconvert/nssf``) in the same
+   worker, then cleaned of anything that could run a script (:func:`clean_html`).
+5. **Render** the book into a temporary folder beside the target: a page per chapter,
    ``index.html``, ``methodology.html``, ``catalog.html``, CSV and Excel downloads, local
-   CSS and JavaScript only.  Then **swap** it in with one atomic rename.  A failing
-   notebook, an interrupted or killed build, or a second concurrent build (which waits
-   on ``outputs/.cache/build.lock``) never leaves a half-written book.
+   CSS and JavaScript only; every value from data is escaped (Jinja autoescape).  Then
+   **swap** it in with one atomic rename.  A failing notebook, an interrupted or killed
+   build, or a second concurrent build (which waits on ``outputs/.cache/build.lock``)
+   never leaves a half-written book.
 
 Two builds of the same commit write byte-identical pages.
 """
@@ -45,20 +55,24 @@ from dataclasses import dataclass, field
 from importlib import metadata as importlib_metadata
 from pathlib import Path
 
-from . import paths
+from . import paths, readlog
 from .bookcache import (
     CACHE_SCHEMA,
     BuildLock,
     CacheIndex,
     atomic_write_bytes,
     atomic_write_text,
+    kill_children,
+    remove_path,
     remove_stale,
     set_parent_death_signal,
     sha256_bytes,
     sha256_file,
     sha256_json,
     swap_dir,
+    tree_file_hashes,
     tree_hash,
+    tree_hash_of,
 )
 from .exceptions import NSSFError, YearNotAvailableError
 
@@ -237,7 +251,12 @@ def git_state(root: Path | None = None) -> dict:
 
 @dataclass
 class Inputs:
-    """Content hashes of everything a build depends on (computed once per build)."""
+    """Content hashes of everything a build depends on (computed once per build).
+
+    ``data`` is one hash over every file of ``data/``; ``files`` the hash of each file
+    (by its path relative to ``data/``), from which :meth:`read_hash` answers for the
+    files a chapter read.
+    """
 
     data: str
     code: str
@@ -246,27 +265,50 @@ class Inputs:
     readme: str
     versions: dict
     git: dict
+    files: dict = field(default_factory=dict)
+    _extra: dict = field(default_factory=dict, repr=False)
 
     @classmethod
     def collect(cls) -> Inputs:
         """Hash ``data/``, the package code, the templates and the README."""
         readme = paths.ROOT / "README.md"
+        files = tree_file_hashes(paths.data_dir())
         return cls(
-            data=tree_hash(paths.data_dir()),
+            data=tree_hash_of(files),
             code=tree_hash(Path(__file__).resolve().parent, ("*.py",)),
             nb_template=tree_hash(TEMPLATES / "nbconvert"),
             book_templates=tree_hash(TEMPLATES / "book"),
             readme=sha256_file(readme) if readme.exists() else "",
             versions=package_versions(),
             git=git_state(),
+            files=files,
         )
 
+    def read_hash(self, rel: str) -> str | None:
+        """Return the hash of what a chapter read at ``rel`` (relative to ``data/``).
 
-def execution_key(source: Path, year: int, inputs: Inputs) -> str:
-    """Return the cache key of one notebook run.
+        A file's content hash; for a folder, the hash of the names it lists; None when
+        nothing is there.
+        """
+        if rel in self.files:
+            return self.files[rel]
+        if rel not in self._extra:
+            p = paths.data_dir() / rel
+            if p.is_dir():
+                value = "folder:" + sha256_json(sorted(os.listdir(p)))
+            elif p.is_file():
+                value = sha256_file(p)
+            else:
+                value = None
+            self._extra[rel] = value
+        return self._extra[rel]
 
-    It changes when the notebook's source, the data, the package code, the library
-    versions, the kernel or the parameters change.
+
+def code_key(source: Path, year: int, inputs: Inputs) -> str:
+    """Return the key of what a notebook run depends on besides data.
+
+    It changes when the notebook's source, the package code, the library versions, the
+    kernel or the parameters change.
 
     Parameters
     ----------
@@ -281,13 +323,50 @@ def execution_key(source: Path, year: int, inputs: Inputs) -> str:
         {
             "schema": CACHE_SCHEMA,
             "notebook": sha256_file(source),
-            "data": inputs.data,
             "code": inputs.code,
             "versions": inputs.versions,
             "kernel": KERNEL_NAME,
             "parameters": {"year": year},
         }
     )
+
+
+def data_key(reads, inputs: Inputs) -> str:
+    """Return the key of the data a notebook run read.
+
+    Parameters
+    ----------
+    reads : list of str or None
+        The paths (relative to ``data/``) the run read, as :mod:`nssf_analysis.readlog`
+        recorded them; None when they are unknown, and then every file of ``data/``
+        counts.
+    inputs : Inputs
+        Hashes of the build's inputs.
+    """
+    if reads is None:
+        return sha256_json({"all data": inputs.data})
+    return sha256_json({rel: inputs.read_hash(rel) for rel in sorted(reads)})
+
+
+def execution_key(source: Path, year: int, inputs: Inputs, reads=None) -> str:
+    """Return the cache key of one notebook run.
+
+    It changes when the notebook's source, the data it read (every file of ``data/``
+    when ``reads`` is None), the package code, the library versions, the kernel or the
+    parameters change.
+
+    Parameters
+    ----------
+    source : Path
+        The source notebook.
+    year : int
+        The ``year`` parameter.
+    inputs : Inputs
+        Hashes of the build's inputs.
+    reads : list of str, optional
+        The data files the run read (see :func:`data_key`).
+    """
+    return sha256_json({"code": code_key(source, year, inputs), "data": data_key(reads, inputs)})
 
 
 def fragment_key(exec_key: str, inputs: Inputs) -> str:
@@ -408,15 +487,216 @@ def prepare_for_render(nb: dict) -> tuple[dict, list[str]]:
     return nb, warnings
 
 
+# ------------------------------------------------------------- safe HTML of outputs
+
+#: Elements dropped together with everything inside them.
+_DROP_WITH_CONTENT = frozenset(
+    {
+        "script",
+        "template",
+        "noscript",
+        "iframe",
+        "frame",
+        "frameset",
+        "object",
+        "applet",
+        "noembed",
+        "noframes",
+        "xmp",
+        # SVG animation elements can set an attribute (e.g. href) to a script URL
+        "animate",
+        "set",
+        "animatemotion",
+        "animatetransform",
+        "handler",
+        "listener",
+    }
+)
+#: Elements dropped on their own (their content, if any, is kept as ordinary content).
+_DROP_TAG = frozenset({"embed", "base", "meta", "link", "param", "plaintext", "portal", "textarea"})
+#: Elements whose content a browser reads as text up to their end tag.
+_TEXT_CONTENT = ("style", "title")
+_VOID = frozenset({"area", "br", "col", "hr", "img", "input", "source", "track", "wbr"})
+#: Text alternative of an image that has none (nbconvert's wording).
+_NO_ALT = "No description has been provided for this image"
+_NAME_RE = re.compile(r"^[a-z][a-z0-9\-]*$")
+_ATTR_RE = re.compile(r"^[a-z_:][a-z0-9_:.\-]*$")
+_CONTROL_RE = re.compile(r"[\x00-\x20\x7f-\x9f]+")
+_BAD_SCHEME_RE = re.compile(r"^(javascript|vbscript|livescript|mocha):", re.IGNORECASE)
+_DATA_OK_RE = re.compile(r"^data:image/(png|jpeg|gif|webp|svg\+xml)[;,]", re.IGNORECASE)
+_BAD_CSS_RE = re.compile(r"<|expression\s*\(|javascript:|-moz-binding|behaviou?r\s*:", re.I)
+_URL_ATTRS = frozenset(
+    {
+        "href",
+        "src",
+        "action",
+        "formaction",
+        "poster",
+        "background",
+        "cite",
+        "data",
+        "lowsrc",
+        "dynsrc",
+        "ping",
+        "xlink:href",
+        "codebase",
+        "longdesc",
+        "usemap",
+        "manifest",
+    }
+)
+
+
+def _safe_attr(name: str, value: str | None) -> bool:
+    """Tell whether an attribute of an output's HTML may be kept."""
+    if not _ATTR_RE.match(name) or name.startswith("on") or name in ("srcdoc", "is"):
+        return False
+    if value is None:
+        return True
+    plain = _CONTROL_RE.sub("", value)
+    if _BAD_SCHEME_RE.match(plain) or "javascript:" in plain.lower():
+        return False
+    if name in _URL_ATTRS and plain.lower().startswith("data:") and not _DATA_OK_RE.match(plain):
+        return False
+    if name == "style" and _BAD_CSS_RE.search(value):
+        return False
+    return True
+
+
+def clean_html(html: str) -> str:
+    """Return ``html`` with everything that could run a script removed.
+
+    The HTML a notebook's outputs produce (tables, figures, prose) is parsed and
+    written out again from what was parsed: elements that run or embed code
+    (``script``, ``iframe``, ``object``, SVG animations …) are dropped with their
+    content, event handler attributes (``on…``), ``srcdoc`` and script URLs
+    (``javascript:``, non-image ``data:``) are dropped, comments and declarations are
+    dropped, and all text is escaped again.  Because the result is written from the
+    parse, a browser reads it the way this parser did: markup the parser took as text
+    stays text.  An image without a text alternative gets a stock one.
+
+    Parameters
+    ----------
+    html : str
+        An HTML fragment (the rendered cells of a chapter).
+
+    Returns
+    -------
+    str
+        The fragment without scripts, handlers or script URLs; everything else as it was
+        parsed.
+    """
+    from html import escape
+    from html.parser import HTMLParser
+
+    out: list[str] = []
+
+    class Cleaner(HTMLParser):
+        def __init__(self):
+            super().__init__(convert_charrefs=True)
+            self.skip: list[str] = []  # open elements whose content is dropped
+            self.raw = None  # name of the open <style> element
+            self.open = dict.fromkeys(_TEXT_CONTENT, 0)
+
+        def _tag(self, tag, attrs, close: bool) -> None:
+            if self.skip:
+                if tag == self.skip[-1] and not close:
+                    self.skip.append(tag)
+                return
+            if tag in _DROP_WITH_CONTENT:
+                if not close:
+                    self.skip.append(tag)
+                return
+            if tag in _DROP_TAG or not _NAME_RE.match(tag):
+                return
+            kept = []
+            for name, value in attrs:
+                if _safe_attr(name, value):
+                    kept.append(name if value is None else f'{name}="{escape(value, quote=True)}"')
+            if tag == "img" and not any(name == "alt" for name, _ in attrs):
+                kept.append(f'alt="{_NO_ALT}"')
+            out.append("<" + " ".join([tag, *kept]) + ">")
+            if close and tag not in _VOID:
+                out.append(f"</{tag}>")  # written out: "<x/>" does not close an HTML element
+            elif tag in _TEXT_CONTENT:
+                self.open[tag] += 1
+                if tag == "style":
+                    self.raw = tag
+
+        def handle_starttag(self, tag, attrs):
+            self._tag(tag, attrs, close=False)
+
+        def handle_startendtag(self, tag, attrs):
+            self._tag(tag, attrs, close=True)
+
+        def handle_endtag(self, tag):
+            if self.skip:
+                if tag == self.skip[-1]:
+                    self.skip.pop()
+                return
+            if tag in _TEXT_CONTENT:
+                if not self.open[tag]:
+                    return
+                self.open[tag] -= 1
+                if tag == "style":
+                    self.raw = None
+            if tag in _DROP_WITH_CONTENT or tag in _DROP_TAG or not _NAME_RE.match(tag):
+                return
+            if tag not in _VOID:
+                out.append(f"</{tag}>")
+
+        def handle_data(self, data):
+            if self.skip:
+                return
+            if self.raw:
+                if not _BAD_CSS_RE.search(data):
+                    out.append(data)
+                return
+            out.append(escape(data, quote=False))
+
+    parser = Cleaner()
+    parser.feed(html)
+    parser.close()
+    for tag in _TEXT_CONTENT:  # an element left open would swallow the rest of the page
+        out.extend([f"</{tag}>"] * parser.open[tag])
+    return "".join(out)
+
+
 _EXPORTER = None
 
 
 def _exporter():
-    """Return the nbconvert exporter of chapter bodies (built once per process)."""
+    """Return the nbconvert exporter of chapter bodies (built once per process).
+
+    It is nbconvert's HTML exporter without the last pass of its
+    ``from_notebook_node``, which parses the whole page again with BeautifulSoup to add
+    a stock text alternative to images that lack one and ``tabindex`` to the cells of a
+    ``.jp-Notebook`` element (which chapter bodies do not have).  That pass takes most
+    of the time of rendering a chapter with many tables; :func:`clean_html`, which
+    parses the body anyway, adds the text alternative instead.
+    """
     global _EXPORTER
     if _EXPORTER is None:
         from nbconvert import HTMLExporter
+        from nbconvert.exporters.templateexporter import TemplateExporter
+        from nbconvert.filters.highlight import Highlight2HTML
+        from nbconvert.filters.widgetsdatatypefilter import WidgetsDataTypeFilter
         from traitlets.config import Config
+
+        class BodyExporter(HTMLExporter):
+            def from_notebook_node(self, nb, resources=None, **kw):
+                langinfo = nb.metadata.get("language_info", {})
+                lexer = langinfo.get("pygments_lexer", langinfo.get("name", None))
+                highlight = self.filters.get(
+                    "highlight_code", Highlight2HTML(pygments_lexer=lexer, parent=self)
+                )
+                resources = self._init_resources(resources)
+                data_type = WidgetsDataTypeFilter(
+                    notebook_metadata=self._nb_metadata, parent=self, resources=resources
+                )
+                self.register_filter("highlight_code", highlight)
+                self.register_filter("filter_data_type", data_type)
+                return TemplateExporter.from_notebook_node(self, nb, resources, **kw)
 
         cfg = Config()
         cfg.TagRemovePreprocessor.enabled = True
@@ -425,7 +705,7 @@ def _exporter():
         cfg.TagRemovePreprocessor.remove_all_outputs_tags = {"remove-output", "remove_output"}
         cfg.HTMLExporter.exclude_input_prompt = True
         cfg.HTMLExporter.exclude_output_prompt = True
-        _EXPORTER = HTMLExporter(
+        _EXPORTER = BodyExporter(
             config=cfg,
             template_name="nssf",
             extra_template_basedirs=[str(TEMPLATES / "nbconvert")],
@@ -453,7 +733,7 @@ def render_fragment(nb: dict, name: str) -> tuple[str, list[str]]:
     clean, warnings = prepare_for_render(nb)
     node = nbformat.from_dict(clean)
     body, _ = _exporter().from_notebook_node(node, resources={"metadata": {"name": name}})
-    return body.strip() + "\n", warnings
+    return clean_html(body.strip()) + "\n", warnings
 
 
 def describe_failure(nb, name: str, year: int, err: BaseException) -> tuple[int | None, str]:
@@ -518,12 +798,36 @@ def _raise_interrupt(signum, frame):
 
 
 _IN_JOB = False
+_PARENT_PID: int | None = None
+#: Scratch files of the job a worker is running, deleted if the worker has to stop at once.
+_JOB_SCRATCH: list[Path] = []
 
 
 def _worker_term(signum, frame):
-    """SIGTERM in a worker: unwind a running job (its kernel is shut down), else exit."""
+    """SIGTERM in a worker.
+
+    When the build process is gone (the signal is the parent-death signal, e.g. after
+    the build was killed with SIGKILL), the worker kills its kernel, deletes the
+    job's scratch files and exits at once: nobody is left to wait for it.  When the
+    build itself asks the worker to stop, a running job is unwound (papermill shuts
+    its kernel down) and an idle worker exits.
+    """
+    if _PARENT_PID is not None and os.getppid() != _PARENT_PID:
+        _exit_now(signum)
     if _IN_JOB:
+        # If unwinding hangs, stop anyway after a grace period.
+        timer = threading.Timer(15.0, _exit_now, args=(signum,))
+        timer.daemon = True
+        timer.start()
         raise KeyboardInterrupt(f"signal {signum}")
+    os._exit(128 + signum)
+
+
+def _exit_now(signum: int) -> None:
+    """Kill this worker's kernel, remove the job's scratch files and exit."""
+    kill_children(signal.SIGKILL)
+    for p in list(_JOB_SCRATCH):
+        remove_path(p)
     os._exit(128 + signum)
 
 
@@ -531,11 +835,24 @@ def _ignore(signum, frame):
     return None
 
 
-def _worker_init() -> None:
-    """Set up a worker process: the main process decides about Ctrl-C and stops us."""
+def _worker_init(parent_pid: int | None = None) -> None:
+    """Set up a worker process: the main process decides about Ctrl-C and stops us.
+
+    The worker asks for SIGTERM when the build process dies, however it dies, so no
+    worker (and, through it, no kernel) outlives the build.
+    """
+    global _PARENT_PID
+    _PARENT_PID = parent_pid
     signal.signal(signal.SIGINT, _ignore)  # a Python handler is not inherited by kernels
     signal.signal(signal.SIGTERM, _worker_term)
-    set_parent_death_signal(signal.SIGTERM)
+    set_parent_death_signal(signal.SIGTERM, parent_pid)
+
+
+#: Run by each kernel before the first cell: record the data files it reads.  It binds
+#: no name in the notebook's namespace.
+_KERNEL_START = (
+    "import nssf_analysis.readlog as _nssf_readlog; _nssf_readlog.install(); del _nssf_readlog"
+)
 
 
 def run_notebook_job(job: dict) -> dict:
@@ -544,7 +861,7 @@ def run_notebook_job(job: dict) -> dict:
     Parameters
     ----------
     job : dict
-        ``name``, ``source``, ``year``, ``cwd``, ``key``, ``executed`` (target of the
+        ``name``, ``source``, ``year``, ``cwd``, ``executed`` (target of the
         sanitised notebook), ``fragment`` (target of the HTML body), ``staging``
         (scratch folder) and ``failed`` (where a failed run is kept).
 
@@ -552,8 +869,8 @@ def run_notebook_job(job: dict) -> dict:
     -------
     dict
         ``status`` ("ok" or "failed"), ``seconds``, and ``warnings``,
-        ``executed_sha256``, ``fragment_sha256`` on success or ``message``, ``cell`` on
-        failure.
+        ``executed_sha256``, ``fragment_sha256``, ``reads`` (the data files the kernel
+        read, None if unknown) on success or ``message``, ``cell`` on failure.
     """
     global _IN_JOB
     _IN_JOB = True
@@ -563,7 +880,10 @@ def run_notebook_job(job: dict) -> dict:
     staging = Path(job["staging"])
     staging.mkdir(parents=True, exist_ok=True)
     out = staging / f"{name}.ipynb"
+    _JOB_SCRATCH[:] = [runtime, out]
     os.environ["JUPYTER_RUNTIME_DIR"] = str(runtime)
+    reads_log = runtime / "reads.log"
+    os.environ[readlog.ENV] = str(reads_log)  # the kernel records the data files it reads
     # The kernel inherits this process's stdout and stderr: send its log lines (e.g.
     # "KeyboardInterrupt caught in kernel" when jupyter_client interrupts it on
     # shutdown) to a file instead of the build's terminal.
@@ -594,6 +914,7 @@ def run_notebook_job(job: dict) -> dict:
                 request_save_on_cell_execute=False,
                 execution_timeout=CELL_TIMEOUT,
                 config=cfg,
+                extra_arguments=[f"--IPKernelApp.exec_lines={_KERNEL_START}"],
             )
         except Exception as err:  # the notebook failed: keep it, say where
             saved = None
@@ -632,6 +953,7 @@ def run_notebook_job(job: dict) -> dict:
             "warnings": warnings,
             "executed_sha256": sha256_bytes(text.encode("utf-8")),
             "fragment_sha256": sha256_bytes(html.encode("utf-8")),
+            "reads": readlog.read_log(reads_log),
         }
     finally:
         sys.stdout.flush()
@@ -643,6 +965,7 @@ def run_notebook_job(job: dict) -> dict:
         log.close()
         out.unlink(missing_ok=True)
         shutil.rmtree(runtime, ignore_errors=True)
+        _JOB_SCRATCH.clear()
         _IN_JOB = False
 
 
@@ -672,8 +995,12 @@ def _stop_pool(executor) -> None:
             p.join(5)
 
 
-def _run_jobs(jobs: list[dict], workers: int, progress: bool) -> list[dict]:
-    """Run notebook jobs in ``workers`` processes; return one result per job, in order."""
+def _run_jobs(jobs: list[dict], workers: int, progress: bool, on_result=None) -> list[dict]:
+    """Run notebook jobs in ``workers`` processes; return one result per job, in order.
+
+    ``on_result(i, result)`` is called as each job finishes, so that what finished is
+    recorded even if the build is interrupted before the others do.
+    """
     import multiprocessing as mp
     from concurrent.futures import ProcessPoolExecutor, as_completed
 
@@ -681,7 +1008,10 @@ def _run_jobs(jobs: list[dict], workers: int, progress: bool) -> list[dict]:
 
     results: list[dict | None] = [None] * len(jobs)
     executor = ProcessPoolExecutor(
-        max_workers=workers, mp_context=mp.get_context("spawn"), initializer=_worker_init
+        max_workers=workers,
+        mp_context=mp.get_context("spawn"),
+        initializer=_worker_init,
+        initargs=(os.getpid(),),
     )
     in_main = threading.current_thread() is threading.main_thread()
     old_term = signal.signal(signal.SIGTERM, _raise_interrupt) if in_main else None
@@ -709,6 +1039,8 @@ def _run_jobs(jobs: list[dict], workers: int, progress: bool) -> list[dict]:
                         "seconds": 0.0,
                     }
                 results[i] = res
+                if on_result is not None:
+                    on_result(i, res)
                 bar.set_postfix_str(f"{jobs[i]['year']}/{jobs[i]['name']} {res['status']}")
                 bar.update(1)
         executor.shutdown(wait=True)
@@ -943,11 +1275,11 @@ def _load_chapter(name: str, fragment_path: Path, executed: Path) -> Chapter:
 
 
 def _jinja_env():
-    from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+    from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
     return Environment(
         loader=FileSystemLoader(str(TEMPLATES / "book")),
-        autoescape=select_autoescape(["html", "j2"]),
+        autoescape=True,  # every value is escaped; only Markup (our own HTML) is not
         undefined=StrictUndefined,
         keep_trailing_newline=True,
     )
@@ -1125,7 +1457,7 @@ def render_book(
         write("chapter.html.j2", page_no, page, content=Markup(c.fragment))
 
     page_no += 1
-    method_html = _markdown_html(methodology_markdown())
+    method_html = clean_html(_markdown_html(methodology_markdown()))
     scan = _Scan(method_html)
     page = dict(
         pages[page_no],
@@ -1246,6 +1578,19 @@ def _fragment_valid(entry: dict, fkey: str, cache_dir: Path) -> bool:
     return fr.is_file() and sha256_file(fr) == entry.get("fragment_sha256")
 
 
+def _remove_leftovers(out_root: Path) -> None:
+    """Delete what an interrupted or killed build left behind (under the build lock)."""
+    cache_dir = out_root / ".cache"
+    remove_stale(cache_dir, (".staging-", ".book-cache.json.", ".write-probe-"))
+    remove_stale(out_root, (".index.html.", ".write-probe-"))
+    for folder in [*(cache_dir / "executed").glob("*"), cache_dir / "xlsx"]:
+        if folder.is_dir():
+            remove_stale(folder, (".",))
+    for year_dir in out_root.iterdir():
+        if year_dir.is_dir() and year_dir.name.isdigit():
+            remove_stale(year_dir, (".book-tmp-", ".notebooks-tmp-", ".book-old-", ".write-probe-"))
+
+
 def _prune_executed(cache_dir: Path, year: int, name: str, keep: set) -> None:
     folder = cache_dir / "executed" / str(year)
     if not folder.is_dir():
@@ -1254,6 +1599,70 @@ def _prune_executed(cache_dir: Path, year: int, name: str, keep: set) -> None:
     for p in folder.iterdir():
         if pattern.match(p.name) and p.name not in keep:
             p.unlink(missing_ok=True)
+
+
+def _not_a_folder(path: Path) -> BookBuildError:
+    return BookBuildError(
+        f"cannot write the book: {_display(path)} is a file, not a folder "
+        "(move it away and build again)"
+    )
+
+
+def _writable_folder(path: Path) -> None:
+    """Make sure ``path`` is a folder the build can create files in."""
+    for p in (path, *path.parents):
+        if p.exists() or p.is_symlink():
+            if not p.is_dir():
+                raise _not_a_folder(p)
+            break
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+        fd, probe = tempfile.mkstemp(prefix=".write-probe-", dir=path)
+        os.close(fd)
+        os.unlink(probe)
+    except OSError as err:
+        raise BookBuildError(
+            f"cannot write the book: {_display(path)}: {err.strerror or err}"
+        ) from None
+
+
+def preflight(out_root: Path, years: list[int]) -> None:
+    """Check that every folder and file a build writes can be written, before it runs.
+
+    Called before any notebook runs, so that a file in the way (where the cache, a
+    year's folder, its book or its executed notebooks must be) or a folder that cannot
+    be written is reported at once, in one line, instead of after every notebook ran.
+
+    Parameters
+    ----------
+    out_root : Path
+        The outputs folder.
+    years : list of int
+        The years about to be built.
+
+    Raises
+    ------
+    BookBuildError
+        Naming the path that cannot be written and why.
+    """
+    out_root = Path(out_root)
+    cache_dir = out_root / ".cache"
+    folders = [out_root, cache_dir, cache_dir / "executed", cache_dir / "xlsx"]
+    for y in years:
+        folders += [cache_dir / "executed" / str(y), out_root / str(y)]
+    for folder in folders:
+        _writable_folder(folder)
+    for y in years:
+        for sub in ("book", "notebooks", "failed"):
+            p = out_root / str(y) / sub
+            if (p.exists() or p.is_symlink()) and not p.is_dir():
+                raise _not_a_folder(p)
+    for p in (out_root / "index.html", cache_dir / "book-cache.json", cache_dir / "build.lock"):
+        if p.is_dir():
+            raise BookBuildError(
+                f"cannot write the book: {_display(p)} is a folder, not a file "
+                "(move it away and build again)"
+            )
 
 
 def build(
@@ -1292,6 +1701,9 @@ def build(
 
     Raises
     ------
+    BookBuildError
+        If ``years`` and ``all_years`` are both given, or an output folder cannot be
+        written (checked before any notebook runs).
     NotebookFailedError
         If a notebook fails: names the notebook, the cell and the error; its executed
         copy is kept in ``outputs/<year>/failed/`` and that year's previous book stays.
@@ -1300,6 +1712,8 @@ def build(
     """
     start = time.perf_counter()
     say = log or (lambda msg: print(msg, file=sys.stderr, flush=True))
+    if years and all_years:
+        raise BookBuildError("give either years (--year) or every year (--all-years), not both")
     nbdir = Path(notebooks) if notebooks else notebooks_dir()
     sources = discover_notebooks(nbdir)
     build_years = resolve_years(years, all_years)
@@ -1307,11 +1721,10 @@ def build(
     cache_dir = out_root / ".cache"
     workers = max(1, int(jobs or os.cpu_count() or 1))
     report = BuildReport()
+    preflight(out_root, build_years)
 
     with BuildLock(cache_dir / "build.lock", notify=say):
-        remove_stale(cache_dir, (".staging-",))
-        for y in build_years:
-            remove_stale(out_root / str(y), (".book-tmp-", ".notebooks-tmp-", ".book-old-"))
+        _remove_leftovers(out_root)
         inputs = Inputs.collect()
         index = CacheIndex(cache_dir / "book-cache.json")
 
@@ -1320,15 +1733,20 @@ def build(
         for y in build_years:
             for src in sources:
                 name = src.stem
-                key = execution_key(src, y, inputs)
-                fkey = fragment_key(key, inputs)
+                ck = code_key(src, y, inputs)
                 entry = index.notebook(y, name)
-                executed, fragment = _cache_paths(cache_dir, y, name, key)
-                state = "execute"
-                if not force and _entry_valid(entry, key, cache_dir):
-                    state = "cached" if _fragment_valid(entry, fkey, cache_dir) else "render"
+                # a new run's files are named after the whole data; a cached run is valid
+                # while the files it read (recorded with it) are unchanged
+                executed, fragment = _cache_paths(cache_dir, y, name, execution_key(src, y, inputs))
+                state, key, fkey = "execute", None, None
+                if not force and entry and entry.get("code_key") == ck:
+                    key = execution_key(src, y, inputs, entry.get("reads"))
+                    fkey = fragment_key(key, inputs)
+                    if _entry_valid(entry, key, cache_dir):
+                        state = "cached" if _fragment_valid(entry, fkey, cache_dir) else "render"
                 item = {"year": y, "name": name, "source": src, "key": key, "fkey": fkey}
-                item.update(state=state, executed=executed, fragment=fragment, entry=entry)
+                item.update(code_key=ck, state=state, executed=executed, fragment=fragment)
+                item.update(entry=entry)
                 plan.append(item)
                 if state == "execute":
                     todo.append(
@@ -1337,7 +1755,6 @@ def build(
                             "year": y,
                             "source": str(src),
                             "cwd": str(nbdir),
-                            "key": key,
                             "executed": str(executed),
                             "fragment": str(fragment),
                             "staging": str(staging / str(y)),
@@ -1345,15 +1762,49 @@ def build(
                         }
                     )
 
+        recorded: dict[tuple, dict] = {}
+
+        def record(i: int, res: dict) -> None:
+            """Enter a finished run into the cache index at once (kept if interrupted)."""
+            job = todo[i]
+            item = items[(job["year"], job["name"])]
+            recorded[(job["year"], job["name"])] = res
+            if res["status"] != "ok":
+                return
+            reads = res.get("reads")
+            item["key"] = execution_key(item["source"], job["year"], inputs, reads)
+            item["fkey"] = fragment_key(item["key"], inputs)
+            entry = {
+                "key": item["key"],
+                "code_key": item["code_key"],
+                "reads": reads,
+                "executed": item["executed"].relative_to(cache_dir).as_posix(),
+                "executed_sha256": res["executed_sha256"],
+                "fragment_key": item["fkey"],
+                "fragment": item["fragment"].relative_to(cache_dir).as_posix(),
+                "fragment_sha256": res["fragment_sha256"],
+                "seconds": round(res["seconds"], 3),
+            }
+            index.set_notebook(job["year"], job["name"], entry)
+            index.save()
+            _prune_executed(
+                cache_dir, job["year"], job["name"], {item["executed"].name, item["fragment"].name}
+            )
+
+        items = {(i["year"], i["name"]): i for i in plan}
+        # the workbook of all tables does not depend on the chapters: while they run,
+        # the build's own process (otherwise idle) writes it
+        workbook_job = None
+        if todo and not _workbook_path(cache_dir, inputs).exists():
+            workbook_job = _Background(_ensure_workbook, cache_dir, inputs)
         try:
-            results = []
             if todo:
                 _check_kernel()
                 say(
                     f"running {len(todo)} notebook(s) on {min(workers, len(todo))} "
                     f"process(es); {len(plan) - len(todo)} from the cache"
                 )
-                results = _run_jobs(todo, min(workers, len(todo)), progress)
+                _run_jobs(todo, min(workers, len(todo)), progress, on_result=record)
         except KeyboardInterrupt:
             raise BuildInterruptedError(
                 "build interrupted; no book was changed (run it again to resume: "
@@ -1362,29 +1813,17 @@ def build(
         finally:
             shutil.rmtree(staging, ignore_errors=True)
 
-        by_job = {(j["year"], j["name"]): r for j, r in zip(todo, results, strict=True)}
         failures: dict[int, list] = {}
         for item in plan:
             y, name = item["year"], item["name"]
             if item["state"] == "execute":
-                res = by_job[(y, name)]
+                res = recorded[(y, name)]
                 if res["status"] != "ok":
                     failures.setdefault(y, []).append(res)
                     report.runs.append(
                         NotebookRun(y, name, "failed", res["seconds"], res["message"])
                     )
                     continue
-                entry = {
-                    "key": item["key"],
-                    "executed": item["executed"].relative_to(cache_dir).as_posix(),
-                    "executed_sha256": res["executed_sha256"],
-                    "fragment_key": item["fkey"],
-                    "fragment": item["fragment"].relative_to(cache_dir).as_posix(),
-                    "fragment_sha256": res["fragment_sha256"],
-                    "seconds": round(res["seconds"], 3),
-                }
-                index.set_notebook(y, name, entry)
-                _prune_executed(cache_dir, y, name, {item["executed"].name, item["fragment"].name})
                 report.runs.append(
                     NotebookRun(y, name, "executed", res["seconds"], warnings=res["warnings"])
                 )
@@ -1410,6 +1849,8 @@ def build(
                 report.runs.append(NotebookRun(y, name, "cached", 0.0))
         index.save()
 
+        if workbook_job is not None:
+            workbook_job.wait()
         ok_years = [y for y in build_years if y not in failures]
         existing = {
             int(p.name)
@@ -1478,6 +1919,42 @@ def build(
     return report
 
 
+def _workbook_path(cache_dir: Path, inputs: Inputs) -> Path:
+    return cache_dir / "xlsx" / f"{inputs.data[:16]}-{inputs.code[:16]}.xlsx"
+
+
+def _ensure_workbook(cache_dir: Path, inputs: Inputs) -> Path:
+    """Return the cached Excel workbook of this data and code, writing it if missing."""
+    workbook = _workbook_path(cache_dir, inputs)
+    if not workbook.exists():
+        for p in (cache_dir / "xlsx").glob("*.xlsx"):
+            p.unlink(missing_ok=True)
+        write_workbook(workbook)
+    return workbook
+
+
+class _Background:
+    """Run a function in a daemon thread; :meth:`wait` re-raises what it raised."""
+
+    def __init__(self, func, *args):
+        self.error: BaseException | None = None
+
+        def run():
+            try:
+                func(*args)
+            except BaseException as err:  # re-raised in the build's thread by wait()
+                self.error = err
+
+        self.thread = threading.Thread(target=run, daemon=True)
+        self.thread.start()
+
+    def wait(self) -> None:
+        """Wait for the function to finish; raise its exception, if any."""
+        self.thread.join()
+        if self.error is not None:
+            raise self.error
+
+
 def _publish_year(
     year: int,
     chapters_plan: list,
@@ -1495,7 +1972,7 @@ def _publish_year(
     tmp_book = year_dir / f".book-tmp-{pid}"
     tmp_nbs = year_dir / f".notebooks-tmp-{pid}"
     for p in (tmp_book, tmp_nbs):
-        shutil.rmtree(p, ignore_errors=True)
+        remove_path(p)
     try:
         tmp_nbs.mkdir()
         chapters = []
@@ -1503,17 +1980,14 @@ def _publish_year(
             executed = cache_dir / entry["executed"]
             shutil.copyfile(executed, tmp_nbs / f"{item['name']}.ipynb")
             chapters.append(_load_chapter(item["name"], cache_dir / entry["fragment"], executed))
-        workbook = cache_dir / "xlsx" / f"{inputs.data[:16]}-{inputs.code[:16]}.xlsx"
-        if not workbook.exists():
-            remove_stale(cache_dir / "xlsx", ("",))
-            write_workbook(workbook)
+        workbook = _ensure_workbook(cache_dir, inputs)
         tmp_book.mkdir()
         render_book(year, chapters, tmp_book, inputs, years, built, workbook)
         swap_dir(tmp_nbs, year_dir / "notebooks")
         swap_dir(tmp_book, year_dir / "book")
     finally:
-        shutil.rmtree(tmp_book, ignore_errors=True)
-        shutil.rmtree(tmp_nbs, ignore_errors=True)
+        remove_path(tmp_book)
+        remove_path(tmp_nbs)
     failed = year_dir / "failed"
     if failed.is_dir():
         for item in chapters_plan:
@@ -1540,5 +2014,10 @@ def run_cli(args) -> int:
         )
     except KeyboardInterrupt:
         raise BuildInterruptedError("build interrupted; no book was changed") from None
+    except OSError as err:  # a file system fault after the preflight (disk full …)
+        where = f"{_display(Path(err.filename))}: " if err.filename else ""
+        raise BookBuildError(
+            f"cannot write the book: {where}{err.strerror or err}; the previous book is unchanged"
+        ) from None
     print(report.summary())
     return 0

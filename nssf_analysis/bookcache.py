@@ -24,7 +24,7 @@ from pathlib import Path
 from .exceptions import NSSFError
 
 #: Bumped whenever the layout of the cache or of the sanitised notebooks changes.
-CACHE_SCHEMA = 1
+CACHE_SCHEMA = 2
 
 
 class BuildLockError(NSSFError):
@@ -82,6 +82,29 @@ def tree_files(folder: Path, patterns: Iterable[str] = ("**/*",)) -> list[Path]:
     return sorted(found, key=lambda p: p.relative_to(folder).as_posix())
 
 
+def tree_file_hashes(folder: Path, patterns: Iterable[str] = ("**/*",)) -> dict[str, str]:
+    """Return ``{relative POSIX path: SHA-256}`` of a folder's files (see :func:`tree_files`).
+
+    Parameters
+    ----------
+    folder : Path
+        Root folder.
+    patterns : iterable of str
+        Glob patterns relative to ``folder`` (default: every file).
+    """
+    folder = Path(folder)
+    return {p.relative_to(folder).as_posix(): sha256_file(p) for p in tree_files(folder, patterns)}
+
+
+def tree_hash_of(file_hashes: dict[str, str]) -> str:
+    """Return the tree hash (see :func:`tree_hash`) of a :func:`tree_file_hashes` result."""
+    h = hashlib.sha256()
+    for rel in sorted(file_hashes):
+        h.update(rel.encode() + b"\0")
+        h.update(file_hashes[rel].encode() + b"\n")
+    return h.hexdigest()
+
+
 def tree_hash(folder: Path, patterns: Iterable[str] = ("**/*",)) -> str:
     """Return one SHA-256 over the relative paths and contents of a folder's files.
 
@@ -95,12 +118,7 @@ def tree_hash(folder: Path, patterns: Iterable[str] = ("**/*",)) -> str:
     patterns : iterable of str
         Glob patterns relative to ``folder`` (default: every file).
     """
-    folder = Path(folder)
-    h = hashlib.sha256()
-    for p in tree_files(folder, patterns):
-        h.update(p.relative_to(folder).as_posix().encode() + b"\0")
-        h.update(sha256_file(p).encode() + b"\n")
-    return h.hexdigest()
+    return tree_hash_of(tree_file_hashes(folder, patterns))
 
 
 def atomic_write_bytes(path: Path, data: bytes) -> None:
@@ -172,13 +190,20 @@ def swap_dir(new: Path, target: Path) -> None:
         Complete new folder, on the same file system as ``target``.
     target : Path
         Folder to replace (created if missing).
+
+    Raises
+    ------
+    NotADirectoryError
+        If ``target`` exists and is not a folder (it is left as it is).
     """
     new, target = Path(new), Path(target)
-    if not target.exists():
+    if not target.exists() and not target.is_symlink():
         os.rename(new, target)
         return
+    if not target.is_dir() or target.is_symlink():
+        raise NotADirectoryError(errno.ENOTDIR, "not a folder", str(target))
     if _renameat2_exchange(new, target):
-        shutil.rmtree(new, ignore_errors=True)  # ``new`` now holds the old folder
+        remove_path(new)  # ``new`` now holds the old folder
         return
     old = target.with_name(f".{target.name}-old-{os.getpid()}")
     os.rename(target, old)
@@ -312,16 +337,23 @@ def remove_stale(folder: Path, prefixes: Iterable[str]) -> list[Path]:
     prefixes = tuple(prefixes)
     for p in sorted(folder.iterdir()):
         if p.name.startswith(prefixes):
-            if p.is_dir() and not p.is_symlink():
-                shutil.rmtree(p, ignore_errors=True)
-            else:
-                p.unlink(missing_ok=True)
+            remove_path(p)
             gone.append(p)
     return gone
 
 
-def set_parent_death_signal(signum: int) -> None:
-    """Ask Linux to send ``signum`` to this process when its parent dies (best effort)."""
+def set_parent_death_signal(signum: int, parent_pid: int | None = None) -> None:
+    """Ask Linux to send ``signum`` to this process when its parent dies (best effort).
+
+    Parameters
+    ----------
+    signum : int
+        Signal to receive when the parent process ends.
+    parent_pid : int, optional
+        The parent this process was started by.  If the process already has another
+        parent (the original one died before the request took effect and the process
+        was handed to init or a subreaper), ``signum`` is sent at once.
+    """
     if not sys.platform.startswith("linux"):
         return
     try:
@@ -330,8 +362,65 @@ def set_parent_death_signal(signum: int) -> None:
         libc.prctl(pr_set_pdeathsig, signum, 0, 0, 0)
     except (OSError, AttributeError):
         return
-    if os.getppid() == 1:  # parent already gone before prctl took effect
+    ppid = os.getppid()
+    if ppid == 1 or (parent_pid is not None and ppid != parent_pid):
         os.kill(os.getpid(), signum)
+
+
+def child_pids(pid: int | None = None) -> list[int]:
+    """Return the process ids of the direct children of ``pid`` (default: this process).
+
+    Read from ``/proc``; an empty list where there is no ``/proc``.
+    """
+    pid = os.getpid() if pid is None else pid
+    found = []
+    try:
+        entries = os.listdir("/proc")
+    except OSError:
+        return found
+    for entry in entries:
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/stat", "rb") as fh:
+                stat = fh.read()
+        except OSError:
+            continue
+        fields = stat[stat.rfind(b")") + 2 :].split()
+        if len(fields) > 1 and int(fields[1]) == pid:
+            found.append(int(entry))
+    return sorted(found)
+
+
+def kill_children(signum: int = 9) -> None:
+    """Send ``signum`` to every child of this process and to the process group it leads.
+
+    Jupyter kernels are started in a session of their own, so killing the group also
+    ends whatever a kernel started.
+    """
+    own_group = os.getpgid(0)
+    for pid in child_pids():
+        try:
+            if os.getpgid(pid) == pid and pid != own_group:
+                os.killpg(pid, signum)
+            else:
+                os.kill(pid, signum)
+        except OSError:
+            continue
+
+
+def remove_path(path: Path) -> None:
+    """Delete a file, a symbolic link or a folder tree; nothing if it does not exist."""
+    path = Path(path)
+    if path.is_dir() and not path.is_symlink():
+        shutil.rmtree(path, ignore_errors=True)
+    else:
+        try:
+            path.unlink()
+        except FileNotFoundError:
+            pass
+        except IsADirectoryError:
+            shutil.rmtree(path, ignore_errors=True)
 
 
 def elapsed(start: float) -> float:

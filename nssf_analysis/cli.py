@@ -87,8 +87,9 @@ def build_parser() -> argparse.ArgumentParser:
     a.add_argument("--out", default=None, help="output folder (default outputs/audit)")
     a.set_defaults(func=_cmd_audit)
     b = sub.add_parser("build", help="run the notebooks and build the HTML book")
-    b.add_argument("--year", type=int, action="append", help="report year (repeatable)")
-    b.add_argument("--all-years", action="store_true", help="build every year with data")
+    which = b.add_mutually_exclusive_group()
+    which.add_argument("--year", type=int, action="append", help="report year (repeatable)")
+    which.add_argument("--all-years", action="store_true", help="build every year with data")
     b.add_argument(
         "--jobs",
         type=_positive_int,

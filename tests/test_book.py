@@ -812,3 +812,159 @@ def test_workbook_is_reproducible(tmp_path):
 def test_build_errors_are_package_errors():
     assert issubclass(book.NotebookFailedError, NSSFError)
     assert issubclass(book.BuildInterruptedError, NSSFError)
+
+
+# ------------------------------------------------------- data-level dependencies
+
+#: Chapters that read different data: one table each, the catalog only, nothing, and a
+#: table named in a data file (so what it reads depends on the data).
+DATA_CHAPTERS = {
+    "01_reads_t10": [
+        ("md", "# Reads Table 10"),
+        PARAMS,
+        ("code", count_run("01_reads_t10")),
+        ("code", "from nssf_analysis.catalog import load_table\nload_table('t10', year)"),
+    ],
+    "02_reads_t11": [
+        ("md", "# Reads Table 11"),
+        PARAMS,
+        ("code", count_run("02_reads_t11")),
+        ("code", "from nssf_analysis.catalog import load_table\nload_table('t11', year)"),
+    ],
+    "03_reads_catalog": [
+        ("md", "# Reads the catalog"),
+        PARAMS,
+        ("code", count_run("03_reads_catalog")),
+        ("code", "from nssf_analysis.catalog import catalog\nlen(catalog())"),
+    ],
+    "04_reads_nothing": [
+        ("md", "# Reads no data"),
+        PARAMS,
+        ("code", count_run("04_reads_nothing")),
+        ("code", "print('the year is', year)"),
+    ],
+    "05_reads_picked": [
+        ("md", "# Reads the table named in pick.txt"),
+        PARAMS,
+        ("code", count_run("05_reads_picked")),
+        (
+            "code",
+            "import pandas as pd\nfrom nssf_analysis import paths\n"
+            "pick = (paths.data_dir() / 'pick.txt').read_text().strip()\n"
+            "total = pd.read_csv(paths.tidy_dir() / f'{pick}.csv')['value'].sum()\n"
+            "print(f'sum of {pick}: {total:.1f}')",
+        ),
+    ],
+}
+
+
+def bump_first_value(path: Path) -> float:
+    """Add 1 to the first row's value of a tidy file; return the new sum of ``value``."""
+    with open(path, newline="", encoding="utf-8") as fh:
+        rows = list(csv.DictReader(fh))
+    fields = list(rows[0])
+    rows[0]["value"] = repr(float(rows[0]["value"]) + 1)
+    with open(path, "w", newline="", encoding="utf-8") as fh:
+        w = csv.DictWriter(fh, fieldnames=fields, lineterminator="\n")
+        w.writeheader()
+        w.writerows(rows)
+    return sum(float(r["value"]) for r in rows)
+
+
+def printed(out: Path, name: str) -> str:
+    nb = json.loads((out / "2022" / "notebooks" / f"{name}.ipynb").read_text())
+    return "".join("".join(o.get("text", "")) for c in nb["cells"] for o in c.get("outputs", []))
+
+
+def test_a_data_change_reruns_exactly_the_chapters_that_read_it(
+    tmp_path, data_copy, monkeypatch, kernel
+):
+    nbs = write_notebooks(tmp_path / "notebooks", DATA_CHAPTERS)
+    out = tmp_path / "outputs"
+    monkeypatch.setenv("NSSF_OUTPUTS", str(out))
+    (data_copy / "pick.txt").write_text("t10\n")
+
+    def build_and_runs() -> list[str]:
+        (nbs / "runs.log").unlink(missing_ok=True)
+        catalog_mod._clear_caches()
+        report = book.build(notebooks=nbs, progress=False, log=lambda m: None)
+        ran = sorted(r.name for r in report.runs if r.status == "executed")
+        assert sorted(line.split()[0] for line in runs(nbs)) == ran
+        return ran
+
+    assert build_and_runs() == sorted(DATA_CHAPTERS)
+    index = json.loads((out / ".cache" / "book-cache.json").read_text())["notebooks"]
+    reads = {k.split("/")[1]: v for k, v in index.items()}
+    assert reads["01_reads_t10"]["reads"] == ["catalog.csv", "tidy/t10.csv"]
+    assert reads["03_reads_catalog"]["reads"] == ["catalog.csv"]
+    assert reads["04_reads_nothing"]["reads"] == []
+    assert reads["05_reads_picked"]["reads"] == ["pick.txt", "tidy/t10.csv"]
+
+    # one table's data changes: only the chapters that read it run again, with its values
+    total = bump_first_value(data_copy / "tidy" / "t11.csv")
+    assert build_and_runs() == ["02_reads_t11"]
+    assert build_and_runs() == []
+    # a file read without the catalog reader (pandas on the path) counts as well
+    total = bump_first_value(data_copy / "tidy" / "t10.csv")
+    assert build_and_runs() == ["01_reads_t10", "05_reads_picked"]
+    assert f"sum of t10: {total:.1f}" in printed(out, "05_reads_picked")
+    # the catalog is data too
+    text = (data_copy / "catalog.csv").read_text()
+    (data_copy / "catalog.csv").write_text(text.replace("Registered Enterprises", "Registered", 1))
+    assert build_and_runs() == ["01_reads_t10", "02_reads_t11", "03_reads_catalog"]
+
+    # what a chapter reads is recorded afresh each run: after pick.txt names t12, the
+    # chapter depends on t12 and no longer on t10
+    (data_copy / "pick.txt").write_text("t12\n")
+    assert build_and_runs() == ["05_reads_picked"]
+    index = json.loads((out / ".cache" / "book-cache.json").read_text())["notebooks"]
+    assert index["2022/05_reads_picked"]["reads"] == ["pick.txt", "tidy/t12.csv"]
+    bump_first_value(data_copy / "tidy" / "t10.csv")
+    assert build_and_runs() == ["01_reads_t10"]
+    total = bump_first_value(data_copy / "tidy" / "t12.csv")
+    assert build_and_runs() == ["05_reads_picked"]
+    assert f"sum of t12: {total:.1f}" in printed(out, "05_reads_picked")
+    # a file that was read disappears: never served from the cache
+    (data_copy / "pick.txt").unlink()
+    with pytest.raises(book.NotebookFailedError, match="05_reads_picked"):
+        book.build(notebooks=nbs, progress=False, log=lambda m: None)
+
+
+def test_unknown_reads_depend_on_every_data_file(data_copy):
+    before = book.Inputs.collect()
+    assert book.data_key([], before) == book.data_key([], before)
+    (data_copy / "checks.csv").write_text((data_copy / "checks.csv").read_text() + "\n")
+    after = book.Inputs.collect()
+    assert book.data_key(None, before) != book.data_key(None, after)
+    assert book.data_key(["tidy/t10.csv"], before) == book.data_key(["tidy/t10.csv"], after)
+    assert book.data_key(["checks.csv"], before) != book.data_key(["checks.csv"], after)
+    assert after.read_hash("no/such/file.csv") is None
+
+
+def test_readlog_records_every_way_of_reading_a_data_file(tmp_path, data_copy):
+    log = tmp_path / "reads.log"
+    code = (
+        "import os, json, pandas as pd\n"
+        "from pathlib import Path\n"
+        "from nssf_analysis import readlog, paths\n"
+        "assert readlog.install()\n"
+        "d = paths.data_dir()\n"
+        "open(d / 'catalog.csv').close()\n"
+        "json.loads((d / 'metadata.json').read_text())\n"
+        "pd.read_csv(d / 'tidy' / 't10.csv')\n"
+        "os.listdir(d / 'raw')\n"
+        "open(os.devnull).close()\n"
+        "try:\n    open(d / 'missing.csv')\nexcept FileNotFoundError:\n    pass\n"
+    )
+    env = dict(os.environ, NSSF_READLOG=str(log))
+    subprocess.run([sys.executable, "-c", code], env=env, check=True, timeout=120)
+    from nssf_analysis import readlog
+
+    assert readlog.read_log(log) == [
+        "catalog.csv",
+        "metadata.json",
+        "missing.csv",
+        "raw",
+        "tidy/t10.csv",
+    ]
+    assert readlog.read_log(tmp_path / "never-written.log") is None
