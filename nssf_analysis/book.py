@@ -1175,6 +1175,9 @@ def render_book(
         workbook=WORKBOOK,
         content="",
     )
+    from . import site
+
+    site.publish(target_dir, year)
     return len(pages)
 
 
