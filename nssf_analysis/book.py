@@ -1109,6 +1109,9 @@ def render_book(
         workbook=WORKBOOK,
         content="",
     )
+    from . import site
+
+    downloads = site.downloads(target_dir, year, inputs)
     for c in chapters:
         page_no += 1
         tables = [
@@ -1132,7 +1135,8 @@ def render_book(
             graphics=graphs,
             has_code="nssf-code" in c.fragment,
         )
-        write("chapter.html.j2", page_no, page, content=Markup(c.fragment))
+        fragment = site.annotate(c.fragment, downloads, table_ids)
+        write("chapter.html.j2", page_no, page, content=Markup(fragment))
 
     page_no += 1
     method_html = _markdown_html(methodology_markdown())
@@ -1175,8 +1179,6 @@ def render_book(
         workbook=WORKBOOK,
         content="",
     )
-    from . import site
-
     site.publish(target_dir, year)
     return len(pages)
 
