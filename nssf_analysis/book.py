@@ -1099,18 +1099,20 @@ def render_book(
         }
         for c in chapters
     ]
+    from . import site
+
+    index_page["headings"] += site.INDEX_HEADINGS
     write(
         "index.html.j2",
         page_no,
         index_page,
+        site=site.index_context(year, inputs, WORKBOOK),
         facts=fact_rows,
         facts_year=facts_year,
         chapters=chapter_list,
         workbook=WORKBOOK,
         content="",
     )
-    from . import site
-
     downloads = site.downloads(target_dir, year, inputs)
     for c in chapters:
         page_no += 1
@@ -1179,7 +1181,7 @@ def render_book(
         workbook=WORKBOOK,
         content="",
     )
-    site.publish(target_dir, year)
+    site.publish(target_dir, year, inputs, [p["file"] for p in pages])
     return len(pages)
 
 
