@@ -125,17 +125,28 @@ class _Main(HTMLParser):
 
 
 _PAGER = re.compile(r'<nav class="pager".*?</nav>', re.S)
-_HREF = re.compile(r'href="([A-Za-z0-9_.\-]+\.html)(#[^"]*)?"')
+_HREF = re.compile(r'\shref="([^"]*)"')
+_PAGE_LINK = re.compile(r"^([A-Za-z0-9_.\-]+\.html)(#.*)?$")
 
 
 def _local_links(html: str, files: set) -> str:
-    """Links to another page of the book point inside the print document."""
+    """Return ``html`` with its links fit for the print document.
+
+    A link to a page of the book or an anchor on it points inside the document; a link
+    to the web (``http(s):``, ``mailto:``) stays; a link to a file of the book (a CSV
+    download) loses its address, as a PDF would hold it as a path on the disk where it
+    was printed.
+    """
 
     def repl(m):
-        page, frag = m.group(1), m.group(2)
-        if page not in files:
+        url = m.group(1)
+        if url.startswith("#") or re.match(r"^(https?|mailto):", url):
             return m.group(0)
-        return f'href="{frag}"' if frag and len(frag) > 1 else f'href="#page-{page[:-5]}"'
+        page = _PAGE_LINK.match(url)
+        if page and page.group(1) in files:
+            frag = page.group(2)
+            return f' href="{frag}"' if frag and len(frag) > 1 else f' href="#page-{url[:-5]}"'
+        return ""
 
     return _HREF.sub(repl, html)
 
