@@ -672,12 +672,20 @@ def _stop_pool(executor) -> None:
             p.join(5)
 
 
-def _run_jobs(jobs: list[dict], workers: int, progress: bool) -> list[dict]:
-    """Run notebook jobs in ``workers`` processes; return one result per job, in order."""
+def _run_jobs(jobs: list[dict], workers: int, progress: bool, say=None) -> list[dict]:
+    """Run notebook jobs in ``workers`` processes; return one result per job, in order.
+
+    ``progress`` shows a bar; without it ``say`` gets a line as each notebook starts and
+    ends (:class:`~nssf_analysis.build_progress.LineProgress`).
+    """
     import multiprocessing as mp
     from concurrent.futures import ProcessPoolExecutor, as_completed
 
     from tqdm import tqdm
+
+    from .build_progress import LineProgress
+
+    lines = LineProgress(jobs, workers, say, enabled=not progress)
 
     results: list[dict | None] = [None] * len(jobs)
     executor = ProcessPoolExecutor(
@@ -687,6 +695,7 @@ def _run_jobs(jobs: list[dict], workers: int, progress: bool) -> list[dict]:
     old_term = signal.signal(signal.SIGTERM, _raise_interrupt) if in_main else None
     try:
         futures = {executor.submit(run_notebook_job, job): i for i, job in enumerate(jobs)}
+        lines.begin()
         with tqdm(
             total=len(jobs),
             desc="notebooks",
@@ -709,6 +718,7 @@ def _run_jobs(jobs: list[dict], workers: int, progress: bool) -> list[dict]:
                         "seconds": 0.0,
                     }
                 results[i] = res
+                lines.done(i, res)
                 bar.set_postfix_str(f"{jobs[i]['year']}/{jobs[i]['name']} {res['status']}")
                 bar.update(1)
         executor.shutdown(wait=True)
@@ -1370,7 +1380,7 @@ def build(
                     f"running {len(todo)} notebook(s) on {min(workers, len(todo))} "
                     f"process(es); {len(plan) - len(todo)} from the cache"
                 )
-                results = _run_jobs(todo, min(workers, len(todo)), progress)
+                results = _run_jobs(todo, min(workers, len(todo)), progress, say)
         except KeyboardInterrupt:
             raise BuildInterruptedError(
                 "build interrupted; no book was changed (run it again to resume: "
