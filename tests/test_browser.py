@@ -74,7 +74,8 @@ class Tab:
     """A browser tab that records what goes wrong: console errors, exceptions, requests."""
 
     def __init__(self, browser, book_dir: Path, **context):
-        self.context = browser.new_context(viewport={"width": 1280, "height": 900}, **context)
+        context.setdefault("viewport", {"width": 1280, "height": 900})
+        self.context = browser.new_context(**context)
         self.page = self.context.new_page()
         self.inside = book_dir.resolve().parent.parent.as_uri() + "/"  # outputs/: all years
         self.found: list[str] = []
@@ -126,7 +127,9 @@ def axe_violations(tab: Tab) -> list[str]:
     tab.page.add_script_tag(path=str(AXE))
     found = tab.page.evaluate(
         """async () => {
-          const r = await axe.run(document, {resultTypes: ["violations"]});
+          // preload: false: axe would read the stylesheets with XMLHttpRequest, which
+          // a page opened from disk may not do
+          const r = await axe.run(document, {resultTypes: ["violations"], preload: false});
           return r.violations
             .filter(v => v.impact === "serious" || v.impact === "critical")
             .map(v => v.impact + " " + v.id + ": " + v.nodes.length + " × " +
