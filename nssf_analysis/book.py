@@ -995,16 +995,24 @@ def _stop_pool(executor) -> None:
             p.join(5)
 
 
-def _run_jobs(jobs: list[dict], workers: int, progress: bool, on_result=None) -> list[dict]:
+def _run_jobs(
+    jobs: list[dict], workers: int, progress: bool, say=None, on_result=None
+) -> list[dict]:
     """Run notebook jobs in ``workers`` processes; return one result per job, in order.
 
-    ``on_result(i, result)`` is called as each job finishes, so that what finished is
-    recorded even if the build is interrupted before the others do.
+    ``progress`` shows a bar; without it ``say`` gets a line as each notebook starts and
+    ends (:class:`~nssf_analysis.build_progress.LineProgress`). ``on_result(i, result)``
+    is called as each job finishes, so that what finished is recorded even if the build
+    is interrupted before the others do.
     """
     import multiprocessing as mp
     from concurrent.futures import ProcessPoolExecutor, as_completed
 
     from tqdm import tqdm
+
+    from .build_progress import LineProgress
+
+    lines = LineProgress(jobs, workers, say, enabled=not progress)
 
     results: list[dict | None] = [None] * len(jobs)
     executor = ProcessPoolExecutor(
@@ -1017,6 +1025,7 @@ def _run_jobs(jobs: list[dict], workers: int, progress: bool, on_result=None) ->
     old_term = signal.signal(signal.SIGTERM, _raise_interrupt) if in_main else None
     try:
         futures = {executor.submit(run_notebook_job, job): i for i, job in enumerate(jobs)}
+        lines.begin()
         with tqdm(
             total=len(jobs),
             desc="notebooks",
@@ -1041,6 +1050,7 @@ def _run_jobs(jobs: list[dict], workers: int, progress: bool, on_result=None) ->
                 results[i] = res
                 if on_result is not None:
                     on_result(i, res)
+                lines.done(i, res)
                 bar.set_postfix_str(f"{jobs[i]['year']}/{jobs[i]['name']} {res['status']}")
                 bar.update(1)
         executor.shutdown(wait=True)
@@ -1421,16 +1431,21 @@ def render_book(
         }
         for c in chapters
     ]
+    from . import site
+
+    index_page["headings"] += site.INDEX_HEADINGS
     write(
         "index.html.j2",
         page_no,
         index_page,
+        site=site.index_context(year, inputs, WORKBOOK),
         facts=fact_rows,
         facts_note=facts_note,
         chapters=chapter_list,
         workbook=WORKBOOK,
         content="",
     )
+    downloads = site.downloads(target_dir, year, inputs)
     for c in chapters:
         page_no += 1
         tables = [
@@ -1454,7 +1469,8 @@ def render_book(
             graphics=graphs,
             has_code="nssf-code" in c.fragment,
         )
-        write("chapter.html.j2", page_no, page, content=Markup(c.fragment))
+        fragment = site.annotate(c.fragment, downloads, table_ids)
+        write("chapter.html.j2", page_no, page, content=Markup(fragment))
 
     page_no += 1
     method_html = clean_html(_markdown_html(methodology_markdown()))
@@ -1497,6 +1513,7 @@ def render_book(
         workbook=WORKBOOK,
         content="",
     )
+    site.publish(target_dir, year, inputs, [p["file"] for p in pages])
     return len(pages)
 
 
@@ -1804,7 +1821,7 @@ def build(
                     f"running {len(todo)} notebook(s) on {min(workers, len(todo))} "
                     f"process(es); {len(plan) - len(todo)} from the cache"
                 )
-                _run_jobs(todo, min(workers, len(todo)), progress, on_result=record)
+                _run_jobs(todo, min(workers, len(todo)), progress, say, on_result=record)
         except KeyboardInterrupt:
             raise BuildInterruptedError(
                 "build interrupted; no book was changed (run it again to resume: "

@@ -25,6 +25,7 @@ from pandas.io.formats.style import Styler
 
 from .cache import data_cache
 from .catalog import available_years, catalog, load_checks, load_table
+from .directory_view import directory, directory_frame
 from .exceptions import NSSFError
 from .printed import PrintedTable, display_frame, printed_table
 from .specs import tidy_spec
@@ -742,45 +743,6 @@ def table(table_id: str, year: int) -> ReportStyler | PrintedTable:
 # --------------------------------------------------------------------------------------
 # Directories, text tables, province profiles
 # --------------------------------------------------------------------------------------
-
-DIRECTORY_COLUMNS = {
-    "a6_6_1": ["ownership", "no", "name"],
-    "a6_6_2": ["ownership", "no", "name"],
-    "a6_6_3": ["office", "address", "mobile_numbers", "landline_numbers"],
-}
-
-
-def directory_frame(table_id: str) -> pd.DataFrame:
-    """Return a directory (facilities or branch offices) indexed by province.
-
-    Parameters
-    ----------
-    table_id : str
-        ``a6_6_1``, ``a6_6_2`` or ``a6_6_3``.
-    """
-    df = load_table(table_id).copy()
-    if table_id == "a6_6_3":
-        df["province"] = df["branch"].where(df["group"] != "phnom_penh", "Phnom Penh")
-        df["office"] = df["office"].where(df["office"] != "", df["branch"] + " Branch Office")
-    cols = DIRECTORY_COLUMNS[table_id]
-    out = df[["province", *cols]].copy()
-    out.columns = ["Capital/province"] + [c.replace("_", " ").capitalize() for c in cols]
-    if "Ownership" in out.columns:
-        out["Ownership"] = out["Ownership"].str.capitalize()
-    return out.set_index("Capital/province")
-
-
-def directory(table_id: str, year: int) -> ReportStyler:
-    """Return a directory presented per capital/province (one block of rows each)."""
-    frame = directory_frame(table_id)
-    counts = frame.groupby(level=0, sort=False).size()
-    frame = frame.set_index(frame.index + " (" + frame.index.map(counts).astype(str) + ")")
-    first = "Name" if "Name" in frame.columns else "Office"
-    frame = frame.set_index([frame.index, frame.pop(first)]) if first == "Office" else frame
-    notes = _notes_html(
-        table_id, [], [f"{len(directory_frame(table_id)):,} entries in {len(counts)} places."]
-    )
-    return _styler(frame, table_id, notes)
 
 
 def directory_counts(year: int) -> pd.DataFrame:

@@ -1,25 +1,25 @@
-"""The built book in a real browser: headless Chromium, network blocked.
+"""The built book in a real browser: Debian's Chromium driven by Playwright, network blocked.
 
-Every page of a small test book is opened from disk through the DevTools protocol
-(``--remote-debugging-pipe``, standard library only).  A page passes when it logs no
-console error, throws no exception, requests nothing outside the book, opens every
-code cell with the "Show code" button, and does not scroll sideways on a phone-width
-screen.  Screenshots are saved under ``outputs/browser-test/``.
+Every page of a small test book and of the real 2022 book is opened from disk
+(``file://``).  A page passes when it logs no console error, throws no exception,
+requests nothing outside the book, fits a phone-width screen and — on the real book —
+has no serious or critical accessibility violation found by axe-core (its script,
+``tests/vendor/axe.min.js``, is added to each page by the test only).  On the real book
+a reader finds "Takeo Eye Hospital" with the search box and with the directory's
+filter, takes any table's or graphic's data from the link under it, opens the PDF
+edition and copies the citation.  Screenshots are saved under ``outputs/browser-test/``.
 
-Needs Debian's ``chromium`` (``make browser`` installs it); skipped without it, except
-where ``NSSF_REQUIRE_BROWSER=1`` (as in CI), where a missing browser fails the test.
+Playwright's own browser download cannot work here: it drives the system's Chromium
+(``make browser`` installs it).  The tests skip without Chromium or Playwright, except
+where ``NSSF_REQUIRE_BROWSER=1`` (as in CI), where a missing browser fails them.
 """
 
 from __future__ import annotations
 
-import base64
-import fcntl
-import json
 import os
-import select
+import re
 import shutil
 import subprocess
-import time
 from pathlib import Path
 
 import pytest
@@ -31,147 +31,115 @@ ROOT = Path(__file__).resolve().parent.parent
 CHROMIUM = shutil.which("chromium") or (
     "/usr/bin/chromium" if Path("/usr/bin/chromium").exists() else None
 )
+AXE = Path(__file__).resolve().parent / "vendor" / "axe.min.js"
 #: Screenshots for a person to look at (the real outputs folder, not the test's).
 SHOTS = Path(os.environ.get("NSSF_OUTPUTS") or ROOT / "outputs") / "browser-test"
-
 REQUIRED = os.environ.get("NSSF_REQUIRE_BROWSER") == "1"
+#: Flags of the browser: no sandbox (root in a container), no GPU, no network at all.
+ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+    "--disable-sync",
+    "--disable-extensions",
+    "--disable-default-apps",
+    "--host-resolver-rules=MAP * ~NOTFOUND",
+    "--proxy-server=127.0.0.1:9",
+]
+
+try:
+    from playwright.sync_api import sync_playwright
+except ImportError:  # the test extra is not installed
+    sync_playwright = None
 
 pytestmark = pytest.mark.skipif(
-    CHROMIUM is None and not REQUIRED,
-    reason="Debian's chromium is not installed (make browser)",
+    (CHROMIUM is None or sync_playwright is None) and not REQUIRED,
+    reason="Debian's chromium (make browser) or Playwright (the test extra) is missing",
 )
 
 
-class Browser:
-    """Headless Chromium driven over the DevTools protocol on a pipe (fds 3 and 4)."""
+@pytest.fixture(scope="module")
+def browser():
+    assert CHROMIUM is not None, "NSSF_REQUIRE_BROWSER=1 but chromium is missing: make browser"
+    assert sync_playwright is not None, "NSSF_REQUIRE_BROWSER=1 but Playwright is missing"
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
+        yield b
+        b.close()
 
-    def __init__(self, profile: Path):
-        to_browser_r, self._w = os.pipe()
-        self._r, from_browser_w = os.pipe()
-        # move the browser's ends above 9 so that the shell can map them onto 3 and 4
-        r = fcntl.fcntl(to_browser_r, fcntl.F_DUPFD_CLOEXEC, 10)
-        w = fcntl.fcntl(from_browser_w, fcntl.F_DUPFD_CLOEXEC, 10)
-        os.close(to_browser_r)
-        os.close(from_browser_w)
-        cmd = [
-            CHROMIUM,
-            "--headless",
-            "--no-sandbox",
-            "--disable-gpu",
-            "--disable-background-networking",
-            "--disable-component-update",
-            "--no-first-run",
-            "--disable-sync",
-            "--disable-extensions",
-            "--disable-default-apps",
-            f"--user-data-dir={profile}",
-            # the network is blocked: no name resolves, every proxy connection fails
-            "--host-resolver-rules=MAP * ~NOTFOUND",
-            "--proxy-server=127.0.0.1:9",
-            "--remote-debugging-pipe",
-            "about:blank",
-        ]
-        shell = f'exec "$@" 3<&{r} 4>&{w} {r}<&- {w}>&-'
-        self.proc = subprocess.Popen(
-            ["/bin/bash", "-c", shell, "bash", *cmd],
-            pass_fds=(r, w),
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
-        os.close(r)
-        os.close(w)
-        self._buf = b""
-        self._id = 0
-        self.events: list[dict] = []
 
-    def send(self, method: str, params=None, session=None, timeout=60) -> dict:
-        self._id += 1
-        mid = self._id
-        msg = {"id": mid, "method": method, "params": params or {}}
-        if session:
-            msg["sessionId"] = session
-        os.write(self._w, json.dumps(msg).encode() + b"\0")
-        deadline = time.monotonic() + timeout
-        while True:
-            m = self._next(deadline)
-            if m.get("id") == mid:
-                if "error" in m:
-                    raise RuntimeError(f"{method}: {m['error']}")
-                return m.get("result", {})
-            self.events.append(m)
+class Tab:
+    """A browser tab that records what goes wrong: console errors, exceptions, requests."""
 
-    def wait_for(self, method: str, session: str, timeout=60) -> dict:
-        for i, e in enumerate(self.events):
-            if e.get("method") == method and e.get("sessionId") == session:
-                return self.events.pop(i)
-        deadline = time.monotonic() + timeout
-        while True:
-            m = self._next(deadline)
-            if m.get("method") == method and m.get("sessionId") == session:
-                return m
-            self.events.append(m)
+    def __init__(self, browser, book_dir: Path, **context):
+        context.setdefault("viewport", {"width": 1280, "height": 900})
+        self.context = browser.new_context(**context)
+        self.page = self.context.new_page()
+        self.inside = book_dir.resolve().parent.parent.as_uri() + "/"  # outputs/: all years
+        self.found: list[str] = []
+        self.page.on("console", self._console)
+        self.page.on("pageerror", lambda e: self.found.append(f"exception: {e}"))
+        self.page.on("request", self._request)
+        self.page.on("requestfailed", lambda r: self.found.append(f"failed: {r.url}"))
 
-    def new_page(self) -> str:
-        """Open a tab, attach to it and enable the domains the tests read; return its session."""
-        target = self.send("Target.createTarget", {"url": "about:blank"})["targetId"]
-        session = self.send("Target.attachToTarget", {"targetId": target, "flatten": True})[
-            "sessionId"
-        ]
-        for method in ("Page.enable", "Runtime.enable", "Log.enable", "Network.enable"):
-            self.send(method, session=session)
-        return session
+    def _console(self, msg):
+        if msg.type in ("error", "assert"):
+            self.found.append(f"console {msg.type}: {msg.text}")
 
-    def load(self, page: Path, session: str) -> None:
-        """Open a file of the book and wait until it has loaded."""
-        self.send("Page.navigate", {"url": page.as_uri()}, session=session)
-        self.wait_for("Page.loadEventFired", session)
+    def _request(self, req):
+        if not (req.url.startswith(self.inside) or req.url.startswith("data:")):
+            self.found.append(f"request outside the book: {req.url}")
 
-    def screen(self, session: str, width: int, height: int, mobile: bool = False) -> None:
-        """Emulate a screen of ``width`` × ``height`` CSS pixels."""
-        self.send(
-            "Emulation.setDeviceMetricsOverride",
-            {"width": width, "height": height, "deviceScaleFactor": 1, "mobile": mobile},
-            session=session,
-        )
+    def open(self, path: Path, query: str = ""):
+        self.page.goto(path.as_uri() + query)
+        assert self.page.evaluate("document.readyState") == "complete"
 
-    def screenshot(self, session: str, target: Path) -> None:
-        shot = self.send("Page.captureScreenshot", {"format": "png"}, session=session)
-        target.write_bytes(base64.b64decode(shot["data"]))
+    def problems(self) -> list[str]:
+        out, self.found = self.found, []
+        return out
 
-    def evaluate(self, expression: str, session: str):
-        res = self.send(
-            "Runtime.evaluate",
-            {"expression": expression, "returnByValue": True, "awaitPromise": True},
-            session=session,
-        )
-        return res.get("result", {}).get("value")
+    def close(self):
+        self.context.close()
 
-    def _next(self, deadline: float) -> dict:
-        while b"\0" not in self._buf:
-            left = deadline - time.monotonic()
-            if left <= 0:
-                raise TimeoutError("the browser did not answer in time")
-            ready, _, _ = select.select([self._r], [], [], left)
-            if ready:
-                chunk = os.read(self._r, 1 << 20)
-                if not chunk:
-                    raise RuntimeError("the browser closed the pipe")
-                self._buf += chunk
-        raw, self._buf = self._buf.split(b"\0", 1)
-        return json.loads(raw)
 
-    def close(self) -> None:
-        try:
-            self.send("Browser.close", timeout=10)
-        except (RuntimeError, TimeoutError, OSError):
-            pass
-        try:
-            self.proc.wait(15)
-        except subprocess.TimeoutExpired:
-            self.proc.kill()
-            self.proc.wait()
-        os.close(self._r)
-        os.close(self._w)
+def assert_fits(tab: Tab, page: Path, width: int) -> None:
+    scroll = tab.page.evaluate("document.documentElement.scrollWidth")
+    assert scroll <= width, f"{page.name} is {scroll}px wide on a {width}px screen"
+
+
+def on_a_phone(browser, book_dir: Path, pages: list[Path], shots: dict[str, str]) -> None:
+    """Every page fits a phone-width screen (no sideways scrolling); save ``shots``."""
+    tab = Tab(browser, book_dir, viewport={"width": 390, "height": 844}, is_mobile=True)
+    try:
+        for page in pages:
+            tab.open(page)
+            assert_fits(tab, page, 390)
+            if page.stem in shots:
+                tab.page.screenshot(path=str(SHOTS / shots[page.stem]))
+    finally:
+        tab.close()
+
+
+def axe_violations(tab: Tab) -> list[str]:
+    """Serious and critical violations axe-core finds on the open page."""
+    tab.page.add_script_tag(path=str(AXE))
+    found = tab.page.evaluate(
+        """async () => {
+          // preload: false: axe would read the stylesheets with XMLHttpRequest, which
+          // a page opened from disk may not do
+          const r = await axe.run(document, {resultTypes: ["violations"], preload: false});
+          return r.violations
+            .filter(v => v.impact === "serious" || v.impact === "critical")
+            .map(v => v.impact + " " + v.id + ": " + v.nodes.length + " × " +
+                 v.nodes.slice(0, 3).map(n => n.target.join(" ")).join(" | "));
+        }"""
+    )
+    return found
+
+
+# ------------------------------------------------------------------ the small test book
 
 
 @pytest.fixture(scope="module")
@@ -185,126 +153,210 @@ def small_book(tmp_path_factory, kernel):
     return b
 
 
-def problems(events: list[dict], session: str, book_dir: Path) -> list[str]:
-    """Console errors, exceptions and requests outside the book among ``events``."""
-    inside = book_dir.resolve().parent.parent.as_uri() + "/"  # outputs/: both years
-    found = []
-    for e in events:
-        if e.get("sessionId") != session:
-            continue
-        method, p = e.get("method"), e.get("params", {})
-        if method == "Runtime.consoleAPICalled" and p.get("type") in ("error", "assert"):
-            found.append(f"console {p['type']}: {p.get('args')}")
-        elif method == "Runtime.exceptionThrown":
-            found.append(f"exception: {p.get('exceptionDetails', {}).get('text')}")
-        elif method == "Log.entryAdded" and p.get("entry", {}).get("level") == "error":
-            found.append(f"log error: {p['entry'].get('text')} {p['entry'].get('url', '')}")
-        elif method == "Network.requestWillBeSent":
-            url = p["request"]["url"]
-            if not (url.startswith(inside) or url.startswith("data:")):
-                found.append(f"request outside the book: {url}")
-        elif method == "Network.loadingFailed":
-            found.append(f"failed to load: {p.get('errorText')}")
-    return found
-
-
-def assert_fits(browser: Browser, session: str, page: Path, width: int) -> None:
-    scroll = browser.evaluate("document.documentElement.scrollWidth", session)
-    assert scroll <= width, f"{page.name} is {scroll}px wide on a {width}px screen"
-
-
-def visit(browser: Browser, session: str, pages: list[Path], book_dir: Path, check) -> dict:
-    """Open each page, run ``check(page)`` on it; return the problems seen, per page."""
-    report = {}
-    for page in pages:
-        browser.events.clear()
-        browser.load(page, session)
-        assert browser.evaluate("document.readyState", session) == "complete"
-        assert "NSSF annual report 2022" in browser.evaluate("document.title", session), page
-        check(page)
-        browser.evaluate("new Promise(r => setTimeout(r, 100))", session)
-        report[page.name] = problems(browser.events, session, book_dir)
-    return report
-
-
-def on_a_phone(browser: Browser, session: str, pages: list[Path], shots: dict[str, str]) -> None:
-    """Every page fits a phone-width screen (no sideways scrolling); save ``shots``."""
-    browser.screen(session, 390, 844, mobile=True)
-    for page in pages:
-        browser.load(page, session)
-        assert_fits(browser, session, page, 390)
-        if page.stem in shots:
-            browser.screenshot(session, SHOTS / shots[page.stem])
-    browser.screen(session, 1280, 900)
-
-
-def on_a_desktop(browser: Browser, session: str, book_dir: Path, shots: dict[str, str]) -> None:
-    for stem, name in shots.items():
-        browser.load(book_dir / f"{stem}.html", session)
-        browser.screenshot(session, SHOTS / name)
-
-
-def test_every_page_in_headless_chromium(small_book, tmp_path):
-    assert CHROMIUM is not None, "NSSF_REQUIRE_BROWSER=1 but chromium is missing: make browser"
+def test_every_page_in_headless_chromium(small_book, browser):
     book_dir = small_book.book
     pages = sorted(book_dir.glob("*.html"))
     assert len(pages) == 6
     SHOTS.mkdir(parents=True, exist_ok=True)
-    browser = Browser(tmp_path / "profile")
-
-    def check(page):
-        # stylesheets applied (from the book's own files)
-        assert browser.evaluate("document.styleSheets.length", session) == 2
-        if page.name[:2].isdigit():
-            closed = "document.querySelectorAll('details.nssf-code:not([open])').length"
-            assert browser.evaluate(closed, session) > 0, "code should start hidden"
-            browser.evaluate("document.getElementById('toggle-code').click()", session)
-            assert browser.evaluate(closed, session) == 0, "the toggle opens all code"
-            browser.evaluate("document.getElementById('toggle-code').click()", session)
-            assert browser.evaluate(closed, session) > 0, "… and closes it again"
-
+    tab = Tab(browser, book_dir)
+    report = {}
     try:
-        session = browser.new_page()
-        report = visit(browser, session, pages, book_dir, check)
-        on_a_phone(browser, session, pages, {s: f"phone-{s}.png" for s in ("index", "01_first")})
-        on_a_desktop(
-            browser, session, book_dir, {s: f"desktop-{s}.png" for s in ("index", "01_first")}
-        )
+        for page in pages:
+            tab.open(page)
+            assert "NSSF annual report 2022" in tab.page.title(), page
+            # stylesheets applied (from the book's own files)
+            assert tab.page.evaluate("document.styleSheets.length") == 2
+            if page.name[:2].isdigit():
+                closed = "document.querySelectorAll('details.nssf-code:not([open])').length"
+                assert tab.page.evaluate(closed) > 0, "code should start hidden"
+                tab.page.click("#toggle-code")
+                assert tab.page.evaluate(closed) == 0, "the toggle opens all code"
+                tab.page.click("#toggle-code")
+                assert tab.page.evaluate(closed) > 0, "… and closes it again"
+            tab.page.wait_for_timeout(100)
+            report[page.name] = tab.problems()
+        for stem in ("index", "01_first"):
+            tab.open(book_dir / f"{stem}.html")
+            tab.page.screenshot(path=str(SHOTS / f"desktop-{stem}.png"))
         # the year switcher leads to the other year's same page
-        browser.load(book_dir / "02_second.html", session)
-        browser.evaluate("document.querySelector('.years a.year').click()", session)
-        browser.wait_for("Page.loadEventFired", session)
-        assert browser.evaluate("location.href", session).endswith("/2021/book/02_second.html")
+        tab.open(book_dir / "02_second.html")
+        with tab.page.expect_navigation():
+            tab.page.click(".years a.year")
+        assert tab.page.url.endswith("/2021/book/02_second.html")
+        report["year switch"] = tab.problems()
     finally:
-        browser.close()
+        tab.close()
+    on_a_phone(browser, book_dir, pages, {s: f"phone-{s}.png" for s in ("index", "01_first")})
     assert {name: found for name, found in report.items() if found} == {}
     assert (SHOTS / "desktop-01_first.png").stat().st_size > 10_000
 
 
-def test_the_published_book_in_headless_chromium(published, tmp_path):
-    """Every page of the real 2022 book: no console error, nothing from outside, fits a phone."""
-    assert CHROMIUM is not None, "NSSF_REQUIRE_BROWSER=1 but chromium is missing: make browser"
+# --------------------------------------------------------------------- the real book
+
+
+def test_the_published_book_in_headless_chromium(published, browser):
+    """Every page of the real 2022 book: no error, nothing from outside, fits a phone, axe."""
     book_dir, _ = published
     pages = sorted(book_dir.glob("*.html"))
     assert len(pages) == 12  # nine chapters, index, methodology, catalog
     SHOTS.mkdir(parents=True, exist_ok=True)
-    browser = Browser(tmp_path / "profile")
-
-    def check(page):
-        # every image of the page decoded (the graphics are embedded, not fetched)
-        broken = "[...document.images].filter(i => !i.complete || !i.naturalWidth).length"
-        assert browser.evaluate(broken, session) == 0, page.name
-
+    tab = Tab(browser, book_dir)
+    report, access = {}, {}
+    broken = "[...document.images].filter(i => !i.complete || !i.naturalWidth).length"
     try:
-        session = browser.new_page()
-        report = visit(browser, session, pages, book_dir, check)
+        for page in pages:
+            tab.open(page)
+            assert "NSSF annual report 2022" in tab.page.title(), page
+            # every image of the page decoded (the graphics are embedded, not fetched)
+            assert tab.page.evaluate(broken) == 0, page.name
+            access[page.name] = axe_violations(tab)
+            report[page.name] = tab.problems()
         graphics = "[...document.images].filter(i => /^Graphic \\d+: /.test(i.alt)).length"
-        browser.load(book_dir / "01_occupational_risk.html", session)
-        assert browser.evaluate(graphics, session) == 7  # Graphics 1-7 are drawn in section A
-        stems = ("index", "01_occupational_risk")
-        on_a_phone(browser, session, pages, {s: f"published-phone-{s}.png" for s in stems})
-        stems = ("index", "01_occupational_risk", "07_analysis", "08_data_quality")
-        on_a_desktop(browser, session, book_dir, {s: f"published-desktop-{s}.png" for s in stems})
+        tab.open(book_dir / "01_occupational_risk.html")
+        assert tab.page.evaluate(graphics) == 7  # Graphics 1-7 are drawn in section A
+        for stem in ("index", "01_occupational_risk", "06_provinces", "07_analysis"):
+            tab.open(book_dir / f"{stem}.html")
+            tab.page.screenshot(path=str(SHOTS / f"published-desktop-{stem}.png"))
     finally:
-        browser.close()
+        tab.close()
+    stems = ("index", "01_occupational_risk")
+    on_a_phone(browser, book_dir, pages, {s: f"published-phone-{s}.png" for s in stems})
     assert {name: found for name, found in report.items() if found} == {}
+    assert {name: found for name, found in access.items() if found} == {}
+
+
+def test_a_reader_finds_takeo_eye_hospital_by_search(published, browser):
+    book_dir, _ = published
+    tab = Tab(browser, book_dir)
+    try:
+        tab.open(book_dir / "index.html")
+        tab.page.fill("#search-q", "Takeo Eye Hospital")
+        tab.page.press("#search-q", "Enter")
+        first = tab.page.locator("#search-results li a").first
+        first.wait_for(timeout=30_000)
+        assert first.text_content() == "Takeo Eye Hospital"
+        href = first.get_attribute("href")
+        assert re.fullmatch(r"06_provinces\.html#a6_6_[12]-\d+", href), href
+        with tab.page.expect_navigation():
+            first.click()
+        row = tab.page.locator(":target")
+        assert "Takeo Eye Hospital" in row.text_content()
+        assert "Takeo" in row.locator("td").first.text_content()
+        assert row.is_visible()
+        # the address ?q= searches at once, from any page
+        tab.open(book_dir / "03_pension.html", "?q=pension+scheme")
+        tab.page.locator("#search-results li a").first.wait_for(timeout=30_000)
+        assert tab.page.locator("#search-results li").count() > 1
+        assert tab.problems() == []
+    finally:
+        tab.close()
+
+
+def test_a_reader_finds_takeo_eye_hospital_with_the_directory_filter(published, browser):
+    book_dir, _ = published
+    tab = Tab(browser, book_dir)
+    shown = "#a6_6_1 tbody tr:not(.dir-group):not([hidden])"
+    try:
+        tab.open(book_dir / "06_provinces.html")
+        assert tab.page.locator(shown).count() == 1501  # Annex 6.6.1 lists 1,501 facilities
+        tab.page.fill("#a6_6_1-filter-name", "takeo eye")
+        rows = tab.page.locator(shown)
+        assert rows.count() == 1
+        assert rows.first.locator("td").last.text_content() == "Takeo Eye Hospital"
+        assert tab.page.locator("#a6_6_1 .dir-count").text_content() == "1 of 1501 entries"
+        # by type and province instead of by name
+        tab.page.fill("#a6_6_1-filter-name", "")
+        tab.page.select_option("#a6_6_1-filter-type", "Eye Hospital")
+        names = rows.evaluate_all("rs => rs.map(r => r.lastElementChild.textContent)")
+        assert names == ["Takeo Eye Hospital"]
+        tab.page.select_option("#a6_6_1-filter-type", "")
+        tab.page.select_option("#a6_6_1-filter-capital-province", "Takeo")
+        # Annex 6.6.1 lists 98 facilities in Takeo
+        assert rows.count() == 98
+        assert tab.page.locator("#a6_6_1-takeo").is_visible()
+        assert not tab.page.locator("#a6_6_1-kandal").is_visible()
+        # sorting by name: the rows in alphabetical order, then back to report order
+        head = tab.page.locator("#a6_6_1 thead th", has_text="Name")
+        head.locator("button").click()
+        assert head.get_attribute("aria-sort") == "ascending"
+        in_order = rows.evaluate_all(
+            "rs => rs.map(r => r.lastElementChild.textContent)"
+            ".every((n, i, all) => i === 0 || all[i - 1].localeCompare(n) <= 0)"
+        )
+        assert in_order
+        assert rows.count() == 98  # the filter still applies
+        head.locator("button").click()
+        head.locator("button").click()
+        assert head.get_attribute("aria-sort") is None
+        assert tab.problems() == []
+    finally:
+        tab.close()
+
+
+def test_downloads_sit_under_every_table_and_graphic(published, browser):
+    book_dir, _ = published
+    tab = Tab(browser, book_dir)
+    try:
+        tab.open(book_dir / "01_occupational_risk.html")
+        links = tab.page.evaluate(
+            "sel => [...document.querySelectorAll(sel)].map(a => a.getAttribute('href'))",
+            "#t10 + p.nssf-downloads a",
+        )
+        assert links == ["data/shown/t10.csv", "data/shown/t10.xlsx", "data/tidy/t10.csv"]
+        graphic = tab.page.evaluate(
+            """() => {
+              const cap = document.getElementById("graphic-3");
+              const links = [...document.querySelectorAll("p.nssf-downloads a")];
+              const after = links.filter(a => cap.compareDocumentPosition(a) & 4);
+              return after[0].getAttribute("href");
+            }"""
+        )
+        assert graphic == "data/graphics/graphic-3.csv"
+        every = []
+        for page in sorted(book_dir.glob("*.html")):
+            tab.open(page)
+            every += tab.page.evaluate(
+                "() => [...document.querySelectorAll('p.nssf-downloads a')]"
+                ".map(a => a.getAttribute('href'))"
+            )
+        assert tab.problems() == []
+    finally:
+        tab.close()
+    assert [h for h in every if not (book_dir / h).is_file()] == []
+    shown = {h for h in every if h.startswith("data/shown/") and h.endswith(".csv")}
+    assert len(shown) == 71 + 16  # every numbered and annex table and directory
+    drawn = {h for h in every if h.startswith("data/graphics/")}
+    assert drawn == {f"data/graphics/graphic-{n}.csv" for n in range(1, 10)}
+
+
+def test_the_pdf_edition_opens_and_the_citation_copies(published, browser):
+    book_dir, _ = published
+    tab = Tab(browser, book_dir)
+    try:
+        tab.context.grant_permissions(["clipboard-read", "clipboard-write"])
+        tab.open(book_dir / "index.html")
+        pdf = tab.page.get_attribute("a[href$='.pdf']", "href")
+        assert pdf == "nssf-annual-report-2022.pdf"
+        text = tab.page.locator("#citation-text").text_content()
+        assert "2022 edition" in text and "[URL]" in text
+        tab.page.click("#copy-citation")
+        tab.page.wait_for_function(
+            "document.getElementById('copy-citation').textContent !== 'Copy citation'"
+        )
+        assert tab.page.evaluate("navigator.clipboard.readText()") == text
+        assert tab.problems() == []
+    finally:
+        tab.close()
+    path = book_dir / pdf
+    assert path.read_bytes()[:5] == b"%PDF-"
+    if shutil.which("pdfinfo"):
+        info = subprocess.run(["pdfinfo", str(path)], capture_output=True, text=True).stdout
+        assert "(A4)" in info
+        assert int(re.search(r"^Pages:\s+(\d+)", info, re.M).group(1)) > 50
+    if shutil.which("pdftotext"):
+        text = subprocess.run(
+            ["pdftotext", "-layout", str(path), "-"], capture_output=True, text=True
+        ).stdout
+        assert "Page 1 of" in text and "Contents" in text
+        assert "Takeo Eye Hospital" in text  # the directories are printed, every row
+        assert "Table 71" in text

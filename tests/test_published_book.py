@@ -5,6 +5,8 @@ what users actually read: every chapter, every table and graphic of the report a
 stable anchor, every link, nothing loaded from outside, no error rendered.
 """
 
+import csv
+import json
 import re
 from pathlib import Path
 
@@ -104,3 +106,65 @@ def test_downloads_hold_every_tidy_table(published):
     wb = openpyxl.load_workbook(book_dir / "data" / "nssf_tidy_tables.xlsx", read_only=True)
     assert wb.sheetnames[0] == "catalog"
     assert sorted(wb.sheetnames[1:]) == tidy
+
+
+# --------------------------------------------------------------- what readers take away
+
+
+def test_search_index_holds_every_page_and_the_directory_entries(published):
+    book_dir, _ = published
+    js = (book_dir / "assets" / "search-index.js").read_text(encoding="utf-8")
+    prefix = "window.NSSF_SEARCH = "
+    assert js.startswith(prefix) and "</script" not in js
+    docs = json.loads(js[len(prefix) : -2])["docs"]
+    hrefs = [d[0] for d in docs.values()]
+    assert {h.split("#")[0] for h in hrefs} == {p.name for p in book_dir.glob("*.html")}
+    takeo = [d[0] for d in docs.values() if d[1] == "Takeo Eye Hospital"]
+    assert len(takeo) == 2  # listed in Annex 6.6.1 and in Annex 6.6.2
+    ids = Page((book_dir / "06_provinces.html").read_text(encoding="utf-8")).ids
+    assert all(h.split("#")[1] in ids for h in takeo)
+    assert any(h == "01_occupational_risk.html#t10" for h in hrefs)
+
+
+def test_tables_as_shown_keep_the_printed_values_and_totals(published):
+    book_dir, _ = published
+    with open(book_dir / "data" / "shown" / "t01.csv", newline="", encoding="utf-8") as fh:
+        rows = list(csv.reader(fh))
+    # Table 1, report line 169: 2008-2022  20,448  2,584,706  1,646,397 …
+    row = next(r for r in rows if r[0] == "2008-2022")
+    assert row[1:4] == ["20,448", "2,584,706", "1,646,397"]
+    wb = openpyxl.load_workbook(book_dir / "data" / "shown" / "t01.xlsx", read_only=True)
+    assert wb.sheetnames == ["Cover", "Notes", "t01"]
+    sheet = wb["t01"]
+    assert sheet["A1"].value.startswith("Table 1: Registered Enterprises")
+    assert sheet["A4"].value == "Source: Department of Registration and Contribution"
+    # Graphic 3 draws Table 5: 11,272 contributory enterprises in 2021 (report line 231)
+    with open(book_dir / "data" / "graphics" / "graphic-3.csv", encoding="utf-8") as fh:
+        drawn = list(csv.DictReader(fh))
+    assert any(
+        r["year"] == "2021"
+        and r["series"] == "Contributory enterprises"
+        and float(r["value"]) == 11272
+        for r in drawn
+    )
+
+
+def test_the_index_says_how_to_cite_and_describes_the_dataset(published):
+    book_dir, _ = published
+    text = (book_dir / "index.html").read_text(encoding="utf-8")
+    assert 'id="how-to-cite"' in text and 'id="citation-text"' in text
+    assert "2022 edition" in text and "[URL]" in text and "Licence" in text
+    m = re.search(r'<script type="application/ld\+json">(.*?)</script>', text, re.S)
+    data = json.loads(m.group(1))
+    assert data["@type"] == "Dataset" and data["temporalCoverage"] == "2022"
+    assert all((book_dir / d["contentUrl"]).is_file() for d in data["distribution"])
+
+
+def test_the_book_data_package_validates(published):
+    from frictionless import validate
+
+    book_dir, _ = published
+    package = json.loads((book_dir / "data" / "datapackage.json").read_text(encoding="utf-8"))
+    assert len(package["resources"]) == 2 * (71 + len(ANNEX)) + 4  # tidy, raw; 4 other files
+    report = validate(str(book_dir / "data" / "datapackage.json"))
+    assert report.valid, report.flatten(["resourcePath", "rowNumber", "fieldName", "note"])[:5]

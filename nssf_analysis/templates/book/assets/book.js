@@ -1,4 +1,5 @@
-/* nssf-analysis book: one button that shows or hides every code cell.
+/* nssf-analysis book: one button that shows or hides every code cell, and one that
+   copies the suggested citation.
    Each code cell is a <details> element, so code can be opened one cell at a
    time without JavaScript; this only adds the "show all" switch. No network. */
 (function () {
@@ -6,6 +7,36 @@
   var toc = document.querySelector("details.toc");
   if (toc && window.matchMedia && window.matchMedia("(max-width: 60rem)").matches) {
     toc.open = false; /* on a phone the contents start folded above the text */
+  }
+  /* a region that scrolls sideways (a wide table or figure) can be reached and scrolled
+     with the keyboard */
+  function focusable() {
+    var boxes = document.querySelectorAll(
+      ".jp-OutputArea-output, .wide, .prose table, .prose pre, .highlight pre"
+    );
+    for (var i = 0; i < boxes.length; i += 1) {
+      var b = boxes[i];
+      if (b.scrollWidth > b.clientWidth + 1 || b.scrollHeight > b.clientHeight + 1) {
+        var style = window.getComputedStyle(b);
+        if (/(auto|scroll)/.test(style.overflowX + style.overflowY)) {
+          b.setAttribute("tabindex", "0");
+        }
+      }
+    }
+  }
+  focusable();
+  window.addEventListener("resize", focusable);
+  var copy = document.getElementById("copy-citation");
+  if (copy && navigator.clipboard) {
+    copy.hidden = false;
+    copy.addEventListener("click", function () {
+      var text = document.getElementById(copy.getAttribute("data-target")).textContent;
+      navigator.clipboard.writeText(text).then(function () {
+        copy.textContent = "Copied";
+      }, function () {
+        copy.textContent = "Select the text to copy it";
+      });
+    });
   }
   var button = document.getElementById("toggle-code");
   if (!button) {

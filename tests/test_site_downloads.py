@@ -1,0 +1,158 @@
+"""Downloads under every table and graphic: the files and the links to them."""
+
+import io
+
+import openpyxl
+import pandas as pd
+
+from nssf_analysis import site_downloads as sd
+
+
+def test_flat_frame_joins_header_levels_and_keeps_row_labels():
+    cols = pd.MultiIndex.from_tuples(
+        [
+            ("Total", "Members", "Total"),
+            ("Total", "Members", "Females"),
+            ("Change (%)", "Change (%)", ""),
+        ]
+    )
+    idx = pd.Index(["2008-2021", "2008-2022"], name="Year")
+    frame = pd.DataFrame(
+        [["2,305,958", "1,508,296", ""], ["2,584,706", "1,646,397", "+12.09%"]],
+        index=idx,
+        columns=cols,
+    )
+    flat = sd.flat_frame(frame)
+    assert list(flat.columns) == [
+        "Year",
+        "Total / Members / Total",
+        "Total / Members / Females",
+        "Change (%)",  # a level repeating the one above, or empty, is left out
+    ]
+    assert flat.iloc[1].tolist() == ["2008-2022", "2,584,706", "1,646,397", "+12.09%"]
+
+
+def workbook(**kw):
+    frame = pd.DataFrame(
+        {
+            "Year": ["2008-2021", "2008-2022"],
+            "Enterprises": ["17,317", "20,448"],
+            "Change": ["", "+18.08%"],
+        }
+    )
+    args = dict(
+        sheet="t01",
+        title="Table 1: Registered enterprises",
+        unit="enterprises",
+        source="Department of Registration and Contribution",
+        notes=["A note on the table."],
+        year=2022,
+        citation="Someone (2026). A book.",
+    )
+    args.update(kw)
+    return sd.table_workbook(frame, **args)
+
+
+def test_the_workbook_has_a_cover_notes_and_a_titled_table_sheet():
+    wb = openpyxl.load_workbook(io.BytesIO(workbook()))
+    assert wb.sheetnames == ["Cover", "Notes", "t01"]
+    cover = [c.value for row in wb["Cover"].iter_rows() for c in row if c.value]
+    assert cover[0] == "Table 1: Registered enterprises"
+    for field in ("Source", "Licence", "Contact", "How to cite", "Someone (2026). A book."):
+        assert field in cover
+    notes = list(wb["Notes"].iter_rows(min_row=4, values_only=True))
+    assert notes[0][:2] == ("Note number", "Note text")
+    assert notes[1][:2] == ("[note 1]", "A note on the table.")
+    ws = wb["t01"]
+    assert ws["A1"].value == "Table 1: Registered enterprises, 2022"
+    assert ws["A3"].value == "Unit: enterprises"
+    assert ws["A4"].value == "Source: Department of Registration and Contribution"
+    assert [c.value for c in ws[7]] == ["Year", "Enterprises", "Change"]
+    # printed numbers become numbers shown as printed; other text stays text
+    assert ws["B9"].value == 20448 and ws["B9"].number_format == "#,##0"
+    assert ws["A9"].value == "2008-2022" and ws["C9"].value == "+18.08%"
+
+
+def test_the_workbook_bytes_depend_only_on_its_content():
+    assert workbook() == workbook()
+    assert workbook() != workbook(unit="persons")
+
+
+class FakeDownloads:
+    def __init__(self):
+        self.asked = []
+
+    def table(self, table_id):
+        self.asked.append(table_id)
+        return [(f"data/shown/{table_id}.csv", "table as shown (CSV)")]
+
+    def graphic(self, number):
+        self.asked.append(number)
+        return [(f"data/graphics/graphic-{number}.csv", "data drawn (CSV)")]
+
+
+def child(inner):
+    return (
+        '<div class="jp-OutputArea-child">\n<div class="jp-OutputArea-output">\n'
+        + inner
+        + "\n</div>\n</div>\n"
+    )
+
+
+FRAGMENT = (
+    '<div class="jp-OutputArea">\n'
+    + child(
+        '<div class="nssf-table" id="t05"><table><caption><span class="nssf-table-label">'
+        'Table 5:</span> Title</caption></table>\n<div class="nssf-table-notes">Unit</div>'
+        "</div>"
+    )
+    + child('<div class="nssf-graphic" id="graphic-3"><b>Graphic 3:</b> Title</div>')
+    + child('<img alt="Graphic 3: …" src="data:image/png;base64,AAAA"/>')
+    + child("<p>Source: Department of Registration.</p>")
+    + child('<div class="nssf-graphic" id="graphic-10"><b>Graphic 10:</b> not printed</div>')
+    + child('<div class="nssf-table" id="headlines"><table></table></div>')
+    + "</div>\n"
+)
+
+
+def test_links_go_under_each_table_and_under_each_drawn_graphic():
+    fake = FakeDownloads()
+    out = sd.annotate(FRAGMENT, fake, {"t05"})
+    assert fake.asked == ["t05", 3]  # graphic 10 draws nothing, "headlines" is no table
+    table_end = out.index('<div class="nssf-table-notes">Unit</div></div>') + len(
+        '<div class="nssf-table-notes">Unit</div></div>'
+    )
+    assert out[table_end:].lstrip().startswith('<p class="nssf-downloads">')
+    assert 'href="data/shown/t05.csv"' in out and "Download Table 5:" in out
+    # the graphic's links come after its image and its source line
+    link = out.index('href="data/graphics/graphic-3.csv"')
+    assert out.index("<img") < out.index("Source: Department") < link
+    assert link < out.index('id="graphic-10"')
+    # nothing else changed
+    assert (
+        out.replace("\n" + sd.links_html("Table 5", fake.table("t05")), "").replace(
+            "\n" + sd.links_html("Graphic 3", fake.graphic(3)), ""
+        )
+        == FRAGMENT
+    )
+
+
+def test_link_text_is_escaped():
+    html = sd.links_html("<b>x</b>", [("data/a&b.csv", "<i>csv</i>")])
+    assert "<b>" not in html and "<i>" not in html
+    assert "&lt;b&gt;x&lt;/b&gt;" in html and 'href="data/a&amp;b.csv"' in html
+
+
+def test_downloads_are_copied_from_the_cache_when_present(tmp_path):
+    cache = tmp_path / "cache"
+    calls = []
+
+    def make():
+        calls.append(1)
+        return b"made"
+
+    for book in ("a", "b"):
+        d = sd.Downloads(tmp_path / book, 2022, "cite", cache=cache)
+        d._file("data/graphics/graphic-1.csv", make)
+        assert (tmp_path / book / "data/graphics/graphic-1.csv").read_bytes() == b"made"
+    assert len(calls) == 1

@@ -1,0 +1,122 @@
+"""The PDF edition: one print document from the book's pages, printed by Chromium."""
+
+import shutil
+import subprocess
+
+import pytest
+
+from nssf_analysis import site_pdf
+
+FRONT = {
+    "title": "A <book>",
+    "edition": "2022 edition",
+    "date": "2026-12-01",
+    "licence": "Free to use.",
+    "citation": "Someone (2026). A book.",
+    "contact": "Someone <someone@example.org>",
+}
+
+PAGE = """<!DOCTYPE html><html><head><title>{title} · A book</title></head><body>
+<nav class="sidebar"><a href="other.html">Sidebar</a></nav>
+<main id="content" class="content">
+<h1 id="top-{n}">{title}<a class="anchor-link" href="#top-{n}">¶</a></h1>
+<h2 id="part-{n}">Part of {title}</h2>
+<p>Text of {title}. See <a href="{other}#part-{m}">the other page</a> or
+<a href="{other}">its start</a> or <a href="data/x.csv">a file</a>.</p>
+<table><tr><th>Wide</th><td>1</td><td>2</td><td>3</td><td>4</td><td>5</td><td>6</td></tr></table>
+<nav class="pager"><a href="{other}">next</a></nav>
+</main>
+<footer>Footer</footer></body></html>"""
+
+
+@pytest.fixture()
+def book(tmp_path):
+    (tmp_path / "assets").mkdir()
+    for n, (name, other, m) in enumerate(
+        [("index.html", "two.html", 1), ("two.html", "index.html", 0)]
+    ):
+        title = "Overview" if n == 0 else "Chapter two"
+        (tmp_path / name).write_text(PAGE.format(title=title, n=n, m=m, other=other))
+    from nssf_analysis.book import TEMPLATES
+
+    for css in ("book.css", "print.css"):
+        shutil.copyfile(TEMPLATES / "book" / "assets" / css, tmp_path / "assets" / css)
+    return tmp_path
+
+
+def test_the_print_document_has_a_front_page_contents_and_every_page(book):
+    doc = site_pdf.print_document(book, ["index.html", "two.html"], FRONT)
+    assert doc.count('<section class="print-page"') == 2
+    assert doc.index('id="page-index"') < doc.index('id="page-two"')
+    # contents: each page and its sections, linked inside the document
+    assert '<a href="#page-two">Chapter two</a>' in doc
+    assert '<a href="#part-1">Part of Chapter two</a>' in doc
+    # links between pages become links inside the document; files stay files
+    assert 'href="#part-1"' in doc and 'href="#page-two"' in doc
+    # a link to a file would be a path on the printing machine's disk in the PDF
+    assert "data/x.csv" not in doc and "<a>a file</a>" in doc
+    assert "two.html" not in doc and "Sidebar" not in doc and "Footer" not in doc
+    assert "pager" not in doc
+    assert "A &lt;book&gt;" in doc and "<book>" not in doc  # the front page's text is escaped
+    assert "<script" not in doc
+    assert 'href="assets/print.css"' in doc
+
+
+def test_fixed_dates_and_ids_keep_the_file_length():
+    raw = (
+        b"%PDF-1.4\n1 0 obj <</CreationDate (D:20261202011803+00'00') "
+        b"/ModDate (D:20261202011803+00'00')>> endobj\n"
+        b"<xmp:CreateDate>2026-12-02T01:18:03+00:00</xmp:CreateDate>"
+        b"uuid:0f8e1c2a-1111-2222-3333-444455556666\n"
+        b"trailer <</ID [<00112233445566778899aabbccddeeff> <ffeeddccbbaa99887766554433221100>]>>"
+    )
+    fixed = site_pdf.fix_pdf(raw, b"seed")
+    assert len(fixed) == len(raw)
+    assert b"2026" not in fixed and b"0f8e1c2a" not in fixed and b"ffeeddcc" not in fixed
+    assert fixed == site_pdf.fix_pdf(raw.replace(b"011803", b"095959"), b"seed")
+
+
+CHROMIUM = site_pdf.find_chromium()
+
+
+@pytest.mark.skipif(CHROMIUM is None, reason="Debian's chromium is not installed (make browser)")
+def test_chromium_prints_an_a4_pdf_with_page_numbers(book, tmp_path_factory):
+    cache = tmp_path_factory.mktemp("pdf-cache")
+    pdf = site_pdf.write_pdf(book, 2022, ["index.html", "two.html"], FRONT, CHROMIUM, cache)
+    data = pdf.read_bytes()
+    assert data.startswith(b"%PDF-")
+    assert not (book / site_pdf.PRINT_SOURCE).exists()  # the print document is removed
+    if shutil.which("pdfinfo"):
+        info = subprocess.run(["pdfinfo", str(pdf)], capture_output=True, text=True).stdout
+        assert "(A4)" in info
+        pages = int(next(ln for ln in info.splitlines() if ln.startswith("Pages:")).split()[1])
+        assert pages >= 4  # front page, contents, a page per chapter
+    if shutil.which("pdftotext"):
+        text = subprocess.run(
+            ["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True
+        ).stdout
+        assert "Page 1 of" in text and "Contents" in text and "Chapter two" in text
+        assert "Wide" in text and "6" in text  # the table's last column is on the page
+    # printed again from the cache: the same bytes
+    pdf.unlink()
+    again = site_pdf.write_pdf(book, 2022, ["index.html", "two.html"], FRONT, CHROMIUM, cache)
+    assert again.read_bytes() == data
+
+
+def test_no_chromium_means_no_pdf(monkeypatch):
+    monkeypatch.setenv("NSSF_PDF", "0")
+    assert site_pdf.find_chromium() is None
+    monkeypatch.setenv("NSSF_PDF", "1")
+    monkeypatch.setenv("NSSF_CHROMIUM", "/nonexistent/chromium")
+    assert site_pdf.find_chromium() is None
+
+
+@pytest.mark.skipif(CHROMIUM is None, reason="Debian's chromium is not installed (make browser)")
+def test_the_same_book_printed_in_two_folders_gives_the_same_bytes(book, tmp_path_factory):
+    other = tmp_path_factory.mktemp("elsewhere") / "deeper" / "book"
+    shutil.copytree(book, other)
+    files = ["index.html", "two.html"]
+    a = site_pdf.write_pdf(book, 2022, files, FRONT, CHROMIUM).read_bytes()
+    b = site_pdf.write_pdf(other, 2022, files, FRONT, CHROMIUM).read_bytes()
+    assert a == b
+    assert str(book).encode() not in a
