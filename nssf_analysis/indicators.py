@@ -1158,9 +1158,9 @@ def _sums(sel: Selector, year: int, sex: str, by: str | None):
 
 
 def _label(table_id: str) -> str:
-    """Return "Table 59 (t59)" for a table id."""
+    """Return the report's label of a table ("Table 59") for a table id."""
     cat = catalog().set_index("table_id")
-    return f"{cat.loc[table_id, 'label']} ({table_id})" if table_id in cat.index else table_id
+    return str(cat.loc[table_id, "label"]) if table_id in cat.index else table_id
 
 
 def _row(ind, dimension, group, sex, year, num, den, note=""):

@@ -245,7 +245,7 @@ def test_female_shares(y2022):
 def test_not_available_year_gives_clear_rows(y2021):
     row = y2021[y2021.indicator == "pension_enterprise_compliance"].iloc[0]
     assert np.isnan(row.value) and np.isnan(row.numerator)
-    assert row.note == "not available: Table 59 (t59) has no 2021 data"
+    assert row.note == "not available: Table 59 has no 2021 data"
     prov = y2021[y2021.indicator == "or_reports_per_1000_province"]
     assert len(prov) == 2  # one total row per sex, no province rows
     assert prov.value.isna().all()
@@ -351,7 +351,7 @@ def test_describe_quotes_numbers_from_the_results(y2022):
 def test_describe_2021_says_what_cannot_be_computed(y2021):
     text = ind.describe(y2021, "compliance")
     assert "no 2020 data" in text
-    assert "not available: Table 59 (t59) has no 2021 data" in text
+    assert "not available: Table 59 has no 2021 data" in text
     prov = ind.describe_provinces(y2021, "or_reports_per_1000_province")
     assert "cannot be computed for 2021" in prov and "2022 only" in prov
 
