@@ -46,8 +46,8 @@ from .extract import (
     scheme_of,
     write_csv,
 )
-from .facts import extract_facts
-from .specs import tidy_spec
+from .facts import FACT_SPECS, extract_facts
+from .specs import GRAPHIC_COUNT, TIDY, tidy_spec
 from .tidy import build
 from .validate import (
     check_choices,
@@ -325,7 +325,16 @@ def write_data(out: Path | None = None, progress: bool = False) -> dict:
     try:
         try:
             info = _write_all(tmp, progress)
-            validate_data(tmp)
+            try:
+                validate_data(tmp)
+            except ValidationError as err:  # name the file as it would be in out
+                raise ValidationError(
+                    err.rule,
+                    err.file.replace(str(tmp), str(out), 1),
+                    err.row,
+                    err.column,
+                    f"{err.detail} (in the new extraction; {out} is unchanged)",
+                ) from None
             _swap_in(tmp, out)
         except OSError as err:
             raise NSSFError(
@@ -536,6 +545,12 @@ def _read_catalog(root: Path) -> pd.DataFrame:
         raise ValidationError(
             "years", path, i + 1, "years", f"{df['years'].iloc[i]!r} is not a list of years"
         )
+    ids = list(df["table_id"])
+    for tid in [*TIDY, *DIRECTORIES]:
+        if tid not in ids:
+            raise ValidationError(
+                "complete", path, None, "table_id", f"no row for table {tid}: the catalog is cut"
+            )
     dup = df["table_id"].duplicated()
     if dup.any():
         i = int(dup.to_numpy().argmax())
@@ -799,11 +814,23 @@ def load_table(table_id: str, year: int | None = None) -> pd.DataFrame:
     return df
 
 
-def _read_checks(root: Path) -> pd.DataFrame:
+def _read_checks(root: Path, cat: pd.DataFrame | None = None) -> pd.DataFrame:
     path = root / "checks.csv"
     df = read_csv(path)
     check_columns(df, path, ["check_id", "table_id", "check", "location", "line", "status"])
     check_integers(df, path, ["line"])
+    if cat is not None:
+        counts = df["table_id"].value_counts()
+        for tid, want in zip(cat["table_id"], cat["checks"], strict=True):
+            have = int(counts.get(tid, 0))
+            if have != int(want):
+                raise ValidationError(
+                    "complete",
+                    path,
+                    None,
+                    "table_id",
+                    f"{have} checks of {tid} where the catalog records {want}",
+                )
     return df
 
 
@@ -818,6 +845,17 @@ def _read_facts(root: Path) -> pd.DataFrame:
     check_columns(df, path, ["fact_id", "section", "measure", "unit", "value", "line"])
     df = check_numbers(df, path, ["value"])
     df["value"] = df["value"].astype(float)
+    have = set(df["fact_id"])
+    for spec in FACT_SPECS:
+        for fact_id in spec.fact_ids:
+            if fact_id not in have:
+                raise ValidationError(
+                    "complete",
+                    path,
+                    None,
+                    "fact_id",
+                    f"no row for fact {fact_id} (section {spec.section})",
+                )
     return check_integers(df, path, ["line"])
 
 
@@ -831,6 +869,9 @@ def _read_graphics(root: Path) -> pd.DataFrame:
     df = read_csv(path)
     check_columns(df, path, ["graphic_id", "label", "title", "section", "line"])
     check_integers(df, path, ["line"])
+    for n in range(1, GRAPHIC_COUNT + 1):
+        if f"graphic-{n}" not in set(df["graphic_id"]):
+            raise ValidationError("complete", path, None, "graphic_id", f"no row for Graphic {n}")
     return df
 
 
@@ -854,12 +895,18 @@ def validate_data(root: Path | None = None) -> int:
     """
     root = Path(root) if root is not None else paths.data_dir()
     cat = _read_catalog(root).set_index("table_id", drop=False)
-    report_year = _read_metadata(root)["report_year"]
+    meta = _read_metadata(root)
+    report_year = meta["report_year"]
+    for tid in cat["table_id"]:
+        if tid not in meta["tables"]:
+            raise ValidationError(
+                "complete", root / "metadata.json", None, None, f"no entry for table {tid}"
+            )
     years = {int(y) for ys in cat["years"] for y in ys.split("; ")}
     for _, row in cat.iterrows():
         _read_raw(root, row, report_year)
         _read_tidy(root, row, years)
-    _read_checks(root)
+    _read_checks(root, cat)
     _read_facts(root)
     _read_graphics(root)
     return len(cat)

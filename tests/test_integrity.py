@@ -338,6 +338,30 @@ def test_a_tidy_file_that_lost_rows_names_the_first_one_lost(data_copy, capsys):
     assert "(value 67, report line 1686, column 4)" in err
 
 
+@pytest.mark.parametrize(
+    "file, keep, message",
+    [
+        # 87 tables: t01 … t71, then 13 annex tables and 3 directories; 40 kept
+        ("catalog.csv", 41, "catalog.csv, column 'table_id': rule 'complete' broken: no row"),
+        ("checks.csv", 100, "checks.csv, column 'table_id': rule 'complete' broken:"),
+        ("facts.csv", 100, "facts.csv, column 'fact_id': rule 'complete' broken: no row for fact"),
+        # graphics.csv lists Graphic 1 … 11; the last one cut
+        (
+            "graphics.csv",
+            11,
+            "graphics.csv, column 'graphic_id': rule 'complete' broken: no row for Graphic 11",
+        ),
+        ("raw/a6_6_3.csv", 10, "a6_6_3.csv: rule 'complete' broken: 9 rows where the catalog"),
+    ],
+)
+def test_any_file_cut_at_a_line_end(data_copy, capsys, file, keep, message):
+    path = data_copy / file
+    lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
+    path.write_text("".join(lines[:keep]), encoding="utf-8")
+    status, err = main_error(capsys, "validate")
+    assert status == 1 and message in err
+
+
 def test_a_folder_where_a_file_should_be(data_copy, capsys):
     path = data_copy / "tidy" / "t13.csv"
     path.unlink()
