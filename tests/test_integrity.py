@@ -422,3 +422,15 @@ def test_a_session_follows_the_data_folder(data_copy, monkeypatch, tmp_path):
     set_value(other / "tidy" / "t10.csv", 318, 4, "5000")
     monkeypatch.setenv("NSSF_DATA", str(other))
     assert tables.lookup("t10", 2021, injury_type="workplace_accidents", sex="total") == 5000
+
+
+def test_a_report_with_bad_utf8_is_a_one_line_error(workspace, capsys):
+    _tmp, seed, data, _env = workspace
+    before = snapshot(data)
+    lines = seed.read_bytes().split(b"\n")
+    lines[318] = lines[318].replace(b"14,742", b"14\xff742")  # report line 319
+    seed.write_bytes(b"\n".join(lines))
+    status, err = main_error(capsys, "extract", "--quiet")
+    assert status == 1
+    assert f"{seed}, line 319: byte 0xff is not UTF-8 text" in err
+    assert snapshot(data) == before
