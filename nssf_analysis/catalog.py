@@ -706,6 +706,11 @@ def load_raw(table_id: str) -> pd.DataFrame:
         E.g. ``"t10"`` or ``"a6_1_4"``.
     """
     _check_id(table_id)
+    return _raw_validated(table_id).copy()
+
+
+@data_cache
+def _raw_validated(table_id: str) -> pd.DataFrame:
     row = catalog().set_index("table_id").loc[table_id]
     return _read_raw(paths.data_dir(), row, int(_metadata()["report_year"]))
 
@@ -805,13 +810,20 @@ def load_table(table_id: str, year: int | None = None) -> pd.DataFrame:
         are returned as strings.
     """
     _check_id(table_id)
-    row = catalog().set_index("table_id").loc[table_id]
-    df = _read_tidy(paths.data_dir(), row, set(available_years()))
-    if row["family"] in ("directory", "text"):
+    family = _tidy_validated(table_id)[0]
+    df = _tidy_validated(table_id)[1].copy()
+    if family in ("directory", "text"):
         return df
     if year is not None:
         df = df[df["year"] == check_year(year)].reset_index(drop=True)
     return df
+
+
+@data_cache
+def _tidy_validated(table_id: str) -> tuple[str, pd.DataFrame]:
+    """Return a table's family and its validated tidy frame (callers get a copy)."""
+    row = catalog().set_index("table_id").loc[table_id]
+    return row["family"], _read_tidy(paths.data_dir(), row, set(available_years()))
 
 
 def _read_checks(root: Path, cat: pd.DataFrame | None = None) -> pd.DataFrame:
