@@ -38,7 +38,13 @@ from .editions import (
     with_older_years,
     write_older,
 )
-from .exceptions import NSSFError, UnknownTableError, ValidationError, YearNotAvailableError
+from .exceptions import (
+    ExtractionError,
+    NSSFError,
+    UnknownTableError,
+    ValidationError,
+    YearNotAvailableError,
+)
 from .extract import (
     RawTable,
     find_graphics,
@@ -47,14 +53,15 @@ from .extract import (
     scheme_of,
     write_csv,
 )
-from .facts import extract_facts
-from .specs import tidy_spec
+from .facts import FACT_SPECS, extract_facts
+from .specs import GRAPHIC_COUNT, TIDY, tidy_spec
 from .tidy import build
 from .validate import (
     check_choices,
     check_columns,
     check_integers,
     check_numbers,
+    layout_problem,
     validate_tidy,
 )
 
@@ -335,7 +342,16 @@ def write_data(out: Path | None = None, progress: bool = False, strict: bool = F
     try:
         try:
             info = _write_all(tmp, progress, strict)
-            validate_data(tmp)
+            try:
+                validate_data(tmp)
+            except ValidationError as err:  # name the file as it would be in out
+                raise ValidationError(
+                    err.rule,
+                    err.file.replace(str(tmp), str(out), 1),
+                    err.row,
+                    err.column,
+                    f"{err.detail} (in the new extraction; {out} is unchanged)",
+                ) from None
             _swap_in(tmp, out)
         except OSError as err:
             raise NSSFError(
@@ -412,6 +428,11 @@ def _write_all(out: Path, progress: bool, strict: bool = False) -> dict:
 
         iterator = tqdm(tables, desc="tables", unit="table")
     for t in iterator:
+        problem = layout_problem(t, ry)
+        if problem:
+            raise ExtractionError(
+                f"{t.table_id} ({t.label}), report line {problem[0]}: {problem[1]}"
+            )
         raw = t.to_frame()
         write_csv(raw, out / "raw" / f"{t.table_id}.csv")
         tidy, checks = build(t, ry)
@@ -558,6 +579,12 @@ def _read_catalog(root: Path) -> pd.DataFrame:
         raise ValidationError(
             "years", path, i + 1, "years", f"{df['years'].iloc[i]!r} is not a list of years"
         )
+    ids = list(df["table_id"])
+    for tid in [*TIDY, *DIRECTORIES]:
+        if tid not in ids:
+            raise ValidationError(
+                "complete", path, None, "table_id", f"no row for table {tid}: the catalog is cut"
+            )
     dup = df["table_id"].duplicated()
     if dup.any():
         i = int(dup.to_numpy().argmax())
@@ -642,7 +669,9 @@ def check_year(year) -> int:
 RAW_KINDS = ("header", "block", "body")
 
 
-def _check_count(df: pd.DataFrame, path: Path, row: pd.Series, column: str) -> None:
+def _check_count(
+    df: pd.DataFrame, path: Path, row: pd.Series, column: str, missing: str = ""
+) -> None:
     """Raise ``complete`` when a file has fewer or more rows than the catalog records."""
     want = int(row[column])
     if len(df) != want:
@@ -653,16 +682,37 @@ def _check_count(df: pd.DataFrame, path: Path, row: pd.Series, column: str) -> N
             None,
             None,
             f"{len(df)} rows where the catalog records {want} for {row.name} ({row['label']}): "
-            f"{abs(want - len(df))} {what}"
-            + (
-                f"; the last row is {len(df)} (report line {df['line'].iloc[-1]})"
-                if len(df)
-                else ""
-            ),
+            f"{abs(want - len(df))} {what}" + (f"; {missing}" if missing else ""),
         )
 
 
-def _read_raw(root: Path, row: pd.Series) -> pd.DataFrame:
+def _first_missing_tidy_row(root: Path, row: pd.Series, df: pd.DataFrame) -> str:
+    """Name the first value of the raw file that a tidy file lost ('' if none can be named)."""
+    try:
+        report_year = _read_metadata(root)["report_year"]
+        raw = _read_raw(root, row, report_year)
+        expected, _ = build(_to_raw_table(raw, row), report_year)
+    except (NSSFError, KeyError, ValueError):
+        return ""
+    have = set(zip(df["line"].astype(str), df["column"].astype(str), strict=True))
+    keys = [c for c in expected.columns if c not in ("value", "line", "column", "unit")]
+    for r in expected.to_dict("records"):
+        if (str(r["line"]), str(r["column"])) not in have:
+            what = ", ".join(f"{k}={r[k]}" for k in keys if str(r[k]) != "")
+            return (
+                f"the first missing is {what} (value {r['value']}, report line {r['line']}, "
+                f"column {r['column']})"
+            )
+    return ""
+
+
+def _read_raw(root: Path, row: pd.Series, report_year: int, layout: bool = False) -> pd.DataFrame:
+    """Read and check a raw file; ``layout`` also checks it against the table's contract.
+
+    Loading (:func:`load_raw`) checks structure, types and the row count; the contract is
+    checked by extraction and :func:`validate_data`, so that the audit can still be run on
+    a raw file edited to try its rules.
+    """
     path = root / "raw" / f"{row.name}.csv"
     df = read_csv(path)
     if row["family"] == "directory":
@@ -671,6 +721,18 @@ def _read_raw(root: Path, row: pd.Series) -> pd.DataFrame:
         check_columns(df, path, ["block", "line", "kind", "c1"])
         check_choices(df, path, "kind", RAW_KINDS)
     check_integers(df, path, ["line"])
+    if layout and row["family"] not in ("directory", "text"):
+        problem = layout_problem(_to_raw_table(df, row), report_year)
+        if problem:
+            line, detail = problem
+            at = df.index[df["line"] == str(line)]
+            raise ValidationError(
+                "complete",
+                path,
+                int(at[0]) + 1 if len(at) else None,
+                None,
+                f"{row.name} ({row['label']}), report line {line}: {detail}",
+            )
     _check_count(df, path, row, "raw_rows")
     return df
 
@@ -684,7 +746,13 @@ def load_raw(table_id: str) -> pd.DataFrame:
         E.g. ``"t10"`` or ``"a6_1_4"``.
     """
     _check_id(table_id)
-    return _read_raw(paths.data_dir(), catalog().set_index("table_id").loc[table_id])
+    return _raw_validated(table_id).copy()
+
+
+@data_cache
+def _raw_validated(table_id: str) -> pd.DataFrame:
+    row = catalog().set_index("table_id").loc[table_id]
+    return _read_raw(paths.data_dir(), row, int(_metadata()["report_year"]))
 
 
 def raw_table(table_id: str) -> RawTable:
@@ -702,9 +770,13 @@ def raw_table(table_id: str) -> RawTable:
     row = catalog().set_index("table_id").loc[table_id]
     if row["family"] == "directory":
         raise NSSFError(f"{table_id} is a directory, not a table")
-    cells_cols = [c for c in raw.columns if c.startswith("c")]
+    return _to_raw_table(raw, row)
+
+
+def _to_raw_table(raw: pd.DataFrame, row: pd.Series) -> RawTable:
+    cells_cols = [c for c in raw.columns if re.fullmatch(r"c\d+", c)]
     rows = []
-    for _, r in raw.iterrows():
+    for r in raw.to_dict("records"):
         cells = [r[c] for c in cells_cols]
         while len(cells) > 1 and cells[-1] == "" and r["kind"] == "block":
             cells.pop()
@@ -712,7 +784,7 @@ def raw_table(table_id: str) -> RawTable:
             {"block": r["block"], "line": int(r["line"]), "kind": r["kind"], "cells": cells}
         )
     return RawTable(
-        table_id=table_id,
+        table_id=str(row.name),
         label=row["label"],
         title=row["title"],
         section=row["section"],
@@ -742,6 +814,19 @@ def _read_tidy(root: Path, row: pd.Series, known_years: set[int]) -> pd.DataFram
         check_integers(df, path, ["line"])
     else:
         df = validate_tidy(df, path, known_years)
+        have = set(df["year"])
+        for y in (int(x) for x in row["years"].split("; ")):
+            if y not in have:
+                raise ValidationError(
+                    "complete",
+                    path,
+                    None,
+                    "year",
+                    f"no rows for {y}, which the catalog lists for {row.name} ({row['label']}): "
+                    f"{row['years']}",
+                )
+    if len(df) < int(row["tidy_rows"]) and row["family"] not in ("directory", "text"):
+        _check_count(df, path, row, "tidy_rows", _first_missing_tidy_row(root, row, df))
     _check_count(df, path, row, "tidy_rows")
     return df
 
@@ -765,20 +850,39 @@ def load_table(table_id: str, year: int | None = None) -> pd.DataFrame:
         are returned as strings.
     """
     _check_id(table_id)
-    row = catalog().set_index("table_id").loc[table_id]
-    df = _read_tidy(paths.data_dir(), row, set(available_years()))
-    if row["family"] in ("directory", "text"):
+    family = _tidy_validated(table_id)[0]
+    df = _tidy_validated(table_id)[1].copy()
+    if family in ("directory", "text"):
         return df
     if year is not None:
         df = df[df["year"] == check_year(year)].reset_index(drop=True)
     return df
 
 
-def _read_checks(root: Path) -> pd.DataFrame:
+@data_cache
+def _tidy_validated(table_id: str) -> tuple[str, pd.DataFrame]:
+    """Return a table's family and its validated tidy frame (callers get a copy)."""
+    row = catalog().set_index("table_id").loc[table_id]
+    return row["family"], _read_tidy(paths.data_dir(), row, set(available_years()))
+
+
+def _read_checks(root: Path, cat: pd.DataFrame | None = None) -> pd.DataFrame:
     path = root / "checks.csv"
     df = read_csv(path)
     check_columns(df, path, ["check_id", "table_id", "check", "location", "line", "status"])
     check_integers(df, path, ["line"])
+    if cat is not None:
+        counts = df["table_id"].value_counts()
+        for tid, want in zip(cat["table_id"], cat["checks"], strict=True):
+            have = int(counts.get(tid, 0))
+            if have != int(want):
+                raise ValidationError(
+                    "complete",
+                    path,
+                    None,
+                    "table_id",
+                    f"{have} checks of {tid} where the catalog records {want}",
+                )
     return df
 
 
@@ -793,6 +897,17 @@ def _read_facts(root: Path) -> pd.DataFrame:
     check_columns(df, path, ["fact_id", "section", "measure", "unit", "value", "line"])
     df = check_numbers(df, path, ["value"])
     df["value"] = df["value"].astype(float)
+    have = set(df["fact_id"])
+    for spec in FACT_SPECS:
+        for fact_id in spec.fact_ids:
+            if fact_id not in have:
+                raise ValidationError(
+                    "complete",
+                    path,
+                    None,
+                    "fact_id",
+                    f"no row for fact {fact_id} (section {spec.section})",
+                )
     return check_integers(df, path, ["line"])
 
 
@@ -806,6 +921,9 @@ def _read_graphics(root: Path) -> pd.DataFrame:
     df = read_csv(path)
     check_columns(df, path, ["graphic_id", "label", "title", "section", "line"])
     check_integers(df, path, ["line"])
+    for n in range(1, GRAPHIC_COUNT + 1):
+        if f"graphic-{n}" not in set(df["graphic_id"]):
+            raise ValidationError("complete", path, None, "graphic_id", f"no row for Graphic {n}")
     return df
 
 
@@ -829,12 +947,18 @@ def validate_data(root: Path | None = None) -> int:
     """
     root = Path(root) if root is not None else paths.data_dir()
     cat = _read_catalog(root).set_index("table_id", drop=False)
-    _read_metadata(root)
+    meta = _read_metadata(root)
+    report_year = meta["report_year"]
+    for tid in cat["table_id"]:
+        if tid not in meta["tables"]:
+            raise ValidationError(
+                "complete", root / "metadata.json", None, None, f"no entry for table {tid}"
+            )
     years = {int(y) for ys in cat["years"] for y in ys.split("; ")}
     for _, row in cat.iterrows():
-        _read_raw(root, row)
+        _read_raw(root, row, report_year, layout=True)
         _read_tidy(root, row, years)
-    _read_checks(root)
+    _read_checks(root, cat)
     _read_facts(root)
     _read_graphics(root)
     return len(cat)

@@ -96,7 +96,17 @@ def read_lines(path: Path) -> list[str]:
     """
     if not Path(path).exists():
         raise ExtractionError(f"{path}: report file not found")
-    return Path(path).read_text(encoding="utf-8").splitlines()
+    try:
+        raw = Path(path).read_bytes()
+    except OSError as err:
+        raise ExtractionError(f"{path}: cannot be read ({err.strerror or err})") from None
+    try:
+        return raw.decode("utf-8").splitlines()
+    except UnicodeDecodeError as err:
+        line = raw[: err.start].count(b"\n") + 1
+        raise ExtractionError(
+            f"{path}, line {line}: byte 0x{raw[err.start]:02x} is not UTF-8 text"
+        ) from None
 
 
 def report_year(lines: list[str], path: str = "report") -> int:

@@ -671,6 +671,9 @@ def tidy_spec(table_id: str) -> dict:
 # spec's labels of its ``block_dim``.  A string value names a table printed alike.
 # Extraction and validation refuse a table that lost or gained a row, block or column.
 
+#: The report's graphics are "Graphic 1" … "Graphic 11" (``data/graphics.csv`` lists each).
+GRAPHIC_COUNT = 11
+
 #: Body rows of a table whose rows are years: the year before, the report year, the change.
 YEAR_ROWS = ("{previous}", "{report}", "Fluctuation")
 

@@ -338,6 +338,30 @@ def test_a_tidy_file_that_lost_rows_names_the_first_one_lost(data_copy, capsys):
     assert "(value 67, report line 1686, column 4)" in err
 
 
+@pytest.mark.parametrize(
+    "file, keep, message",
+    [
+        # 87 tables: t01 … t71, then 13 annex tables and 3 directories; 40 kept
+        ("catalog.csv", 41, "catalog.csv, column 'table_id': rule 'complete' broken: no row"),
+        ("checks.csv", 100, "checks.csv, column 'table_id': rule 'complete' broken:"),
+        ("facts.csv", 100, "facts.csv, column 'fact_id': rule 'complete' broken: no row for fact"),
+        # graphics.csv lists Graphic 1 … 11; the last one cut
+        (
+            "graphics.csv",
+            11,
+            "graphics.csv, column 'graphic_id': rule 'complete' broken: no row for Graphic 11",
+        ),
+        ("raw/a6_6_3.csv", 10, "a6_6_3.csv: rule 'complete' broken: 9 rows where the catalog"),
+    ],
+)
+def test_any_file_cut_at_a_line_end(data_copy, capsys, file, keep, message):
+    path = data_copy / file
+    lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
+    path.write_text("".join(lines[:keep]), encoding="utf-8")
+    status, err = main_error(capsys, "validate")
+    assert status == 1 and message in err
+
+
 def test_a_folder_where_a_file_should_be(data_copy, capsys):
     path = data_copy / "tidy" / "t13.csv"
     path.unlink()
@@ -398,3 +422,15 @@ def test_a_session_follows_the_data_folder(data_copy, monkeypatch, tmp_path):
     set_value(other / "tidy" / "t10.csv", 318, 4, "5000")
     monkeypatch.setenv("NSSF_DATA", str(other))
     assert tables.lookup("t10", 2021, injury_type="workplace_accidents", sex="total") == 5000
+
+
+def test_a_report_with_bad_utf8_is_a_one_line_error(workspace, capsys):
+    _tmp, seed, data, _env = workspace
+    before = snapshot(data)
+    lines = seed.read_bytes().split(b"\n")
+    lines[318] = lines[318].replace(b"14,742", b"14\xff742")  # report line 319
+    seed.write_bytes(b"\n".join(lines))
+    status, err = main_error(capsys, "extract", "--quiet")
+    assert status == 1
+    assert f"{seed}, line 319: byte 0xff is not UTF-8 text" in err
+    assert snapshot(data) == before
