@@ -18,8 +18,11 @@
 4. **Execute** the rest with papermill in worker processes, in parallel (``--jobs``,
    default: one per core).  Workers (and through them their kernels) end when the
    build process ends, however it ends (SIGKILL included), and each finished run is
-   entered into the cache at once, so an interrupted or failed build keeps it.  Each
-   kernel talks to its worker over Unix domain sockets (``ipc`` transport) in a
+   entered into the cache at once, so an interrupted or failed build keeps it.  Every
+   notebook runs on a fresh kernel of its own, but the kernel is started ahead (the
+   first while the worker imports papermill, the next while the previous notebook is
+   rendered) with pandas and the catalog reader already imported.  Each kernel talks
+   to its worker over Unix domain sockets (``ipc`` transport) in a
    private runtime folder, so kernels started at the same moment never compete for
    TCP ports (with the default ``tcp`` transport jupyter_client picks free ports by
    binding to port 0 and closing the socket before the kernel binds them, which two
@@ -39,6 +42,7 @@ Two builds of the same commit write byte-identical pages.
 
 from __future__ import annotations
 
+import atexit
 import copy
 import csv
 import json
@@ -801,6 +805,8 @@ _IN_JOB = False
 _PARENT_PID: int | None = None
 #: Scratch files of the job a worker is running, deleted if the worker has to stop at once.
 _JOB_SCRATCH: list[Path] = []
+#: Runtime folders of kernels started and not yet stopped.
+_PENDING_SCRATCH: list[Path] = []
 
 
 def _worker_term(signum, frame):
@@ -826,7 +832,7 @@ def _worker_term(signum, frame):
 def _exit_now(signum: int) -> None:
     """Kill this worker's kernel, remove the job's scratch files and exit."""
     kill_children(signal.SIGKILL)
-    for p in list(_JOB_SCRATCH):
+    for p in list(_JOB_SCRATCH) + list(_PENDING_SCRATCH):
         remove_path(p)
     os._exit(128 + signum)
 
@@ -835,23 +841,129 @@ def _ignore(signum, frame):
     return None
 
 
-def _worker_init(parent_pid: int | None = None) -> None:
+def _watch_parent() -> None:
+    """Exit at once (kernel killed, scratch removed) when the build process is gone.
+
+    A thread, so that it works whatever signal handlers the libraries a job runs
+    install meanwhile (nbclient replaces SIGTERM's while a notebook runs).
+    """
+    while True:
+        time.sleep(0.5)
+        if os.getppid() != _PARENT_PID:
+            _exit_now(signal.SIGTERM)
+
+
+def _worker_init(parent_pid: int | None = None, cwd: str | None = None) -> None:
     """Set up a worker process: the main process decides about Ctrl-C and stops us.
 
-    The worker asks for SIGTERM when the build process dies, however it dies, so no
-    worker (and, through it, no kernel) outlives the build.
+    The worker asks for SIGTERM when the build process dies, however it dies, and
+    watches its parent, so no worker (and, through it, no kernel) outlives the build.
+    It then starts the kernel of its first notebook (see :func:`_start_kernel`), which
+    boots while the worker imports papermill and nbconvert.
     """
-    global _PARENT_PID
+    global _PARENT_PID, _NEXT_KERNEL
     _PARENT_PID = parent_pid
     signal.signal(signal.SIGINT, _ignore)  # a Python handler is not inherited by kernels
     signal.signal(signal.SIGTERM, _worker_term)
     set_parent_death_signal(signal.SIGTERM, parent_pid)
+    if parent_pid is not None:
+        threading.Thread(target=_watch_parent, daemon=True).start()
+    atexit.register(_drop_next_kernel)
+    if cwd is not None:
+        _NEXT_KERNEL = _start_kernel(cwd)
+
+
+@dataclass
+class _Kernel:
+    """A kernel started for exactly one notebook run, with its private runtime folder."""
+
+    km: object
+    runtime: Path
+    reads_log: Path
+    cwd: str
+    log: object
+
+
+_NEXT_KERNEL: _Kernel | None = None
+
+
+def _start_kernel(cwd: str) -> _Kernel:
+    """Start a fresh kernel for the next notebook run (it does not wait for it to boot).
+
+    The kernel talks over Unix sockets in a new runtime folder, records the data files
+    it reads into that folder (:mod:`nssf_analysis.readlog`), imports pandas and the
+    catalog reader before the first cell (every chapter imports them), and writes its
+    log lines to a file there instead of the build's terminal.  A kernel runs one
+    notebook only and is shut down after it: started ahead, it saves the notebook the
+    wait for the kernel's start and imports, never its isolation.
+    """
+    from jupyter_client import AsyncKernelManager
+    from jupyter_core.utils import run_sync
+
+    runtime = Path(tempfile.mkdtemp(prefix="nssf-k-"))  # short path: socket names ≤ 107
+    _PENDING_SCRATCH.append(runtime)
+    reads_log = runtime / "reads.log"
+    env = dict(os.environ)
+    env["JUPYTER_RUNTIME_DIR"] = str(runtime)
+    env[readlog.ENV] = str(reads_log)
+    log = open(runtime / "kernel.log", "wb")
+    km = AsyncKernelManager(
+        kernel_name=KERNEL_NAME,
+        transport="ipc",
+        ip=str(runtime / "k"),
+        connection_file=str(runtime / "kernel.json"),
+    )
+    run_sync(km.start_kernel)(
+        cwd=cwd,
+        env=env,
+        stdout=log,
+        stderr=log,
+        extra_arguments=[f"--IPKernelApp.exec_lines={_KERNEL_START}"],
+    )
+    return _Kernel(km=km, runtime=runtime, reads_log=reads_log, cwd=cwd, log=log)
+
+
+def _stop_kernel(kernel: _Kernel) -> None:
+    """Shut a kernel down now and delete its runtime folder."""
+    from jupyter_core.utils import run_sync
+
+    try:
+        if kernel.km.has_kernel:
+            run_sync(kernel.km.shutdown_kernel)(now=True)
+    except Exception:  # already gone
+        pass
+    kernel.log.close()
+    shutil.rmtree(kernel.runtime, ignore_errors=True)
+    if kernel.runtime in _PENDING_SCRATCH:
+        _PENDING_SCRATCH.remove(kernel.runtime)
+
+
+def _drop_next_kernel() -> None:
+    """Stop the kernel started ahead, if no notebook came for it."""
+    global _NEXT_KERNEL
+    if _NEXT_KERNEL is not None:
+        _stop_kernel(_NEXT_KERNEL)
+        _NEXT_KERNEL = None
+
+
+def _take_kernel(cwd: str) -> _Kernel:
+    """Return the kernel started ahead for this working folder, else start one now."""
+    from jupyter_core.utils import run_sync
+
+    global _NEXT_KERNEL
+    kernel, _NEXT_KERNEL = _NEXT_KERNEL, None
+    if kernel is not None and (kernel.cwd != cwd or not run_sync(kernel.km.is_alive)()):
+        _stop_kernel(kernel)
+        kernel = None
+    return kernel or _start_kernel(cwd)
 
 
 #: Run by each kernel before the first cell: record the data files it reads.  It binds
 #: no name in the notebook's namespace.
 _KERNEL_START = (
-    "import nssf_analysis.readlog as _nssf_readlog; _nssf_readlog.install(); del _nssf_readlog"
+    "import nssf_analysis.readlog as _nssf_readlog; _nssf_readlog.install(); del _nssf_readlog; "
+    "import pandas as _nssf_pandas, nssf_analysis.catalog as _nssf_catalog; "
+    "del _nssf_pandas, _nssf_catalog"
 )
 
 
@@ -872,22 +984,20 @@ def run_notebook_job(job: dict) -> dict:
         ``executed_sha256``, ``fragment_sha256``, ``reads`` (the data files the kernel
         read, None if unknown) on success or ``message``, ``cell`` on failure.
     """
-    global _IN_JOB
+    global _IN_JOB, _NEXT_KERNEL
     _IN_JOB = True
     start = time.perf_counter()
     name, year = job["name"], job["year"]
-    runtime = Path(tempfile.mkdtemp(prefix="nssf-k-"))  # short path: socket names ≤ 107
     staging = Path(job["staging"])
     staging.mkdir(parents=True, exist_ok=True)
     out = staging / f"{name}.ipynb"
+    kernel = _take_kernel(job["cwd"])
+    runtime = kernel.runtime
     _JOB_SCRATCH[:] = [runtime, out]
     os.environ["JUPYTER_RUNTIME_DIR"] = str(runtime)
-    reads_log = runtime / "reads.log"
-    os.environ[readlog.ENV] = str(reads_log)  # the kernel records the data files it reads
-    # The kernel inherits this process's stdout and stderr: send its log lines (e.g.
-    # "KeyboardInterrupt caught in kernel" when jupyter_client interrupts it on
-    # shutdown) to a file instead of the build's terminal.
-    log = open(runtime / "kernel.log", "wb")
+    # Log lines jupyter_client or papermill write (e.g. "KeyboardInterrupt caught in
+    # kernel" on shutdown) go to a file instead of the build's terminal.
+    log = open(runtime / "worker.log", "wb")
     saved_fds = (os.dup(1), os.dup(2))
     sys.stdout.flush()
     sys.stderr.flush()
@@ -896,26 +1006,27 @@ def run_notebook_job(job: dict) -> dict:
     try:
         import nbformat
         import papermill as pm
-        from traitlets.config import Config
 
-        cfg = Config()
-        cfg.KernelManager.transport = "ipc"
-        cfg.KernelManager.ip = str(runtime / "k")
-        cfg.KernelManager.connection_file = str(runtime / "kernel.json")
         try:
-            nb = pm.execute_notebook(
-                job["source"],
-                str(out),
-                parameters={"year": year},
-                kernel_name=KERNEL_NAME,
-                cwd=job["cwd"],
-                progress_bar=False,
-                log_output=False,
-                request_save_on_cell_execute=False,
-                execution_timeout=CELL_TIMEOUT,
-                config=cfg,
-                extra_arguments=[f"--IPKernelApp.exec_lines={_KERNEL_START}"],
-            )
+            try:
+                nb = pm.execute_notebook(
+                    job["source"],
+                    str(out),
+                    parameters={"year": year},
+                    kernel_name=KERNEL_NAME,
+                    cwd=job["cwd"],
+                    progress_bar=False,
+                    log_output=False,
+                    request_save_on_cell_execute=False,
+                    execution_timeout=CELL_TIMEOUT,
+                    km=kernel.km,
+                )
+            finally:
+                signal.signal(signal.SIGTERM, _worker_term)  # nbclient replaced it
+                reads = readlog.read_log(kernel.reads_log)
+                _stop_kernel(kernel)
+                if job.get("more"):  # boots while this notebook is rendered
+                    _NEXT_KERNEL = _start_kernel(job["cwd"])
         except Exception as err:  # the notebook failed: keep it, say where
             saved = None
             if out.exists():
@@ -953,7 +1064,7 @@ def run_notebook_job(job: dict) -> dict:
             "warnings": warnings,
             "executed_sha256": sha256_bytes(text.encode("utf-8")),
             "fragment_sha256": sha256_bytes(html.encode("utf-8")),
-            "reads": readlog.read_log(reads_log),
+            "reads": reads,
         }
     finally:
         sys.stdout.flush()
@@ -964,7 +1075,7 @@ def run_notebook_job(job: dict) -> dict:
             os.close(fd)
         log.close()
         out.unlink(missing_ok=True)
-        shutil.rmtree(runtime, ignore_errors=True)
+        _stop_kernel(kernel)
         _JOB_SCRATCH.clear()
         _IN_JOB = False
 
@@ -1019,12 +1130,16 @@ def _run_jobs(
         max_workers=workers,
         mp_context=mp.get_context("spawn"),
         initializer=_worker_init,
-        initargs=(os.getpid(),),
+        initargs=(os.getpid(), jobs[0]["cwd"] if jobs else None),
     )
     in_main = threading.current_thread() is threading.main_thread()
     old_term = signal.signal(signal.SIGTERM, _raise_interrupt) if in_main else None
     try:
-        futures = {executor.submit(run_notebook_job, job): i for i, job in enumerate(jobs)}
+        # a worker starts the kernel of its next notebook ahead while more are waiting
+        futures = {
+            executor.submit(run_notebook_job, dict(job, more=i < len(jobs) - workers)): i
+            for i, job in enumerate(jobs)
+        }
         lines.begin()
         with tqdm(
             total=len(jobs),

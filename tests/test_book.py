@@ -968,3 +968,45 @@ def test_readlog_records_every_way_of_reading_a_data_file(tmp_path, data_copy):
         "tidy/t10.csv",
     ]
     assert readlog.read_log(tmp_path / "never-written.log") is None
+
+
+# ------------------------------------------------------------------ warm starts
+
+LEAK_CHECK = (
+    "import os, sys\n"
+    "import nssf_analysis\n"
+    "with open('pids.log', 'a') as fh:\n"
+    "    fh.write(f'{os.getpid()}\\n')\n"
+    "assert 'leaked' not in globals(), 'a variable of an earlier chapter is defined'\n"
+    "assert not hasattr(nssf_analysis, 'leaked'), 'a module attribute was kept'\n"
+    "assert 'NSSF_LEAKED' not in os.environ, 'an environment variable was kept'\n"
+    "assert 'nssf_leaked_module' not in sys.modules, 'a module was kept'\n"
+    "assert not [n for n in globals() if n.startswith('_nssf')], 'the warm start bound names'"
+)
+LEAK_SET = (
+    "import os, sys, types\n"
+    "leaked = 'from an earlier chapter'\n"
+    "nssf_analysis.leaked = 1\n"
+    "os.environ['NSSF_LEAKED'] = '1'\n"
+    "sys.modules['nssf_leaked_module'] = types.ModuleType('nssf_leaked_module')"
+)
+
+
+def test_state_never_leaks_from_one_chapter_to_the_next(tmp_path, monkeypatch, kernel):
+    chapters = {
+        f"0{i}_chapter": [
+            ("md", f"# Chapter {i}"),
+            PARAMS,
+            ("code", LEAK_CHECK),
+            ("code", LEAK_SET),
+        ]
+        for i in range(1, 4)
+    }
+    nbs = write_notebooks(tmp_path / "notebooks", chapters)
+    monkeypatch.setenv("NSSF_OUTPUTS", str(tmp_path / "outputs"))
+    # one worker: the three chapters run one after another in the same process, each
+    # on the kernel started for it while the one before was finishing
+    report = book.build(notebooks=nbs, jobs=1, progress=False, log=lambda m: None)
+    assert [r.status for r in report.runs] == ["executed"] * 3
+    pids = (nbs / "pids.log").read_text().split()
+    assert len(pids) == 3 and len(set(pids)) == 3
