@@ -473,8 +473,10 @@ def match_edition(lines: list[str]) -> Edition:
         j, (_, tscore) = assigned[i]
         p = printed[j]
         claimed.add(j)
+        t = cut_printed(lines, p, tid)
+        _check_contract(t, year)
         check_layout(ref, p.label, full_layouts[j])
-        numbered.append(cut_printed(lines, p, tid))
+        numbered.append(t)
         if p.title.split() != ref["title"].split():
             status = "reworded"
         elif ref["label"] and p.label != ref["label"]:
@@ -508,12 +510,28 @@ def match_edition(lines: list[str]) -> Edition:
         if t is None:
             missing.append(_row(tid, "", ref["title"], "missing", None, None, ref))
             continue
+        _check_contract(t, year)
         check_layout(ref, t.label, table_layout(lines, t))
         annex.append(t)
         found.append(_row(tid, t.label, t.title, "matched", 100.0, t.title_line, ref))
     found.sort(key=lambda r: int(r["line"]))
     summary = pd.DataFrame(found + missing, columns=SUMMARY_COLUMNS)
     return Edition(numbered=numbered, annex=annex, new=new, summary=summary)
+
+
+def _check_contract(table: RawTable, year: int | None) -> None:
+    """Raise the table contract's error (a row, block or header label lost or added).
+
+    The contract (:func:`nssf_analysis.validate.layout_problem`) names the label as the
+    report prints it; :func:`check_layout` then catches what the contract does not cover.
+    """
+    from .validate import layout_problem
+
+    problem = layout_problem(table, year) if year is not None else None
+    if problem:
+        raise ExtractionError(
+            f"{table.table_id} ({table.label}), report line {problem[0]}: {problem[1]}"
+        )
 
 
 def check_strict(edition: Edition) -> None:

@@ -268,8 +268,9 @@ def test_a_new_province_row_is_a_named_error(tmp_path, monkeypatch):
     lines.insert(k + 1, "26\tNew Province\t10\t200\t100")
     message, unchanged = _unchanged(tmp_path, monkeypatch, lines)
     assert message == (
-        f"a6_1_1 (Annex 6.1.1), report line {k + 2}: row 'New Province' is new (not in the "
-        "2022 layout): the table's layout changed"
+        f"a6_1_1 (Annex 6.1.1), report line {k + 2}: row 'New Province' is not one of the "
+        "table's rows 'Banteay Meanchey', 'Battambang', 'Kampong Cham', … (26 rows) …, "
+        "'Tboung Khmum', 'Total': the table's layout changed"
     )
     assert unchanged
 
@@ -284,8 +285,8 @@ def test_a_new_column_is_a_named_error(tmp_path, monkeypatch):
         lines[k] += "\t3"
     message, unchanged = _unchanged(tmp_path, monkeypatch, lines)
     assert message == (
-        f"t21 (Table 21), report line {header + 1}: label 'Branches' is new: "
-        "the table's layout changed"
+        f"t21 (Table 21), report line {header + 1}: header label 'Branches' is not in the "
+        "table's layout"
     )
     assert unchanged
 
@@ -295,10 +296,11 @@ def test_a_lost_data_row_is_a_named_error(tmp_path, monkeypatch):
     k = lines.index("7\tKampot\t152\t16,936\t11,473")  # annex 6.1.1
     del lines[k]
     message, unchanged = _unchanged(tmp_path, monkeypatch, lines)
-    # reported at the line that now follows the lost one ("8\tKandal…", 1-based k + 1)
+    # reported at the line before the lost one ("6\tKampong Thom…", 1-based k)
     assert message == (
-        f"a6_1_1 (Annex 6.1.1), report line {k + 1}: row 'Kampot' of the 2022 layout is "
-        "missing (a lost row): the table's layout changed"
+        f"a6_1_1 (Annex 6.1.1), report line {k}: row 'Kampot' is missing after this line; "
+        "the table must have the rows 'Banteay Meanchey', 'Battambang', 'Kampong Cham', "
+        "… (26 rows) …, 'Tboung Khmum', 'Total'"
     )
     assert unchanged
 
@@ -310,7 +312,7 @@ def test_a_lost_year_row_is_a_named_error(tmp_path, monkeypatch):
     del lines[a + 3]
     message, unchanged = _unchanged(tmp_path, monkeypatch, lines)
     assert message.startswith("t21 (Table 21), report line ")
-    assert "row '(year)' of the 2022 layout is missing (a lost row)" in message
+    assert "row '2021' is missing after this line" in message
     assert unchanged
 
 

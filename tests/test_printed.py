@@ -239,13 +239,25 @@ def test_markup_in_a_title_or_source_is_shown_as_text(data_copy):
     assert html.count("&lt;script&gt;alert(1)&lt;/script&gt;") == 2
 
 
-def test_a_poisoned_label_is_refused_by_the_table_contract(data_copy):
+def test_markup_in_a_label_is_shown_as_text(data_copy):
+    raw = pd.read_csv(data_copy / "raw" / "t13.csv", dtype=str, keep_default_na=False)
+    body = raw.index[raw["kind"] == "body"][0]
+    raw.loc[body, "c2"] = "<script>alert(1)</script><img src=x onerror=alert(2)>"
+    raw.to_csv(data_copy / "raw" / "t13.csv", index=False)
+    html = printed_table("t13", 2022).to_html()
+    assert "<script>" not in html and "<img" not in html
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;&lt;img src=x onerror=alert(2)&gt;" in html
+
+
+def test_a_poisoned_label_is_refused_by_validation(data_copy):
+    from nssf_analysis.catalog import validate_data
+
     raw = pd.read_csv(data_copy / "raw" / "t13.csv", dtype=str, keep_default_na=False)
     body = raw.index[raw["kind"] == "body"][0]
     raw.loc[body, "c2"] = "<script>alert(1)</script>"
     raw.to_csv(data_copy / "raw" / "t13.csv", index=False)
     with pytest.raises(NSSFError, match="t13"):
-        printed_table("t13", 2022)
+        validate_data(data_copy)
 
 
 def test_tables_table_shows_the_printed_table():
