@@ -230,5 +230,6 @@ def publish(target_dir: Path, year: int, inputs, files: list[str], log=None) -> 
         "contact": f"{pub.contact_name} <{pub.contact_email}>",
     }
     cache = paths.outputs_dir() / ".cache" / "pdf" / str(year)
+    _say(log, f"book {year}: PDF edition ({chromium}; unchanged books come from the cache)")
     out["pdf"] = site_pdf.write_pdf(target_dir, year, files, front, chromium, cache=cache)
     return out

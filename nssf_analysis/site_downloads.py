@@ -73,12 +73,28 @@ def _classes(d: dict) -> list[str]:
     return (d["attrs"].get("class") or "").split()
 
 
+_MARKER = re.compile(r'<sup class="nssf-flag[^"]*">.*?</sup>', re.S)
+_TAG = re.compile(r"<[^>]+>")
+
+
+def plain_text(value) -> str:
+    """Return a display cell as plain text: markers and markup removed, entities read.
+
+    ``"no change<sup class="nssf-flag …"><a …>c</a></sup>"`` gives ``"no change"``: a
+    marker points to the data-quality chapter of the book and is no value.
+    """
+    text = str(value)
+    if "<" not in text and "&" not in text:
+        return text
+    return html_mod.unescape(_TAG.sub("", _MARKER.sub("", text))).strip()
+
+
 def flat_frame(frame: pd.DataFrame) -> pd.DataFrame:
-    """Return a display frame with one header row: row labels become columns.
+    """Return a display frame with one header row and plain text in every cell.
 
     Column levels are joined with " / " (a level that repeats the one above, or is
     empty, is left out); the row index becomes the first columns, named as the report
-    names them.
+    names them; markers and markup are removed from the cells (:func:`plain_text`).
     """
     out = frame.copy()
     if isinstance(out.columns, pd.MultiIndex):
@@ -97,7 +113,8 @@ def flat_frame(frame: pd.DataFrame) -> pd.DataFrame:
     if any(out.index.names) or not isinstance(out.index, pd.RangeIndex):
         out.index = out.index.set_names(index_names)
         out = out.reset_index()
-    return out.fillna("").astype(str)
+    out.columns = [plain_text(c) for c in out.columns]
+    return out.fillna("").astype(str).map(plain_text)
 
 
 def shown_frame(table_id: str, year: int) -> pd.DataFrame | None:

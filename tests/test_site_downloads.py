@@ -18,7 +18,14 @@ def test_flat_frame_joins_header_levels_and_keeps_row_labels():
     )
     idx = pd.Index(["2008-2021", "2008-2022"], name="Year")
     frame = pd.DataFrame(
-        [["2,305,958", "1,508,296", ""], ["2,584,706", "1,646,397", "+12.09%"]],
+        [
+            ["2,305,958", "1,508,296", ""],
+            [
+                "2,584,706",
+                "1,646,397",
+                'no change<sup class="nssf-flag nssf-convention"><a href="x.html">c</a></sup>',
+            ],
+        ],
         index=idx,
         columns=cols,
     )
@@ -29,7 +36,9 @@ def test_flat_frame_joins_header_levels_and_keeps_row_labels():
         "Total / Members / Females",
         "Change (%)",  # a level repeating the one above, or empty, is left out
     ]
-    assert flat.iloc[1].tolist() == ["2008-2022", "2,584,706", "1,646,397", "+12.09%"]
+    # markers are no values: the cell reads as printed
+    assert flat.iloc[1].tolist() == ["2008-2022", "2,584,706", "1,646,397", "no change"]
+    assert sd.plain_text("A &amp; B <b>bold</b>") == "A & B bold"
 
 
 def workbook(**kw):
