@@ -25,7 +25,7 @@ from pathlib import Path
 import pandas as pd
 from IPython.display import Markdown
 
-from . import headlines, paths, units
+from . import editions, headlines, paths, units
 from .catalog import load_facts
 from .charts import NOT_PRINTED, graphic_info
 from .extract import read_lines
@@ -517,6 +517,8 @@ INTROS: dict[str, list[tuple[str, dict]]] = {
 
 def _sentence(template: str, quantities: dict, year: int) -> str | None:
     words = {}
+    if not all(editions.in_edition(tid) for tid, _ in quantities.values()):
+        return None  # the edition does not print a table the sentence needs
     for name, (tid, dims) in quantities.items():
         said = say(tid, year, dims)
         if said is None:

@@ -14,7 +14,7 @@ import html
 import pandas as pd
 from IPython.display import HTML, Markdown, display
 
-from . import charts, headlines, prose, tables
+from . import charts, editions, headlines, prose, tables
 from .catalog import catalog, load_graphics
 
 
@@ -127,6 +127,31 @@ def show(section: str, year: int) -> None:
             display(tables.table(item["id"], year))
         else:
             graphic(item["id"], year)
+    for note in absent(section):
+        display(Markdown(note))
+
+
+def absent(section: str) -> list[str]:
+    """Return a sentence for each known table of a section this edition does not print.
+
+    Parameters
+    ----------
+    section : str
+        Section code (see :func:`items`).
+
+    Returns
+    -------
+    list of str
+        E.g. "This edition does not print Table 21 of the 2022 report (…)."
+    """
+    ed = editions.load_edition()
+    ref = editions.reference()
+    missing = ed.loc[ed["status"] == "missing", "table_id"]
+    return [
+        editions.absence_note(tid)
+        for tid in missing
+        if tid in ref and _in(ref[tid]["section"], section)
+    ]
 
 
 def headline_table(year: int) -> tables.ReportStyler:

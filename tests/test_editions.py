@@ -175,6 +175,14 @@ def test_table_21_removed(edition):
     )
     assert editions.absence_note("t22") is None
     assert assert_same_values(data, except_ids={"t21"}) == 2 * 86
+    # the chapter says so where the table would be, and its paragraph leaves out the
+    # sentence that needs Table 21 (registered institutions) instead of failing
+    from nssf_analysis import prose, sections
+
+    assert sections.absent("A.2.1") == [editions.absence_note("t21")]
+    assert sections.absent("A.1.1") == []
+    text = prose.intro_text("A.2.1", 2022)
+    assert "Table 21" not in text
 
 
 def test_reworded_titles_match_by_similarity(edition):
