@@ -113,13 +113,6 @@ WORKBOOK_TIME = "2000-01-01T00:00:00Z"
 #: Seconds one cell may run before the build gives up on it.
 CELL_TIMEOUT = int(os.environ.get("NSSF_CELL_TIMEOUT", "1800"))
 #: Files of ``data/`` offered for download besides the tables.
-OTHER_DATA_FILES = (
-    ("catalog.csv", "one row per table: id, label, title, section, scheme, unit, source, years"),
-    ("metadata.json", "per table and column: title, unit and description"),
-    ("checks.csv", "every check made while tidying, with its status"),
-    ("facts.csv", "the numbers the report's prose states, with sentence and line"),
-    ("graphics.csv", "the report's graphics: number, title, section, source"),
-)
 _ADDRESS_RE = re.compile(r" at 0x[0-9a-fA-F]{4,}>")
 _KERNEL_TMP_RE = re.compile(r"ipykernel_\d+")  # the kernel's temporary folder for cell code
 _ERROR_CELL_TAG = "papermill-error-cell-tag"
@@ -1454,7 +1447,7 @@ def render_book(
     from markupsafe import Markup
 
     from . import headlines
-    from .catalog import catalog, load_graphics
+    from .catalog import OTHER_DATA_FILES, catalog, load_graphics
 
     out_root = paths.outputs_dir()
     env = _jinja_env()
@@ -1470,7 +1463,7 @@ def render_book(
         (data_out / sub).mkdir(parents=True)
         for p in sorted(src.glob("*.csv")):
             shutil.copyfile(p, data_out / sub / p.name)
-    for fname, _ in OTHER_DATA_FILES:
+    for fname, _, _ in OTHER_DATA_FILES:
         if (paths.data_dir() / fname).exists():
             shutil.copyfile(paths.data_dir() / fname, data_out / fname)
     shutil.copyfile(workbook, data_out / WORKBOOK)
@@ -1617,7 +1610,7 @@ def render_book(
         graphics=[],
         has_code=False,
     )
-    other = [{"name": n, "text": t} for n, t in OTHER_DATA_FILES if (data_out / n).exists()]
+    other = [{"name": n, "text": t} for n, _, t in OTHER_DATA_FILES if (data_out / n).exists()]
     write(
         "catalog.html.j2",
         page_no,

@@ -562,6 +562,32 @@ def _clear_caches() -> None:
 # Reading API
 # --------------------------------------------------------------------------------------
 
+#: Files of ``data/`` besides the tables: name, title and what each holds (the book's
+#: downloads and the data package describe them from here).
+OTHER_DATA_FILES = (
+    (
+        "catalog.csv",
+        "Catalog",
+        "one row per table: id, label, title, section, scheme, unit, source, years",
+    ),
+    ("metadata.json", "Metadata", "per table and column: title, unit and description"),
+    ("checks.csv", "Checks", "every check made while tidying, with its status"),
+    ("facts.csv", "Facts", "the numbers the report's prose states, with sentence and line"),
+    ("graphics.csv", "Graphics", "the report's graphics: number, title, section, source"),
+    (
+        "edition.csv",
+        "Edition",
+        "how each table of this edition was matched to the known "
+        "tables: matched, renumbered, reworded, new or missing",
+    ),
+    (
+        "revisions.csv",
+        "Revisions",
+        "every value the newest edition prints differently from an older one",
+    ),
+)
+
+
 #: Columns of ``data/catalog.csv`` that hold whole numbers.
 CATALOG_INTEGERS = ("line", "raw_rows", "tidy_rows", "checks", "check_issues")
 

@@ -17,15 +17,9 @@ import re
 from pathlib import Path
 
 from . import paths
+from .catalog import OTHER_DATA_FILES
 from .publication import Publication, edition, publication
 
-#: Files of ``data/`` besides the tables, and what each holds.
-OTHER_FILES = {
-    "catalog.csv": ("Catalog", "One row per table: id, label, title, section, unit, source."),
-    "checks.csv": ("Checks", "Every check made while tidying the tables, with its status."),
-    "facts.csv": ("Facts", "The numbers the report's prose states, with sentence and line."),
-    "graphics.csv": ("Graphics", "The report's graphics: number, title, section, source."),
-}
 _INT = re.compile(r"^-?\d+$")
 _NUM = re.compile(r"^-?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?$")
 #: Columns that hold numbers of any kind (a table whose values are all whole still has
@@ -137,9 +131,9 @@ def describe(data_dir: Path | None = None, year: int | None = None, commit: str 
                 "schema": _schema(path, tmeta.get("columns", {}), raw=kind == "raw"),
             }
             resources.append(res)
-    for name, (title, description) in OTHER_FILES.items():
+    for name, title, description in OTHER_DATA_FILES:
         path = data_dir / name
-        if path.exists():
+        if path.exists() and name.endswith(".csv"):
             resources.append(
                 {
                     "name": _resource_name(name),
