@@ -52,11 +52,11 @@ test: $(STAMP) ## Run lint, the test suite and nbval on the golden notebooks
 	$(MAKE) --no-print-directory lint
 	$(PY) -m pytest -q $(NBVAL)
 
-browser: ## Install Debian's chromium for the browser test (needs root; skipped when present)
-	@command -v chromium > /dev/null || test -x /usr/bin/chromium || { \
+browser: ## Install Debian's chromium and poppler-utils for the browser and PDF tests (needs root; skipped when present)
+	@{ command -v chromium > /dev/null || test -x /usr/bin/chromium; } && command -v pdftotext > /dev/null || { \
 	  if [ "$$(id -u)" = 0 ] && command -v apt-get > /dev/null; then \
-	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium > /dev/null; \
-	  else echo "make browser: chromium is missing; install Debian's chromium as root" >&2; fi; }
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium poppler-utils > /dev/null; \
+	  else echo "make browser: chromium or pdftotext is missing; install Debian's chromium and poppler-utils as root" >&2; fi; }
 
 bench: $(STAMP) ## Benchmark the book build against running each notebook by hand
 	$(PY) benchmarks/bench_build.py --year $(YEAR)

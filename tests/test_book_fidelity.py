@@ -41,3 +41,28 @@ def test_table_notes_speak_plain_words(chapters):
             p.feed(page)
             for note in p.notes:
                 assert not any(w in note for w in INTERNAL), f"{name} {table_id}: {note}"
+
+
+def test_the_pdf_edition_prints_every_number_of_every_table(published):
+    """Printed to A4, no table loses a column: every printed number is in the PDF's text."""
+    import os
+    import shutil
+    import subprocess
+
+    from nssf_analysis.extract import is_value
+
+    book_dir, _ = published
+    pdf = next(book_dir.glob("*.pdf"), None)
+    tool = shutil.which("pdftotext")
+    if pdf is None or tool is None:
+        if os.environ.get("NSSF_REQUIRE_BROWSER") == "1":
+            pytest.fail("the PDF edition or pdftotext is missing (make browser)")
+        pytest.skip("no PDF edition or no pdftotext (make browser installs both)")
+    text = subprocess.run([tool, "-layout", str(pdf), "-"], capture_output=True, text=True)
+    words = set(text.stdout.split())
+    lost = {
+        table_id: [v for v in raw_cells(table_id) if is_value(v) and v not in words]
+        for table_id in TABLE_IDS
+    }
+    lost = {t: v[:5] for t, v in lost.items() if v}
+    assert not lost, f"numbers missing from the PDF edition: {lost}"
