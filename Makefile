@@ -48,9 +48,9 @@ format: $(STAMP) ## Format the code with ruff
 
 NBVAL := --nbval --nbval-kernel-name nssf-analysis --nbval-sanitize-with tests/nbval_sanitize.cfg
 
-test: $(STAMP) ## Run lint, the test suite and nbval on the golden notebooks
+test: $(STAMP) ## Run lint, the test suite and nbval on the golden notebooks (two processes)
 	$(MAKE) --no-print-directory lint
-	$(PY) -m pytest -q $(NBVAL)
+	$(PY) -m pytest -q -n 2 --dist loadscope $(NBVAL)
 
 browser: ## Install Debian's chromium and poppler-utils for the browser and PDF tests (needs root; skipped when present)
 	@{ command -v chromium > /dev/null || test -x /usr/bin/chromium; } && command -v pdftotext > /dev/null || { \
