@@ -198,3 +198,82 @@ def headline_table(year: int) -> tables.ReportStyler:
 
 def _num(value, unit: str) -> str:
     return tables.format_value(value, unit)
+
+
+def revisions_frame(year: int) -> pd.DataFrame:
+    """Return what the newest edition revises of an older one, as a reader reads it.
+
+    Parameters
+    ----------
+    year : int
+        The book's year: the revisions of that year's figures.
+
+    Returns
+    -------
+    DataFrame
+        One row per revised cell: table (its label in the newest edition), year, cell
+        (measure and the other dimensions), the value each edition prints and the
+        difference; empty when ``seeds/`` holds one report or nothing of ``year`` changed.
+    """
+    rev = editions.load_revisions()
+    rev = rev[rev["year"].astype(str) == str(year)]
+    return pd.DataFrame(
+        {
+            "Table": rev["label"].to_numpy(),
+            "Year": rev["year"].to_numpy(),
+            "Cell": [
+                _cell_words(m, u, c)
+                for m, u, c in zip(rev["measure"], rev["unit"], rev["cell"], strict=True)
+            ],
+            "Older edition": [
+                f"{v:,.2f}".rstrip("0").rstrip(".") + f" ({e})"
+                for v, e in zip(rev["old"], rev["old_edition"], strict=True)
+            ],
+            "Newer edition": [
+                f"{v:,.2f}".rstrip("0").rstrip(".") + f" ({e})"
+                for v, e in zip(rev["new"], rev["new_edition"], strict=True)
+            ],
+            "Difference": [
+                f"{n - o:+,.2f}".rstrip("0").rstrip(".")
+                for o, n in zip(rev["old"], rev["new"], strict=True)
+            ],
+        }
+    )
+
+
+def _cell_words(measure: str, unit: str, cell: str) -> str:
+    """Write a revised cell in words ("Members, Females" for members; sex=female)."""
+    words = [tables.label("measure", measure, unit)]
+    for part in filter(None, str(cell).split("; ")):
+        dim, _, value = part.partition("=")
+        words.append(tables.label(dim, value))
+    return ", ".join(w for w in words if w)
+
+
+def revisions(year: int):
+    """Display what changed since the last edition: every revised figure of ``year``.
+
+    Parameters
+    ----------
+    year : int
+        The book's year.
+
+    Returns
+    -------
+    Styler or Markdown
+        The revisions as a table (anchor ``revisions``), or one sentence when there is
+        nothing to compare.
+    """
+    frame = revisions_frame(year)
+    if not frame.empty:
+        return tables.plain_table(frame, "revisions")
+    from .catalog import seed_years
+
+    reports = seed_years()
+    if len(reports) < 2:
+        return Markdown(
+            f"The data come from one report, the {reports[-1]} edition: there is no earlier "
+            "edition to compare with."
+        )
+    named = ", ".join(str(y) for y in reports)
+    return Markdown(f"The {named} editions print the same figures for {year}.")

@@ -428,6 +428,20 @@ def test_two_editions_side_by_side_list_the_revisions(tmp_path, monkeypatch):
         r = mine.loc[("members", "sex=total")]
         assert (r["old"], r["new"], r["year"]) == (257644, 248892, 2022)
         assert (r["old_edition"], r["old_line"], r["new_edition"]) == (2022, 485, 2023)
+        # the book's "what changed since the last edition" section says it in words
+        from nssf_analysis import sections
+
+        shown = sections.revisions_frame(2022)
+        row = shown[(shown["Table"] == "Table 21") & (shown["Cell"] == "Members, Total")]
+        assert list(row.iloc[0][["Older edition", "Newer edition", "Difference"]]) == [
+            "257,644 (2022)",
+            "248,892 (2023)",
+            "-8,752",  # 248,892 - 257,644
+        ]
+        html = sections.revisions(2022).to_html()
+        text = re.sub(r"<[^>]+>", " ", html.split("</style>")[-1])
+        assert 'id="T_revisions"' in html and "Members, Females" in text
+        assert "=" not in text  # cells in words, no key=value bookkeeping
         # annex tables hold the report year only: nothing printed twice, nothing revised
         assert not set(rev["table_id"]) & set(editions.ANNEX_TABLES)
         assert sorted(set(load_table("a6_1_1")["year"])) == [2022, 2023]
