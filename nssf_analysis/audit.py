@@ -64,7 +64,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from . import audit_directories, audit_relations, paths, tidy
+from . import audit_directories, audit_relations, paths, tidy, wording
 from . import catalog as catalog_mod
 from . import headlines as headlines_mod
 from .audit_relations import FAMILIES
@@ -2248,7 +2248,7 @@ def findings_table(year: int | None = None, classes=None, rules=None, families: 
     if not families:
         f = f[~f["rule"].isin(list(FAMILIES))]
     rows = []
-    for _, r in f.iterrows():
+    for n, (_, r) in enumerate(f.iterrows(), 1):
         anchor = f'<span id="{r["finding_id"]}"></span>'
         if r["_first"]:
             anchor += f'<span id="finding-{r["table_id"]}"></span>'
@@ -2259,17 +2259,16 @@ def findings_table(year: int | None = None, classes=None, rules=None, families: 
             href = table_link(r["table_id"])
         rows.append(
             {
-                "finding": f'{anchor}<a href="#{r["finding_id"]}">{r["finding_id"]}</a>',
+                "finding": f'{anchor}<a href="#{r["finding_id"]}">{n}</a>',
                 "class": _esc(r["class"]),
-                "rule": _esc(r["rule"]),
+                "rule": _esc(wording.name(r["rule"])),
                 "table": f'<a href="{href}">{_esc(r["label"])}</a>',
-                "line": str(r["line"]) if r["line"] else "",
                 "printed": _esc(r["printed"]),
-                "expected": _esc(r["expected"]),
-                "finding in words": _esc(r["sentence"]),
+                "expected": _esc(wording.plain(r["expected"])),
+                "finding in words": _esc(wording.plain(r["sentence"])),
             }
         )
-    cols = ["finding", "class", "rule", "table", "line", "printed", "expected", "finding in words"]
+    cols = ["finding", "class", "rule", "table", "printed", "expected", "finding in words"]
     df = pd.DataFrame(rows, columns=cols)
     key = "-".join(sorted(classes or [])) + "-".join(sorted(rules or []))
     key += "" if families else "-tables"
@@ -2390,10 +2389,24 @@ def families_table(year: int | None = None):
 
 
 def _styled(df: pd.DataFrame, uuid: str, numbers: dict | None = None):
-    """Return :func:`nssf_analysis.tables.plain_table` of ``df`` (no index, text left)."""
+    """Return :func:`nssf_analysis.tables.plain_table` of ``df`` (no index, text left).
+
+    The page speaks plain words (:mod:`nssf_analysis.wording`): column names and rule or
+    convention ids in words, sentences without report lines, fact ids or ``key=value``.
+    The findings files keep them.
+    """
     from .tables import plain_table
 
-    return plain_table(df, uuid, numbers)
+    df = df.copy()
+    for col in df.columns:
+        if df[col].dtype == object or pd.api.types.is_string_dtype(df[col]):
+            if col in ("rule", "kind", "convention", "family"):
+                df[col] = df[col].map(lambda v: wording.name(v) if isinstance(v, str) else v)
+            else:
+                df[col] = df[col].map(lambda v: wording.plain(v) if isinstance(v, str) else v)
+    names = {c: wording.heading(c) for c in df.columns}
+    numbers = {names[c]: f for c, f in (numbers or {}).items() if c in names}
+    return plain_table(df.rename(columns=names), uuid, numbers)
 
 
 def summary_table(year: int | None = None):

@@ -32,6 +32,7 @@ import jinja2
 import pandas as pd
 from markupsafe import Markup, escape
 
+from . import wording
 from .catalog import available_years, catalog, load_checks, load_raw, load_table
 from .extract import is_value
 
@@ -358,15 +359,6 @@ def _row_label(cells: list[str], values: set[int]) -> str:
     return " ".join(words) if words else " ".join(c for c in cells[:1] if c)
 
 
-def _plain(text: str) -> str:
-    """Strip the audit's bookkeeping (lines, ids, key=value) from a finding's sentence."""
-    text = re.sub(r"\s*\((?:report )?lines? [\d, and]+\)", "", text)
-    text = re.sub(r"\bprose [a-z0-9_]+\b", "the report's text", text)
-    text = re.sub(r"\(fact [a-z0-9_]+\)", "", text)
-    text = re.sub(r"\b[a-z_]+=\S+;?\s*", "", text)
-    return re.sub(r"\s{2,}", " ", text).strip()
-
-
 _LEADING_NUMBER = re.compile(r"^[=<>\s]*(-?[\d,]*\.?\d+%?)")
 
 
@@ -422,14 +414,14 @@ def note_text(f: dict, where: str) -> str:
             "are read as aligned to the right."
         )
     if rule == "blank":
-        return f"{where}: left blank where {_plain(f['expected'])} is expected."
+        return f"{where}: left blank where {wording.plain(f['expected'])} is expected."
     if rule == "unit":
         return (
             f"{where}: printed as {printed}, while the report's text gives the same figure as "
             f"{f['expected']}; one of the two unit labels is wrong (the methodology states "
             "the reading this book uses)."
         )
-    return _plain(f.get("sentence") or f"{where}: the report prints {printed}.")
+    return wording.plain(f.get("sentence") or f"{where}: the report prints {printed}.")
 
 
 # --------------------------------------------------------------------------------------

@@ -460,5 +460,5 @@ def test_family_table_in_the_chapter(result):
     assert "No check of this kind" in audit.family_table("stock_flow", 2021).data
     with pytest.raises(audit.NSSFError, match="unknown family 'nope'"):
         audit.family_table("nope")
-    fam = audit.families_table(2022).data.set_index("family")
-    assert fam.loc["Stocks and flows", "findings"] == 2
+    fam = audit.families_table(2022).data.set_index("Family")
+    assert fam.loc["Stocks and flows", "Findings"] == 2

@@ -1,0 +1,57 @@
+"""The pages speak plain words: no identifiers, key=value pairs or report lines.
+
+Checked on the golden executed notebooks (what the book renders for 2022 and 2021) and
+on the wording helpers with sentences written by hand.
+"""
+
+import html
+import json
+import re
+from pathlib import Path
+
+import pytest
+
+from nssf_analysis import wording
+
+GOLDEN = Path(__file__).resolve().parent / "golden"
+NOTEBOOKS = sorted(GOLDEN.glob("*/*.ipynb"))
+#: What must not reach a reader: key=value pairs, snake_case identifiers, report lines.
+INTERNAL = re.compile(r"\b[a-z_]+=[^\s;]+|\b[a-z]+_[a-z0-9_]+\b|\b(?:report )?lines? \d+")
+
+
+def page_text(nb_path: Path) -> list[tuple[str, str]]:
+    out = []
+    for cell in json.loads(nb_path.read_text(encoding="utf-8"))["cells"]:
+        for o in cell.get("outputs", []):
+            data = o.get("data", {})
+            shown = "".join(data.get("text/html", "")) + "".join(data.get("text/markdown", ""))
+            shown = re.sub(r"<style.*?</style>", " ", shown, flags=re.S)
+            out.append(("".join(cell["source"]), html.unescape(re.sub(r"<[^>]+>", " ", shown))))
+    return out
+
+
+@pytest.mark.parametrize("nb_path", NOTEBOOKS, ids=lambda p: f"{p.parent.name}-{p.stem}")
+def test_no_internal_vocabulary_on_any_page(nb_path):
+    bad = [(src[:40], INTERNAL.findall(text)[:3]) for src, text in page_text(nb_path)]
+    assert [b for b in bad if b[1]] == []
+
+
+def test_plain_drops_lines_fact_ids_and_key_value_pairs():
+    assert (
+        wording.plain("Table 23, Old (line 514): one cell short") == "Table 23, Old: one cell short"
+    )
+    assert wording.plain("Annex 6.6.1: listed twice (nos. 25 and 58, lines 1970 and 1974).") == (
+        "Annex 6.6.1: listed twice (nos. 25 and 58)."
+    )
+    assert (
+        wording.plain("equal to prose a23_expenditure (line 574)") == "equal to the report's text"
+    )
+    assert wording.plain("Section C (fact c_voluntary_contribution_income) states it") == (
+        "Section C states it"
+    )
+    assert wording.plain("at office=total; measure=members the total") == "at the total"
+
+
+def test_names_and_headings_in_words():
+    assert wording.name("shifted_cells") == "Shifted cells"
+    assert wording.heading("adjusted_gap") == "Adjusted gap"
