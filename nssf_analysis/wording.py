@@ -50,4 +50,5 @@ def plain(text: str) -> str:
     text = _LINE_REF.sub("", text)
     text = _KEY_VALUE.sub("", text)
     text = _IDENT.sub(lambda m: m.group(0).replace("_", " "), text)
+    text = re.sub(r"\s+([;,.:)])", r"\1", text)  # no space left before punctuation
     return re.sub(r"\s{2,}", " ", text).strip()

@@ -49,6 +49,9 @@ def test_plain_drops_lines_fact_ids_and_key_value_pairs():
     assert wording.plain("Section C (fact c_voluntary_contribution_income) states it") == (
         "Section C states it"
     )
+    assert wording.plain("0.22 voluntary (fact c_voluntary_income); Table 59 may") == (
+        "0.22 voluntary; Table 59 may"
+    )
     assert wording.plain("at office=total; measure=members the total") == "at the total"
 
 
