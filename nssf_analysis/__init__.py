@@ -1,6 +1,102 @@
-"""nssf_analysis: the NSSF annual report as validated data, notebooks and a book."""
+"""nssf_analysis: the NSSF annual report as validated data, notebooks and a book.
+
+The package's folders are its layers, and imports run one way, from the seeds to the
+pages:
+
+``data``
+    The report text → ``data/`` and back: table specifications, extraction, the tidy
+    layer, validation, editions, units, and the catalog that reads ``data/``.
+``analysis``
+    Numbers from the data: printed values and changes, the section-2 headlines,
+    indicators, statistics and the audit. No HTML and no IPython here.
+``render``
+    What a page shows: formatting, plain words, report tables as printed, charts,
+    prose and the sections of each chapter.
+``book``
+    The published book: executing the notebooks, rendering, the build cache, search,
+    downloads, the PDF edition and the golden notebooks of the tests.
+
+Beside them, :mod:`nssf_analysis.paths`, :mod:`nssf_analysis.exceptions` and
+:mod:`nssf_analysis.cli`. The public reading API is :func:`catalog`,
+:func:`load_raw` and :func:`load_table`.
+
+The modules of the former flat package keep their names as aliases
+(``nssf_analysis.catalog`` is :mod:`nssf_analysis.data.catalog`, the same module
+object), so that notebooks and scripts written against them keep working.
+"""
+
+import importlib
+import importlib.abc
+import importlib.util
+import sys
 
 __version__ = "0.1.0"
+
+#: Names of the former flat package → the module that now holds them.
+MOVED = {
+    "specs": "nssf_analysis.data.specs",
+    "extract": "nssf_analysis.data.extract",
+    "tidy": "nssf_analysis.data.tidy",
+    "facts": "nssf_analysis.data.facts",
+    "directories": "nssf_analysis.data.directories",
+    "validate": "nssf_analysis.data.validate",
+    "editions": "nssf_analysis.data.editions",
+    "units": "nssf_analysis.data.units",
+    "cache": "nssf_analysis.data.cache",
+    "catalog": "nssf_analysis.data.catalog",
+    "headlines": "nssf_analysis.analysis.headlines",
+    "indicators": "nssf_analysis.analysis.indicators",
+    "stats": "nssf_analysis.analysis.stats",
+    "audit": "nssf_analysis.analysis.audit",
+    "audit_relations": "nssf_analysis.analysis.audit_relations",
+    "audit_directories": "nssf_analysis.analysis.audit_directories",
+    "style": "nssf_analysis.render.style",
+    "wording": "nssf_analysis.render.wording",
+    "tables": "nssf_analysis.render.tables",
+    "printed": "nssf_analysis.render.printed",
+    "charts": "nssf_analysis.render.charts",
+    "prose": "nssf_analysis.render.prose",
+    "sections": "nssf_analysis.render.sections",
+    "directory_view": "nssf_analysis.render.directory_view",
+    "bookcache": "nssf_analysis.book.buildcache",
+    "build_progress": "nssf_analysis.book.progress",
+    "readlog": "nssf_analysis.book.readlog",
+    "site": "nssf_analysis.book.site",
+    "site_search": "nssf_analysis.book.search",
+    "site_downloads": "nssf_analysis.book.downloads",
+    "site_pdf": "nssf_analysis.book.pdf",
+    "publication": "nssf_analysis.book.publication",
+    "datapackage": "nssf_analysis.book.datapackage",
+    "goldens": "nssf_analysis.book.goldens",
+}
+
+
+class _AliasLoader(importlib.abc.Loader):
+    """Loads a former name as the very module that now holds it."""
+
+    def __init__(self, target: str):
+        self.target = target
+
+    def create_module(self, spec):
+        return importlib.import_module(self.target)
+
+    def exec_module(self, module):
+        # Re-registering keeps one module object under both names.
+        sys.modules[self.target] = module
+
+
+class _AliasFinder(importlib.abc.MetaPathFinder):
+    """Finds ``nssf_analysis.<former name>`` for the names in :data:`MOVED`."""
+
+    def find_spec(self, fullname, path=None, target=None):
+        prefix, _, leaf = fullname.rpartition(".")
+        if prefix != __name__ or leaf not in MOVED:
+            return None
+        return importlib.util.spec_from_loader(fullname, _AliasLoader(MOVED[leaf]))
+
+
+if not any(isinstance(f, _AliasFinder) for f in sys.meta_path):
+    sys.meta_path.insert(0, _AliasFinder())
 
 
 def setup() -> None:
@@ -8,8 +104,19 @@ def setup() -> None:
 
     It fixes pandas display options, the matplotlib style (colour-blind-safe palette,
     figure size, dpi, fonts) and the metadata of saved figures, so that outputs are
-    the same from run to run (:func:`nssf_analysis.style.setup`).
+    the same from run to run (:func:`nssf_analysis.render.style.setup`).
     """
-    from .style import setup as _setup
+    from nssf_analysis.render.style import setup as _setup
 
     _setup()
+
+
+def __getattr__(name):
+    """Give the public reading API and the former module names on first use."""
+    if name in ("load_raw", "load_table", "check_year"):
+        from nssf_analysis.data import catalog as _catalog
+
+        return getattr(_catalog, name)
+    if name in MOVED:
+        return importlib.import_module(f"{__name__}.{name}")
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

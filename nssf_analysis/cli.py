@@ -9,13 +9,13 @@ from __future__ import annotations
 import argparse
 import sys
 
-from .exceptions import NSSFError
+from nssf_analysis.exceptions import NSSFError
 
 
 def _cmd_extract(args) -> int:
-    from .catalog import write_data
-    from .editions import summary_text
-    from .paths import data_dir
+    from nssf_analysis.data.catalog import write_data
+    from nssf_analysis.data.editions import summary_text
+    from nssf_analysis.paths import data_dir
 
     info = write_data(progress=not args.quiet, strict=args.strict)
     print(summary_text(info["edition"]))
@@ -27,7 +27,7 @@ def _cmd_extract(args) -> int:
 
 
 def _cmd_validate(args) -> int:
-    from .catalog import validate_data
+    from nssf_analysis.data.catalog import validate_data
 
     n = validate_data()
     print(f"validated {n} tables: raw and tidy files pass every rule")
@@ -35,7 +35,7 @@ def _cmd_validate(args) -> int:
 
 
 def _cmd_catalog(args) -> int:
-    from .catalog import catalog
+    from nssf_analysis.data.catalog import catalog
 
     cols = ["table_id", "label", "section", "scheme", "unit", "title"]
     print(catalog()[cols].to_string(index=False, max_colwidth=60))
@@ -43,15 +43,15 @@ def _cmd_catalog(args) -> int:
 
 
 def _cmd_audit(args) -> int:
-    from .audit import run_cli
-    from .catalog import validate_data
+    from nssf_analysis.analysis.audit import run_cli
+    from nssf_analysis.data.catalog import validate_data
 
     validate_data()  # a malformed file is one named error, before any rule runs
     return run_cli(args)
 
 
 def _cmd_build(args) -> int:
-    from .book import run_cli
+    from nssf_analysis.book.builder import run_cli
 
     return run_cli(args)
 

@@ -4,9 +4,9 @@ import sys
 from pathlib import Path
 
 import pytest
+from nssf_analysis.extract import read_lines
 
 from nssf_analysis import catalog as catalog_mod
-from nssf_analysis.extract import read_lines
 
 ROOT = Path(__file__).resolve().parent.parent
 SEED = ROOT / "seeds" / "nssf_annual_report_2022.txt"
@@ -52,7 +52,7 @@ def published(tmp_path_factory, kernel):
     It is built into a temporary outputs folder, so the project's own ``outputs/`` is
     never touched.
     """
-    from nssf_analysis import book
+    from nssf_analysis.book import builder as book
 
     outputs = tmp_path_factory.mktemp("published") / "outputs"
     with pytest.MonkeyPatch.context() as mp:

@@ -26,8 +26,9 @@ from urllib.parse import unquote, urlsplit
 import nbformat
 import pytest
 
-from nssf_analysis import book, bookcache
+from nssf_analysis import bookcache
 from nssf_analysis import catalog as catalog_mod
+from nssf_analysis.book import builder as book
 from nssf_analysis.exceptions import NSSFError, YearNotAvailableError
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -25,8 +25,8 @@ import psutil
 import pytest
 from test_book import PARAMS, book_files, count_run, make_notebook, runs, write_notebooks
 
-from nssf_analysis import book
 from nssf_analysis import catalog as catalog_mod
+from nssf_analysis.book import builder as book
 
 QUICK = {
     "01_first": [("md", "# First chapter"), PARAMS, ("code", count_run("01_first"))],

@@ -1,0 +1,412 @@
+"""Values of a report table: printed totals first, recomputed sums and changes beside.
+
+- :func:`layout` says which dimensions of a table are rows and which are columns,
+  from its spec (:mod:`nssf_analysis.data.specs`).
+- :func:`values` and :func:`lookup` give the tidy values of a table with its totals:
+  the total the report prints wherever it prints one, otherwise the sum of the parts
+  (column ``recomputed`` keeps the sum of the parts for every total).
+- :func:`changes` gives the change of every value on the year before, recomputed
+  (``change``, ``reading``) and as printed (``printed``): a missing base year reads
+  "not available", a zero base "new (from 0)" and two zeros "no change".
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+import pandas as pd
+
+from nssf_analysis.data.cache import data_cache
+from nssf_analysis.data.catalog import available_years, load_checks, load_table
+from nssf_analysis.data.specs import tidy_spec
+
+NOT_AVAILABLE = "not available"
+#: Columns of a tidy table that are not dimensions.
+NOT_DIMS = {"year", "period", "period_start", "value", "line", "column", "unit", "role"}
+#: Row dimensions printed as labels (kept verbatim).
+PRINTED = ("no", "item", "province", "business_code", "business")
+#: Spec row names whose labels resolve to other dimensions.
+ROW_ALIASES = {"activity": ("measure",)}
+
+# --------------------------------------------------------------------------------------
+# Layout: which dimensions are rows and which are columns
+# --------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Layout:
+    """How a table is laid out, derived from its tidy spec.
+
+    Attributes
+    ----------
+    table_id : str
+        The table.
+    family : str
+        Layout family of the spec (``office_breakdown``, ``items_by_year`` …).
+    row_dims, col_dims : tuple of str
+        Dimensions printed as row labels and as column headers.
+    years_in_rows : bool
+        Years are rows (with a change row) rather than column groups.
+    compare : bool
+        The table compares two years (it has a change column or row).
+    totals : tuple
+        ``(dim, total_value, parts)`` for every total the spec declares; parts
+        is ``None`` when every other value of the dimension is a part.
+    non_additive : tuple of str
+        Measures that are never summed (an allowance per child, percentages).
+    """
+
+    table_id: str
+    family: str
+    row_dims: tuple[str, ...]
+    col_dims: tuple[str, ...]
+    years_in_rows: bool
+    compare: bool
+    totals: tuple
+    non_additive: tuple[str, ...]
+
+
+def _dims(df: pd.DataFrame) -> list[str]:
+    return [c for c in df.columns if c not in NOT_DIMS]
+
+
+@data_cache
+def layout(table_id: str) -> Layout:
+    """Return the layout of a numbered or annex table.
+
+    Parameters
+    ----------
+    table_id : str
+        E.g. ``"t10"``.
+
+    Returns
+    -------
+    Layout
+    """
+    spec = tidy_spec(table_id)
+    df = _tidy(table_id)
+    present = _dims(df)
+    rows: list[str] = []
+    if spec.get("block_dim") in present:
+        rows.append(spec["block_dim"])
+    for name in spec.get("rows", []):
+        if name == "year":
+            continue
+        if name == "unit" or name in present:
+            rows.append(name)
+        for alias in ROW_ALIASES.get(name, ()):
+            if alias in present and alias not in rows:
+                rows.append(alias)
+    levels = [d for d in spec.get("levels", []) if d in present and d not in rows]
+    others = [d for d in present if d not in rows and d not in levels and d != "sex"]
+    cols = [d for d in dict.fromkeys(levels + others) if d != "sex"] + ["sex"]
+    totals = []
+    for dim, t in spec.get("totals", {}).items():
+        total, parts = t if isinstance(t, tuple) else (t, None)
+        totals.append((dim, total, tuple(parts) if parts else None))
+    return Layout(
+        table_id=table_id,
+        family=spec["family"],
+        row_dims=tuple(rows),
+        col_dims=tuple(c for c in cols if c in present),
+        years_in_rows="year" in spec.get("rows", []),
+        compare=spec.get("year") != "report",
+        totals=tuple(totals),
+        non_additive=tuple(spec.get("non_additive", [])),
+    )
+
+
+# --------------------------------------------------------------------------------------
+# Data: tidy values, recomputed totals, recomputed changes
+# --------------------------------------------------------------------------------------
+
+
+@data_cache
+def _tidy(table_id: str) -> pd.DataFrame:
+    df = load_table(table_id)
+    for c in _dims(df):
+        df[c] = df[c].astype(str)
+    if "period" not in df.columns:
+        df["period"] = ""
+    df["period"] = df["period"].astype(str)
+    df["role"] = "value"
+    return df.drop(columns=[c for c in ("period_start",) if c in df.columns])
+
+
+def _parse_location(text: str) -> dict:
+    out = {}
+    for part in re.split(r"; (?=[a-z_]+=)", text):
+        if "=" in part:
+            k, v = part.split("=", 1)
+            out[k] = v
+    return out
+
+
+@data_cache
+def _checks(table_id: str) -> pd.DataFrame:
+    ch = load_checks()
+    ch = ch[ch["table_id"] == table_id].copy()
+    ch["loc"] = [_parse_location(x) for x in ch["location"]]
+    return ch.reset_index(drop=True)
+
+
+def _printed_totals(table_id: str, dim: str) -> list[dict]:
+    """Return the dimension patterns of the totals of ``dim`` the report printed."""
+    ch = _checks(table_id)
+    out = []
+    for loc in ch.loc[ch["check"] == f"sum:{dim}", "loc"]:
+        p = {k: v for k, v in loc.items() if k not in ("year", "period", "period_start")}
+        if p not in out:
+            out.append(p)
+    return out
+
+
+def _matches(row: dict, pattern: dict) -> bool:
+    return all(str(row.get(k, "")) == v for k, v in pattern.items())
+
+
+def _keep_printed(sums: pd.DataFrame, patterns: list[dict]) -> pd.DataFrame:
+    if not patterns or sums.empty:
+        return sums
+    keep = [any(_matches(r, p) for p in patterns) for r in sums.to_dict("records")]
+    return sums[keep]
+
+
+def _additive(df: pd.DataFrame, lay: Layout) -> pd.Series:
+    return (df["unit"] != "percent") & ~df["measure"].isin(lay.non_additive)
+
+
+def _sum_over(df: pd.DataFrame, dim: str, total: str, drop: tuple[str, ...] = ()) -> pd.DataFrame:
+    keys = [c for c in df.columns if c not in ("value", "line", "column", "role", dim, *drop)]
+    sums = df.groupby(keys, sort=False, dropna=False)["value"].sum().reset_index()
+    sums[dim] = total
+    for d in drop:
+        sums[d] = ""
+    return sums
+
+
+@data_cache
+def _full(table_id: str) -> pd.DataFrame:
+    """Tidy values of every year plus the recomputed totals the report printed."""
+    lay = layout(table_id)
+    df = _tidy(table_id).drop(columns=["line", "column"])
+    for dim, total, parts in lay.totals:
+        if dim not in df.columns:
+            continue
+        base = df[_additive(df, lay) & (df[dim] != total) & (df[dim] != "")]
+        if parts is not None:
+            base = base[base[dim].isin(parts)]
+        drop = tuple(d for d in PRINTED if d in df.columns and d != dim) if dim in PRINTED else ()
+        sums = _keep_printed(_sum_over(base, dim, total, drop), _printed_totals(table_id, dim))
+        sums["role"] = "total"
+        df = pd.concat([df, sums], ignore_index=True)
+    if "no" in df.columns and "item" in df.columns:
+        leaves = df[df["item"] != "Total"]
+        subs = []
+        for p in _printed_totals(table_id, "subitems"):
+            code = p.get("no", "")
+            kids = leaves[leaves["no"].str.startswith(code) & (leaves["no"] != code)]
+            kids = kids[_additive(kids, layout(table_id))]
+            if kids.empty:
+                continue
+            s = _sum_over(kids, "item", p.get("item", ""), drop=("no",))
+            s["no"] = code
+            s["role"] = "subtotal"
+            subs.append(s)
+        if _printed_totals(table_id, "item"):
+            base = leaves[_additive(leaves, lay) & (leaves["item"] != "")]
+            s = _keep_printed(
+                _sum_over(base, "item", "Total", drop=("no",)), _printed_totals(table_id, "item")
+            )
+            s["role"] = "total"
+            subs.append(s)
+        if subs:
+            df = pd.concat([df, *subs], ignore_index=True)
+    return _printed_first(table_id, df.reset_index(drop=True))
+
+
+def _printed_number(text: str) -> float | None:
+    try:
+        return float(str(text).replace(",", "").replace(" ", "").rstrip("%"))
+    except ValueError:
+        return None
+
+
+def _printed_first(table_id: str, df: pd.DataFrame) -> pd.DataFrame:
+    """Replace recomputed totals by the totals the report prints, keeping both.
+
+    ``recomputed`` holds the sum of the parts for every total and subtotal; ``value``
+    is the printed total wherever the report prints one (a sum check names it).
+    """
+    df = df.copy()
+    df["recomputed"] = df["value"].where(df["role"] != "value")
+    derived = df["role"] != "value"
+    ch = _checks(table_id)
+    for c in ch[ch["check"].str.startswith("sum:")].to_dict("records"):
+        printed = _printed_number(c["printed"])
+        if printed is None:
+            continue
+        loc = {k: v for k, v in c["loc"].items() if k not in ("period", "period_start")}
+        hit = derived & pd.Series([_matches(r, loc) for r in df.to_dict("records")], index=df.index)
+        df.loc[hit, "value"] = printed
+    return df
+
+
+def table_years(table_id: str) -> list[int]:
+    """Return the years a table has data for."""
+    return sorted(int(y) for y in _tidy(table_id)["year"].unique())
+
+
+def values(table_id: str, year: int) -> pd.DataFrame:
+    """Return the values shown for ``year``: that year and the year before, with totals.
+
+    Parameters
+    ----------
+    table_id : str
+        A numbered or annex table.
+    year : int
+        The year of interest.
+
+    Returns
+    -------
+    DataFrame
+        The tidy columns (dimensions as strings, ``year``, ``measure``, ``unit``,
+        ``value``) and ``role``: ``value`` (as in the tidy data), ``total`` or
+        ``subtotal`` (recomputed from the parts).
+    """
+    df = _full(table_id)
+    return df[df["year"].isin([year - 1, year])].reset_index(drop=True)
+
+
+def lookup(table_id: str, year: int, **dims) -> float | None:
+    """Return one value (a tidy value or a recomputed total), or None when there is none.
+
+    Parameters
+    ----------
+    table_id : str
+        The table.
+    year : int
+        The year.
+    **dims
+        Dimension values that select the cell, e.g. ``measure="members",
+        office="total"``. ``sex`` defaults to ``"total"``; dimensions not given must
+        not vary among the matching rows.
+
+    Returns
+    -------
+    float or None
+    """
+    found = lookup_cell(table_id, year, **dims)
+    return None if found is None else found[0]
+
+
+def lookup_cell(table_id: str, year: int, **dims) -> tuple[float, str] | None:
+    """Return ``(value, unit)`` of one cell as :func:`lookup` selects it, or None.
+
+    Raises
+    ------
+    ValueError
+        When the dimensions select more than one cell.
+    """
+    df = _full(table_id)
+    df = df[df["year"] == year]
+    dims.setdefault("sex", "total")
+    for k, v in dims.items():
+        if k in df.columns:
+            df = df[df[k] == str(v)]
+        elif v not in ("", "total"):
+            return None
+    if df.empty:
+        return None
+    if len(df) > 1:
+        raise ValueError(f"{table_id}: {dims} selects {len(df)} values; give more dimensions")
+    return float(df["value"].iloc[0]), str(df["unit"].iloc[0])
+
+
+def change_percent(base: float | None, current: float | None) -> tuple[float | None, str]:
+    """Return the change from ``base`` to ``current`` in percent and how it reads.
+
+    Parameters
+    ----------
+    base, current : float or None
+        Values of the earlier and of the later year (None when missing).
+
+    Returns
+    -------
+    change : float or None
+        ``(current - base) / base * 100``, or None when it is not defined.
+    status : str
+        ``"ok"``, ``"not available"`` (a year is missing), ``"new (from 0)"`` or
+        ``"no change"`` (both zero).
+    """
+    if base is None or current is None or pd.isna(base) or pd.isna(current):
+        return None, NOT_AVAILABLE
+    if base == 0:
+        return (None, "no change") if current == 0 else (None, "new (from 0)")
+    return (current - base) / base * 100.0, "ok"
+
+
+def changes(table_id: str, year: int) -> pd.DataFrame:
+    """Return the change from ``year - 1`` to ``year`` of every value shown.
+
+    Parameters
+    ----------
+    table_id : str
+        A numbered or annex table.
+    year : int
+        The later year.
+
+    Returns
+    -------
+    DataFrame
+        One row per cell: its dimensions, ``measure``, ``unit``, ``base``,
+        ``current``, ``change`` (percent or NaN) and ``reading`` (see
+        :func:`change_percent`).
+    """
+    df = values(table_id, year)
+    keys = [c for c in df.columns if c not in ("value", "recomputed", "year", "period", "role")]
+    cur = df[df["year"] == year]
+    base = df[df["year"] == year - 1]
+    merged = cur.merge(base[[*keys, "value"]], on=keys, how="left", suffixes=("", "_base"))
+    out = merged[keys].copy()
+    out["base"] = merged["value_base"]
+    out["current"] = merged["value"]
+    res = [change_percent(b, c) for b, c in zip(out["base"], out["current"], strict=True)]
+    out["change"] = [r[0] for r in res]
+    out["reading"] = [r[1] for r in res]
+    printed = year == max(available_years()) and (year - 1) in set(df["year"])
+    out["printed"] = _printed_changes(table_id, out) if printed else None
+    return out
+
+
+def _printed_changes(table_id: str, cells: pd.DataFrame) -> list[float | None]:
+    """Return the change the report prints for each cell (``None`` where it prints none).
+
+    The report's "Fluctuation (± %)" compares its own year with the year before.
+    """
+    ch = _checks(table_id)
+    flucts = ch[ch["check"] == "fluctuation"].to_dict("records")
+    out = []
+    for rec in cells.to_dict("records"):
+        hits = _cell_checks(rec, flucts)
+        out.append(_printed_number(hits[0]["printed"]) if hits else None)
+    return out
+
+
+# --------------------------------------------------------------------------------------
+# Checks at a cell
+# --------------------------------------------------------------------------------------
+
+
+def _cell_checks(cell: dict, checks: list[dict]) -> list[dict]:
+    out = []
+    for c in checks:
+        loc = dict(c["loc"])
+        if not loc or "=" not in c["location"]:
+            continue
+        loc.pop("period", None)
+        loc.pop("period_start", None)
+        if _matches(cell, loc):
+            out.append(c)
+    return out

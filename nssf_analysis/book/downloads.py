@@ -1,0 +1,496 @@
+"""Downloads where the reader is: under every table and graphic, links to its data.
+
+:func:`annotate` finds the report's tables (``<div class="nssf-table" id="t10">`` …)
+and graphics (``<div class="nssf-graphic" id="graphic-3">``) in a rendered chapter,
+writes their data into the book and puts a line of links under each:
+
+- a table: the table as shown (the printed values, totals and changes included,
+  :func:`nssf_analysis.tables.report_frame`) as CSV (``data/shown/<id>.csv``) and as an
+  Excel workbook (``data/shown/<id>.xlsx``), and its tidy CSV (``data/tidy/<id>.csv``);
+- a graphic: the exact data it draws (:func:`nssf_analysis.charts.graphic_data`) as
+  CSV (``data/graphics/graphic-<n>.csv``).
+
+The workbook of a table follows the conventions of UK official statistics (gptables):
+a cover sheet (title, what the workbook holds, source, licence, contact, citation), a
+notes sheet and the table's sheet, which starts with its title, unit and source.  Its
+bytes depend only on its content (fixed times).
+"""
+
+from __future__ import annotations
+
+import html as html_mod
+import io
+import re
+import shutil
+import zipfile
+from html.parser import HTMLParser
+from pathlib import Path
+
+import pandas as pd
+from markupsafe import Markup
+
+#: Folders of the book's data folder for the tables as shown and the graphics' data.
+SHOWN_DIR = "data/shown"
+GRAPHICS_DIR = "data/graphics"
+#: The time written into every workbook (properties and zip entries).
+FIXED_TIME = (2000, 1, 1, 0, 0, 0)
+_GRAPHIC_ID = re.compile(r"^graphic-(\d+)$")
+_PLAIN_NUMBER = re.compile(r"^-?\d{1,3}(,\d{3})*(\.\d+)?$|^-?\d+(\.\d+)?$")
+
+
+class _Divs(HTMLParser):
+    """Every ``<div>`` of a fragment: start and end offsets, attributes, nesting."""
+
+    def __init__(self, text: str):
+        super().__init__(convert_charrefs=False)
+        self.text = text
+        self.line_starts = [0]
+        for m in re.finditer("\n", text):
+            self.line_starts.append(m.end())
+        self.open: list[dict] = []
+        self.divs: list[dict] = []
+        self.feed(text)
+        self.close()
+
+    def _offset(self) -> int:
+        line, col = self.getpos()
+        return self.line_starts[line - 1] + col
+
+    def handle_starttag(self, tag, attrs):
+        if tag == "div":
+            d = {"start": self._offset(), "attrs": dict(attrs), "depth": len(self.open)}
+            self.open.append(d)
+
+    def handle_endtag(self, tag):
+        if tag == "div" and self.open:
+            d = self.open.pop()
+            at = self._offset()
+            d["end"] = self.text.index(">", at) + 1
+            self.divs.append(d)
+
+
+def _classes(d: dict) -> list[str]:
+    return (d["attrs"].get("class") or "").split()
+
+
+_MARKER = re.compile(r'<sup class="nssf-flag[^"]*">.*?</sup>', re.S)
+_TAG = re.compile(r"<[^>]+>")
+
+
+def plain_text(value) -> str:
+    """Return a display cell as plain text: markers and markup removed, entities read.
+
+    ``"no change<sup class="nssf-flag …"><a …>c</a></sup>"`` gives ``"no change"``: a
+    marker points to the data-quality chapter of the book and is no value.
+    """
+    text = str(value)
+    if "<" not in text and "&" not in text:
+        return text
+    return html_mod.unescape(_TAG.sub("", _MARKER.sub("", text))).strip()
+
+
+def flat_frame(frame: pd.DataFrame) -> pd.DataFrame:
+    """Return a display frame with one header row and plain text in every cell.
+
+    Column levels are joined with " / " (a level that repeats the one above, or is
+    empty, is left out); the row index becomes the first columns, named as the report
+    names them; markers and markup are removed from the cells (:func:`plain_text`).
+    """
+    out = frame.copy()
+    if isinstance(out.columns, pd.MultiIndex):
+        names = []
+        for col in out.columns:
+            parts: list[str] = []
+            for p in col:
+                p = str(p).strip()
+                if p and (not parts or parts[-1] != p):
+                    parts.append(p)
+            names.append(" / ".join(parts))
+        out.columns = names
+    else:
+        out.columns = [str(c) for c in out.columns]
+    index_names = [n if n else f"Row {i + 1}" for i, n in enumerate(out.index.names)]
+    if any(out.index.names) or not isinstance(out.index, pd.RangeIndex):
+        out.index = out.index.set_names(index_names)
+        out = out.reset_index()
+    out.columns = [plain_text(c) for c in out.columns]
+    return out.fillna("").astype(str).map(plain_text)
+
+
+def shown_frame(table_id: str, year: int) -> pd.DataFrame | None:
+    """Return a table as the book shows it for ``year`` (one header row), or None.
+
+    None when the table has no data for ``year`` (the book says so instead).
+    """
+    from nssf_analysis.data.catalog import load_table
+    from nssf_analysis.render import directory_view, tables
+
+    if year not in tables.table_years_any(table_id):
+        return None
+    family = tables._info(table_id)["family"]
+    if family == "directory":
+        return directory_view.display_frame(table_id)
+    if family == "text":
+        df = load_table(table_id)
+        frame = df[["partner", "project", "outcome"]].copy()
+        frame.columns = ["Partner", "Project", "Outcome"]
+        return frame.fillna("").astype(str)
+    return flat_frame(tables.report_frame(table_id, year))
+
+
+def _excel_value(text: str):
+    """Return a printed number ("15,464", "12.5") as a number for Excel, other text as is."""
+    t = text.strip()
+    if _PLAIN_NUMBER.match(t):
+        number = float(t.replace(",", ""))
+        return int(number) if "." not in t else number
+    return text
+
+
+def _fixed_zip(raw: bytes) -> bytes:
+    y, mo, d, h, mi, se = FIXED_TIME
+    stamp = f"{y:04d}-{mo:02d}-{d:02d}T{h:02d}:{mi:02d}:{se:02d}Z"
+    src = zipfile.ZipFile(io.BytesIO(raw))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
+        for info in src.infolist():
+            body = src.read(info.filename)
+            if info.filename == "docProps/core.xml":
+                body = re.sub(
+                    rb"(<dcterms:(created|modified)[^>]*>)[^<]*(</dcterms:\2>)",
+                    rb"\g<1>" + stamp.encode() + rb"\g<3>",
+                    body,
+                )
+            zi = zipfile.ZipInfo(info.filename, date_time=FIXED_TIME)
+            zi.compress_type = zipfile.ZIP_DEFLATED
+            zi.external_attr = 0o644 << 16
+            dst.writestr(zi, body)
+    return out.getvalue()
+
+
+def table_workbook(
+    frame: pd.DataFrame,
+    *,
+    sheet: str,
+    title: str,
+    unit: str,
+    source: str,
+    notes: list[str],
+    year: int,
+    citation: str,
+) -> bytes:
+    """Return an Excel workbook of one table: cover, notes and the table's sheet.
+
+    Parameters
+    ----------
+    frame : DataFrame
+        The table (one header row, every cell a string as printed).
+    sheet : str
+        Name of the table's sheet (the table id).
+    title : str
+        "Table N: title".
+    unit, source : str
+        The table's unit and source (blank when unknown).
+    notes : list of str
+        Notes on the table (the notes sheet numbers them).
+    year : int
+        The year the table shows.
+    citation : str
+        The suggested citation of the book.
+
+    Returns
+    -------
+    bytes
+        The ``.xlsx`` file, identical for identical content.
+    """
+    import datetime as dt
+
+    from openpyxl import Workbook
+    from openpyxl.styles import Alignment, Font
+
+    from nssf_analysis.book.publication import publication
+
+    pub = publication()
+    fixed = dt.datetime(*FIXED_TIME)
+    wb = Workbook()
+    wb.properties.creator = pub.publisher
+    wb.properties.lastModifiedBy = pub.publisher
+    wb.properties.title = title
+    wb.properties.created = fixed
+    wb.properties.modified = fixed
+    bold, big = Font(bold=True), Font(bold=True, size=14)
+
+    cover = wb.active
+    cover.title = "Cover"
+    cover["A1"] = title
+    cover["A1"].font = big
+    rows = [
+        ("About this workbook", f"{title}, as printed in the report, for {year}."),
+        ("Worksheets", f"Notes: notes on the table. {sheet}: the table."),
+        ("Unit", unit or "see the column headings"),
+        ("Source", source or pub.source_publisher),
+        ("Data from", f"{pub.source_title}, {year}."),
+        ("Published by", f"{pub.publisher}, {pub.publication_date.isoformat()}"),
+        ("Licence", pub.licence_statement),
+        ("Contact", f"{pub.contact_name} <{pub.contact_email}>"),
+        ("How to cite", citation),
+    ]
+    r = 3
+    for head, text in rows:
+        cover.cell(row=r, column=1, value=head).font = bold
+        cover.cell(row=r + 1, column=1, value=text).alignment = Alignment(wrap_text=True)
+        r += 3
+    cover.column_dimensions["A"].width = 100
+
+    ns = wb.create_sheet("Notes")
+    ns["A1"] = "Notes"
+    ns["A1"].font = big
+    ns["A2"] = "This worksheet contains one table of notes."
+    ns.cell(row=4, column=1, value="Note number").font = bold
+    ns.cell(row=4, column=2, value="Note text").font = bold
+    for i, note in enumerate(notes or ["No notes on this table."], start=1):
+        ns.cell(row=4 + i, column=1, value=f"[note {i}]")
+        ns.cell(row=4 + i, column=2, value=note)
+    ns.column_dimensions["A"].width = 14
+    ns.column_dimensions["B"].width = 100
+
+    ws = wb.create_sheet(sheet[:31])
+    ws["A1"] = f"{title}, {year}"
+    ws["A1"].font = big
+    ws["A2"] = "This worksheet contains one table. Values as printed in the report."
+    ws["A3"] = f"Unit: {unit}" if unit else "Unit: see the column headings"
+    ws["A4"] = f"Source: {source}" if source else f"Source: {pub.source_publisher}"
+    if notes:
+        ws["A5"] = "Notes: see the Notes worksheet " + ", ".join(
+            f"[note {i}]" for i in range(1, len(notes) + 1)
+        )
+    header_row = 7
+    for j, col in enumerate(frame.columns, start=1):
+        ws.cell(row=header_row, column=j, value=str(col)).font = bold
+        ws.column_dimensions[ws.cell(row=header_row, column=j).column_letter].width = min(
+            60, max(10, len(str(col)) + 2, *(len(str(v)) + 2 for v in frame.iloc[:, j - 1]))
+        )
+    for i, row in enumerate(frame.itertuples(index=False), start=header_row + 1):
+        for j, v in enumerate(row, start=1):
+            value = _excel_value(str(v))
+            cell = ws.cell(row=i, column=j, value=value)
+            if isinstance(value, int):
+                cell.number_format = "#,##0"
+            elif isinstance(value, float):
+                decimals = len(str(v).split(".")[1])
+                cell.number_format = "#,##0." + "0" * decimals
+    raw = io.BytesIO()
+    wb.save(raw)
+    return _fixed_zip(raw.getvalue())
+
+
+def _notes_of(table_id: str) -> list[str]:
+    from nssf_analysis.render import tables
+
+    info = tables._info(table_id)
+    notes = []
+    if info.get("notes"):
+        notes.append(str(info["notes"]))
+    if info.get("family") not in ("directory", "text"):
+        notes.append(
+            "Totals and changes are printed as in the report; where a recomputed value "
+            "differs, the book marks the cell and its data-quality chapter explains it."
+        )
+    if info.get("family") == "directory":
+        notes.append("Type: read from the facility's name as the report prints it.")
+    return notes
+
+
+class Downloads:
+    """Writes the data behind a year's tables and graphics into a book folder, once each.
+
+    Parameters
+    ----------
+    target_dir : Path
+        The book folder (its ``data/tidy`` already written).
+    year : int
+        The year of the book.
+    citation : str
+        The citation written on each workbook's cover.
+    cache : Path, optional
+        A folder keyed by everything the files depend on (data, code, publication
+        fields, year): files found there are copied instead of made again, files made
+        are kept there.
+    """
+
+    def __init__(self, target_dir: Path, year: int, citation: str, cache: Path | None = None):
+        self.target = Path(target_dir)
+        self.year = year
+        self.citation = citation
+        self.cache = Path(cache) if cache else None
+        self.done: dict[str, list[tuple[str, str]]] = {}
+
+    def _file(self, rel: str, make) -> None:
+        """Write ``rel`` (relative to the book) with ``make() -> bytes``, or from the cache."""
+        target = self.target / rel
+        target.parent.mkdir(parents=True, exist_ok=True)
+        if self.cache is None:
+            target.write_bytes(make())
+            return
+        kept = self.cache / rel
+        if not kept.is_file():
+            kept.parent.mkdir(parents=True, exist_ok=True)
+            tmp = kept.with_name(f".{kept.name}.tmp")
+            tmp.write_bytes(make())
+            tmp.replace(kept)
+        shutil.copyfile(kept, target)
+
+    def _frame(self, table_id: str) -> pd.DataFrame | None:
+        """Return the table as shown, from the cache's CSV when it is there."""
+        if self.cache is not None:
+            kept = self.cache / SHOWN_DIR / f"{table_id}.csv"
+            if kept.is_file():
+                return pd.read_csv(kept, dtype=str, keep_default_na=False)
+            if (self.cache / SHOWN_DIR / f"{table_id}.none").is_file():
+                return None
+        frame = shown_frame(table_id, self.year)
+        if frame is None and self.cache is not None:
+            (self.cache / SHOWN_DIR).mkdir(parents=True, exist_ok=True)
+            (self.cache / SHOWN_DIR / f"{table_id}.none").write_bytes(b"")
+        return frame
+
+    def table(self, table_id: str) -> list[tuple[str, str]]:
+        """Write a table's downloads; return ``[(href, text), …]`` (empty without data)."""
+        if table_id in self.done:
+            return self.done[table_id]
+        from nssf_analysis.render import tables
+
+        links: list[tuple[str, str]] = []
+        frame = self._frame(table_id)
+        info = tables._info(table_id)
+        if frame is not None:
+            shown = frame
+
+            def workbook() -> bytes:
+                return table_workbook(
+                    shown,
+                    sheet=table_id,
+                    title=f"{info['label']}: {info['title']}",
+                    unit=str(info.get("unit") or ""),
+                    source=str(info.get("source") or ""),
+                    notes=_notes_of(table_id),
+                    year=self.year,
+                    citation=self.citation,
+                )
+
+            csv_text = shown.to_csv(index=False, lineterminator="\n")
+            self._file(f"{SHOWN_DIR}/{table_id}.csv", lambda: csv_text.encode("utf-8"))
+            self._file(f"{SHOWN_DIR}/{table_id}.xlsx", workbook)
+            links += [
+                (f"{SHOWN_DIR}/{table_id}.csv", "table as shown (CSV)"),
+                (f"{SHOWN_DIR}/{table_id}.xlsx", "table as shown (Excel)"),
+            ]
+        if (self.target / "data" / "tidy" / f"{table_id}.csv").exists():
+            links.append((f"data/tidy/{table_id}.csv", "tidy data (CSV)"))
+        self.done[table_id] = links
+        return links
+
+    def graphic(self, number: int) -> list[tuple[str, str]]:
+        """Write the data a graphic draws; return its link (empty when nothing is drawn)."""
+        key = f"graphic-{number}"
+        if key in self.done:
+            return self.done[key]
+        from nssf_analysis.render import charts
+
+        links: list[tuple[str, str]] = []
+        if number in charts.GRAPHICS and charts.has_data(number, self.year):
+
+            def data() -> bytes:
+                frame = charts.graphic_data(number, self.year)
+                return frame.to_csv(index=False, lineterminator="\n").encode("utf-8")
+
+            self._file(f"{GRAPHICS_DIR}/{key}.csv", data)
+            links.append((f"{GRAPHICS_DIR}/{key}.csv", "data drawn (CSV)"))
+        self.done[key] = links
+        return links
+
+
+def links_html(label: str, links: list[tuple[str, str]]) -> str:
+    """Return the line of download links put under a table or graphic."""
+    items = Markup(" · ").join(
+        Markup('<a href="{}" download>{}</a>').format(href, text) for href, text in links
+    )
+    return str(
+        Markup(
+            '<p class="nssf-downloads"><span class="nssf-downloads-label">{}:</span> {}</p>'
+        ).format(f"Download {label}", items)
+    )
+
+
+def annotate(fragment: str, downloads: Downloads, table_ids: set) -> str:
+    """Return a chapter's HTML with a line of download links under every table and graphic.
+
+    Parameters
+    ----------
+    fragment : str
+        The chapter's rendered cells.
+    downloads : Downloads
+        Writes the files the links point to.
+    table_ids : set of str
+        The tables of the catalog (other ``nssf-table`` blocks get no links).
+    """
+    divs = _Divs(fragment).divs
+    children = sorted(
+        (d for d in divs if "jp-OutputArea-child" in _classes(d)), key=lambda d: d["start"]
+    )
+    inserts: list[tuple[int, str]] = []
+    for d in divs:
+        cls, ident = _classes(d), d["attrs"].get("id") or ""
+        if "nssf-table" in cls and ident in table_ids:
+            links = downloads.table(ident)
+            if links:
+                label = html_mod.unescape(_label_of(fragment, d)) or "this table"
+                inserts.append((d["end"], links_html(label, links)))
+        elif "nssf-graphic" in cls and _GRAPHIC_ID.match(ident):
+            number = int(_GRAPHIC_ID.match(ident).group(1))
+            at = _after_figure(fragment, d, children, divs)
+            if at is None:
+                continue
+            links = downloads.graphic(number)
+            if links:
+                inserts.append((at, links_html(f"Graphic {number}", links)))
+    out = fragment
+    for at, text in sorted(inserts, key=lambda x: x[0], reverse=True):
+        out = out[:at] + "\n" + text + out[at:]
+    return out
+
+
+def _label_of(fragment: str, d: dict) -> str:
+    m = re.search(
+        r'<span class="nssf-table-label">([^<]*?):?</span>', fragment[d["start"] : d["end"]]
+    )
+    return m.group(1) if m else ""
+
+
+def _after_figure(fragment: str, caption: dict, children: list, divs: list) -> int | None:
+    """Return where the links of a graphic go: after its image and its source line."""
+    mine = [c for c in children if c["start"] <= caption["start"] < c["end"]]
+    if not mine:
+        return None
+    anchored = [
+        d["start"]
+        for d in divs
+        if d["start"] > caption["start"]
+        and ({"nssf-table", "nssf-graphic"} & set(_classes(d)))
+        and d["attrs"].get("id")
+    ]
+    stop = min(anchored) if anchored else len(fragment)
+    later = [c for c in children if c["start"] > mine[-1]["end"] - 1 and c["start"] < stop]
+    later = [c for c in later if c["depth"] == mine[-1]["depth"]]
+    for i, c in enumerate(later):
+        if "<img" in fragment[c["start"] : c["end"]]:
+            end = c["end"]
+            if i + 1 < len(later):
+                nxt = fragment[later[i + 1]["start"] : later[i + 1]["end"]]
+                if re.search(r"<p>\s*Source:", nxt):
+                    end = later[i + 1]["end"]
+            return end
+    return None
+
+
+__all__ = ["Downloads", "annotate", "flat_frame", "links_html", "shown_frame", "table_workbook"]

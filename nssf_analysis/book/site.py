@@ -1,0 +1,237 @@
+"""What the book offers its readers beyond the pages: search, downloads, citation, PDF.
+
+:func:`render_book <nssf_analysis.book.render_book>` calls these once per year's book:
+
+- :func:`index_context` for the index page: the "How to cite" block, licence,
+  publication date, contact, the PDF edition and the schema.org ``Dataset`` JSON-LD;
+- :func:`downloads` and :func:`annotate` for each chapter: the data under every table
+  and graphic (:mod:`nssf_analysis.site_downloads`);
+- :func:`publish` after every page is written: the search index
+  (:mod:`nssf_analysis.site_search`), ``data/datapackage.json``
+  (:mod:`nssf_analysis.datapackage`) and the PDF edition (:mod:`nssf_analysis.site_pdf`).
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import sys
+from pathlib import Path
+
+from markupsafe import Markup
+
+from nssf_analysis import paths
+from nssf_analysis.book import pdf as site_pdf
+from nssf_analysis.book import search as site_search
+from nssf_analysis.book.buildcache import sha256_json
+from nssf_analysis.book.datapackage import write_datapackage
+from nssf_analysis.book.downloads import Downloads, annotate
+from nssf_analysis.book.publication import URL_PLACEHOLDER, citation, edition, publication
+
+__all__ = ["Downloads", "annotate", "citation", "downloads", "index_context", "publish"]
+
+#: The headings the index page adds to its table of contents.
+INDEX_HEADINGS = [
+    {"level": 2, "id": "how-to-cite", "text": "How to cite"},
+]
+#: The data package, relative to the book folder.
+DATAPACKAGE = "data/datapackage.json"
+
+
+def _say(log, text: str) -> None:
+    (log or (lambda m: print(m, file=sys.stderr, flush=True)))(text)
+
+
+def json_ld(data: dict) -> Markup:
+    """Return ``data`` as JSON safe inside a ``<script>`` element.
+
+    ``<``, ``>`` and ``&`` are written as JSON escapes, so no text can end the element
+    (``</script>``) or open a comment; the JSON reads back the same.
+    """
+    text = json.dumps(data, ensure_ascii=False, indent=1, sort_keys=False)
+    text = text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+    return Markup(text)
+
+
+def dataset(year: int, commit: str, pdf: str | None, workbook: str) -> dict:
+    """Return the schema.org ``Dataset`` description of a year's book."""
+    pub = publication()
+    dist = [
+        {
+            "@type": "DataDownload",
+            "name": "Every tidy table in one Excel workbook",
+            "encodingFormat": ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+            "contentUrl": f"data/{workbook}",
+        },
+        {
+            "@type": "DataDownload",
+            "name": "Frictionless data package describing every CSV file",
+            "encodingFormat": "application/json",
+            "contentUrl": DATAPACKAGE,
+        },
+    ]
+    if pdf:
+        dist.append(
+            {
+                "@type": "DataDownload",
+                "name": f"PDF edition {year}",
+                "encodingFormat": "application/pdf",
+                "contentUrl": pdf,
+            }
+        )
+    data = {
+        "@context": "https://schema.org/",
+        "@type": "Dataset",
+        "name": f"{pub.title}, {edition(year)}",
+        "description": (
+            "Every table of the National Social Security Fund's annual report for "
+            f"{year}, extracted from the report text, checked and analysed."
+        ),
+        "version": commit[:12] if commit and commit != "unknown" else "unknown",
+        "datePublished": pub.publication_date.isoformat(),
+        "license": pub.licence_path,
+        "creator": {"@type": "Organization", "name": pub.publisher, "email": pub.contact_email},
+        "publisher": {"@type": "Organization", "name": pub.publisher},
+        "isBasedOn": {
+            "@type": "CreativeWork",
+            "name": pub.source_title,
+            "publisher": {"@type": "Organization", "name": pub.source_publisher},
+        },
+        "temporalCoverage": str(year),
+        "spatialCoverage": {"@type": "Place", "name": "Cambodia"},
+        "keywords": ["social security", "Cambodia", "NSSF", "official statistics"],
+        "citation": citation(year, commit),
+        "distribution": dist,
+    }
+    if pub.url:
+        data["url"] = pub.url
+    return data
+
+
+def index_context(year: int, inputs, workbook: str) -> dict:
+    """Return what the index page shows about the book as a publication.
+
+    Parameters
+    ----------
+    year : int
+        The report year.
+    inputs : nssf_analysis.book.Inputs
+        The build's inputs (the commit).
+    workbook : str
+        File name of the workbook of every tidy table (under ``data/``).
+
+    Returns
+    -------
+    dict
+        ``citation``, ``edition``, ``commit``, ``url``, ``licence``, ``licence_path``,
+        ``date``, ``contact_name``, ``contact_email``, ``pdf`` (file name or None),
+        ``datapackage`` and ``json_ld``.
+    """
+    pub = publication()
+    commit = inputs.git["commit"]
+    pdf = site_pdf.pdf_name(year) if site_pdf.find_chromium() else None
+    return {
+        "citation": citation(year, commit),
+        "edition": edition(year),
+        "commit": commit,
+        "url": pub.url or URL_PLACEHOLDER,
+        "licence": pub.licence_statement,
+        "licence_name": pub.licence_name,
+        "licence_path": pub.licence_path,
+        "date": pub.publication_date.isoformat(),
+        "contact_name": pub.contact_name,
+        "contact_email": pub.contact_email,
+        "pdf": pdf,
+        "datapackage": DATAPACKAGE,
+        "json_ld": json_ld(dataset(year, commit, pdf, workbook)),
+    }
+
+
+def downloads(target_dir: Path, year: int, inputs) -> Downloads:
+    """Return the writer of a year's table and graphic downloads, with its cache.
+
+    The files depend on the data, the package code, the book's templates (with the
+    publication fields), the library versions and the year; they are kept in
+    ``outputs/.cache/downloads/<year>-<key>/`` and copied into later books with the same
+    inputs.  Folders of the year with another key are removed.
+
+    Parameters
+    ----------
+    target_dir : Path
+        The book folder being written.
+    year : int
+        The report year of the book.
+    inputs : nssf_analysis.book.Inputs
+        The build's input hashes.
+    """
+    key = sha256_json(
+        {
+            "data": inputs.data,
+            "code": inputs.code,
+            "templates": inputs.book_templates,
+            "versions": inputs.versions,
+            "year": year,
+        }
+    )[:16]
+    root = paths.outputs_dir() / ".cache" / "downloads"
+    keep = root / f"{year}-{key}"
+    if root.is_dir():
+        for old in root.glob(f"{year}-*"):
+            if old != keep:
+                shutil.rmtree(old, ignore_errors=True)
+    return Downloads(target_dir, year, citation(year, None), cache=keep)
+
+
+def publish(target_dir: Path, year: int, inputs, files: list[str], log=None) -> dict:
+    """Finish a year's book written into ``target_dir``: search, data package, PDF.
+
+    Parameters
+    ----------
+    target_dir : Path
+        The book folder, every page written.
+    year : int
+        The report year of the book.
+    inputs : nssf_analysis.book.Inputs
+        The build's inputs (the commit).
+    files : list of str
+        The pages in reading order (the PDF edition follows it).
+    log : callable, optional
+        Receives one line of text per notice (default: stderr).
+
+    Returns
+    -------
+    dict
+        ``search_documents`` (count) and ``pdf`` (its path, or None).
+
+    Raises
+    ------
+    nssf_analysis.site_pdf.PDFError
+        If Chromium is there but cannot print the PDF edition.
+    """
+    target_dir = Path(target_dir)
+    pages = sorted(p.name for p in target_dir.glob("*.html"))
+    out = {"search_documents": site_search.write_search(target_dir, pages)}
+    commit = inputs.git["commit"]
+    write_datapackage(target_dir / DATAPACKAGE, target_dir / "data", year, commit)
+    chromium = site_pdf.find_chromium()
+    out["pdf"] = None
+    if chromium is None:
+        _say(
+            log,
+            f"book {year}: no PDF edition (Chromium not found: make browser; "
+            "or NSSF_PDF=0 was set)",
+        )
+        return out
+    pub = publication()
+    front = {
+        "title": pub.title,
+        "edition": edition(year),
+        "date": pub.publication_date.isoformat(),
+        "licence": pub.licence_statement,
+        "citation": citation(year, commit),
+        "contact": f"{pub.contact_name} <{pub.contact_email}>",
+    }
+    cache = paths.outputs_dir() / ".cache" / "pdf" / str(year)
+    _say(log, f"book {year}: PDF edition ({chromium}; unchanged books come from the cache)")
+    out["pdf"] = site_pdf.write_pdf(target_dir, year, files, front, chromium, cache=cache)
+    return out

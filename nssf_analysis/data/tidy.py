@@ -1,0 +1,876 @@
+"""Tidy layer: tables as printed → long form, with totals and changes checked.
+
+One generic interpreter serves every table.  It reads a table's spec
+(:data:`nssf_analysis.specs.TIDY`): the dimension of each row-label column and
+of each header level, label maps, which values are totals of which parts.  It
+produces one record per printed number (a *cell*) with a ``role``:
+
+``value``
+    an observation; kept in ``data/tidy``.
+``total``
+    a printed sum of other cells (a "Total" row or column); checked, then left out.
+``fluctuation``
+    a printed percent change; checked against the change recomputed from the
+    two years, then left out.
+
+The checks are kept as data (``data/checks.csv``) for the audit.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass
+
+import pandas as pd
+
+from nssf_analysis.data.extract import PERIOD_RE, YEAR_RE, RawTable, is_value
+from nssf_analysis.data.specs import COUNT_UNITS, LABELS, MEASURE_UNITS, UNITS, tidy_spec
+from nssf_analysis.exceptions import ExtractionError
+
+FLUCT_RE = re.compile(r"^Fluctuation")
+YEAR_UNIT_RE = re.compile(r"^((?:19|20)\d{2}) \((.+)\)$")
+PAREN_RE = re.compile(r"\s*\(([^)]*)\)\s*$")
+TOTAL_ROW_RE = re.compile(r"^(Grand )?Total\b")
+CODE_RE = re.compile(r"^(\d+(?:\.\d+)*)\.?$")
+CODE_LABEL_RE = re.compile(r"^(\d+(?:\.\d+)*)\.\s+(.+)$")
+PRINTED_DIMS = {"no", "item", "province", "business", "business_code"}
+MONTHS = {
+    m: i + 1
+    for i, m in enumerate(
+        [
+            "Jan",
+            "Feb",
+            "March",
+            "April",
+            "May",
+            "June",
+            "July",
+            "August",
+            "Sep",
+            "Oct",
+            "Nov",
+            "Dec",
+        ]
+    )
+}
+UNIT_WORDS = {
+    "billion riels": "billion riels",
+    "million riels": "million riels",
+    "riels": "riels",
+    "documents": "documents",
+    "persons": "persons",
+    "times": "times",
+    "times/persons": "times/persons",
+    "%": "percent",
+}
+#: Dimension columns, in the order they appear in tidy files (others follow).
+DIM_ORDER = [
+    "block",
+    "worker_group",
+    "scheme",
+    "audience",
+    "group",
+    "sector",
+    "no",
+    "province",
+    "business_code",
+    "business",
+    "item",
+    "activity",
+    "office",
+    "level",
+    "facility_type",
+    "injury_type",
+    "degree",
+    "category",
+    "status",
+    "month",
+]
+TIDY_TAIL = ["sex", "period", "year", "measure", "unit", "value", "line"]
+
+
+def slug(label: str) -> str:
+    """Return a snake_case identifier for a printed label ("Head Offices" → "head_offices")."""
+    text = PAREN_RE.sub("", label).lower().replace("'", "")
+    return re.sub(r"[^a-z0-9]+", "_", text).strip("_")
+
+
+def parse_value(text: str) -> float | None:
+    """Parse a printed number ("1,234", "-4.35%", "0.00") to float; '-' and '' give None.
+
+    Raises
+    ------
+    ValueError
+        If the text is not a printed number.
+    """
+    text = text.strip()
+    if text in ("", "-"):
+        return None
+    if not is_value(text):
+        raise ValueError(f"not a number: {text!r}")
+    return float(text.replace(",", "").rstrip("%"))
+
+
+def decimals(text: str) -> int:
+    """Return the number of decimals printed in a number ("1.05%" → 2, "1,234" → 0)."""
+    text = text.strip().rstrip("%")
+    return len(text.split(".")[1]) if "." in text else 0
+
+
+@dataclass
+class Cell:
+    """One printed number with its resolved dimensions."""
+
+    dims: dict
+    role: str
+    printed: str
+    value: float | None
+    line: int
+    column: int
+
+
+def _resolve(label: str, dim: str, spec: dict, level: int | None) -> dict:
+    label = label.strip()
+    if level is not None:
+        per_level = spec.get("level_labels", {}).get(level, {})
+        if label in per_level:
+            return dict(per_level[label])
+    if label == "":
+        return {}
+    if label in spec.get("labels", {}):
+        return dict(spec["labels"][label])
+    if FLUCT_RE.match(label):
+        return {"role": "fluctuation"}
+    if YEAR_RE.match(label):
+        return {"year": int(label)}
+    if PERIOD_RE.match(label):
+        start, end = (int(x) for x in label.split("-"))
+        return {"year": end, "period": label.replace(" ", ""), "period_start": start}
+    m = YEAR_UNIT_RE.match(label)
+    if m:
+        return {"year": int(m.group(1)), "unit": UNIT_WORDS.get(m.group(2).lower(), m.group(2))}
+    if label in LABELS:
+        return dict(LABELS[label])
+    if dim == "month" and label in MONTHS:
+        return {"month": MONTHS[label]}
+    if dim == "sex":
+        return {"sex": "total" if label == "Total" else slug(label)}
+    out = {dim: slug(label)}
+    unit = PAREN_RE.search(label)
+    if unit and unit.group(1).lower() in UNIT_WORDS:
+        out["unit"] = UNIT_WORDS[unit.group(1).lower()]
+    return out
+
+
+def column_paths(header_rows: list[list[str]], width: int) -> list[list[str]]:
+    """Return each column's header labels, one per header level.
+
+    A label spans the empty cells to its right, up to the next label on the same
+    level or the end of its parent's span.
+
+    Parameters
+    ----------
+    header_rows : list of list of str
+        The printed header rows, top first.
+    width : int
+        Number of columns.
+    """
+    paths = [[] for _ in range(width)]
+    parent = [0] * width
+    for row in header_rows:
+        cells = row + [""] * (width - len(row))
+        label, span = "", 0
+        spans = [0] * width
+        for c in range(width):
+            if c == 0 or cells[c] or parent[c] != parent[c - 1]:
+                label, span = cells[c], c
+            paths[c].append(label)
+            spans[c] = span
+        parent = spans
+    return paths
+
+
+def _row_labels(cells, n_label):
+    """Split a body row into its label cells and value cells."""
+    labels = cells[:n_label]
+    rest = cells[n_label:]
+    extra = []
+    while rest and rest[0] and not is_value(rest[0]):
+        extra.append(rest.pop(0))
+    return labels, extra, rest
+
+
+def row_label(cells: list[str], n_label: int) -> str:
+    """Return the label of a printed body row, as a table's contract names it.
+
+    The label cells (and any further text cells before the first number) without row
+    numbers ("1", "1.1"), joined by " / "; a change row reads "Fluctuation".
+
+    Parameters
+    ----------
+    cells : list of str
+        The printed cells of the row.
+    n_label : int
+        Number of label columns of the table.
+    """
+    labels, extra, _ = _row_labels(list(cells), n_label)
+    parts = [
+        c
+        for c in labels + extra
+        if c and (YEAR_RE.match(c) or PERIOD_RE.match(c) or not CODE_RE.match(c))
+    ]
+    label = " / ".join(parts)
+    return "Fluctuation" if FLUCT_RE.match(label) else label
+
+
+def _inherit_measures(col_dims: list[dict]) -> None:
+    """Give a "Females" or "Fluctuation" column the measure of the nearest column to its left.
+
+    "Members | Females" prints the measure once; the females column counts members.
+    """
+    for j, d in enumerate(col_dims):
+        if "measure" in d or not (d.get("sex") == "female" or d.get("role") == "fluctuation"):
+            continue
+        for k in range(j - 1, -1, -1):
+            left = col_dims[k]
+            if left.get("measure") and left.get("role") != "fluctuation":
+                d["measure"] = left["measure"]
+                break
+
+
+class Interpreter:
+    """Turn one :class:`RawTable` into cells, following its tidy spec."""
+
+    def __init__(self, table: RawTable, report_year: int):
+        self.table = table
+        self.spec = tidy_spec(table.table_id)
+        self.report_year = report_year
+        self.findings: list[dict] = []
+
+    def error(self, line, msg):
+        """Raise an :class:`ExtractionError` located at a report line."""
+        raise ExtractionError(
+            f"{self.table.table_id} ({self.table.label}), report line {line}: {msg}"
+        )
+
+    def cells(self) -> list[Cell]:
+        """Return every printed number of the table as a :class:`Cell`."""
+        spec = self.spec
+        rows_dims = spec["rows"]
+        n_label = spec.get("header_label_cols", len(rows_dims))
+        blocks = {}
+        for r in self.table.rows:
+            blocks.setdefault(r["block"], []).append(r)
+        out = []
+        for block, rows in blocks.items():
+            block_dims = {}
+            if spec.get("block_dim"):
+                block_dims = dict(spec.get("labels", {}).get(block, {})) or _resolve(
+                    block, spec["block_dim"], spec, None
+                )
+            header = [r["cells"] for r in rows if r["kind"] == "header"]
+            body = [r for r in rows if r["kind"] == "body"]
+            width = max(len(r["cells"]) for r in rows if r["kind"] != "block")
+            paths = column_paths(header, width)
+            value_cols = list(range(n_label, width))
+            col_dims = [self._col_dims(paths[c]) for c in value_cols]
+            _inherit_measures(col_dims)
+            self._check_distinct_columns(value_cols, col_dims, rows)
+            last = {}
+            for r in body:
+                labels, extra, values = _row_labels(r["cells"], n_label)
+                labels += [""] * (n_label - len(labels))
+                if len(values) > len(value_cols):
+                    if any(values[len(value_cols) :]):
+                        self.error(r["line"], f"{len(values)} values for {len(value_cols)} columns")
+                    values = values[: len(value_cols)]
+                offset = len(value_cols) - len(values)
+                if offset:
+                    self.findings.append(
+                        {
+                            "table_id": self.table.table_id,
+                            "check": "shifted_cells",
+                            "location": " / ".join(x for x in labels + extra if x),
+                            "line": r["line"],
+                            "printed": "\t".join(r["cells"]),
+                            "expected": f"{len(value_cols)} value cells",
+                            "computed": f"{len(values)} value cells (aligned right)",
+                            "difference": float(offset),
+                            "status": "structural",
+                        }
+                    )
+                rdims = self._row_dims(labels, extra, last, r["line"])
+                for k, text in enumerate(values):
+                    if text == "":
+                        continue
+                    j = k + offset
+                    dims = {**block_dims, **col_dims[j]}
+                    dims.update({k2: v for k2, v in rdims.items() if k2 != "_role" or v})
+                    role = "value"
+                    if (
+                        dims.pop("role", None) == "fluctuation"
+                        or rdims.get("role") == "fluctuation"
+                    ):
+                        role = "fluctuation"
+                    try:
+                        value = parse_value(text)
+                    except ValueError:
+                        self.error(r["line"], f"column {n_label + j + 1}: {text!r} is not a number")
+                    out.append(Cell(dims, role, text, value, r["line"], n_label + j + 1))
+        return out
+
+    def _check_distinct_columns(self, value_cols, col_dims, rows):
+        """Raise when two value columns read as the same cell: the header lost a label.
+
+        A header label spans the empty cells to its right, so a header printed with one
+        label fewer than the table has columns gives its neighbour's meaning to a column.
+        """
+        seen = {}
+        line = next((r["line"] for r in rows if r["kind"] == "header"), rows[0]["line"])
+        for c, dims in zip(value_cols, col_dims, strict=True):
+            key = tuple(sorted(dims.items()))
+            if key in seen:
+                self.error(
+                    line,
+                    f"columns {seen[key] + 1} and {c + 1} both read as "
+                    f"{', '.join(f'{k}={v}' for k, v in key) or 'no dimension'}: "
+                    "the header no longer fits the table's layout",
+                )
+            seen[key] = c
+
+    def _col_dims(self, path):
+        dims = {}
+        level_dims = self.spec["levels"]
+        for i, label in enumerate(path):
+            dim = level_dims[i] if i < len(level_dims) else level_dims[-1]
+            dims.update(_resolve(label, dim, self.spec, i))
+        return dims
+
+    def _row_dims(self, labels, extra, last, line):
+        spec = self.spec
+        names = spec["rows"]
+        printed = labels + extra
+        if len(printed) > len(names):
+            self.error(line, f"row labels {printed} do not fit the row dimensions {names}")
+        printed += [""] * (len(names) - len(printed))
+        dims = {}
+        for i, (name, text) in enumerate(zip(names, printed, strict=True)):
+            if name in spec.get("ffill", []) or (i == 0 and name not in PRINTED_DIMS):
+                text = text or last.get(name, "")
+            last[name] = text
+            if name == "year":
+                resolved = _resolve(text, name, spec, None)
+                if "year" not in resolved and resolved.get("role") != "fluctuation":
+                    self.error(line, f"row label {text!r} is not a year, period or Fluctuation")
+                dims.update(resolved)
+            elif name == "unit":
+                if text:
+                    dims["unit"] = UNIT_WORDS.get(text.lower(), text.lower())
+            elif name in PRINTED_DIMS:
+                dims[name] = text
+            elif text in spec.get("row_labels", {}):
+                dims.update(spec["row_labels"][text])
+            else:
+                dims.update(_resolve(text, name, spec, None))
+        # "1. Occupational Risk Benefits" printed in the No. column
+        if "no" in dims and "item" in dims and not dims["item"]:
+            m = CODE_LABEL_RE.match(dims["no"])
+            if m:
+                dims["no"], dims["item"] = m.group(1) + ".", m.group(2)
+        keys = [k for k in ("item", "province", "business") if k in dims]
+        if any(TOTAL_ROW_RE.match(dims.get(k, "")) for k in ["no", *keys]):
+            for k in keys:
+                dims[k] = "Total"
+            for k in ("no", "business_code"):
+                if k in dims:
+                    dims[k] = ""
+        return dims
+
+
+def _unit_for(dims: dict, spec: dict) -> str | None:
+    if dims.get("unit"):
+        return dims["unit"]
+    measure = dims.get("measure", "")
+    for key in (measure, measure.removeprefix("new_")):
+        if key in MEASURE_UNITS:
+            return MEASURE_UNITS[key]
+    return None
+
+
+def interpret(table: RawTable, report_year: int) -> tuple[pd.DataFrame, list[dict]]:
+    """Interpret a raw table into a frame of cells (all roles) and structural findings.
+
+    Parameters
+    ----------
+    table : RawTable
+        The table as printed.
+    report_year : int
+        Year of the report, used by tables that print no year.
+
+    Returns
+    -------
+    cells : DataFrame
+        One row per printed number with its dimensions, ``role``, ``printed``,
+        ``value``, ``line`` and ``column``.
+    findings : list of dict
+        Structural findings (short rows that had to be aligned).
+    """
+    it = Interpreter(table, report_year)
+    spec = it.spec
+    records = []
+    for c in it.cells():
+        d = dict(c.dims)
+        for k, v in spec.get("defaults", {}).items():
+            if k == "measure_prefix":
+                continue
+            d.setdefault(k, v)
+        if "measure_prefix" in spec.get("defaults", {}) and d.get("measure"):
+            d["measure"] = spec["defaults"]["measure_prefix"] + d["measure"]
+        d.setdefault("sex", "total")
+        if "year" not in d and c.role != "fluctuation":
+            if spec.get("year") == "report":
+                d["year"] = report_year
+            else:
+                it.error(c.line, f"column {c.column}: no year for {c.printed!r}")
+        if not d.get("measure"):
+            it.error(c.line, f"column {c.column}: no measure for {c.printed!r}")
+        unit = _unit_for(d, spec)
+        if c.role == "fluctuation":
+            unit = "percent"
+        if unit not in UNITS:
+            it.error(c.line, f"column {c.column}: unit {unit!r} is not in the vocabulary")
+        d["unit"] = unit
+        d.update(role=c.role, printed=c.printed, value=c.value, line=c.line, column=c.column)
+        records.append(d)
+    df = pd.DataFrame(records)
+    # mark totals
+    df["total_of"] = ""
+    for dim, total in _totals(spec).items():
+        if dim in df.columns:
+            mask = (df[dim] == total[0]) & (df["role"] == "value")
+            df.loc[mask, "role"] = "total"
+            df.loc[mask, "total_of"] = (
+                df.loc[mask, "total_of"].str.cat([dim] * mask.sum(), sep=" ").str.strip()
+            )
+    if "no" in df.columns and "item" in df.columns:
+        _mark_subtotals(df)
+    return df, it.findings
+
+
+def _totals(spec: dict) -> dict:
+    out = {}
+    for dim, t in spec.get("totals", {}).items():
+        out[dim] = t if isinstance(t, tuple) else (t, None)
+    if spec.get("rows", [None])[-1] == "item" or "item" in spec.get("rows", []):
+        out.setdefault("item", ("Total", None))
+    return out
+
+
+def _mark_subtotals(df: pd.DataFrame) -> None:
+    codes = set(df["no"].astype(str))
+    parents = {
+        c for c in codes if c.endswith(".") and any(x.startswith(c) and x != c for x in codes)
+    }
+    mask = df["no"].isin(parents) & (df["role"] == "value")
+    df.loc[mask, "role"] = "total"
+    df.loc[mask, "total_of"] = "subitems"
+
+
+BOOKKEEPING = ["role", "printed", "value", "line", "column", "total_of", "unit"]
+
+
+def _dim_cols(df: pd.DataFrame) -> list[str]:
+    return [c for c in df.columns if c not in BOOKKEEPING]
+
+
+def _location(row: pd.Series, dims: list[str]) -> str:
+    parts = []
+    for d in dims:
+        v = row.get(d)
+        if v is None or (isinstance(v, float) and math.isnan(v)) or v == "":
+            continue
+        if isinstance(v, float) and v.is_integer():
+            v = int(v)
+        parts.append(f"{d}={v}")
+    return "; ".join(parts)
+
+
+def _status(diff: float, tol: float) -> str:
+    if abs(diff) < 1e-9:
+        return "ok"
+    if abs(diff) <= tol + 1e-9:
+        return "rounding"
+    return "inconsistency"
+
+
+def _finding(table_id, check, row, dims, printed, expected, computed, difference, status):
+    return {
+        "table_id": table_id,
+        "check": check,
+        "location": _location(row, dims),
+        "line": int(row["line"]),
+        "column": int(row["column"]),
+        "printed": printed,
+        "expected": expected,
+        "computed": computed,
+        "difference": difference,
+        "status": status,
+    }
+
+
+def rounding_tolerance(printed: list[str], unit: str) -> float:
+    """Return the largest difference that the rounding of printed values can explain.
+
+    Counts are exact (tolerance 0).  Amounts are rounded by the report to the
+    decimals it prints for each value ("111" to the unit, "5.85" to the cent), so
+    a sum can be off by up to half a unit of the last printed digit of each term.
+
+    Parameters
+    ----------
+    printed : list of str
+        The printed parts and the printed total.
+    unit : str
+        The unit of the values.
+    """
+    if unit in COUNT_UNITS:
+        return 0.0
+    return sum(0.5 * 10 ** -decimals(p) for p in printed)
+
+
+def check_totals(cells: pd.DataFrame, table_id: str) -> list[dict]:
+    """Check every printed total against the sum of its parts.
+
+    Parameters
+    ----------
+    cells : DataFrame
+        The output of :func:`interpret`.
+    table_id : str
+        Table id, for the findings.
+
+    Returns
+    -------
+    list of dict
+        One finding per total cell: ``status`` is ``ok``, ``rounding`` (within
+        the rounding of the printed parts) or ``inconsistency``.
+    """
+    spec = tidy_spec(table_id)
+    out = []
+    numeric = cells[cells["role"].isin(["value", "total"]) & cells["value"].notna()]
+    numeric = numeric[numeric["unit"] != "percent"]
+    numeric = numeric[~numeric["measure"].isin(spec.get("non_additive", []))]
+    dims = _dim_cols(cells)
+    for dim, (total, parts) in _totals(spec).items():
+        if dim not in numeric.columns:
+            continue
+        skip = PRINTED_DIMS if dim in PRINTED_DIMS else {"no"}
+        keys = [d for d in dims if d != dim and d not in skip | {"period", "period_start"}]
+        if dim in ("item", "province", "business"):
+            # leaves only: subtotal rows are parts of nothing at this level
+            base = numeric[numeric["total_of"] != "subitems"]
+        else:
+            base = numeric
+        filled = base.fillna({k: "" for k in keys})
+        for _, grp in filled.groupby(keys, dropna=False, sort=False):
+            tot = grp[grp[dim] == total]
+            part = grp[grp[dim] != total] if parts is None else grp[grp[dim].isin(parts)]
+            if tot.empty or part.empty:
+                continue
+            for _, t in tot.iterrows():
+                computed = float(part["value"].sum())
+                tol = rounding_tolerance([*part["printed"], t["printed"]], t["unit"])
+                diff = round(t["value"] - computed, 6)
+                expected = " + ".join(str(x) for x in part[dim])
+                out.append(
+                    _finding(
+                        table_id,
+                        f"sum:{dim}",
+                        t,
+                        dims,
+                        t["printed"],
+                        f"{total} = {expected}",
+                        round(computed, 6),
+                        diff,
+                        _status(diff, tol),
+                    )
+                )
+    if "no" in cells.columns and "item" in cells.columns:
+        out += _check_subtotals(numeric, table_id, dims)
+    return out
+
+
+def _check_subtotals(numeric: pd.DataFrame, table_id: str, dims: list[str]) -> list[dict]:
+    out = []
+    subs = numeric[numeric["total_of"] == "subitems"]
+    keys = [d for d in dims if d not in ("no", "item")]
+    for _, t in subs.iterrows():
+        code = t["no"]
+        same = numeric.fillna({k: "" for k in keys})
+        tk = t.fillna("")
+        mask = same["no"].str.startswith(code) & (same["no"] != code)
+        for k in keys:
+            mask &= same[k] == tk.get(k, "")
+        part = same[mask]
+        if part.empty:
+            continue
+        computed = float(part["value"].sum())
+        tol = rounding_tolerance([*part["printed"], t["printed"]], t["unit"])
+        diff = round(t["value"] - computed, 6)
+        out.append(
+            _finding(
+                table_id,
+                "sum:subitems",
+                t,
+                dims,
+                t["printed"],
+                f"{code} = " + " + ".join(part["no"]),
+                round(computed, 6),
+                diff,
+                _status(diff, tol),
+            )
+        )
+    return out
+
+
+def change_percent(base: float, current: float) -> float | None:
+    """Return the percent change from ``base`` to ``current``; None when base is 0."""
+    if base == 0:
+        return None
+    return (current - base) / base * 100.0
+
+
+def check_fluctuations(cells: pd.DataFrame, table_id: str) -> list[dict]:
+    """Check every printed fluctuation against the change recomputed from the two years.
+
+    The report's conventions are classed as ``convention``: a change from a zero or
+    missing ('-') base is printed as 100.00% and no change between two zeros as 0.00%.
+    A printed change within the range allowed by the rounding of the printed
+    values is ``rounding``; anything else is an ``inconsistency``.
+
+    Parameters
+    ----------
+    cells : DataFrame
+        The output of :func:`interpret`.
+    table_id : str
+        Table id, for the findings.
+
+    Returns
+    -------
+    list of dict
+    """
+    out = []
+    fl = cells[cells["role"] == "fluctuation"]
+    if fl.empty:
+        return out
+    vals = cells[cells["role"].isin(["value", "total"])]
+    dims = _dim_cols(cells)
+    keys = [d for d in dims if d not in ("year", "period", "period_start")]
+    years = sorted(vals["year"].dropna().unique())
+    if len(years) != 2:
+        return out
+    y0, y1 = years
+    vk = vals.fillna({k: "" for k in keys})
+    for _, f in fl.fillna({k: "" for k in keys}).iterrows():
+        mask = pd.Series(True, index=vk.index)
+        for k in keys:
+            mask &= vk[k] == f[k]
+        match = vk[mask]
+        b = match[match["year"] == y0]
+        c = match[match["year"] == y1]
+        if c.empty:
+            continue
+        cur = c.iloc[0]
+        base = b.iloc[0] if not b.empty else None
+        printed = f["value"]
+        base_v = None if base is None else base["value"]
+        if base_v is None or (isinstance(base_v, float) and math.isnan(base_v)):
+            status = "convention" if printed == 100.0 else "inconsistency"
+            out.append(
+                _finding(
+                    table_id,
+                    "fluctuation",
+                    f,
+                    dims,
+                    f["printed"],
+                    "new (no base year value)",
+                    None,
+                    None,
+                    status,
+                )
+            )
+            continue
+        if base_v == 0:
+            want = 0.0 if cur["value"] == 0 else 100.0
+            status = "convention" if printed == want else "inconsistency"
+            out.append(
+                _finding(
+                    table_id,
+                    "fluctuation",
+                    f,
+                    dims,
+                    f["printed"],
+                    "change from zero",
+                    None,
+                    printed - want,
+                    status,
+                )
+            )
+            continue
+        computed = change_percent(base_v, cur["value"])
+        d = decimals(f["printed"])
+        diff = round(printed - round(computed, d), 6)
+        if abs(diff) < 10**-d / 2 + 1e-9:
+            status = "ok"
+        else:
+            hb = 0.5 * 10 ** -decimals(base["printed"])
+            hc = 0.5 * 10 ** -decimals(cur["printed"])
+            lo = change_percent(base_v + hb, cur["value"] - hc)
+            hi = change_percent(max(base_v - hb, 1e-12), cur["value"] + hc)
+            status = "rounding" if lo - 0.005 <= printed <= hi + 0.005 else "inconsistency"
+        out.append(
+            _finding(
+                table_id,
+                "fluctuation",
+                f,
+                dims,
+                f["printed"],
+                f"({y1} - {y0}) / {y0} x 100",
+                round(computed, 4),
+                diff,
+                status,
+            )
+        )
+    return out
+
+
+def check_shares(cells: pd.DataFrame, table_id: str) -> list[dict]:
+    """Check that percentage shares over the dimension named by ``spec['shares']`` sum to 100."""
+    spec = tidy_spec(table_id)
+    dim = spec.get("shares")
+    if not dim:
+        return []
+    out = []
+    pct = cells[(cells["role"] == "value") & (cells["unit"] == "percent")]
+    for (_measure, _year), grp in pct.groupby(["measure", "year"], sort=False):
+        t = grp.iloc[0]
+        total = float(grp["value"].sum())
+        diff = round(total - 100.0, 6)
+        tol = 0.5 * 10 ** -max(decimals(p) for p in grp["printed"]) * len(grp)
+        out.append(
+            _finding(
+                table_id,
+                f"shares:{dim}",
+                t,
+                ["measure", "year"],
+                " + ".join(grp["printed"]),
+                "100%",
+                round(total, 6),
+                diff,
+                _status(diff, tol),
+            )
+        )
+    return out
+
+
+def tidy_frame(cells: pd.DataFrame, table_id: str) -> pd.DataFrame:
+    """Return the tidy form: observations only, dimension columns first, in report order."""
+    spec = tidy_spec(table_id)
+    df = cells[(cells["role"] == "value") & cells["value"].notna()].copy()
+    dims = [d for d in DIM_ORDER if d in df.columns]
+    dims += [
+        d for d in _dim_cols(df) if d not in dims and d not in TIDY_TAIL and d != "period_start"
+    ]
+    tail = ["sex", "year", "measure", "unit", "value", "line", "column"]
+    if spec.get("cumulative"):
+        tail = [
+            "sex",
+            "period",
+            "period_start",
+            "year",
+            "measure",
+            "unit",
+            "value",
+            "line",
+            "column",
+        ]
+    df = df.sort_values(["line", "column"], kind="stable")
+    out = df[dims + tail].copy()
+    for d in dims:
+        out[d] = out[d].fillna("")
+    out["year"] = out["year"].astype(int)
+    out["value"] = [format_value(v) for v in out["value"]]
+    if "month" in out.columns:
+        out["month"] = out["month"].astype(int)
+    if "period_start" in out.columns:
+        out["period_start"] = out["period_start"].astype(int)
+    return out.reset_index(drop=True)
+
+
+def format_value(value: float) -> str:
+    """Write a value for CSV: whole numbers without a decimal point, others in shortest form."""
+    return str(int(value)) if float(value).is_integer() else repr(float(value))
+
+
+def text_table(table: RawTable) -> pd.DataFrame:
+    """Tidy a text table (Table 65): one row per outcome, with its partner and project."""
+    partner = project = ""
+    records = []
+    for r in table.rows:
+        if r["kind"] != "body":
+            continue
+        cells = [c for c in r["cells"] if c]
+        if not cells:
+            continue
+        first = cells[0]
+        if re.match(r"^\d+\.\s", first):
+            partner, project = first, ""
+            continue
+        outcomes = cells
+        if not first.startswith("-") and len(cells) == 1:
+            if project and records and records[-1]["project"] == project:
+                project = first
+            else:
+                project = (project + " " + first).strip() if project and not records else first
+            continue
+        if not first.startswith("-"):
+            project, outcomes = first, cells[1:]
+        for o in [x for cell in outcomes for x in re.split(r"(?<=;)\s+-\s+", cell)]:
+            records.append(
+                {
+                    "partner": partner,
+                    "project": project,
+                    "outcome": o.lstrip("- ").strip(),
+                    "line": r["line"],
+                }
+            )
+    return pd.DataFrame(records, columns=["partner", "project", "outcome", "line"])
+
+
+def build(table: RawTable, report_year: int) -> tuple[pd.DataFrame, list[dict]]:
+    """Interpret, check and tidy one table.
+
+    Parameters
+    ----------
+    table : RawTable
+        The table as printed.
+    report_year : int
+        Year of the report.
+
+    Returns
+    -------
+    tidy : DataFrame
+        The tidy table.
+    checks : list of dict
+        Every check made (totals, fluctuations, shares, structure), with its status.
+    """
+    if tidy_spec(table.table_id)["family"] == "text":
+        return text_table(table), []
+    cells, findings = interpret(table, report_year)
+    checks = findings + check_totals(cells, table.table_id)
+    checks += check_fluctuations(cells, table.table_id) + check_shares(cells, table.table_id)
+    return tidy_frame(cells, table.table_id), checks
+
+
+def is_count_unit(unit: str) -> bool:
+    """Return True if values in ``unit`` are counts (non-negative integers)."""
+    return unit in COUNT_UNITS

@@ -1,0 +1,315 @@
+"""Validation of data files: columns, types, units, counts, females ≤ total, unique keys.
+
+Every rule raises :class:`~nssf_analysis.exceptions.ValidationError` naming the
+file, the 1-based data row, the column and the rule.  :func:`validate_tidy` runs
+on every :func:`~nssf_analysis.catalog.load_table`; :func:`check_columns` and
+:func:`check_integers` serve every other file of ``data/`` (raw tables, catalog,
+checks, facts, graphics, directories).
+"""
+
+from __future__ import annotations
+
+import math
+
+import pandas as pd
+
+from nssf_analysis.data.specs import COUNT_UNITS, UNITS, contract, tidy_spec
+from nssf_analysis.data.tidy import row_label
+from nssf_analysis.exceptions import ValidationError
+
+REQUIRED = ["sex", "year", "measure", "unit", "value"]
+NON_KEY = {"value", "line", "column"}
+
+
+def _row(df: pd.DataFrame, idx) -> int:
+    return int(df.index.get_loc(idx)) + 1
+
+
+#: Columns that hold whole numbers wherever they occur (report lines, columns, months …).
+INTEGER_COLUMNS = ("line", "column", "month", "period_start")
+
+
+def check_columns(df: pd.DataFrame, path, required) -> None:
+    """Raise ``required-column`` if one of ``required`` is not a column of ``df``.
+
+    Parameters
+    ----------
+    df : DataFrame
+        The file as read.
+    path : str or Path
+        The file, named in errors.
+    required : iterable of str
+        Column names the file must have.
+    """
+    for col in required:
+        if col not in df.columns:
+            raise ValidationError(
+                "required-column", path, None, col, f"missing; the file has {list(df.columns)}"
+            )
+
+
+def check_integers(df: pd.DataFrame, path, columns) -> pd.DataFrame:
+    """Return ``df`` with ``columns`` (those present) as int; raise ``integer`` on a bad cell.
+
+    Parameters
+    ----------
+    df : DataFrame
+        The file as read (strings).
+    path : str or Path
+        The file, named in errors.
+    columns : iterable of str
+        Columns that must hold whole numbers (absent ones are skipped).
+    """
+    df = df.copy()
+    for col in columns:
+        if col not in df.columns:
+            continue
+        text = df[col].astype(str).str.strip()
+        ok = text.str.fullmatch(r"-?\d+")
+        if not ok.all():
+            idx = ok[~ok].index[0]
+            raise ValidationError(
+                "integer", path, _row(df, idx), col, f"{df.at[idx, col]!r} is not a whole number"
+            )
+        df[col] = text.astype(int)
+    return df
+
+
+def check_numbers(df: pd.DataFrame, path, columns) -> pd.DataFrame:
+    """Return ``df`` with ``columns`` as numbers; raise ``number`` on a blank or non-number.
+
+    Parameters
+    ----------
+    df : DataFrame
+        The file as read (strings).
+    path : str or Path
+        The file, named in errors.
+    columns : iterable of str
+        Columns that must hold numbers.
+    """
+    df = df.copy()
+    for col in columns:
+        num = pd.to_numeric(df[col], errors="coerce")
+        bad = num.isna() | (df[col].astype(str).str.strip() == "")
+        if bad.any():
+            idx = bad[bad].index[0]
+            raise ValidationError(
+                "number", path, _row(df, idx), col, f"{df.at[idx, col]!r} is not a number"
+            )
+        df[col] = num
+    return df
+
+
+def check_choices(df: pd.DataFrame, path, column: str, allowed) -> None:
+    """Raise ``allowed-value`` if a cell of ``column`` is not one of ``allowed``."""
+    bad = ~df[column].isin(list(allowed))
+    if bad.any():
+        idx = bad[bad].index[0]
+        raise ValidationError(
+            "allowed-value",
+            path,
+            _row(df, idx),
+            column,
+            f"{df.at[idx, column]!r} is not one of {sorted(allowed)}",
+        )
+
+
+def validate_tidy(df: pd.DataFrame, path, known_years: set[int]) -> pd.DataFrame:
+    """Validate a tidy table and return it with typed ``year`` and ``value`` columns.
+
+    Parameters
+    ----------
+    df : DataFrame
+        The table as read from CSV (every column as string).
+    path : str or Path
+        The file, named in errors.
+    known_years : set of int
+        Years the data may contain.
+
+    Returns
+    -------
+    DataFrame
+        ``year`` as int, ``value`` as float, other columns as read.
+
+    Raises
+    ------
+    ValidationError
+        Rules: ``required-column``, ``number``, ``integer`` (report line, column, month,
+        period start), ``known-year``, ``unit``, ``non-negative``, ``integer-count``,
+        ``females-not-above-total``, ``unique-key``.
+    """
+    check_columns(df, path, REQUIRED)
+    df = check_numbers(df, path, ("value", "year"))
+    df = check_integers(df, path, INTEGER_COLUMNS)
+    if (df["year"] % 1 != 0).any():
+        idx = df.index[(df["year"] % 1 != 0)][0]
+        raise ValidationError(
+            "known-year", path, _row(df, idx), "year", f"{df.at[idx, 'year']} is not a whole year"
+        )
+    df["year"] = df["year"].astype(int)
+    unknown = ~df["year"].isin(known_years)
+    if unknown.any():
+        idx = unknown[unknown].index[0]
+        raise ValidationError(
+            "known-year",
+            path,
+            _row(df, idx),
+            "year",
+            f"{df.at[idx, 'year']} is not one of {sorted(known_years)}",
+        )
+    bad_unit = ~df["unit"].isin(UNITS)
+    if bad_unit.any():
+        idx = bad_unit[bad_unit].index[0]
+        raise ValidationError(
+            "unit",
+            path,
+            _row(df, idx),
+            "unit",
+            f"{df.at[idx, 'unit']!r} is not in the vocabulary {sorted(UNITS)}",
+        )
+    counts = df["unit"].isin(COUNT_UNITS)
+    neg = df["value"] < 0
+    neg_count = neg & counts
+    if neg_count.any():
+        idx = neg_count[neg_count].index[0]
+        raise ValidationError(
+            "non-negative",
+            path,
+            _row(df, idx),
+            "value",
+            f"count {df.at[idx, 'value']:g} ({df.at[idx, 'unit']}) is negative",
+        )
+    frac = counts & (df["value"] % 1 != 0)
+    if frac.any():
+        idx = frac[frac].index[0]
+        raise ValidationError(
+            "integer-count",
+            path,
+            _row(df, idx),
+            "value",
+            f"count {df.at[idx, 'value']:g} ({df.at[idx, 'unit']}) is not whole",
+        )
+    keys = [c for c in df.columns if c not in NON_KEY]
+    dup = df.duplicated(subset=keys, keep=False)
+    if dup.any():
+        idx = dup[dup].index[1] if dup.sum() > 1 else dup[dup].index[0]
+        where = ", ".join(f"{k}={df.at[idx, k]}" for k in keys if str(df.at[idx, k]) != "")
+        raise ValidationError("unique-key", path, _row(df, idx), None, f"duplicate key ({where})")
+    check_females(df, path)
+    return df
+
+
+def _listing(labels) -> str:
+    labels = [repr(x) for x in labels]
+    if len(labels) > 8:
+        labels = labels[:3] + [f"… ({len(labels)} rows) …"] + labels[-2:]
+    return ", ".join(labels)
+
+
+def _missing(want: list, have: list):
+    """Return the first item of ``want`` that ``have`` lacks (counting repeats), or None."""
+    pool = list(have)
+    for x in want:
+        if x in pool:
+            pool.remove(x)
+        else:
+            return x
+    return None
+
+
+def layout_problem(table, report_year: int) -> tuple[int, str] | None:
+    """Return the first way a table differs from its contract, or None if it fits.
+
+    Every block the spec declares must be printed, and no other; in each block the body
+    rows must carry the contract's labels (:func:`nssf_analysis.specs.contract`), none
+    missing and none added; the header must carry every contract label and no other.
+
+    Parameters
+    ----------
+    table : RawTable
+        The table as printed (from the report or rebuilt from its raw file).
+    report_year : int
+        The report's year, which the contract's relative years refer to.
+
+    Returns
+    -------
+    tuple of (int, str) or None
+        The report line at fault and what is wrong there.
+    """
+    want = contract(table.table_id, report_year)
+    if want is None or not table.rows:
+        return None
+    spec = tidy_spec(table.table_id)
+    n_label = spec.get("header_label_cols", len(spec["rows"]))
+    first = table.rows[0]["line"]
+    blocks: dict[str, list] = {}
+    for r in table.rows:
+        if r["kind"] != "block":
+            blocks.setdefault(r["block"], [])
+        if r["kind"] == "body":
+            blocks[r["block"]].append(r)
+    for b in want["blocks"]:
+        if b not in blocks:
+            return first, (
+                f"block {b!r} is missing; the table must have the blocks {_listing(want['blocks'])}"
+            )
+    for b, rows in blocks.items():
+        if b not in want["blocks"]:
+            line = rows[0]["line"] if rows else first
+            return line, f"block {b!r} is not one of the table's blocks"
+    header = [c for r in table.rows if r["kind"] == "header" for c in r["cells"] if c]
+    header_line = next((r["line"] for r in table.rows if r["kind"] == "header"), first)
+    for h in want["header"]:
+        if h not in header:
+            return header_line, (
+                f"header label {h!r} is missing: a column was lost or renamed, so the "
+                "header no longer fits the table's layout"
+            )
+    for h in header:
+        if h not in want["header"]:
+            return header_line, f"header label {h!r} is not in the table's layout"
+    for b, rows in blocks.items():
+        labels = [row_label(r["cells"], n_label) for r in rows]
+        where = f" of block {b!r}" if b else ""
+        lost = _missing(list(want["rows"]), labels)
+        if lost is not None:
+            i = want["rows"].index(lost)
+            before = [lab for lab in want["rows"][:i] if lab in labels]
+            line = rows[labels.index(before[-1])]["line"] if before else header_line
+            return line, (
+                f"row {lost!r}{where} is missing after this line; the table must have the "
+                f"rows {_listing(want['rows'])}"
+            )
+        extra = _missing(labels, list(want["rows"]))
+        if extra is not None:
+            return rows[labels.index(extra)]["line"], (
+                f"row {extra!r}{where} is not one of the table's rows "
+                f"{_listing(want['rows'])}: the table's layout changed"
+            )
+    return None
+
+
+def check_females(df: pd.DataFrame, path) -> None:
+    """Raise if a female count exceeds the total it belongs to (same key, sex='total')."""
+    if "sex" not in df.columns or not (df["sex"] == "female").any():
+        return
+    keys = [c for c in df.columns if c not in NON_KEY | {"sex"}]
+    fem = df[df["sex"] == "female"].reset_index()
+    tot = df[df["sex"] == "total"]
+    merged = fem.merge(tot, on=keys, suffixes=("", "_total"), how="inner")
+    over = merged[merged["value"] > merged["value_total"] + 1e-9]
+    if not over.empty:
+        r = over.iloc[0]
+        raise ValidationError(
+            "females-not-above-total",
+            path,
+            _row(df, r["index"]),
+            "value",
+            f"females {r['value']:g} > total {r['value_total']:g} "
+            f"for measure {r['measure']} in {r['year']}",
+        )
+
+
+def check_not_nan(value: float) -> bool:
+    """Return True if ``value`` is a real number (not None/NaN)."""
+    return value is not None and not (isinstance(value, float) and math.isnan(value))

@@ -1,0 +1,576 @@
+"""Report tables for the book, and the values behind them.
+
+- :func:`table` shows a table as the report prints it
+  (:mod:`nssf_analysis.printed`): every printed cell, totals and changes included,
+  with numbered markers and notes where the audit finds that a printed cell differs
+  from what its parts give. Directories are shown per capital/province.
+- :func:`values` and :func:`lookup` give the tidy values of a table with its totals,
+  driven by the table's spec (:mod:`nssf_analysis.specs`): the total the report
+  prints wherever it prints one, otherwise the sum of the parts (column
+  ``recomputed`` keeps the sum of the parts for every total).
+- :func:`changes` gives the change of every value on the year before, recomputed
+  (``change``, ``reading``) and as printed (``printed``): a missing base year reads
+  "not available", a zero base "new (from 0)" and two zeros "no change".
+"""
+
+from __future__ import annotations
+
+import html
+import re
+
+import jinja2
+import pandas as pd
+from pandas.io.formats.style import Styler
+
+# The values behind the tables live in the analysis layer; their former names here stay.
+from nssf_analysis.analysis.values import (
+    PRINTED,
+    values,
+)
+from nssf_analysis.analysis.values import (
+    change_percent as change_percent,
+)
+from nssf_analysis.analysis.values import (
+    changes as changes,
+)
+from nssf_analysis.analysis.values import (
+    layout as layout,
+)
+from nssf_analysis.analysis.values import (
+    lookup as lookup,
+)
+from nssf_analysis.analysis.values import (
+    lookup_cell as lookup_cell,
+)
+from nssf_analysis.analysis.values import (
+    table_years as table_years,
+)
+from nssf_analysis.data.catalog import catalog, load_checks, load_table
+from nssf_analysis.exceptions import NSSFError
+from nssf_analysis.render.directory_view import directory, directory_frame
+from nssf_analysis.render.printed import PrintedTable, display_frame, printed_table
+
+#: Check statuses that mark a cell (the report printed something else than the data gives).
+FLAG_STATUSES = ("rounding", "inconsistency", "convention", "structural")
+#: Total values of a dimension that are labelled "Total".
+TOTAL_WORDS = {"total", "all", "Total"}
+MONTHS = "Jan Feb Mar Apr May Jun Jul Aug Sep Oct Nov Dec".split()
+#: Units written after a measure's name in headers (counts speak for themselves).
+SHOWN_UNITS = {
+    "billion riels",
+    "million riels",
+    "riels",
+    "percent",
+    "documents",
+    "times/persons",
+}
+#: Display names of measures where the snake_case name reads badly.
+MEASURE_LABELS = {
+    "contributory_enterprises": "Contributory enterprises (average)",
+    "contribution_paid_enterprises": "Contribution-paid enterprises (average)",
+    "contribution_paid_workers": "Contribution-paid workers (average)",
+    "contribution_paid_members": "Contribution-paid members (average)",
+    "contributory_institutions": "Contributory institutions",
+    "contribution_paid_institutions": "Contribution-paid institutions",
+    "contribution_paid_enterprises_share": "Contribution-paid enterprises",
+    "survivors_pension_documents": "Survivors' pension benefits",
+    "members_accessing_services": "Members accessing services",
+    "health_facility_documents": "Health facilities",
+    "occupational_risk_reports": "Occupational risk reports",
+    "general_vehicles_share": "General vehicles",
+    "offending_vehicles_share": "Offending vehicles",
+    "sectors_share": "Sectors",
+    "mothers": "Primiparae/multiparae",
+    "mothers_with_twins": "with twins",
+    "mothers_with_triplets": "with triplets",
+    "allowance_per_newborn": "Allowance per newborn",
+    "allowance_per_child": "Allowance per child",
+}
+VALUE_LABELS = {
+    "female": "Females",
+    "less_than_20": "Degree less than 20%",
+    "from_20_up": "Degree from 20% up",
+    "banks_micro_finances": "Banks/micro-finances",
+    "non_occupational_risks": "Non-occupational risks",
+    "head_offices": "Head offices",
+    "provincial_branches": "Provincial branches",
+}
+
+_TEMPLATE = """{% extends "html_table.tpl" %}
+{% block before_table %}<div class="nssf-table" id="{{ uuid }}">
+{% endblock before_table %}
+{% block after_table %}{% if caption and caption is not string %}
+<div class="nssf-table-notes">{{ caption[1] }}</div>
+{% endif %}</div>
+{% endblock after_table %}
+"""
+
+
+class ReportStyler(Styler):
+    """A Styler whose HTML is wrapped in ``<div id="<uuid>">`` with notes below the table.
+
+    The caption may be a pair ``(title, notes)``: the title is the table's
+    ``<caption>``, the notes (source, unit, markers) follow the table.
+    """
+
+    env = jinja2.Environment(
+        loader=jinja2.ChoiceLoader(
+            [jinja2.DictLoader({"report_table.tpl": _TEMPLATE}), Styler.loader]
+        ),
+        trim_blocks=True,
+    )
+    template_html_table = env.get_template("report_table.tpl")
+
+    def __repr__(self) -> str:
+        caption = self.caption[0] if isinstance(self.caption, tuple) else self.caption
+        return re.sub(r"<[^>]+>", "", caption or "ReportStyler").strip()
+
+
+# --------------------------------------------------------------------------------------
+# Labels and formatting
+# --------------------------------------------------------------------------------------
+
+
+def label(dim: str, value: str, unit: str = "", total: str | None = None) -> str:
+    """Return the display label of a dimension value.
+
+    Parameters
+    ----------
+    dim : str
+        Dimension name (``office``, ``measure``, ``sex`` …).
+    value : str
+        Its value as stored in the tidy data.
+    unit : str, optional
+        For measures: the unit, written in parentheses when it is not a count.
+    total : str, optional
+        The value that stands for the total of this dimension in the table; another
+        "all"/"total" value then means "not broken down" and gets no label.
+    """
+    if dim in PRINTED or dim == "unit":
+        return value
+    if dim == "month":
+        return MONTHS[int(value) - 1] if value.isdigit() else "Total"
+    if value in TOTAL_WORDS:
+        return "Total" if total in (None, value) else ""
+    if dim == "measure":
+        text = MEASURE_LABELS.get(value, value.replace("_", " ").capitalize())
+        if unit in SHOWN_UNITS:
+            text += " (%)" if unit == "percent" else f" ({unit})"
+        return text
+    if value in VALUE_LABELS:
+        return VALUE_LABELS[value]
+    return value.replace("_", " ").capitalize()
+
+
+def format_value(value, unit: str) -> str:
+    """Format a value the way the report prints it ("1,234", "22.26", "94.99%").
+
+    Parameters
+    ----------
+    value : float or None
+        The value (None or NaN print as "–").
+    unit : str
+        Its unit: percentages get a "%", money two decimals, counts none.
+    """
+    if value is None or pd.isna(value):
+        return "–"
+    if unit == "percent":
+        return f"{value:,.2f}%"
+    if unit in ("billion riels", "million riels") or not float(value).is_integer():
+        return f"{value:,.2f}"
+    return f"{value:,.0f}"
+
+
+def format_change(change: float | None, status: str) -> str:
+    """Format a recomputed change ("+18.08%", "not available", "new (from 0)")."""
+    if status != "ok":
+        return status
+    return f"{change:+,.2f}%"
+
+
+def report_frame(table_id: str, year: int) -> pd.DataFrame:
+    """Return the table as the book displays it: the printed cells, as strings.
+
+    Parameters
+    ----------
+    table_id : str
+        A numbered, annex or text table.
+    year : int
+        The book's year (see :func:`nssf_analysis.printed.printed_table`).
+    """
+    return display_frame(table_id, year)
+
+
+# --------------------------------------------------------------------------------------
+# Captions and the Styler
+# --------------------------------------------------------------------------------------
+
+
+def _info(table_id: str) -> dict:
+    return catalog().set_index("table_id").loc[table_id].to_dict()
+
+
+def caption_html(table_id: str) -> str:
+    """Return the caption "Table N: title" (annex tables: "Annex 6.1.1: title")."""
+    info = _info(table_id)
+    return (
+        f'<span class="nssf-table-label">{html.escape(info["label"])}:</span> '
+        f'<span class="nssf-table-title">{html.escape(info["title"])}</span>'
+    )
+
+
+def _notes_html(table_id: str, units: list[str], extra: list[str]) -> str:
+    info = _info(table_id)
+    parts = []
+    if units:
+        parts.append(f"Unit: {html.escape(', '.join(u for u in units if u))}.")
+    if info.get("source"):
+        parts.append(f"Source: {html.escape(info['source'])}.")
+    if info.get("notes"):
+        parts.append(f"Note: {html.escape(info['notes'])}.")
+    parts += extra
+    return "<br>".join(parts)
+
+
+TABLE_CSS = [
+    {"selector": "caption", "props": "caption-side: top; text-align: left; font-weight: bold;"},
+    {"selector": "td", "props": "text-align: right; white-space: nowrap;"},
+    {"selector": "th", "props": "text-align: left;"},
+    # wide enough for a period such as "2008-2022" on one line; longer labels wrap
+    {"selector": "th.row_heading", "props": "min-width: 6.5rem;"},
+    {"selector": "td.total, td.subtotal", "props": "font-weight: bold;"},
+    {"selector": "td.change", "props": "font-style: italic;"},
+]
+
+
+def _styler(frame: pd.DataFrame, table_id: str, notes: str, classes=None) -> ReportStyler:
+    st = ReportStyler(frame, cell_ids=False)
+    st.set_uuid(table_id)
+    st.set_caption((caption_html(table_id), notes))
+    st.set_table_attributes('class="nssf-report-table"')
+    st.set_table_styles(TABLE_CSS)
+    if classes is not None:
+        st.set_td_classes(classes)
+    return st
+
+
+#: A cell of a display table that reads as a number ("11,625", "94.99%", "+1.2%",
+#: "<0.001") or as one of the placeholders for a missing value.
+_NUMBER_TEXT = re.compile(r"^[<>+\-−–]?\s*\d[\d,]*(\.\d+)?\s*%?$|^(n/a|new|–|-|)$")
+
+
+def text_columns(frame: pd.DataFrame, formats: dict | None = None) -> tuple[list, list]:
+    """Return the columns of ``frame`` that hold text, and those of them read as words.
+
+    Parameters
+    ----------
+    frame : DataFrame
+        A display frame.
+    formats : dict, optional
+        Columns formatted as numbers (never text).
+
+    Returns
+    -------
+    (list, list)
+        Every non-numeric column, and those whose cells do not all read as a number
+        ("11,625", "94.99%", "+1.2%", "<0.001") or a placeholder (blank, "n/a", "new", "–").
+    """
+    formats = formats or {}
+    text = [
+        c
+        for c in frame.columns
+        if c not in formats and not pd.api.types.is_numeric_dtype(frame[c].dtype)
+    ]
+    words = [
+        c
+        for c in text
+        if not frame[c].map(lambda v: bool(_NUMBER_TEXT.match(str(v).strip()))).all()
+    ]
+    return text, words
+
+
+#: CSS of a column of words in a display table: left, wrapping, never squeezed to nothing.
+WORD_COLUMN_CSS = "text-align: left; white-space: normal; min-width: 8rem;"
+
+
+def align_rules(frame: pd.DataFrame, formats: dict | None = None) -> list[dict]:
+    """Return Styler table styles: numbers right, word columns left and wrapping.
+
+    One CSS rule per word column (not per cell), so large tables stay small.
+    """
+    rules = [{"selector": "td", "props": "text-align: right;"}]
+    for c in text_columns(frame, formats)[1]:
+        i = frame.columns.get_loc(c)
+        selector = f"td.col{i}, th.col_heading.col{i}"
+        rules.append({"selector": selector, "props": WORD_COLUMN_CSS})
+    return rules
+
+
+def plain_table(frame: pd.DataFrame, uuid: str, formats: dict | None = None) -> Styler:
+    """Return a display Styler of ``frame``: no index, text left and numbers right.
+
+    Text columns are HTML-escaped; alignment follows :func:`align_rules`.
+
+    Parameters
+    ----------
+    frame : DataFrame
+        What to show (usually already formatted as text).
+    uuid : str
+        Stable id of the table (deterministic HTML, and an anchor for links).
+    formats : dict, optional
+        ``Styler.format`` formatters for numeric columns, by column name.
+
+    Returns
+    -------
+    pandas.io.formats.style.Styler
+    """
+    st = frame.style.hide(axis="index").format(formats or {}, na_rep="")
+    text = text_columns(frame, formats)[0]
+    if text:
+        st = st.format(escape="html", subset=text, na_rep="")
+    return st.set_table_styles(align_rules(frame, formats)).set_uuid(uuid)
+
+
+def empty_table(table_id: str, year: int, why: str | None = None) -> ReportStyler:
+    """Return the table's caption with a one-line message that it has no data for ``year``."""
+    years = ", ".join(str(y) for y in table_years_any(table_id))
+    msg = why or f"The report has no data for {year} in this table (it covers {years})."
+    frame = pd.DataFrame({"": [msg]}, index=pd.Index([""]))
+    return _styler(frame, table_id, _notes_html(table_id, [], []))
+
+
+def table_years_any(table_id: str) -> list[int]:
+    """Return the years a table (numbered, annex or directory) has data for."""
+    return sorted(int(y) for y in _info(table_id)["years"].split("; ") if y)
+
+
+def table(table_id: str, year: int) -> ReportStyler | PrintedTable:
+    """Return a table as the report prints it, for the book of ``year``.
+
+    Parameters
+    ----------
+    table_id : str
+        Any table of the catalog: numbered (``t01`` …), annex (``a6_1_1`` …),
+        directory (``a6_6_1`` …) or text (``t65``).
+    year : int
+        The year shown.
+
+    Returns
+    -------
+    PrintedTable or ReportStyler
+        Numbered, annex and text tables: the printed cells with the markers and notes
+        of the audit's findings (:func:`nssf_analysis.printed.printed_table`);
+        directories: a Styler. The HTML carries the anchor ``id="<table_id>"``.
+    """
+    family = _info(table_id)["family"]
+    if year not in table_years_any(table_id):
+        return empty_table(table_id, year)
+    if family == "directory":
+        return directory(table_id, year)
+    return printed_table(table_id, year)
+
+
+# --------------------------------------------------------------------------------------
+# Directories, text tables, province profiles
+# --------------------------------------------------------------------------------------
+
+
+def directory_counts(year: int) -> pd.DataFrame:
+    """Return, per capital/province, how many facilities and branch offices the annex lists.
+
+    Parameters
+    ----------
+    year : int
+        The year (directories exist for the report year only; other years give an
+        empty frame).
+    """
+    cols = {}
+    for tid, name in (
+        ("a6_6_1", "Health-care facilities"),
+        ("a6_6_2", "Occupational-risk facilities"),
+    ):
+        if year not in table_years_any(tid):
+            continue
+        d = load_table(tid)
+        for own in ("public", "private"):
+            cols[(name, own.capitalize())] = d[d["ownership"] == own].groupby("province").size()
+        cols[(name, "Total")] = d.groupby("province").size()
+    if year in table_years_any("a6_6_3"):
+        d = directory_frame("a6_6_3")
+        cols[("Branch offices", "Total")] = d.groupby(level=0).size()
+    if not cols:
+        return pd.DataFrame()
+    out = pd.DataFrame(cols).fillna(0).astype(int)
+    out.index.name = "Capital/province"
+    return out
+
+
+def directory_summary(year: int) -> ReportStyler | pd.DataFrame:
+    """Return :func:`directory_counts` as a styled table (anchor ``directories``)."""
+    counts = directory_counts(year)
+    st = ReportStyler(counts if not counts.empty else pd.DataFrame({"": ["no directory"]}))
+    st.set_uuid("directories")
+    if counts.empty:
+        msg = f"The annex directories list facilities for {', '.join(map(str, _dir_years()))}."
+        st = ReportStyler(pd.DataFrame({"": [msg]}, index=pd.Index([""])))
+        st.set_uuid("directories")
+    st.set_caption(
+        (
+            "Health facilities and branch offices per capital/province (Annex 6.6)",
+            "Counted from the directories of Annex 6.6.1, 6.6.2 and 6.6.3.",
+        )
+    )
+    st.set_table_styles(TABLE_CSS)
+    return st
+
+
+def _dir_years() -> list[int]:
+    return table_years_any("a6_6_1")
+
+
+#: Province tables of the annex and the measure each contributes to the profile.
+PROFILE = [
+    ("a6_1_1", "workers", "Workers (occupational risk)"),
+    ("a6_1_3", "new_workers", "New workers"),
+    ("a6_1_4", "occupational_risk_reports", "Occupational risk reports"),
+    ("a6_1_5", "investigation_results", "Investigation results"),
+    ("a6_3_1", "workers", "Workers (health care)"),
+    ("a6_4_1", "workers", "Workers (pension)"),
+    ("a6_5_1", "workers", "Informal workers"),
+    ("a6_5_2", "mothers", "Mothers at childbirth"),
+]
+
+
+def province_profile(year: int) -> pd.DataFrame:
+    """Return one row per capital/province with the main measure of each annex table.
+
+    Parameters
+    ----------
+    year : int
+        The year (annex tables exist for the report year only).
+
+    Returns
+    -------
+    DataFrame
+        Index: capital/province as printed; one column per annex table (see
+        :data:`PROFILE`); NaN where a table does not list the place.
+    """
+    cols = {}
+    for tid, measure, name in PROFILE:
+        df = values(tid, year)
+        df = df[(df["year"] == year) & (df["measure"] == measure) & (df["sex"] == "total")]
+        df = df[df["province"] != "Total"]
+        for d in ("status", "sector"):
+            if d in df.columns:
+                df = df[df[d].isin(["total", "all"])] if d == "status" else df[df[d] == "all"]
+        if df.empty:
+            continue
+        cols[f"{name} ({_info(tid)['label']})"] = df.groupby("province", sort=False)["value"].sum()
+    out = pd.DataFrame(cols)
+    out.index.name = "Capital/province"
+    return out
+
+
+def province_table(year: int) -> ReportStyler:
+    """Return :func:`province_profile` as a styled table (anchor ``province-profile``)."""
+    prof = province_profile(year)
+    if prof.empty:
+        years = ", ".join(str(y) for y in table_years_any("a6_1_1"))
+        prof = pd.DataFrame({"": [f"The annex has province tables for {years} only."]})
+        prof.index = pd.Index([""])
+        fmt = None
+    else:
+        fmt = {c: (lambda v: format_value(v, "persons")) for c in prof.columns}
+    st = ReportStyler(prof)
+    st.set_uuid("province-profile")
+    st.set_caption(
+        (
+            f"Capital/provinces at a glance, {year}",
+            "Each column is the total of one annex table for the capital/province, "
+            "as printed (Phnom Penh khans and 'Abroad' appear where a table lists them); "
+            "– where a table does not list the place.",
+        )
+    )
+    st.set_table_styles(TABLE_CSS)
+    if fmt:
+        st.format(fmt)
+    return st
+
+
+# --------------------------------------------------------------------------------------
+# Contents of the book
+# --------------------------------------------------------------------------------------
+
+#: Chapter (notebook) of each top-level section of the report ("2": the headline figures).
+CHAPTERS = {
+    "2": "00_overview",
+    "A": "01_occupational_risk",
+    "B": "02_health_care",
+    "C": "03_pension",
+    "D": "04_informal_sector",
+    "E": "05_institutional",
+    "6": "06_provinces",
+}
+
+
+def chapter_of(section: str) -> str:
+    """Return the notebook that presents a report section ("A.1.2" → 01_occupational_risk).
+
+    Parameters
+    ----------
+    section : str
+        Section as in the catalog (``"A.1.3"``, ``"6.1.1"``, ``"2.OR"``).
+
+    Raises
+    ------
+    NSSFError
+        For a section no chapter presents.
+    """
+    key = str(section)[:1]
+    if key not in CHAPTERS:
+        raise NSSFError(f"no chapter for report section {section!r}")
+    return CHAPTERS[key]
+
+
+def contents(year: int) -> pd.DataFrame:
+    """Return every table with its chapter, the years it covers and its flagged checks.
+
+    Parameters
+    ----------
+    year : int
+        The year of interest (``has data`` says whether the table has rows for it).
+    """
+    cat = catalog()
+    ch = load_checks()
+    flagged = ch[ch["status"].isin(FLAG_STATUSES)].groupby("table_id").size()
+    rows = []
+    for r in cat.to_dict("records"):
+        chapter = chapter_of(r["section"])
+        rows.append(
+            {
+                "Table": f'<a href="{chapter}.html#{r["table_id"]}">{html.escape(r["label"])}</a>',
+                "Title": r["title"],
+                "Section": r["section"],
+                "Years": r["years"].replace("; ", ", "),
+                f"Data for {year}": "yes" if year in table_years_any(r["table_id"]) else "no",
+                "Flagged checks": int(flagged.get(r["table_id"], 0)),
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+def contents_table(year: int) -> ReportStyler:
+    """Return :func:`contents` as a styled table (anchor ``contents``)."""
+    frame = contents(year)
+    st = ReportStyler(frame)
+    st.set_uuid("contents")
+    st.hide(axis="index")
+    st.set_caption(
+        (
+            "Every table of the report and where this book shows it",
+            "Flagged checks: printed totals or changes that differ from the recomputed "
+            "ones (see the data-quality chapter).",
+        )
+    )
+    st.set_table_styles(TABLE_CSS + align_rules(frame))
+    return st
