@@ -40,6 +40,7 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
+from nssf_analysis.data.units import FACT_UNITS
 from nssf_analysis.exceptions import ExtractionError
 
 __all__ = [
@@ -73,25 +74,8 @@ COLUMNS = [
     "line",
 ]
 
-#: Controlled vocabulary of the ``unit`` column.
-UNITS = frozenset(
-    {
-        "persons",
-        "enterprises",
-        "institutions",
-        "documents",
-        "times/persons",
-        "times",
-        "million riels",
-        "billion riels",
-        "percent",
-        "cases",
-        "factories",
-        "cards",
-        "health facilities",
-        "associations",
-    }
-)
+#: Controlled vocabulary of the ``unit`` column (declared in :mod:`nssf_analysis.data.units`).
+UNITS = FACT_UNITS
 
 #: Allowed values of the ``scheme`` column.
 SCHEMES = frozenset(

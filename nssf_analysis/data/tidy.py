@@ -25,7 +25,9 @@ from dataclasses import dataclass
 import pandas as pd
 
 from nssf_analysis.data.extract import PERIOD_RE, YEAR_RE, RawTable, is_value
-from nssf_analysis.data.specs import COUNT_UNITS, LABELS, MEASURE_UNITS, UNITS, tidy_spec
+from nssf_analysis.data.specs import LABELS, MONTH_NAMES, tidy_spec
+from nssf_analysis.data.units import COUNT_UNITS, MEASURE_UNITS, UNIT_WORDS, UNITS
+from nssf_analysis.data.units import is_count as is_count_unit  # noqa: F401 (public name)
 from nssf_analysis.exceptions import ExtractionError
 
 FLUCT_RE = re.compile(r"^Fluctuation")
@@ -35,35 +37,8 @@ TOTAL_ROW_RE = re.compile(r"^(Grand )?Total\b")
 CODE_RE = re.compile(r"^(\d+(?:\.\d+)*)\.?$")
 CODE_LABEL_RE = re.compile(r"^(\d+(?:\.\d+)*)\.\s+(.+)$")
 PRINTED_DIMS = {"no", "item", "province", "business", "business_code"}
-MONTHS = {
-    m: i + 1
-    for i, m in enumerate(
-        [
-            "Jan",
-            "Feb",
-            "March",
-            "April",
-            "May",
-            "June",
-            "July",
-            "August",
-            "Sep",
-            "Oct",
-            "Nov",
-            "Dec",
-        ]
-    )
-}
-UNIT_WORDS = {
-    "billion riels": "billion riels",
-    "million riels": "million riels",
-    "riels": "riels",
-    "documents": "documents",
-    "persons": "persons",
-    "times": "times",
-    "times/persons": "times/persons",
-    "%": "percent",
-}
+#: Month number of each printed month name.
+MONTHS = {m: i + 1 for i, m in enumerate(MONTH_NAMES)}
 #: Dimension columns, in the order they appear in tidy files (others follow).
 DIM_ORDER = [
     "block",
@@ -869,8 +844,3 @@ def build(table: RawTable, report_year: int) -> tuple[pd.DataFrame, list[dict]]:
     checks = findings + check_totals(cells, table.table_id)
     checks += check_fluctuations(cells, table.table_id) + check_shares(cells, table.table_id)
     return tidy_frame(cells, table.table_id), checks
-
-
-def is_count_unit(unit: str) -> bool:
-    """Return True if values in ``unit`` are counts (non-negative integers)."""
-    return unit in COUNT_UNITS

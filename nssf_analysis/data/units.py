@@ -1,4 +1,11 @@
-"""Units of money and the one reading of each amount the report labels inconsistently.
+"""Units: the one vocabulary of units, money scaling, and the reading of each amount.
+
+:data:`VOCABULARY` declares every unit the report uses, once, with where it is used
+(the tables, the prose or both); :data:`UNITS` (the tables' vocabulary),
+:data:`FACT_UNITS` (the prose's), :data:`COUNT_UNITS` and :data:`MONEY_UNITS` follow
+from it. :data:`MEASURE_UNITS` gives a measure's unit where no label prints it, and
+:data:`UNIT_WORDS` the unit a printed word names. A new unit goes in
+:data:`VOCABULARY`; a new unit of money also in :data:`MONEY_SCALE`.
 
 The report prints amounts in riels, million riels and billion riels. Where a table's
 heading and the report's own text disagree about the scale of the same amounts,
@@ -14,6 +21,90 @@ from dataclasses import dataclass
 
 #: Riels per unit of each money unit.
 MONEY_SCALE = {"riels": 1.0, "million riels": 1e6, "billion riels": 1e9}
+
+#: Every unit the report uses (as the report labels them, lower case) and where:
+#: ``tables`` (the tidy data's ``unit`` column), ``prose`` (the facts' ``unit`` column).
+VOCABULARY = {
+    "persons": "tables prose",
+    "enterprises": "tables prose",
+    "institutions": "tables prose",
+    "documents": "tables prose",
+    "times": "tables prose",
+    "times/persons": "tables prose",
+    "riels": "tables",
+    "million riels": "tables prose",
+    "billion riels": "tables prose",
+    "percent": "tables prose",
+    "reports": "tables",
+    "cases": "tables prose",
+    "factories": "tables prose",
+    "courses": "tables",
+    "news": "tables",
+    "health facilities": "tables prose",
+    "cards": "prose",
+    "associations": "prose",
+}
+
+#: Units of money (those :data:`MONEY_SCALE` scales).
+MONEY_UNITS = frozenset(MONEY_SCALE)
+
+#: The controlled vocabulary of units of the tables.
+UNITS = frozenset(u for u, used in VOCABULARY.items() if "tables" in used.split())
+
+#: The controlled vocabulary of units of the facts of the prose.
+FACT_UNITS = frozenset(u for u, used in VOCABULARY.items() if "prose" in used.split())
+
+#: Units of the tables whose values are counts (non-negative integers).
+COUNT_UNITS = UNITS - MONEY_UNITS - {"percent"}
+
+#: The unit a printed word or parenthesis names ("(Billion Riels)", "%").
+UNIT_WORDS = {
+    "billion riels": "billion riels",
+    "million riels": "million riels",
+    "riels": "riels",
+    "documents": "documents",
+    "persons": "persons",
+    "times": "times",
+    "times/persons": "times/persons",
+    "%": "percent",
+}
+
+MEASURE_UNITS = {
+    "enterprises": "enterprises",
+    "contributory_enterprises": "enterprises",
+    "contribution_paid_enterprises": "enterprises",
+    "members": "persons",
+    "workers": "persons",
+    "contribution_paid_workers": "persons",
+    "contribution_paid_members": "persons",
+    "institutions": "institutions",
+    "contributory_institutions": "institutions",
+    "contribution_paid_institutions": "institutions",
+    "times": "times",
+    "injuries": "persons",
+    "victims": "persons",
+    "victims_receiving_benefits": "persons",
+    "members_receiving_benefits": "persons",
+    "occupational_risk_reports": "reports",
+    "investigation_results": "cases",
+    "meetings": "times",
+    "cases": "cases",
+    "factories": "factories",
+    "unconscious_workers": "persons",
+    "participants": "persons",
+    "participated_workers": "persons",
+    "courses": "courses",
+    "news": "news",
+    "mothers": "persons",
+    "mothers_with_twins": "persons",
+    "mothers_with_triplets": "persons",
+    "children": "persons",
+    "twins": "persons",
+    "triplets": "persons",
+    "newborns": "persons",
+    "new_enterprises": "enterprises",
+    "health_facilities": "health facilities",
+}
 
 
 @dataclass(frozen=True)
@@ -56,7 +147,12 @@ READINGS: dict[str, Reading] = {
 
 def is_money(unit: str) -> bool:
     """Whether ``unit`` is a unit of money (riels, million riels, billion riels)."""
-    return unit in MONEY_SCALE
+    return unit in MONEY_UNITS
+
+
+def is_count(unit: str) -> bool:
+    """Whether values in ``unit`` are counts (non-negative integers)."""
+    return unit in COUNT_UNITS
 
 
 def factor(unit: str, target: str) -> float:

@@ -13,8 +13,9 @@ import math
 
 import pandas as pd
 
-from nssf_analysis.data.specs import COUNT_UNITS, UNITS, contract, tidy_spec
+from nssf_analysis.data.specs import contract, tidy_spec
 from nssf_analysis.data.tidy import row_label
+from nssf_analysis.data.units import COUNT_UNITS, UNITS
 from nssf_analysis.exceptions import ValidationError
 
 REQUIRED = ["sex", "year", "measure", "unit", "value"]

@@ -1,0 +1,165 @@
+"""Table specifications: every table of the report described once, as data.
+
+Where a table is declared
+-------------------------
+A new table spec goes in the module of the report part that prints it:
+
+``part_a_occupational_risk``
+    Part A, occupational risk (Tables 1–33);
+``part_b_health_care``
+    Part B, health care (Tables 34–55);
+``part_c_to_e``
+    Parts C–E, pension, informal sector, childbirth allowance and institutional work
+    (Tables 56–71), with :data:`TABLE_OPTIONS` (how a numbered table is cut);
+``annex``
+    the annex tables (:data:`ANNEX_TABLES`: the heading that opens each one).
+
+Each part module has three mappings keyed by the table's stable id: ``TIDY`` (how its
+cells are read: the dimension of each row-label column and header level, label maps,
+totals), ``ROWS`` (its body-row labels, where they are not the year rows) and
+``HEADERS`` (its header labels as printed). :mod:`~nssf_analysis.data.specs.families`
+holds the specs many tables share, :mod:`~nssf_analysis.data.specs.vocabulary` the
+labels that mean the same in every table, and :mod:`nssf_analysis.data.units` the
+units (the vocabulary, the unit of each measure, money scaling).
+
+This module merges the parts, in the report's order, and gives the API: extraction
+(:mod:`nssf_analysis.data.extract`) uses :data:`ANNEX_TABLES` and :data:`TABLE_OPTIONS`
+to find and cut tables; the tidy layer (:mod:`nssf_analysis.data.tidy`) uses
+:func:`tidy_spec`; :func:`contract` gives the rows, blocks and header labels each table
+must have.
+"""
+
+from __future__ import annotations
+
+from nssf_analysis.data.specs import (
+    annex,
+    part_a_occupational_risk,
+    part_b_health_care,
+    part_c_to_e,
+)
+from nssf_analysis.data.specs.annex import ANNEX_TABLES, PROVINCES, PROVINCES_AND_KHANS
+from nssf_analysis.data.specs.families import variant
+from nssf_analysis.data.specs.part_c_to_e import TABLE_OPTIONS
+from nssf_analysis.data.specs.vocabulary import LABELS, MONTH_NAMES, YEAR_ROWS
+from nssf_analysis.data.units import COUNT_UNITS, MEASURE_UNITS, UNITS
+
+__all__ = [
+    "ANNEX_TABLES",
+    "COUNT_UNITS",
+    "GRAPHIC_COUNT",
+    "HEADERS",
+    "LABELS",
+    "MEASURE_UNITS",
+    "MONTH_NAMES",
+    "PROVINCES",
+    "PROVINCES_AND_KHANS",
+    "ROWS",
+    "SECTION_SCHEMES",
+    "TABLE_OPTIONS",
+    "TIDY",
+    "UNITS",
+    "YEAR_ROWS",
+    "contract",
+    "tidy_spec",
+    "variant",
+]
+
+#: (section prefix, (scheme, sector)); the first prefix that matches wins.
+SECTION_SCHEMES = [
+    ("A.1", ("occupational_risk", "private")),
+    ("A.2", ("occupational_risk", "public")),
+    ("B.1", ("health_care", "private")),
+    ("B.2", ("health_care", "public")),
+    ("C", ("pension", "private")),
+    ("D.1", ("informal", "informal")),
+    ("D.2", ("childbirth_allowance", "all")),
+    ("E", ("institutional", "all")),
+    ("6.1", ("occupational_risk", "private")),
+    ("6.2", ("occupational_risk", "public")),
+    ("6.3", ("health_care", "private")),
+    ("6.4", ("pension", "private")),
+    ("6.5.1", ("informal", "informal")),
+    ("6.5.2", ("childbirth_allowance", "all")),
+    ("6.6.1", ("health_care", "all")),
+    ("6.6.2", ("occupational_risk", "all")),
+    ("6.6.3", ("institutional", "all")),
+]
+
+#: The report's parts in printed order: the mappings below are merged from these.
+PARTS = (part_a_occupational_risk, part_b_health_care, part_c_to_e, annex)
+
+#: Tidy specification of every table, by stable id (a string names a table read alike).
+#: Each printed label becomes ``{dim: slug(label)}`` unless a label map says otherwise;
+#: ``totals`` says which value of a dimension is the sum of which others; ``defaults``
+#: fills dimensions a cell does not get from its labels.
+TIDY: dict = {tid: spec for part in PARTS for tid, spec in part.TIDY.items()}
+
+#: Body-row labels of each table whose rows are not the year rows (:data:`YEAR_ROWS`).
+ROWS: dict = {tid: rows for part in PARTS for tid, rows in part.ROWS.items()}
+
+#: Header labels of each table, as printed (a reference names a table printed alike).
+HEADERS: dict = {tid: h for part in PARTS for tid, h in part.HEADERS.items()}
+
+#: The report's graphics are "Graphic 1" … "Graphic 11" (``data/graphics.csv`` lists each).
+GRAPHIC_COUNT = 11
+
+
+def tidy_spec(table_id: str) -> dict:
+    """Return the tidy spec of a table, following references to another table's spec."""
+    spec = TIDY[table_id]
+    while isinstance(spec, str):
+        spec = TIDY[spec]
+    return spec
+
+
+# --------------------------------------------------------------------------------------
+# Completeness contracts
+# --------------------------------------------------------------------------------------
+#
+# A table's shape is part of its contract: the labels of its body rows (in every block),
+# its blocks and the labels of its header, as printed in the 2022 report.  Years are
+# relative: "{report}" is the report's year and "{previous}" the year before, so next
+# year's report fits the same contract.  Tables whose rows are years (most of them) need
+# no entry in ``ROWS``: their rows are :data:`YEAR_ROWS`.  Blocks follow from the
+# spec's labels of its ``block_dim``.  A string value names a table printed alike.
+# Extraction and validation refuse a table that lost or gained a row, block or column.
+
+
+def _follow(mapping: dict, table_id: str, default):
+    value = mapping.get(table_id, default)
+    while isinstance(value, str):
+        value = mapping[value]
+    return value
+
+
+def contract(table_id: str, report_year: int) -> dict | None:
+    """Return what a table must have, for a report year: rows, blocks and header labels.
+
+    Parameters
+    ----------
+    table_id : str
+        A numbered or annex table id.
+    report_year : int
+        The report's year ("{report}"; "{previous}" is the year before).
+
+    Returns
+    -------
+    dict or None
+        ``rows`` (body-row labels of each block, in order; a change row reads
+        "Fluctuation"), ``blocks`` (block labels, ``""`` for a table without blocks) and
+        ``header`` (every label of the header rows); None for the text table and for a
+        table declared for a later edition (its layout is checked by the edition match).
+    """
+    spec = tidy_spec(table_id)
+    if spec["family"] == "text" or table_id not in HEADERS:
+        return None  # running text, or a table new in a later edition (no 2022 layout)
+    years = {"report": report_year, "previous": report_year - 1}
+    rows = _follow(ROWS, table_id, YEAR_ROWS)
+    header = _follow(HEADERS, table_id, ())
+    dim = spec.get("block_dim")
+    blocks = tuple(k for k, v in spec.get("labels", {}).items() if dim in v) if dim else ("",)
+    return {
+        "rows": tuple(r.format(**years) for r in rows),
+        "blocks": blocks,
+        "header": tuple(h.format(**years) for h in header),
+    }
