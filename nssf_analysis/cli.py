@@ -13,7 +13,7 @@ from nssf_analysis.exceptions import NSSFError
 
 
 def _cmd_extract(args) -> int:
-    from nssf_analysis.data.catalog import write_data
+    from nssf_analysis.data.pipeline import write_data
     from nssf_analysis.data.editions import summary_text
     from nssf_analysis.paths import data_dir
 

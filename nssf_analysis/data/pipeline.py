@@ -1,0 +1,338 @@
+"""Writing ``data/`` from the seeds: the whole extraction, swapped in whole.
+
+:func:`write_data` runs the data layer (edition match → extract → tidy → checks →
+catalog) and is what ``nssf-report extract`` calls.  It writes a complete new folder
+beside the old one and swaps it in only when every table was extracted and every file
+passes validation (:func:`nssf_analysis.data.catalog.validate_data`), so a failed
+extraction leaves ``data/`` as it was.
+
+What is read back, and how, is :mod:`nssf_analysis.data.catalog`; a new file of
+``data/`` is written in :func:`_write_all` and read (and validated) there.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import re
+import shutil
+import stat
+import tempfile
+from pathlib import Path
+
+import pandas as pd
+
+from nssf_analysis import paths
+from nssf_analysis.data.catalog import (
+    CATALOG_COLUMNS,
+    DIRECTORIES,
+    _clear_caches,
+    seed_years,
+    validate_data,
+)
+from nssf_analysis.data.directories import extract_directories
+from nssf_analysis.data.editions import (
+    check_strict,
+    match_edition,
+    older_editions,
+    revisions_frame,
+    with_older_years,
+    write_older,
+)
+from nssf_analysis.data.extract import find_graphics, read_lines, report_year, scheme_of, write_csv
+from nssf_analysis.data.facts import extract_facts
+from nssf_analysis.data.specs import tidy_spec
+from nssf_analysis.data.tidy import build
+from nssf_analysis.exceptions import NSSFError, ValidationError
+
+#: What each tidy column means (the per-column metadata of every table).
+COLUMN_DOCS = {
+    "block": ("Block", "", "Block of a table printed in several blocks."),
+    "worker_group": ("Worker group", "", "all / formal / informal female workers."),
+    "scheme": ("Scheme", "", "Social security scheme the row concerns."),
+    "audience": ("Audience", "", "workers or drivers reached by dissemination."),
+    "group": ("Member group", "", "Public employees, former civil servants, veterans."),
+    "sector": ("Sector", "", "formal / informal sector (all = both)."),
+    "no": ("No.", "", "Row number as printed in the report."),
+    "province": ("Capital/province", "", "Capital, province or Phnom Penh khan as printed."),
+    "business_code": ("Business code", "", "Business code as printed."),
+    "business": ("Type of business", "", "Type of business as printed."),
+    "item": ("Item", "", "Row label as printed (activity, benefit type, service…)."),
+    "office": ("Office", "", "head_offices / provincial_branches (where registered)."),
+    "level": ("Level", "", "central / provincial level."),
+    "facility_type": ("Facility type", "", "Type of health facility."),
+    "injury_type": ("Injury type", "", "workplace / commuting accidents, occupational diseases."),
+    "degree": ("Degree", "", "Degree of injury or of permanent disability."),
+    "category": ("Category", "", "Category of victims, vehicles or sectors."),
+    "status": ("Status", "", "Status of a case or document (new/old, claimed/paid, …)."),
+    "month": ("Month", "", "Month of the report year (1-12)."),
+    "sex": ("Sex", "", "total (all persons) or female."),
+    "period": ("Period", "", "Cumulative period as printed, e.g. 2008-2021."),
+    "period_start": ("Period start", "year", "First year of a cumulative period."),
+    "year": ("Year", "year", "Year the value refers to (last year of a cumulative period)."),
+    "measure": ("Measure", "", "What is counted or summed (snake_case)."),
+    "unit": ("Unit", "", "Unit of value, from the controlled vocabulary."),
+    "value": ("Value", "see unit", "The number as printed, parsed."),
+    "line": ("Report line", "", "Line of the report text the number is printed on."),
+    "column": ("Report column", "", "Tab-separated column of that line (1-based)."),
+}
+
+
+def _sha(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+# --------------------------------------------------------------------------------------
+# Writing data/: a complete new folder, swapped in whole
+# --------------------------------------------------------------------------------------
+
+
+def write_data(out: Path | None = None, progress: bool = False, strict: bool = False) -> dict:
+    """Extract every table of the newest report into ``data/`` (raw, tidy, checks, catalog).
+
+    Tables are identified by what they are (:func:`editions.match_edition`); the edition
+    summary goes to ``edition.csv`` and tables new in the edition to ``raw/new_<n>.csv``.
+    With several reports in ``seeds/``, a table's tidy rows hold every year any of them
+    prints, each year from the newest edition that prints it; what the newest revises is
+    listed in ``revisions.csv`` and older editions' tables as printed go to
+    ``editions/<year>/raw``.
+
+    The new data are written to a temporary folder beside ``out`` and validated there
+    like ``nssf-report validate`` does; only then is the folder swapped in for the old
+    one. On any error (or an interruption) ``out`` is left exactly as it was and the
+    temporary folder is removed.
+
+    Parameters
+    ----------
+    out : Path, optional
+        Target folder (default :func:`paths.data_dir`).
+    progress : bool
+        Show a progress bar.
+    strict : bool
+        Fail, before anything is written, if the edition prints a table the specs do not
+        know or lacks a known one.
+
+    Returns
+    -------
+    dict
+        Counts of what was written; ``edition`` is the :class:`editions.Edition`.
+    """
+    out = Path(os.path.realpath(out if out else paths.data_dir()))
+    parent = out.parent
+    try:
+        parent.mkdir(parents=True, exist_ok=True)
+        _remove_stale_temporaries(out)
+        tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.new-{os.getpid()}-", dir=parent))
+    except OSError as err:
+        raise NSSFError(
+            f"{parent}: cannot write a new data folder here ({err.strerror or err}); "
+            f"{out} is unchanged"
+        ) from None
+    try:
+        try:
+            info = _write_all(tmp, progress, strict)
+            try:
+                validate_data(tmp)
+            except ValidationError as err:  # name the file as it would be in out
+                raise ValidationError(
+                    err.rule,
+                    err.file.replace(str(tmp), str(out), 1),
+                    err.row,
+                    err.column,
+                    f"{err.detail} (in the new extraction; {out} is unchanged)",
+                ) from None
+            _swap_in(tmp, out)
+        except OSError as err:
+            raise NSSFError(
+                f"{err.filename or out}: {err.strerror or err}; {out} is unchanged"
+            ) from None
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    _clear_caches()
+    return info
+
+
+def _remove_stale_temporaries(out: Path) -> None:
+    """Remove temporary folders left beside ``out`` by an extraction that was killed."""
+    for p in out.parent.glob(f".{out.name}.*-*-*"):
+        m = re.fullmatch(rf"\.{re.escape(out.name)}\.(?:new|old)-(\d+)-.*", p.name)
+        if not m or not p.is_dir():
+            continue
+        pid = int(m.group(1))
+        try:
+            os.kill(pid, 0)
+            alive = pid != os.getpid()
+        except ProcessLookupError:
+            alive = False
+        except PermissionError:
+            alive = True
+        if not alive:
+            shutil.rmtree(p, ignore_errors=True)
+
+
+def _swap_in(tmp: Path, out: Path) -> None:
+    """Put the folder ``tmp`` in the place of ``out`` (two renames in the same folder)."""
+    mask = os.umask(0)
+    os.umask(mask)
+    mode = stat.S_IMODE(out.stat().st_mode) if out.is_dir() else 0o777 & ~mask
+    os.chmod(tmp, mode)
+    if not os.path.lexists(out):
+        os.rename(tmp, out)
+        return
+    old = Path(tempfile.mkdtemp(prefix=f".{out.name}.old-{os.getpid()}-", dir=out.parent))
+    os.rmdir(old)
+    os.rename(out, old)
+    try:
+        os.rename(tmp, out)
+    except BaseException:
+        os.rename(old, out)
+        raise
+    shutil.rmtree(old, ignore_errors=True)
+
+
+def _write_all(out: Path, progress: bool, strict: bool = False) -> dict:
+    """Write raw, tidy, checks, facts, graphics, catalog and metadata into ``out``."""
+    years = seed_years()
+    if not years:
+        raise NSSFError(f"{paths.seeds_dir()}: no nssf_annual_report_<year>.txt file")
+    year = years[-1]
+    seed = paths.seed_path(year)
+    lines = read_lines(seed)
+    ry = report_year(lines, str(seed))
+    if ry != year:
+        raise NSSFError(f"{seed}: title says report year {ry}, file name says {year}")
+    edition = match_edition(lines)
+    if strict:
+        check_strict(edition)
+    older = older_editions(years)
+    tables = edition.tables
+    revisions = []
+    (out / "raw").mkdir(parents=True, exist_ok=True)
+    (out / "tidy").mkdir(parents=True, exist_ok=True)
+    catalog_rows, all_checks, meta = [], [], {}
+    iterator = tables
+    if progress:
+        from tqdm import tqdm
+
+        iterator = tqdm(tables, desc="tables", unit="table")
+    for t in iterator:  # every table's layout was checked by the edition match
+        raw = t.to_frame()
+        write_csv(raw, out / "raw" / f"{t.table_id}.csv")
+        tidy, checks = build(t, ry)
+        tidy, revised = with_older_years(t, tidy, ry, older, build)
+        revisions += revised
+        write_csv(tidy, out / "tidy" / f"{t.table_id}.csv")
+        all_checks += checks
+        scheme, sector = scheme_of(t.section)
+        units = sorted(set(tidy["unit"])) if "unit" in tidy.columns else []
+        yrs = sorted(set(tidy["year"])) if "year" in tidy.columns else [ry]
+        spec = tidy_spec(t.table_id)
+        issues = sum(c["status"] in ("inconsistency", "structural") for c in checks)
+        catalog_rows.append(
+            {
+                "table_id": t.table_id,
+                "label": t.label,
+                "title": t.title,
+                "section": t.section,
+                "scheme": scheme,
+                "sector": sector,
+                "family": spec["family"],
+                "unit": "; ".join(units),
+                "source": t.source,
+                "notes": t.notes,
+                "years": "; ".join(str(y) for y in yrs),
+                "line": t.title_line,
+                "raw_rows": len(raw),
+                "tidy_rows": len(tidy),
+                "checks": len(checks),
+                "check_issues": issues,
+            }
+        )
+        meta[t.table_id] = {
+            "label": t.label,
+            "title": t.title,
+            "section": t.section,
+            "source": t.source,
+            "notes": t.notes,
+            "units": units,
+            "columns": {
+                c: dict(
+                    zip(
+                        ("title", "unit", "description"),
+                        COLUMN_DOCS.get(c, (c, "", "")),
+                        strict=True,
+                    )
+                )
+                for c in tidy.columns
+            },
+        }
+    for tid, df in extract_directories(lines).items():
+        label, title, section = DIRECTORIES[tid]
+        write_csv(df, out / "raw" / f"{tid}.csv")
+        write_csv(df, out / "tidy" / f"{tid}.csv")
+        scheme, sector = scheme_of(section)
+        catalog_rows.append(
+            {
+                "table_id": tid,
+                "label": label,
+                "title": title,
+                "section": section,
+                "scheme": scheme,
+                "sector": sector,
+                "family": "directory",
+                "unit": "",
+                "source": "",
+                "notes": "",
+                "years": str(ry),
+                "line": int(df["line"].min()),
+                "raw_rows": len(df),
+                "tidy_rows": len(df),
+                "checks": 0,
+                "check_issues": 0,
+            }
+        )
+        meta[tid] = {
+            "label": label,
+            "title": title,
+            "section": section,
+            "source": "",
+            "notes": "",
+            "units": [],
+            "columns": {c: {"title": c, "unit": "", "description": ""} for c in df.columns},
+        }
+    for t in edition.new:
+        write_csv(t.to_frame(), out / "raw" / f"{t.table_id}.csv")
+    write_csv(edition.summary, out / "edition.csv")
+    write_csv(revisions_frame(revisions), out / "revisions.csv")
+    write_older(out, older, write_csv)
+    cat = pd.DataFrame(catalog_rows, columns=CATALOG_COLUMNS)
+    write_csv(cat, out / "catalog.csv")
+    checks = pd.DataFrame(all_checks)
+    checks.insert(0, "check_id", [f"C{i:04d}" for i in range(1, len(checks) + 1)])
+    write_csv(checks, out / "checks.csv")
+    write_csv(extract_facts(lines), out / "facts.csv")
+    write_csv(find_graphics(lines), out / "graphics.csv")
+    meta_doc = {
+        "report_year": ry,
+        "seed": seed.name,
+        "seed_sha256": _sha(seed),
+        "tables": meta,
+    }
+    if older:
+        meta_doc["older_editions"] = [
+            {"report_year": o.year, "seed": o.seed.name, "seed_sha256": _sha(o.seed)} for o in older
+        ]
+    (out / "metadata.json").write_text(
+        json.dumps(meta_doc, indent=1, ensure_ascii=False, sort_keys=True) + "\n",
+        encoding="utf-8",
+    )
+    return {
+        "report_year": ry,
+        "tables": len(tables),
+        "directories": 3,
+        "checks": len(checks),
+        "facts": "facts.csv",
+        "edition": edition,
+    }
