@@ -1,17 +1,19 @@
 """Prose written from the data, and the report's own text.
 
-Each section's paragraph is a list of sentence templates (:data:`INTROS`) whose
-figures are the ones the report prints (:func:`nssf_analysis.headlines.printed_cell`),
-amounts in their documented unit (:mod:`nssf_analysis.units`), for the year shown.
-The main figure of a sentence is followed by its change on the year before in words
-where the report has both years ("…, up 3.01 % on 2021"). A sentence whose figures are
-missing for that year is left out. Nothing here types a number: every figure comes
-from ``data/`` or the report's text.
+Each section's paragraph is a list of sentence templates (:data:`INTROS`, kept in
+``render/intros.toml``: a new sentence goes there) whose figures are the ones the
+report prints (:func:`nssf_analysis.headlines.printed_cell`), amounts in their
+documented unit (:mod:`nssf_analysis.units`), for the year shown. The main figure of a
+sentence is followed by its change on the year before in words where the report has
+both years ("…, up 3.01 % on 2021"). A sentence whose figures are missing for that year
+is left out. Nothing here types a number: every figure comes from ``data/`` or the
+report's text.
 
 :func:`overview` writes the report's section-2 paragraph from the headline formulas
-of :mod:`nssf_analysis.headlines`. :func:`report_sections` reads the report's
-numbered sections from its contents and :func:`report_section` shows a section's own
-text (lists whole, always escaped). :func:`edition` and :func:`pension_start` say what
+of :mod:`nssf_analysis.headlines`. :func:`report_sections` gives the report's
+numbered sections (read by :mod:`nssf_analysis.data.report_text`, which reads the
+report's text for every page) and :func:`report_section` shows a section's own text
+(lists whole, always escaped). :func:`edition` and :func:`pension_start` say what
 an edition's figures are.
 """
 
@@ -19,19 +21,16 @@ from __future__ import annotations
 
 import html
 import re
-from functools import cache
-from pathlib import Path
 
 import pandas as pd
 from IPython.display import Markdown
 
-from nssf_analysis import paths
 from nssf_analysis.analysis import headlines
 from nssf_analysis.analysis.headlines import printed_cell
-from nssf_analysis.data import editions, units
+from nssf_analysis.data import editions, report_text, units
 from nssf_analysis.data.catalog import load_facts
-from nssf_analysis.data.extract import read_lines
 from nssf_analysis.render.charts import NOT_PRINTED, graphic_info
+from nssf_analysis.render.intros import INTROS
 from nssf_analysis.render.tables import caption_html, change_percent, format_value, table_years
 
 
@@ -125,396 +124,6 @@ def say(table_id: str, year: int, dims: dict) -> tuple[str, str] | None:
 # --------------------------------------------------------------------------------------
 # The paragraph of each section
 # --------------------------------------------------------------------------------------
-
-
-def _o(tid, measure, sex="total"):
-    """Select a total over offices (office-breakdown tables)."""
-    return (tid, {"office": "total", "measure": measure, "sex": sex})
-
-
-def _m(tid, measure, sex="total", **kw):
-    return (tid, {"measure": measure, "sex": sex, **kw})
-
-
-def _i(tid, item="Total", **kw):
-    """Select an item row (by default the recomputed Total) of an items table."""
-    return (tid, {"item": item, **kw})
-
-
-#: Section → sentences: (template, {name: (table_id, dims)}).
-INTROS: dict[str, list[tuple[str, dict]]] = {
-    "A.1.1": [
-        (
-            "Since the occupational risk scheme began, NSSF has registered {ent} "
-            "enterprises/establishments with {mem} members{mem_change}, of whom {fem} females, "
-            "by {year} (Table 1).",
-            {
-                "ent": _o("t01", "enterprises"),
-                "mem": _o("t01", "members"),
-                "fem": _o("t01", "members", "female"),
-            },
-        ),
-        (
-            "In {year}, {new} new enterprises/establishments registered{new_change}, with {newm} "
-            "members, of whom {newf} females (Table 4).",
-            {
-                "new": _o("t04", "new_enterprises"),
-                "newm": _o("t04", "new_members"),
-                "newf": _o("t04", "new_members", "female"),
-            },
-        ),
-        (
-            "NSSF imposed the average contribution on {contrib} enterprises/establishments; "
-            "{paid} of them paid on time ({share} of contributory enterprises), for {wrk} "
-            "workers, of whom {wrkf} females, with contributions of {amount}{amount_change} "
-            "(Table 5).",
-            {
-                "contrib": _m("t05", "contributory_enterprises"),
-                "paid": _m("t05", "contribution_paid_enterprises"),
-                "share": _m("t05", "contribution_paid_enterprises_share"),
-                "wrk": _m("t05", "contribution_paid_workers"),
-                "wrkf": _m("t05", "contribution_paid_workers", "female"),
-                "amount": _m("t05", "contributions"),
-            },
-        ),
-    ],
-    "A.1.2": [
-        (
-            "Inspectors made {t6} inspections of registration{t6_change}, in {e6} enterprises "
-            "(Table 6), {t7} inspections of contribution collection in {e7} enterprises "
-            "(Table 7) and {t8} other inspection tasks in {e8} enterprises (Table 8).",
-            {
-                "t6": _i("t06", office="total", measure="times"),
-                "e6": _i("t06", office="total", measure="enterprises"),
-                "t7": _i("t07", office="total", measure="times"),
-                "e7": _i("t07", office="total", measure="enterprises"),
-                "t8": _i("t08", office="total", measure="times"),
-                "e8": _i("t08", office="total", measure="enterprises"),
-            },
-        ),
-        (
-            "NSSF received {rep} occupational risk reports{rep_change}, and produced {inv} "
-            "investigation results (Table 9).",
-            {
-                "rep": _m("t09", "occupational_risk_reports", level="total", status="all"),
-                "inv": _m("t09", "investigation_results", level="total", status="total"),
-            },
-        ),
-        (
-            "The investigations concern {inj} injured workers{inj_change}, of whom {injf} "
-            "females: {work} in workplace accidents and {comm} in commuting accidents "
-            "(Table 10); {minor} minor injuries, {severe} severe injuries and {deaths} "
-            "deaths (Table 11).",
-            {
-                "inj": _m("t10", "injuries", injury_type="all"),
-                "injf": _m("t10", "injuries", "female", injury_type="all"),
-                "work": _m("t10", "injuries", injury_type="workplace_accidents"),
-                "comm": _m("t10", "injuries", injury_type="commuting_accidents"),
-                "minor": _m("t11", "injuries", degree="minor_injuries"),
-                "severe": _m("t11", "injuries", degree="severe_injuries"),
-                "deaths": _m("t11", "injuries", degree="deaths"),
-            },
-        ),
-        (
-            "Entitlement to survivors' pension benefits was investigated for {inv} "
-            "documents, {prov} of which led to provision (Table 12).",
-            {
-                "inv": _m("t12", "survivors_pension_documents", status="investigation"),
-                "prov": _m("t12", "survivors_pension_documents", status="provision"),
-            },
-        ),
-    ],
-    "A.1.3": [
-        (
-            "NSSF received {claims} documents of occupational risk claims (Table 13) and "
-            "provided benefits on {prov} documents (Table 14) to {vic} victims{vic_change}, of "
-            "whom {vicf} females (Table 15).",
-            {
-                "claims": _i("t13"),
-                "prov": _i("t14"),
-                "vic": _m("t15", "victims_receiving_benefits"),
-                "vicf": _m("t15", "victims_receiving_benefits", "female"),
-            },
-        ),
-        (
-            "Members accessed health facilities {acc} times/persons{acc_change} (Table 16); "
-            "benefits expenditure came to {exp}{exp_change} (Table 18).",
-            {"acc": _i("t16"), "exp": _i("t18")},
-        ),
-    ],
-    "A.1.4": [
-        (
-            "Rehabilitation services were provided {reh} times/persons{reh_change}, of which "
-            "{rehf} to females (Table 19), at a cost of {cost}{cost_change} (Table 20).",
-            {
-                "reh": _i("t19"),
-                "rehf": _i("t19", sex="female"),
-                "cost": _i("t20"),
-            },
-        ),
-    ],
-    "A.2.1": [
-        (
-            "In the public sector, {inst} institutions with {mem} members{mem_change}, of whom "
-            "{fem} females, are registered in the occupational risk scheme (Table 21).",
-            {
-                "inst": _m("t21", "institutions"),
-                "mem": _m("t21", "members"),
-                "fem": _m("t21", "members", "female"),
-            },
-        ),
-        (
-            "{paid} institutions paid the average contribution for {mem} members, of whom {fem} "
-            "females, with contributions of {amount}{amount_change} (Table 22).",
-            {
-                "paid": _m("t22", "contribution_paid_institutions"),
-                "mem": _m("t22", "contribution_paid_members"),
-                "fem": _m("t22", "contribution_paid_members", "female"),
-                "amount": _m("t22", "contributions"),
-            },
-        ),
-    ],
-    "A.2.2": [
-        (
-            "NSSF received {rep} occupational risk reports from the public sector{rep_change}, and "
-            "produced {inv} investigation results (Table 23), concerning {inj} injured "
-            "persons, of whom {injf} females (Table 24); {deaths} of them died (Table 25).",
-            {
-                "rep": _m("t23", "occupational_risk_reports", level="total", status="all"),
-                "inv": _m("t23", "investigation_results", level="total", status="total"),
-                "inj": _m("t24", "injuries", injury_type="all"),
-                "injf": _m("t24", "injuries", "female", injury_type="all"),
-                "deaths": _m("t25", "injuries", degree="deaths"),
-            },
-        ),
-    ],
-    "A.2.3": [
-        (
-            "NSSF received {claims} documents of claims (Table 26) and provided benefits on "
-            "{prov} documents (Table 27) to {vic} victims, of whom {vicf} females (Table 28); "
-            "benefits expenditure came to {exp}{exp_change} (Table 31).",
-            {
-                "claims": _i("t26"),
-                "prov": _i("t27"),
-                "vic": _m("t28", "victims_receiving_benefits"),
-                "vicf": _m("t28", "victims_receiving_benefits", "female"),
-                "exp": _i("t31"),
-            },
-        ),
-        (
-            "Members accessed health facilities {acc} times/persons{acc_change} (Table 29).",
-            {"acc": _i("t29")},
-        ),
-    ],
-    "A.2.4": [
-        (
-            "Rehabilitation services were provided {reh} times/persons{reh_change}, of which "
-            "{rehf} to females (Table 32), at a cost of {cost}{cost_change} (Table 33).",
-            {"reh": _i("t32"), "rehf": _i("t32", sex="female"), "cost": _i("t33")},
-        ),
-    ],
-    "B.1.1": [
-        (
-            "Since the health care scheme began, NSSF has registered {ent} "
-            "enterprises/establishments with {mem} members{mem_change}, of whom {fem} females, "
-            "by {year} (Table 34); {new} enterprises/establishments registered in {year} "
-            "(Table 36).",
-            {
-                "ent": _o("t34", "enterprises"),
-                "mem": _o("t34", "members"),
-                "fem": _o("t34", "members", "female"),
-                "new": _o("t36", "new_enterprises"),
-            },
-        ),
-        (
-            "NSSF imposed the average contribution on {contrib} enterprises/establishments; "
-            "{paid} of them paid on time ({share}), for {wrk} workers, of whom {wrkf} females, "
-            "with contributions of {amount}{amount_change} (Table 37).",
-            {
-                "contrib": _m("t37", "contributory_enterprises"),
-                "paid": _m("t37", "contribution_paid_enterprises"),
-                "share": _m("t37", "contribution_paid_enterprises_share"),
-                "wrk": _m("t37", "contribution_paid_workers"),
-                "wrkf": _m("t37", "contribution_paid_workers", "female"),
-                "amount": _m("t37", "contributions"),
-            },
-        ),
-    ],
-    "B.1.2": [
-        (
-            "NSSF has agreements with {fac} health facilities{fac_change} (Table 38).",
-            {"fac": _m("t38", "health_facilities", level="total", facility_type="all")},
-        ),
-        (
-            "NSSF received {claims} documents of health care claims (Table 39) and provided "
-            "benefits on {prov} documents (Table 40) to {mem} members{mem_change}, of whom {memf} "
-            "females (Table 41).",
-            {
-                "claims": _i("t39"),
-                "prov": _i("t40"),
-                "mem": _m("t41", "members_receiving_benefits"),
-                "memf": _m("t41", "members_receiving_benefits", "female"),
-            },
-        ),
-        (
-            "Members accessed health facilities {acc} times/persons{acc_change} (Table 42); "
-            "benefits expenditure came to {exp}{exp_change} (Table 44).",
-            {"acc": _i("t42"), "exp": _i("t44")},
-        ),
-    ],
-    "B.1.3": [
-        (
-            "Medical rehabilitation services were provided {reh} times/persons{reh_change}, of "
-            "which {rehf} to females, at a cost of {cost}{cost_change} (Table 45).",
-            {
-                "reh": _i("t45", "Medical Rehabilitation Services Provision"),
-                "rehf": _i("t45", "Medical Rehabilitation Services Provision", sex="female"),
-                "cost": _i("t45", "Medical Expenditure"),
-            },
-        ),
-    ],
-    "B.2.1": [
-        (
-            "In the public sector, {inst} institutions with {mem} members, of whom {fem} "
-            "females, are registered in the health care scheme (Table 46); {paid} "
-            "institutions paid contributions for {pm} members, in total {amount}{amount_change} "
-            "(Table 47).",
-            {
-                "inst": _m("t46", "institutions", group="total"),
-                "mem": _m("t46", "members", group="total"),
-                "fem": _m("t46", "members", "female", group="total"),
-                "paid": _m("t47", "contribution_paid_institutions"),
-                "amount": _m("t47", "contributions"),
-                "pm": _m("t47", "contribution_paid_members"),
-            },
-        ),
-    ],
-    "B.2.2": [
-        (
-            "{mem} members, of whom {memf} females, received benefits (Table 50); members accessed "
-            "health facilities {acc} times/persons{acc_change} (Table 51); benefits "
-            "expenditure came to {exp}{exp_change} (Table 53).",
-            {
-                "mem": _m("t50", "members_receiving_benefits"),
-                "memf": _m("t50", "members_receiving_benefits", "female"),
-                "acc": _i("t51"),
-                "exp": _i("t53"),
-            },
-        ),
-    ],
-    "B.2.3": [
-        (
-            "Medical rehabilitation services were provided {reh} times/persons{reh_change} "
-            "(Table 54), at a cost of {cost}{cost_change} (Table 55).",
-            {"reh": _i("t54"), "cost": _i("t55")},
-        ),
-    ],
-    "C": [
-        (
-            "By {year}, {ent} enterprises/establishments with {mem} members, of whom {fem} "
-            "females, are registered in the pension scheme (Table 56).",
-            {
-                "ent": _o("t56", "enterprises"),
-                "mem": _o("t56", "members"),
-                "fem": _o("t56", "members", "female"),
-            },
-        ),
-        (
-            "NSSF imposed the average contribution on {contrib} enterprises/establishments; "
-            "{paid} of them paid ({share}), for {mem} members, of whom {memf} females, with "
-            "contributions of {amount} (Table 59).",
-            {
-                "contrib": _m("t59", "contributory_enterprises"),
-                "paid": _m("t59", "contribution_paid_enterprises"),
-                "share": _m("t59", "contribution_paid_enterprises_share"),
-                "mem": _m("t59", "contribution_paid_members"),
-                "memf": _m("t59", "contribution_paid_members", "female"),
-                "amount": _m("t59", "contributions"),
-            },
-        ),
-    ],
-    "D.1": [
-        (
-            "NSSF counts {ent} registered informal enterprises/establishments with {mem} "
-            "members{mem_change}, of whom {fem} females (Table 60).",
-            {
-                "ent": _o("t60", "enterprises"),
-                "mem": _o("t60", "members"),
-                "fem": _o("t60", "members", "female"),
-            },
-        ),
-    ],
-    "D.2": [
-        (
-            "{mothers} female workers gave birth to {newborns} newborns and received "
-            "additional allowances of {amount} in total{amount_change} (Table 61); {formal} of the "
-            "mothers "
-            "are formal and {informal} informal workers.",
-            {
-                "mothers": _m("t61", "mothers", worker_group="all"),
-                "newborns": _m("t61", "newborns", worker_group="all"),
-                "amount": _m("t61", "total_allowance", worker_group="all"),
-                "formal": _m("t61", "mothers", worker_group="formal"),
-                "informal": _m("t61", "mothers", worker_group="informal"),
-            },
-        ),
-    ],
-    "E.4": [
-        (
-            "Official physicians met {meet} times and evaluated the permanent disability "
-            "degree of {vic} victims{vic_change}, of whom {vicf} females (Table 62).",
-            {
-                "meet": _m("t62", "meetings"),
-                "vic": _m("t62", "victims", degree="all"),
-                "vicf": _m("t62", "victims", "female", degree="all"),
-            },
-        ),
-    ],
-    "E.5.1": [
-        (
-            "Workers' traffic accidents: {cases} cases{cases_change}, with {vic} victims, {deaths} "
-            "of them killed (Table 63).",
-            {
-                "cases": _m("t63", "cases"),
-                "vic": _m("t63", "victims", category="all"),
-                "deaths": _m("t63", "victims", category="deaths"),
-            },
-        ),
-    ],
-    "E.5.2": [
-        (
-            "Cases of fainting: {fac} factories with {wrk} unconscious workers{wrk_change}, "
-            "of whom {wrkf} females (Table 64).",
-            {
-                "fac": _m("t64", "factories"),
-                "wrk": _m("t64", "unconscious_workers"),
-                "wrkf": _m("t64", "unconscious_workers", "female"),
-            },
-        ),
-    ],
-    "E.6.2": [
-        (
-            "NSSF officials took part in {courses} training courses and study visits, with "
-            "{part} participants{part_change}, of whom {partf} females (Table 66).",
-            {
-                "courses": _i("t66", measure="courses"),
-                "part": _i("t66", measure="participants"),
-                "partf": _i("t66", measure="participants", sex="female"),
-            },
-        ),
-    ],
-    "E.7": [
-        (
-            "The social security schemes were disseminated {times} times to {part} "
-            "participants{part_change}, of whom {partf} females (Table 67).",
-            {
-                "times": _m("t67", "times", scheme="all"),
-                "part": _m("t67", "participants", scheme="all"),
-                "partf": _m("t67", "participants", "female", scheme="all"),
-            },
-        ),
-    ],
-}
 
 
 def _sentence(template: str, quantities: dict, year: int) -> str | None:
@@ -617,18 +226,6 @@ def unprinted_graphic(number: int, year: int) -> Markdown:
     return Markdown("\n".join(lines))
 
 
-_TOC_LINE = re.compile(r"^((?:[A-E]|\d)(?:\.\d+)*)\.?\s+(.+?)\.*\t\d+\s*$")
-
-
-def _report_lines(year: int) -> tuple[str, ...]:
-    return _lines_of(str(paths.seed_path(year)))
-
-
-@cache
-def _lines_of(path: str) -> tuple[str, ...]:
-    return tuple(read_lines(Path(path)))
-
-
 def report_sections(year: int | None = None) -> tuple[tuple[str, str, int], ...]:
     """Return the numbered sections of a report, from its table of contents.
 
@@ -640,50 +237,9 @@ def report_sections(year: int | None = None) -> tuple[tuple[str, str, int], ...]
     Returns
     -------
     tuple of (code, title, line)
-        ``("E.6.4", "Internal Audit", 1290)``: each section's code, its title as the
-        contents print it, and the index of its heading in the report's body (-1 when
-        the body has no such heading).
+        See :func:`nssf_analysis.data.report_text.report_sections`.
     """
-    return _sections_of(str(paths.seed_path(year or report_year())))
-
-
-@cache
-def _sections_of(path: str) -> tuple[tuple[str, str, int], ...]:
-    lines = _lines_of(path)
-    hits = [(i, m) for i, ln in enumerate(lines) if (m := _TOC_LINE.match(ln))]
-    toc = hits[:1]
-    for i, m in hits[1:]:  # the contents: one block of lines, blank lines aside
-        if i - toc[-1][0] > 2:
-            break
-        toc.append((i, m))
-    out, pos = [], toc[-1][0] + 1
-    for _, m in toc:
-        code, title = m.group(1), m.group(2).strip()
-        head = re.compile(rf"^{re.escape(code)}\.?(\s|\*|$)")
-        at = next(
-            (i for i in range(pos, len(lines)) if head.match(lines[i]) and "\t" not in lines[i]),
-            -1,
-        )
-        if at >= 0:
-            pos = at
-        out.append((code, title, at))
-    return tuple(out)
-
-
-def _section_body(year: int, code: str) -> list[str]:
-    lines = _report_lines(year)
-    secs = report_sections(year)
-    starts = sorted(at for _, _, at in secs if at >= 0)
-    at = {c: a for c, _, a in secs}[code]
-    if at < 0:
-        return []
-    end = next((a for a in starts if a > at), len(lines))
-    if code == "5":  # the conclusion ends where the signature begins
-        end = next((i for i in range(at, end) if lines[i].startswith("Phnom Penh, ")), end)
-    first = re.sub(rf"^{re.escape(code)}\.?\s*", "", lines[at])
-    title = {c: t for c, t, _ in secs}[code]
-    rest = first[len(title) :] if first.lower().startswith(title.lower()) else ""
-    return ([rest] if rest.strip() else []) + list(lines[at + 1 : end])
+    return report_text.report_sections(year or report_year())
 
 
 _CAPTION = re.compile(r"^\**(Table \d+:|Graphic \d+\.)")
@@ -704,14 +260,14 @@ def section_markdown(code: str, year: int) -> str:
     year : int
         The year; a year without its own report says where the text is.
     """
-    if not paths.seed_path(year).exists():
+    if not report_text.has_report(year):
         return (
             f"The text of this section is in the {report_year()} report and describes "
             f"{report_year()}; there is no {year} report in this project (the "
             f"{report_year()} edition of this book shows it)."
         )
     out, skip = [], False
-    for raw in _section_body(year, code):
+    for raw in report_text.section_lines(year, code):
         ln = raw.replace("**", "").rstrip()
         if _CAPTION.match(ln.strip()):
             skip = True

@@ -1,0 +1,111 @@
+"""The report's own text: its lines, its numbered sections and the text of each.
+
+The pages quote the report (a section's paragraphs, the dates its text states); what
+they quote is read here, from the report in ``seeds/`` of the year, once per file.
+How a page shows it is :mod:`nssf_analysis.render.prose`.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import cache
+from pathlib import Path
+
+from nssf_analysis import paths
+from nssf_analysis.data.extract import read_lines
+
+#: A line of the table of contents: the section's code, its title, dots, a tab, a page.
+_TOC_LINE = re.compile(r"^((?:[A-E]|\d)(?:\.\d+)*)\.?\s+(.+?)\.*\t\d+\s*$")
+
+
+def has_report(year: int) -> bool:
+    """Return whether ``seeds/`` holds the report of ``year``."""
+    return paths.seed_path(year).exists()
+
+
+def report_lines(year: int) -> tuple[str, ...]:
+    """Return the lines of the report of ``year`` (:func:`nssf_analysis.data.extract.read_lines`).
+
+    Parameters
+    ----------
+    year : int
+        The report's year.
+    """
+    return _lines_of(str(paths.seed_path(year)))
+
+
+@cache
+def _lines_of(path: str) -> tuple[str, ...]:
+    return tuple(read_lines(Path(path)))
+
+
+def report_sections(year: int) -> tuple[tuple[str, str, int], ...]:
+    """Return the numbered sections of a report, from its table of contents.
+
+    Parameters
+    ----------
+    year : int
+        The report's year.
+
+    Returns
+    -------
+    tuple of (code, title, line)
+        ``("E.6.4", "Internal Audit", 1290)``: each section's code, its title as the
+        contents print it, and the index of its heading in the report's body (-1 when
+        the body has no such heading).
+    """
+    return _sections_of(str(paths.seed_path(year)))
+
+
+@cache
+def _sections_of(path: str) -> tuple[tuple[str, str, int], ...]:
+    lines = _lines_of(path)
+    hits = [(i, m) for i, ln in enumerate(lines) if (m := _TOC_LINE.match(ln))]
+    toc = hits[:1]
+    for i, m in hits[1:]:  # the contents: one block of lines, blank lines aside
+        if i - toc[-1][0] > 2:
+            break
+        toc.append((i, m))
+    out, pos = [], toc[-1][0] + 1
+    for _, m in toc:
+        code, title = m.group(1), m.group(2).strip()
+        head = re.compile(rf"^{re.escape(code)}\.?(\s|\*|$)")
+        at = next(
+            (i for i in range(pos, len(lines)) if head.match(lines[i]) and "\t" not in lines[i]),
+            -1,
+        )
+        if at >= 0:
+            pos = at
+        out.append((code, title, at))
+    return tuple(out)
+
+
+def section_lines(year: int, code: str) -> list[str]:
+    """Return the lines of one section's own text, from after its title to the next heading.
+
+    Parameters
+    ----------
+    year : int
+        The report's year.
+    code : str
+        A section code of :func:`report_sections` (``"E.1"``, ``"3"`` …).
+
+    Returns
+    -------
+    list of str
+        The lines as printed (tables and captions included); empty when the report's
+        body has no heading for the section.
+    """
+    lines = report_lines(year)
+    secs = report_sections(year)
+    starts = sorted(at for _, _, at in secs if at >= 0)
+    at = {c: a for c, _, a in secs}[code]
+    if at < 0:
+        return []
+    end = next((a for a in starts if a > at), len(lines))
+    if code == "5":  # the conclusion ends where the signature begins
+        end = next((i for i in range(at, end) if lines[i].startswith("Phnom Penh, ")), end)
+    first = re.sub(rf"^{re.escape(code)}\.?\s*", "", lines[at])
+    title = {c: t for c, t, _ in secs}[code]
+    rest = first[len(title) :] if first.lower().startswith(title.lower()) else ""
+    return ([rest] if rest.strip() else []) + list(lines[at + 1 : end])
