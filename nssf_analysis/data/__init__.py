@@ -2,15 +2,21 @@
 
 Where things go:
 
-* a new table of the report: its specification in :mod:`nssf_analysis.data.specs`
-  (layout, header, dimensions, measures, units — as data);
+* a new table of the report: its specification in the part module of
+  :mod:`nssf_analysis.data.specs` that prints it (``specs/part_a_occupational_risk.py``
+  … ``specs/annex.py``: how it is read, its rows and header labels);
 * how printed text becomes cells: :mod:`~nssf_analysis.data.extract` (raw, as
   printed), :mod:`~nssf_analysis.data.tidy` (long form), :mod:`~nssf_analysis.data.facts`
   (numbers of the prose), :mod:`~nssf_analysis.data.directories` (annex lists);
-* what an edition's tables are: :mod:`~nssf_analysis.data.editions`;
-* units of money and their one scaling: :mod:`~nssf_analysis.data.units`;
+* the one layout check of a table (its contract and its printed lines):
+  :mod:`~nssf_analysis.data.layout`;
+* what an edition's tables are: :mod:`~nssf_analysis.data.editions`; several editions
+  side by side: :mod:`~nssf_analysis.data.revisions`;
+* units (the one vocabulary, money and its one scaling): :mod:`~nssf_analysis.data.units`;
 * checks of files on disk: :mod:`~nssf_analysis.data.validate`;
-* reading ``data/`` (the public API) and writing it: :mod:`~nssf_analysis.data.catalog`;
+* writing ``data/`` from the seeds: :mod:`~nssf_analysis.data.pipeline`; reading it (the
+  public API): :mod:`~nssf_analysis.data.catalog`; the report's own text:
+  :mod:`~nssf_analysis.data.report_text`;
 * the one cache of everything read from ``data/``: :mod:`~nssf_analysis.data.cache`.
 
 Nothing here imports :mod:`nssf_analysis.analysis`, :mod:`nssf_analysis.render` or

@@ -27,6 +27,7 @@ from nssf_analysis.data.extract import (
     RawTable,
 )
 from nssf_analysis.data.facts import FACT_SPECS
+from nssf_analysis.data.layout import layout_problem
 from nssf_analysis.data.specs import GRAPHIC_COUNT, TIDY
 from nssf_analysis.data.tidy import build
 from nssf_analysis.data.validate import (
@@ -34,7 +35,6 @@ from nssf_analysis.data.validate import (
     check_columns,
     check_integers,
     check_numbers,
-    layout_problem,
     validate_tidy,
 )
 from nssf_analysis.exceptions import (

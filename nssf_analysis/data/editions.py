@@ -11,12 +11,14 @@ module: derived once from the 2022 report by ``python -m nssf_analysis.editions`
 2022 report defines the identifiers: its Table N is ``tNN``), checked by a test to equal
 what that command derives. :func:`match_edition` matches an edition against it and
 returns the known tables, the new ones (kept as raw data) and a summary, which
-``nssf-report extract`` prints and writes to ``data/edition.csv``.
+``nssf-report extract`` prints and writes to ``data/edition.csv``. Every known table
+it finds is held to its layout by :func:`nssf_analysis.data.layout.check_table` (the one
+layout check of an extraction). Several editions side by side (older reports in
+``seeds/``, revisions) are :mod:`nssf_analysis.data.revisions`.
 """
 
 from __future__ import annotations
 
-import difflib
 import json
 import sys
 from collections import Counter
@@ -41,11 +43,21 @@ from nssf_analysis.data.extract import (
     report_year,
     table_layout,
 )
-from nssf_analysis.data.specs import ANNEX_TABLES, TIDY, tidy_spec
+from nssf_analysis.data.layout import REFERENCE_YEAR, check_layout, check_table  # noqa: F401
+from nssf_analysis.data.revisions import (  # noqa: F401 (several editions, offered here)
+    REVISION_COLUMNS,
+    OlderEdition,
+    load_revisions,
+    merge_years,
+    older_editions,
+    revisions_frame,
+    table_revisions,
+    with_older_years,
+    write_older,
+)
+from nssf_analysis.data.specs import ANNEX_TABLES, TIDY
 from nssf_analysis.exceptions import ExtractionError, NSSFError
 
-#: The edition whose tables define the stable identifiers.
-REFERENCE_YEAR = 2022
 #: The 2022 tables as data: label, title, section and layout of each.
 REFERENCE_PATH = Path(__file__).with_name(f"layouts_{REFERENCE_YEAR}.json")
 
@@ -337,93 +349,6 @@ def _assign(refs: list[dict], printed: list[PrintedTable], layouts: list[list]) 
     return {i: (j, scores[i, j]) for i, j in by_ref.items()}
 
 
-def _shown(labels) -> str:
-    text = " | ".join(labels) if labels else "(numbers only)"
-    return "'" + text.replace("<year>", "(year)") + "'"
-
-
-def check_layout(ref: dict, label: str, layout: list) -> None:
-    """Raise ExtractionError where a table's layout differs from its reference layout.
-
-    The error names the table, the report line and the label: a label lost or new in
-    a line (a column lost or added), a row new in this edition or lost from it.
-
-    Parameters
-    ----------
-    ref : dict
-        The table's reference entry (:func:`reference`, :func:`added_tables`).
-    label : str
-        Its label in this edition.
-    layout : list of (int, tuple of str)
-        Its layout in this edition (:func:`nssf_analysis.extract.layout_of`).
-    """
-    table_id = ref["table_id"]
-    if ref["layout"] is None or tidy_spec(table_id)["family"] == "text":
-        return  # running text: what it says changes from edition to edition
-    ref = [tuple(x) for x in ref["layout"]]
-    got = [labels for _, labels in layout]
-    if ref == got:
-        return
-    where = f"{table_id} ({label}), report line"
-    ops = difflib.SequenceMatcher(None, ref, got, autojunk=False).get_opcodes()
-    for tag, i1, i2, j1, j2 in ops:
-        if tag == "equal":
-            continue
-        if tag == "replace":
-            for i, j in zip(range(i1, i2), range(j1, j2), strict=False):
-                _check_line(where, layout[j][0], ref[i], got[j])
-            if i2 - i1 == j2 - j1:
-                continue  # every line differs only by misprinted numbers
-            if j2 - j1 > i2 - i1:  # more lines than the reference: the first extra is new
-                tag, j1 = "insert", j1 + (i2 - i1)
-            else:  # fewer: the first reference line left over is lost
-                tag, i1, j1 = "delete", i1 + (j2 - j1), j2
-        _raise_row(where, tag, i1, j1, ref, got, layout)
-
-
-def _misprinted_numbers(labels) -> bool:
-    """Return True for labels that are numbers printed wrongly (left to the tidy layer)."""
-    return bool(labels) and all(any(ch.isdigit() for ch in x) for x in labels)
-
-
-def _check_line(where: str, line: int, ref: tuple, got: tuple) -> None:
-    """Raise where one printed line lost or gained labels (a column lost or new)."""
-    lost = Counter(ref) - Counter(got)
-    new = Counter(got) - Counter(ref)
-    if not lost and _misprinted_numbers(new):
-        return  # a value cell that is not a number: the tidy layer names its column
-    parts = []
-    if lost:
-        parts.append(
-            ", ".join(_shown([x]) for x in lost)
-            + f" of the {REFERENCE_YEAR} layout {'is' if len(lost) == 1 else 'are'} missing"
-        )
-    if new:
-        parts.append(
-            ", ".join(_shown([x]) for x in new) + f" {'is' if len(new) == 1 else 'are'} new"
-        )
-    if parts:
-        what = ("label " if len(lost) + len(new) == 1 else "labels ") + "; ".join(parts)
-    else:
-        what = f"labels {_shown(got)} are printed in another order"
-    raise ExtractionError(f"{where} {line}: {what}: the table's layout changed")
-
-
-def _raise_row(where, tag, i1, j1, ref, got, layout) -> None:
-    """Raise for a row new in the edition (insert) or lost from it (delete)."""
-    if tag == "insert":
-        line = layout[j1][0]
-        raise ExtractionError(
-            f"{where} {line}: row {_shown(got[j1])} is new (not in the {REFERENCE_YEAR} "
-            f"layout): the table's layout changed"
-        )
-    line = layout[j1][0] if j1 < len(layout) else layout[-1][0] if layout else 0
-    raise ExtractionError(
-        f"{where} {line}: row {_shown(ref[i1])} of the {REFERENCE_YEAR} layout is missing "
-        f"(a lost row): the table's layout changed"
-    )
-
-
 def _row(tid, label, title, status, score, line, ref=None, raw_file="") -> dict:
     return {
         "table_id": tid,
@@ -474,8 +399,7 @@ def match_edition(lines: list[str]) -> Edition:
         p = printed[j]
         claimed.add(j)
         t = cut_printed(lines, p, tid)
-        _check_contract(t, year)
-        check_layout(ref, p.label, full_layouts[j])
+        check_table(t, year, ref, p.label, full_layouts[j])
         numbered.append(t)
         if p.title.split() != ref["title"].split():
             status = "reworded"
@@ -510,28 +434,12 @@ def match_edition(lines: list[str]) -> Edition:
         if t is None:
             missing.append(_row(tid, "", ref["title"], "missing", None, None, ref))
             continue
-        _check_contract(t, year)
-        check_layout(ref, t.label, table_layout(lines, t))
+        check_table(t, year, ref, t.label, table_layout(lines, t))
         annex.append(t)
         found.append(_row(tid, t.label, t.title, "matched", 100.0, t.title_line, ref))
     found.sort(key=lambda r: int(r["line"]))
     summary = pd.DataFrame(found + missing, columns=SUMMARY_COLUMNS)
     return Edition(numbered=numbered, annex=annex, new=new, summary=summary)
-
-
-def _check_contract(table: RawTable, year: int | None) -> None:
-    """Raise the table contract's error (a row, block or header label lost or added).
-
-    The contract (:func:`nssf_analysis.validate.layout_problem`) names the label as the
-    report prints it; :func:`check_layout` then catches what the contract does not cover.
-    """
-    from nssf_analysis.data.validate import layout_problem
-
-    problem = layout_problem(table, year) if year is not None else None
-    if problem:
-        raise ExtractionError(
-            f"{table.table_id} ({table.label}), report line {problem[0]}: {problem[1]}"
-        )
 
 
 def check_strict(edition: Edition) -> None:
@@ -650,214 +558,3 @@ def main(argv: list[str] | None = None) -> int:
 
 if __name__ == "__main__":
     sys.exit(main())
-
-
-# --------------------------------------------------------------------------------------
-# Several editions side by side
-# --------------------------------------------------------------------------------------
-
-#: Columns of ``data/revisions.csv``: every value a newer edition prints differently.
-REVISION_COLUMNS = [
-    "table_id",
-    "label",
-    "year",
-    "measure",
-    "unit",
-    "cell",
-    "old",
-    "new",
-    "old_edition",
-    "old_line",
-    "new_edition",
-    "new_line",
-]
-#: Tidy columns that are not part of a cell's key.
-_NOT_KEY = {"value", "line", "column", "_edition"}
-
-
-@dataclass
-class OlderEdition:
-    """An older report of ``seeds/``, matched like the newest one.
-
-    Attributes
-    ----------
-    year : int
-        Its report year.
-    seed : Path
-        Its report text.
-    edition : Edition
-        Its tables (see :func:`match_edition`).
-    """
-
-    year: int
-    seed: Path
-    edition: Edition
-
-    def table(self, table_id: str) -> RawTable | None:
-        """Return the known table ``table_id`` as this edition prints it, or None."""
-        return next((t for t in self.edition.tables if t.table_id == table_id), None)
-
-
-def older_editions(years: list[int]) -> list[OlderEdition]:
-    """Match every report of ``seeds/`` but the newest, newest first.
-
-    Parameters
-    ----------
-    years : list of int
-        The report years of ``seeds/``, oldest first (the last is the newest).
-    """
-    out = []
-    for y in reversed(years[:-1]):
-        seed = paths.seed_path(y)
-        lines = read_lines(seed)
-        ry = report_year(lines, str(seed))
-        if ry != y:
-            raise NSSFError(f"{seed}: title says report year {ry}, file name says {y}")
-        out.append(OlderEdition(year=y, seed=seed, edition=match_edition(lines)))
-    return out
-
-
-def _cell(row: dict, key: list[str]) -> str:
-    return "; ".join(
-        f"{d}={row[d]}" for d in key if d not in ("year", "measure", "unit") and row[d] != ""
-    )
-
-
-def table_revisions(
-    table_id: str, label: str, new: pd.DataFrame, old: pd.DataFrame, old_year: int
-) -> list[dict]:
-    """List the cells an older edition prints and a newer one prints with another value.
-
-    Parameters
-    ----------
-    table_id, label : str
-        The table and its label in the newest edition.
-    new : DataFrame
-        The tidy table as the newer editions give it, with an ``_edition`` column (the
-        report year each row comes from).
-    old : DataFrame
-        The tidy table as the older edition prints it.
-    old_year : int
-        The older edition's report year.
-
-    Returns
-    -------
-    list of dict
-        One per revised cell (:data:`REVISION_COLUMNS`).
-    """
-    if "year" not in new.columns or "year" not in old.columns:
-        return []
-    key = [c for c in new.columns if c not in _NOT_KEY and c in old.columns]
-    both = new.merge(old, on=key, suffixes=("_new", "_old"))
-    out = []
-    for r in both.to_dict("records"):
-        if float(r["value_new"]) == float(r["value_old"]):
-            continue
-        out.append(
-            {
-                "table_id": table_id,
-                "label": label,
-                "year": r["year"],
-                "measure": r["measure"],
-                "unit": r["unit"],
-                "cell": _cell(r, key),
-                "old": r["value_old"],
-                "new": r["value_new"],
-                "old_edition": old_year,
-                "old_line": r["line_old"],
-                "new_edition": r["_edition"],
-                "new_line": r["line_new"],
-            }
-        )
-    return out
-
-
-def merge_years(new: pd.DataFrame, old: pd.DataFrame, old_year: int) -> pd.DataFrame:
-    """Return the older edition's rows for years the newer ones do not print, then theirs.
-
-    A year printed by both is taken from the newer edition. ``new`` carries an
-    ``_edition`` column (the report year of each row); the older rows get ``old_year``.
-    Tables without years (running text) keep the newer edition's rows only.
-    """
-    if "year" not in new.columns or "year" not in old.columns:
-        return new
-    keep = old[~old["year"].isin(set(new["year"]))].copy()
-    keep["_edition"] = old_year
-    merged = pd.concat([keep, new], ignore_index=True)
-    cols = list(new.columns) + [c for c in merged.columns if c not in new.columns]
-    return merged[cols].fillna("")
-
-
-def with_older_years(
-    table: RawTable, tidy: pd.DataFrame, report_year: int, older: list[OlderEdition], build
-) -> tuple[pd.DataFrame, list[dict]]:
-    """Add to a table's tidy rows the years only older editions print; list revisions.
-
-    Parameters
-    ----------
-    table : RawTable
-        The table as the newest edition prints it.
-    tidy : DataFrame
-        Its tidy rows.
-    report_year : int
-        The newest edition's year.
-    older : list of OlderEdition
-        The older editions, newest first.
-    build : callable
-        The tidy builder (:func:`nssf_analysis.tidy.build`).
-
-    Returns
-    -------
-    (DataFrame, list of dict)
-        The merged tidy table (same columns as ``tidy``) and the revised cells.
-    """
-    if not older:
-        return tidy, []
-    merged = tidy.assign(_edition=report_year)
-    revisions = []
-    for o in older:
-        ot = o.table(table.table_id)
-        if ot is None:
-            continue
-        old, _ = build(ot, o.year)
-        revisions += table_revisions(table.table_id, table.label, merged, old, o.year)
-        merged = merge_years(merged, old, o.year)
-    return merged.drop(columns="_edition"), revisions
-
-
-def write_older(out: Path, older: list[OlderEdition], write_csv) -> None:
-    """Write each older edition's tables as printed to ``editions/<year>/raw``.
-
-    Its summary goes to ``editions/<year>/edition.csv``.
-    """
-    for o in older:
-        folder = out / "editions" / str(o.year)
-        for t in o.edition.tables + o.edition.new:
-            write_csv(t.to_frame(), folder / "raw" / f"{t.table_id}.csv")
-        write_csv(o.edition.summary, folder / "edition.csv")
-
-
-def revisions_frame(records: list[dict]) -> pd.DataFrame:
-    """Return revision records as the frame of ``data/revisions.csv``."""
-    return pd.DataFrame(records, columns=REVISION_COLUMNS)
-
-
-def load_revisions() -> pd.DataFrame:
-    """Return what the newest edition revises of older ones (``data/revisions.csv``).
-
-    Returns
-    -------
-    DataFrame
-        One row per revised cell: ``table_id``, ``label`` (newest edition), ``year``,
-        ``measure``, ``unit``, ``cell`` (the other dimensions), ``old`` and ``new``
-        values (floats), and the edition and report line of each. Empty when
-        ``seeds/`` holds one report.
-    """
-    from nssf_analysis.data.catalog import read_csv
-
-    df = read_csv(paths.data_dir() / "revisions.csv")
-    for col in ("old", "new"):
-        df[col] = df[col].astype(float)
-    for col in ("year", "old_edition", "old_line", "new_edition", "new_line"):
-        df[col] = df[col].astype(int)
-    return df

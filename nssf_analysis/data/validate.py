@@ -13,8 +13,7 @@ import math
 
 import pandas as pd
 
-from nssf_analysis.data.specs import contract, tidy_spec
-from nssf_analysis.data.tidy import row_label
+from nssf_analysis.data.layout import layout_problem  # noqa: F401 (public name)
 from nssf_analysis.data.units import COUNT_UNITS, UNITS
 from nssf_analysis.exceptions import ValidationError
 
@@ -198,96 +197,6 @@ def validate_tidy(df: pd.DataFrame, path, known_years: set[int]) -> pd.DataFrame
         raise ValidationError("unique-key", path, _row(df, idx), None, f"duplicate key ({where})")
     check_females(df, path)
     return df
-
-
-def _listing(labels) -> str:
-    labels = [repr(x) for x in labels]
-    if len(labels) > 8:
-        labels = labels[:3] + [f"… ({len(labels)} rows) …"] + labels[-2:]
-    return ", ".join(labels)
-
-
-def _missing(want: list, have: list):
-    """Return the first item of ``want`` that ``have`` lacks (counting repeats), or None."""
-    pool = list(have)
-    for x in want:
-        if x in pool:
-            pool.remove(x)
-        else:
-            return x
-    return None
-
-
-def layout_problem(table, report_year: int) -> tuple[int, str] | None:
-    """Return the first way a table differs from its contract, or None if it fits.
-
-    Every block the spec declares must be printed, and no other; in each block the body
-    rows must carry the contract's labels (:func:`nssf_analysis.specs.contract`), none
-    missing and none added; the header must carry every contract label and no other.
-
-    Parameters
-    ----------
-    table : RawTable
-        The table as printed (from the report or rebuilt from its raw file).
-    report_year : int
-        The report's year, which the contract's relative years refer to.
-
-    Returns
-    -------
-    tuple of (int, str) or None
-        The report line at fault and what is wrong there.
-    """
-    want = contract(table.table_id, report_year)
-    if want is None or not table.rows:
-        return None
-    spec = tidy_spec(table.table_id)
-    n_label = spec.get("header_label_cols", len(spec["rows"]))
-    first = table.rows[0]["line"]
-    blocks: dict[str, list] = {}
-    for r in table.rows:
-        if r["kind"] != "block":
-            blocks.setdefault(r["block"], [])
-        if r["kind"] == "body":
-            blocks[r["block"]].append(r)
-    for b in want["blocks"]:
-        if b not in blocks:
-            return first, (
-                f"block {b!r} is missing; the table must have the blocks {_listing(want['blocks'])}"
-            )
-    for b, rows in blocks.items():
-        if b not in want["blocks"]:
-            line = rows[0]["line"] if rows else first
-            return line, f"block {b!r} is not one of the table's blocks"
-    header = [c for r in table.rows if r["kind"] == "header" for c in r["cells"] if c]
-    header_line = next((r["line"] for r in table.rows if r["kind"] == "header"), first)
-    for h in want["header"]:
-        if h not in header:
-            return header_line, (
-                f"header label {h!r} is missing: a column was lost or renamed, so the "
-                "header no longer fits the table's layout"
-            )
-    for h in header:
-        if h not in want["header"]:
-            return header_line, f"header label {h!r} is not in the table's layout"
-    for b, rows in blocks.items():
-        labels = [row_label(r["cells"], n_label) for r in rows]
-        where = f" of block {b!r}" if b else ""
-        lost = _missing(list(want["rows"]), labels)
-        if lost is not None:
-            i = want["rows"].index(lost)
-            before = [lab for lab in want["rows"][:i] if lab in labels]
-            line = rows[labels.index(before[-1])]["line"] if before else header_line
-            return line, (
-                f"row {lost!r}{where} is missing after this line; the table must have the "
-                f"rows {_listing(want['rows'])}"
-            )
-        extra = _missing(labels, list(want["rows"]))
-        if extra is not None:
-            return rows[labels.index(extra)]["line"], (
-                f"row {extra!r}{where} is not one of the table's rows "
-                f"{_listing(want['rows'])}: the table's layout changed"
-            )
-    return None
 
 
 def check_females(df: pd.DataFrame, path) -> None:

@@ -1,0 +1,239 @@
+"""A table's layout, checked once: the contract of its labels, then its printed lines.
+
+Two declarations say what a known table looks like, and one check holds a printed
+table to both, for extraction and for matching an edition alike:
+
+* the **contract** (:func:`nssf_analysis.data.specs.contract`: its blocks, body rows and
+  header labels, with relative years) — :func:`layout_problem` names the first label
+  that differs, as printed; it also checks the raw files on every read;
+* the **fingerprint** (the labels of each printed line in the
+  :data:`REFERENCE_YEAR` report, ``layouts_2022.json``) — it catches what the contract
+  does not cover: a label moved to another line, labels printed in another order.
+
+:func:`check_table` runs both, the contract first; every error names the table, the
+report line and the label.
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections import Counter
+
+from nssf_analysis.data.extract import RawTable
+from nssf_analysis.data.specs import contract, tidy_spec
+from nssf_analysis.data.tidy import row_label
+from nssf_analysis.exceptions import ExtractionError
+
+#: The report whose tables define the identifiers and the fingerprints.
+REFERENCE_YEAR = 2022
+
+
+def check_table(table: RawTable, year: int | None, ref: dict, label: str, layout: list) -> None:
+    """Raise ExtractionError where a printed table's layout differs from what it must be.
+
+    Parameters
+    ----------
+    table : RawTable
+        The table as cut from the report.
+    year : int or None
+        The report's year (None when the title does not say: the contract is skipped).
+    ref : dict
+        The table's reference entry (:func:`nssf_analysis.data.editions.reference`).
+    label : str
+        Its label in this edition.
+    layout : list of (int, tuple of str)
+        Its printed lines (:func:`nssf_analysis.data.extract.layout_of`).
+    """
+    problem = layout_problem(table, year) if year is not None else None
+    if problem:
+        raise ExtractionError(
+            f"{table.table_id} ({table.label}), report line {problem[0]}: {problem[1]}"
+        )
+    check_layout(ref, label, layout)
+
+
+# --------------------------------------------------------------------------------------
+# The contract: blocks, rows and header labels
+# --------------------------------------------------------------------------------------
+
+
+def _listing(labels) -> str:
+    labels = [repr(x) for x in labels]
+    if len(labels) > 8:
+        labels = labels[:3] + [f"… ({len(labels)} rows) …"] + labels[-2:]
+    return ", ".join(labels)
+
+
+def _missing(want: list, have: list):
+    """Return the first item of ``want`` that ``have`` lacks (counting repeats), or None."""
+    pool = list(have)
+    for x in want:
+        if x in pool:
+            pool.remove(x)
+        else:
+            return x
+    return None
+
+
+def layout_problem(table, report_year: int) -> tuple[int, str] | None:
+    """Return the first way a table differs from its contract, or None if it fits.
+
+    Every block the spec declares must be printed, and no other; in each block the body
+    rows must carry the contract's labels (:func:`nssf_analysis.specs.contract`), none
+    missing and none added; the header must carry every contract label and no other.
+
+    Parameters
+    ----------
+    table : RawTable
+        The table as printed (from the report or rebuilt from its raw file).
+    report_year : int
+        The report's year, which the contract's relative years refer to.
+
+    Returns
+    -------
+    tuple of (int, str) or None
+        The report line at fault and what is wrong there.
+    """
+    want = contract(table.table_id, report_year)
+    if want is None or not table.rows:
+        return None
+    spec = tidy_spec(table.table_id)
+    n_label = spec.get("header_label_cols", len(spec["rows"]))
+    first = table.rows[0]["line"]
+    blocks: dict[str, list] = {}
+    for r in table.rows:
+        if r["kind"] != "block":
+            blocks.setdefault(r["block"], [])
+        if r["kind"] == "body":
+            blocks[r["block"]].append(r)
+    for b in want["blocks"]:
+        if b not in blocks:
+            return first, (
+                f"block {b!r} is missing; the table must have the blocks {_listing(want['blocks'])}"
+            )
+    for b, rows in blocks.items():
+        if b not in want["blocks"]:
+            line = rows[0]["line"] if rows else first
+            return line, f"block {b!r} is not one of the table's blocks"
+    header = [c for r in table.rows if r["kind"] == "header" for c in r["cells"] if c]
+    header_line = next((r["line"] for r in table.rows if r["kind"] == "header"), first)
+    for h in want["header"]:
+        if h not in header:
+            return header_line, (
+                f"header label {h!r} is missing: a column was lost or renamed, so the "
+                "header no longer fits the table's layout"
+            )
+    for h in header:
+        if h not in want["header"]:
+            return header_line, f"header label {h!r} is not in the table's layout"
+    for b, rows in blocks.items():
+        labels = [row_label(r["cells"], n_label) for r in rows]
+        where = f" of block {b!r}" if b else ""
+        lost = _missing(list(want["rows"]), labels)
+        if lost is not None:
+            i = want["rows"].index(lost)
+            before = [lab for lab in want["rows"][:i] if lab in labels]
+            line = rows[labels.index(before[-1])]["line"] if before else header_line
+            return line, (
+                f"row {lost!r}{where} is missing after this line; the table must have the "
+                f"rows {_listing(want['rows'])}"
+            )
+        extra = _missing(labels, list(want["rows"]))
+        if extra is not None:
+            return rows[labels.index(extra)]["line"], (
+                f"row {extra!r}{where} is not one of the table's rows "
+                f"{_listing(want['rows'])}: the table's layout changed"
+            )
+    return None
+
+
+# --------------------------------------------------------------------------------------
+# The fingerprint: the labels of each printed line
+# --------------------------------------------------------------------------------------
+
+
+def _shown(labels) -> str:
+    text = " | ".join(labels) if labels else "(numbers only)"
+    return "'" + text.replace("<year>", "(year)") + "'"
+
+
+def check_layout(ref: dict, label: str, layout: list) -> None:
+    """Raise ExtractionError where a table's layout differs from its reference layout.
+
+    The error names the table, the report line and the label: a label lost or new in
+    a line (a column lost or added), a row new in this edition or lost from it.
+
+    Parameters
+    ----------
+    ref : dict
+        The table's reference entry (:func:`reference`, :func:`added_tables`).
+    label : str
+        Its label in this edition.
+    layout : list of (int, tuple of str)
+        Its layout in this edition (:func:`nssf_analysis.extract.layout_of`).
+    """
+    table_id = ref["table_id"]
+    if ref["layout"] is None or tidy_spec(table_id)["family"] == "text":
+        return  # running text: what it says changes from edition to edition
+    ref = [tuple(x) for x in ref["layout"]]
+    got = [labels for _, labels in layout]
+    if ref == got:
+        return
+    where = f"{table_id} ({label}), report line"
+    ops = difflib.SequenceMatcher(None, ref, got, autojunk=False).get_opcodes()
+    for tag, i1, i2, j1, j2 in ops:
+        if tag == "equal":
+            continue
+        if tag == "replace":
+            for i, j in zip(range(i1, i2), range(j1, j2), strict=False):
+                _check_line(where, layout[j][0], ref[i], got[j])
+            if i2 - i1 == j2 - j1:
+                continue  # every line differs only by misprinted numbers
+            if j2 - j1 > i2 - i1:  # more lines than the reference: the first extra is new
+                tag, j1 = "insert", j1 + (i2 - i1)
+            else:  # fewer: the first reference line left over is lost
+                tag, i1, j1 = "delete", i1 + (j2 - j1), j2
+        _raise_row(where, tag, i1, j1, ref, got, layout)
+
+
+def _misprinted_numbers(labels) -> bool:
+    """Return True for labels that are numbers printed wrongly (left to the tidy layer)."""
+    return bool(labels) and all(any(ch.isdigit() for ch in x) for x in labels)
+
+
+def _check_line(where: str, line: int, ref: tuple, got: tuple) -> None:
+    """Raise where one printed line lost or gained labels (a column lost or new)."""
+    lost = Counter(ref) - Counter(got)
+    new = Counter(got) - Counter(ref)
+    if not lost and _misprinted_numbers(new):
+        return  # a value cell that is not a number: the tidy layer names its column
+    parts = []
+    if lost:
+        parts.append(
+            ", ".join(_shown([x]) for x in lost)
+            + f" of the {REFERENCE_YEAR} layout {'is' if len(lost) == 1 else 'are'} missing"
+        )
+    if new:
+        parts.append(
+            ", ".join(_shown([x]) for x in new) + f" {'is' if len(new) == 1 else 'are'} new"
+        )
+    if parts:
+        what = ("label " if len(lost) + len(new) == 1 else "labels ") + "; ".join(parts)
+    else:
+        what = f"labels {_shown(got)} are printed in another order"
+    raise ExtractionError(f"{where} {line}: {what}: the table's layout changed")
+
+
+def _raise_row(where, tag, i1, j1, ref, got, layout) -> None:
+    """Raise for a row new in the edition (insert) or lost from it (delete)."""
+    if tag == "insert":
+        line = layout[j1][0]
+        raise ExtractionError(
+            f"{where} {line}: row {_shown(got[j1])} is new (not in the {REFERENCE_YEAR} "
+            f"layout): the table's layout changed"
+        )
+    line = layout[j1][0] if j1 < len(layout) else layout[-1][0] if layout else 0
+    raise ExtractionError(
+        f"{where} {line}: row {_shown(ref[i1])} of the {REFERENCE_YEAR} layout is missing "
+        f"(a lost row): the table's layout changed"
+    )

@@ -1,0 +1,231 @@
+"""Several editions side by side: the years an older report prints, and its revisions.
+
+With several reports in ``seeds/``, each older one is matched like the newest
+(:func:`nssf_analysis.data.editions.match_edition`); a table's tidy rows then hold every
+year any edition prints, each from the newest edition that prints it
+(:func:`with_older_years`), and every value the newest prints differently is a revision
+(``data/revisions.csv``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import pandas as pd
+
+from nssf_analysis import paths
+from nssf_analysis.data.extract import RawTable, read_lines, report_year
+from nssf_analysis.exceptions import NSSFError
+
+if TYPE_CHECKING:
+    from nssf_analysis.data.editions import Edition
+
+#: Columns of ``data/revisions.csv``: every value a newer edition prints differently.
+REVISION_COLUMNS = [
+    "table_id",
+    "label",
+    "year",
+    "measure",
+    "unit",
+    "cell",
+    "old",
+    "new",
+    "old_edition",
+    "old_line",
+    "new_edition",
+    "new_line",
+]
+#: Tidy columns that are not part of a cell's key.
+_NOT_KEY = {"value", "line", "column", "_edition"}
+
+
+@dataclass
+class OlderEdition:
+    """An older report of ``seeds/``, matched like the newest one.
+
+    Attributes
+    ----------
+    year : int
+        Its report year.
+    seed : Path
+        Its report text.
+    edition : Edition
+        Its tables (see :func:`match_edition`).
+    """
+
+    year: int
+    seed: Path
+    edition: Edition
+
+    def table(self, table_id: str) -> RawTable | None:
+        """Return the known table ``table_id`` as this edition prints it, or None."""
+        return next((t for t in self.edition.tables if t.table_id == table_id), None)
+
+
+def older_editions(years: list[int]) -> list[OlderEdition]:
+    """Match every report of ``seeds/`` but the newest, newest first.
+
+    Parameters
+    ----------
+    years : list of int
+        The report years of ``seeds/``, oldest first (the last is the newest).
+    """
+    from nssf_analysis.data import editions  # editions offers this module's names
+
+    out = []
+    for y in reversed(years[:-1]):
+        seed = paths.seed_path(y)
+        lines = read_lines(seed)
+        ry = report_year(lines, str(seed))
+        if ry != y:
+            raise NSSFError(f"{seed}: title says report year {ry}, file name says {y}")
+        out.append(OlderEdition(year=y, seed=seed, edition=editions.match_edition(lines)))
+    return out
+
+
+def _cell(row: dict, key: list[str]) -> str:
+    return "; ".join(
+        f"{d}={row[d]}" for d in key if d not in ("year", "measure", "unit") and row[d] != ""
+    )
+
+
+def table_revisions(
+    table_id: str, label: str, new: pd.DataFrame, old: pd.DataFrame, old_year: int
+) -> list[dict]:
+    """List the cells an older edition prints and a newer one prints with another value.
+
+    Parameters
+    ----------
+    table_id, label : str
+        The table and its label in the newest edition.
+    new : DataFrame
+        The tidy table as the newer editions give it, with an ``_edition`` column (the
+        report year each row comes from).
+    old : DataFrame
+        The tidy table as the older edition prints it.
+    old_year : int
+        The older edition's report year.
+
+    Returns
+    -------
+    list of dict
+        One per revised cell (:data:`REVISION_COLUMNS`).
+    """
+    if "year" not in new.columns or "year" not in old.columns:
+        return []
+    key = [c for c in new.columns if c not in _NOT_KEY and c in old.columns]
+    both = new.merge(old, on=key, suffixes=("_new", "_old"))
+    out = []
+    for r in both.to_dict("records"):
+        if float(r["value_new"]) == float(r["value_old"]):
+            continue
+        out.append(
+            {
+                "table_id": table_id,
+                "label": label,
+                "year": r["year"],
+                "measure": r["measure"],
+                "unit": r["unit"],
+                "cell": _cell(r, key),
+                "old": r["value_old"],
+                "new": r["value_new"],
+                "old_edition": old_year,
+                "old_line": r["line_old"],
+                "new_edition": r["_edition"],
+                "new_line": r["line_new"],
+            }
+        )
+    return out
+
+
+def merge_years(new: pd.DataFrame, old: pd.DataFrame, old_year: int) -> pd.DataFrame:
+    """Return the older edition's rows for years the newer ones do not print, then theirs.
+
+    A year printed by both is taken from the newer edition. ``new`` carries an
+    ``_edition`` column (the report year of each row); the older rows get ``old_year``.
+    Tables without years (running text) keep the newer edition's rows only.
+    """
+    if "year" not in new.columns or "year" not in old.columns:
+        return new
+    keep = old[~old["year"].isin(set(new["year"]))].copy()
+    keep["_edition"] = old_year
+    merged = pd.concat([keep, new], ignore_index=True)
+    cols = list(new.columns) + [c for c in merged.columns if c not in new.columns]
+    return merged[cols].fillna("")
+
+
+def with_older_years(
+    table: RawTable, tidy: pd.DataFrame, report_year: int, older: list[OlderEdition], build
+) -> tuple[pd.DataFrame, list[dict]]:
+    """Add to a table's tidy rows the years only older editions print; list revisions.
+
+    Parameters
+    ----------
+    table : RawTable
+        The table as the newest edition prints it.
+    tidy : DataFrame
+        Its tidy rows.
+    report_year : int
+        The newest edition's year.
+    older : list of OlderEdition
+        The older editions, newest first.
+    build : callable
+        The tidy builder (:func:`nssf_analysis.tidy.build`).
+
+    Returns
+    -------
+    (DataFrame, list of dict)
+        The merged tidy table (same columns as ``tidy``) and the revised cells.
+    """
+    if not older:
+        return tidy, []
+    merged = tidy.assign(_edition=report_year)
+    revisions = []
+    for o in older:
+        ot = o.table(table.table_id)
+        if ot is None:
+            continue
+        old, _ = build(ot, o.year)
+        revisions += table_revisions(table.table_id, table.label, merged, old, o.year)
+        merged = merge_years(merged, old, o.year)
+    return merged.drop(columns="_edition"), revisions
+
+
+def write_older(out: Path, older: list[OlderEdition], write_csv) -> None:
+    """Write each older edition's tables as printed to ``editions/<year>/raw``.
+
+    Its summary goes to ``editions/<year>/edition.csv``.
+    """
+    for o in older:
+        folder = out / "editions" / str(o.year)
+        for t in o.edition.tables + o.edition.new:
+            write_csv(t.to_frame(), folder / "raw" / f"{t.table_id}.csv")
+        write_csv(o.edition.summary, folder / "edition.csv")
+
+
+def revisions_frame(records: list[dict]) -> pd.DataFrame:
+    """Return revision records as the frame of ``data/revisions.csv``."""
+    return pd.DataFrame(records, columns=REVISION_COLUMNS)
+
+
+def load_revisions() -> pd.DataFrame:
+    """Return what the newest edition revises of older ones (``data/revisions.csv``).
+
+    Returns
+    -------
+    DataFrame
+        One row per revised cell: ``table_id``, ``label`` (newest edition), ``year``,
+        ``measure``, ``unit``, ``cell`` (the other dimensions), ``old`` and ``new``
+        values (floats), and the edition and report line of each. Empty when
+        ``seeds/`` holds one report.
+    """
+    from nssf_analysis.data.catalog import read_csv
+
+    df = read_csv(paths.data_dir() / "revisions.csv")
+    for col in ("old", "new"):
+        df[col] = df[col].astype(float)
+    for col in ("year", "old_edition", "old_line", "new_edition", "new_line"):
+        df[col] = df[col].astype(int)
+    return df
