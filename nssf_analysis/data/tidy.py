@@ -18,15 +18,25 @@ The checks are kept as data (``data/checks.csv``) for the audit.
 
 from __future__ import annotations
 
-import math
 import re
 from dataclasses import dataclass
 
 import pandas as pd
 
+from nssf_analysis.data.checks import (  # noqa: F401 (the checks' names, offered here)
+    BOOKKEEPING,
+    _dim_cols,
+    change_percent,
+    check_fluctuations,
+    check_shares,
+    check_totals,
+    decimals,
+    rounding_tolerance,
+    totals_of,
+)
 from nssf_analysis.data.extract import PERIOD_RE, YEAR_RE, RawTable, is_value
-from nssf_analysis.data.specs import LABELS, MONTH_NAMES, tidy_spec
-from nssf_analysis.data.units import COUNT_UNITS, MEASURE_UNITS, UNIT_WORDS, UNITS
+from nssf_analysis.data.specs import LABELS, MONTH_NAMES, PRINTED_DIMS, tidy_spec
+from nssf_analysis.data.units import MEASURE_UNITS, UNIT_WORDS, UNITS
 from nssf_analysis.data.units import is_count as is_count_unit  # noqa: F401 (public name)
 from nssf_analysis.exceptions import ExtractionError
 
@@ -36,7 +46,6 @@ PAREN_RE = re.compile(r"\s*\(([^)]*)\)\s*$")
 TOTAL_ROW_RE = re.compile(r"^(Grand )?Total\b")
 CODE_RE = re.compile(r"^(\d+(?:\.\d+)*)\.?$")
 CODE_LABEL_RE = re.compile(r"^(\d+(?:\.\d+)*)\.\s+(.+)$")
-PRINTED_DIMS = {"no", "item", "province", "business", "business_code"}
 #: Month number of each printed month name.
 MONTHS = {m: i + 1 for i, m in enumerate(MONTH_NAMES)}
 #: Dimension columns, in the order they appear in tidy files (others follow).
@@ -85,12 +94,6 @@ def parse_value(text: str) -> float | None:
     if not is_value(text):
         raise ValueError(f"not a number: {text!r}")
     return float(text.replace(",", "").rstrip("%"))
-
-
-def decimals(text: str) -> int:
-    """Return the number of decimals printed in a number ("1.05%" → 2, "1,234" → 0)."""
-    text = text.strip().rstrip("%")
-    return len(text.split(".")[1]) if "." in text else 0
 
 
 @dataclass
@@ -421,7 +424,7 @@ def interpret(table: RawTable, report_year: int) -> tuple[pd.DataFrame, list[dic
     df = pd.DataFrame(records)
     # mark totals
     df["total_of"] = ""
-    for dim, total in _totals(spec).items():
+    for dim, total in totals_of(spec).items():
         if dim in df.columns:
             mask = (df[dim] == total[0]) & (df["role"] == "value")
             df.loc[mask, "role"] = "total"
@@ -433,15 +436,6 @@ def interpret(table: RawTable, report_year: int) -> tuple[pd.DataFrame, list[dic
     return df, it.findings
 
 
-def _totals(spec: dict) -> dict:
-    out = {}
-    for dim, t in spec.get("totals", {}).items():
-        out[dim] = t if isinstance(t, tuple) else (t, None)
-    if spec.get("rows", [None])[-1] == "item" or "item" in spec.get("rows", []):
-        out.setdefault("item", ("Total", None))
-    return out
-
-
 def _mark_subtotals(df: pd.DataFrame) -> None:
     codes = set(df["no"].astype(str))
     parents = {
@@ -450,301 +444,6 @@ def _mark_subtotals(df: pd.DataFrame) -> None:
     mask = df["no"].isin(parents) & (df["role"] == "value")
     df.loc[mask, "role"] = "total"
     df.loc[mask, "total_of"] = "subitems"
-
-
-BOOKKEEPING = ["role", "printed", "value", "line", "column", "total_of", "unit"]
-
-
-def _dim_cols(df: pd.DataFrame) -> list[str]:
-    return [c for c in df.columns if c not in BOOKKEEPING]
-
-
-def _location(row: pd.Series, dims: list[str]) -> str:
-    parts = []
-    for d in dims:
-        v = row.get(d)
-        if v is None or (isinstance(v, float) and math.isnan(v)) or v == "":
-            continue
-        if isinstance(v, float) and v.is_integer():
-            v = int(v)
-        parts.append(f"{d}={v}")
-    return "; ".join(parts)
-
-
-def _status(diff: float, tol: float) -> str:
-    if abs(diff) < 1e-9:
-        return "ok"
-    if abs(diff) <= tol + 1e-9:
-        return "rounding"
-    return "inconsistency"
-
-
-def _finding(table_id, check, row, dims, printed, expected, computed, difference, status):
-    return {
-        "table_id": table_id,
-        "check": check,
-        "location": _location(row, dims),
-        "line": int(row["line"]),
-        "column": int(row["column"]),
-        "printed": printed,
-        "expected": expected,
-        "computed": computed,
-        "difference": difference,
-        "status": status,
-    }
-
-
-def rounding_tolerance(printed: list[str], unit: str) -> float:
-    """Return the largest difference that the rounding of printed values can explain.
-
-    Counts are exact (tolerance 0).  Amounts are rounded by the report to the
-    decimals it prints for each value ("111" to the unit, "5.85" to the cent), so
-    a sum can be off by up to half a unit of the last printed digit of each term.
-
-    Parameters
-    ----------
-    printed : list of str
-        The printed parts and the printed total.
-    unit : str
-        The unit of the values.
-    """
-    if unit in COUNT_UNITS:
-        return 0.0
-    return sum(0.5 * 10 ** -decimals(p) for p in printed)
-
-
-def check_totals(cells: pd.DataFrame, table_id: str) -> list[dict]:
-    """Check every printed total against the sum of its parts.
-
-    Parameters
-    ----------
-    cells : DataFrame
-        The output of :func:`interpret`.
-    table_id : str
-        Table id, for the findings.
-
-    Returns
-    -------
-    list of dict
-        One finding per total cell: ``status`` is ``ok``, ``rounding`` (within
-        the rounding of the printed parts) or ``inconsistency``.
-    """
-    spec = tidy_spec(table_id)
-    out = []
-    numeric = cells[cells["role"].isin(["value", "total"]) & cells["value"].notna()]
-    numeric = numeric[numeric["unit"] != "percent"]
-    numeric = numeric[~numeric["measure"].isin(spec.get("non_additive", []))]
-    dims = _dim_cols(cells)
-    for dim, (total, parts) in _totals(spec).items():
-        if dim not in numeric.columns:
-            continue
-        skip = PRINTED_DIMS if dim in PRINTED_DIMS else {"no"}
-        keys = [d for d in dims if d != dim and d not in skip | {"period", "period_start"}]
-        if dim in ("item", "province", "business"):
-            # leaves only: subtotal rows are parts of nothing at this level
-            base = numeric[numeric["total_of"] != "subitems"]
-        else:
-            base = numeric
-        filled = base.fillna({k: "" for k in keys})
-        for _, grp in filled.groupby(keys, dropna=False, sort=False):
-            tot = grp[grp[dim] == total]
-            part = grp[grp[dim] != total] if parts is None else grp[grp[dim].isin(parts)]
-            if tot.empty or part.empty:
-                continue
-            for _, t in tot.iterrows():
-                computed = float(part["value"].sum())
-                tol = rounding_tolerance([*part["printed"], t["printed"]], t["unit"])
-                diff = round(t["value"] - computed, 6)
-                expected = " + ".join(str(x) for x in part[dim])
-                out.append(
-                    _finding(
-                        table_id,
-                        f"sum:{dim}",
-                        t,
-                        dims,
-                        t["printed"],
-                        f"{total} = {expected}",
-                        round(computed, 6),
-                        diff,
-                        _status(diff, tol),
-                    )
-                )
-    if "no" in cells.columns and "item" in cells.columns:
-        out += _check_subtotals(numeric, table_id, dims)
-    return out
-
-
-def _check_subtotals(numeric: pd.DataFrame, table_id: str, dims: list[str]) -> list[dict]:
-    out = []
-    subs = numeric[numeric["total_of"] == "subitems"]
-    keys = [d for d in dims if d not in ("no", "item")]
-    for _, t in subs.iterrows():
-        code = t["no"]
-        same = numeric.fillna({k: "" for k in keys})
-        tk = t.fillna("")
-        mask = same["no"].str.startswith(code) & (same["no"] != code)
-        for k in keys:
-            mask &= same[k] == tk.get(k, "")
-        part = same[mask]
-        if part.empty:
-            continue
-        computed = float(part["value"].sum())
-        tol = rounding_tolerance([*part["printed"], t["printed"]], t["unit"])
-        diff = round(t["value"] - computed, 6)
-        out.append(
-            _finding(
-                table_id,
-                "sum:subitems",
-                t,
-                dims,
-                t["printed"],
-                f"{code} = " + " + ".join(part["no"]),
-                round(computed, 6),
-                diff,
-                _status(diff, tol),
-            )
-        )
-    return out
-
-
-def change_percent(base: float, current: float) -> float | None:
-    """Return the percent change from ``base`` to ``current``; None when base is 0."""
-    if base == 0:
-        return None
-    return (current - base) / base * 100.0
-
-
-def check_fluctuations(cells: pd.DataFrame, table_id: str) -> list[dict]:
-    """Check every printed fluctuation against the change recomputed from the two years.
-
-    The report's conventions are classed as ``convention``: a change from a zero or
-    missing ('-') base is printed as 100.00% and no change between two zeros as 0.00%.
-    A printed change within the range allowed by the rounding of the printed
-    values is ``rounding``; anything else is an ``inconsistency``.
-
-    Parameters
-    ----------
-    cells : DataFrame
-        The output of :func:`interpret`.
-    table_id : str
-        Table id, for the findings.
-
-    Returns
-    -------
-    list of dict
-    """
-    out = []
-    fl = cells[cells["role"] == "fluctuation"]
-    if fl.empty:
-        return out
-    vals = cells[cells["role"].isin(["value", "total"])]
-    dims = _dim_cols(cells)
-    keys = [d for d in dims if d not in ("year", "period", "period_start")]
-    years = sorted(vals["year"].dropna().unique())
-    if len(years) != 2:
-        return out
-    y0, y1 = years
-    vk = vals.fillna({k: "" for k in keys})
-    for _, f in fl.fillna({k: "" for k in keys}).iterrows():
-        mask = pd.Series(True, index=vk.index)
-        for k in keys:
-            mask &= vk[k] == f[k]
-        match = vk[mask]
-        b = match[match["year"] == y0]
-        c = match[match["year"] == y1]
-        if c.empty:
-            continue
-        cur = c.iloc[0]
-        base = b.iloc[0] if not b.empty else None
-        printed = f["value"]
-        base_v = None if base is None else base["value"]
-        if base_v is None or (isinstance(base_v, float) and math.isnan(base_v)):
-            status = "convention" if printed == 100.0 else "inconsistency"
-            out.append(
-                _finding(
-                    table_id,
-                    "fluctuation",
-                    f,
-                    dims,
-                    f["printed"],
-                    "new (no base year value)",
-                    None,
-                    None,
-                    status,
-                )
-            )
-            continue
-        if base_v == 0:
-            want = 0.0 if cur["value"] == 0 else 100.0
-            status = "convention" if printed == want else "inconsistency"
-            out.append(
-                _finding(
-                    table_id,
-                    "fluctuation",
-                    f,
-                    dims,
-                    f["printed"],
-                    "change from zero",
-                    None,
-                    printed - want,
-                    status,
-                )
-            )
-            continue
-        computed = change_percent(base_v, cur["value"])
-        d = decimals(f["printed"])
-        diff = round(printed - round(computed, d), 6)
-        if abs(diff) < 10**-d / 2 + 1e-9:
-            status = "ok"
-        else:
-            hb = 0.5 * 10 ** -decimals(base["printed"])
-            hc = 0.5 * 10 ** -decimals(cur["printed"])
-            lo = change_percent(base_v + hb, cur["value"] - hc)
-            hi = change_percent(max(base_v - hb, 1e-12), cur["value"] + hc)
-            status = "rounding" if lo - 0.005 <= printed <= hi + 0.005 else "inconsistency"
-        out.append(
-            _finding(
-                table_id,
-                "fluctuation",
-                f,
-                dims,
-                f["printed"],
-                f"({y1} - {y0}) / {y0} x 100",
-                round(computed, 4),
-                diff,
-                status,
-            )
-        )
-    return out
-
-
-def check_shares(cells: pd.DataFrame, table_id: str) -> list[dict]:
-    """Check that percentage shares over the dimension named by ``spec['shares']`` sum to 100."""
-    spec = tidy_spec(table_id)
-    dim = spec.get("shares")
-    if not dim:
-        return []
-    out = []
-    pct = cells[(cells["role"] == "value") & (cells["unit"] == "percent")]
-    for (_measure, _year), grp in pct.groupby(["measure", "year"], sort=False):
-        t = grp.iloc[0]
-        total = float(grp["value"].sum())
-        diff = round(total - 100.0, 6)
-        tol = 0.5 * 10 ** -max(decimals(p) for p in grp["printed"]) * len(grp)
-        out.append(
-            _finding(
-                table_id,
-                f"shares:{dim}",
-                t,
-                ["measure", "year"],
-                " + ".join(grp["printed"]),
-                "100%",
-                round(total, 6),
-                diff,
-                _status(diff, tol),
-            )
-        )
-    return out
 
 
 def tidy_frame(cells: pd.DataFrame, table_id: str) -> pd.DataFrame:

@@ -40,7 +40,7 @@ from nssf_analysis.data.specs import (
 from nssf_analysis.data.specs.annex import ANNEX_TABLES, PROVINCES, PROVINCES_AND_KHANS
 from nssf_analysis.data.specs.families import variant
 from nssf_analysis.data.specs.part_c_to_e import TABLE_OPTIONS
-from nssf_analysis.data.specs.vocabulary import LABELS, MONTH_NAMES, YEAR_ROWS
+from nssf_analysis.data.specs.vocabulary import LABELS, MONTH_NAMES, PRINTED_DIMS, YEAR_ROWS
 from nssf_analysis.data.units import COUNT_UNITS, MEASURE_UNITS, UNITS
 
 __all__ = [
@@ -51,6 +51,7 @@ __all__ = [
     "LABELS",
     "MEASURE_UNITS",
     "MONTH_NAMES",
+    "PRINTED_DIMS",
     "PROVINCES",
     "PROVINCES_AND_KHANS",
     "ROWS",

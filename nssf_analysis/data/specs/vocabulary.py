@@ -55,3 +55,6 @@ MONTH_NAMES = (
 
 #: Body rows of a table whose rows are years: the year before, the report year, the change.
 YEAR_ROWS = ("{previous}", "{report}", "Fluctuation")
+
+#: Dimensions whose values are row labels as printed (not turned into identifiers).
+PRINTED_DIMS = {"no", "item", "province", "business", "business_code"}
