@@ -105,7 +105,7 @@ def check_totals(cells: pd.DataFrame, table_id: str) -> list[dict]:
     Parameters
     ----------
     cells : DataFrame
-        The output of :func:`interpret`.
+        The output of :func:`nssf_analysis.data.tidy.interpret`.
     table_id : str
         Table id, for the findings.
 
@@ -194,18 +194,8 @@ def check_fluctuations(cells: pd.DataFrame, table_id: str) -> list[dict]:
     The report's conventions are classed as ``convention``: a change from a zero or
     missing ('-') base is printed as 100.00% and no change between two zeros as 0.00%.
     A printed change within the range allowed by the rounding of the printed
-    values is ``rounding``; anything else is an ``inconsistency``.
-
-    Parameters
-    ----------
-    cells : DataFrame
-        The output of :func:`interpret`.
-    table_id : str
-        Table id, for the findings.
-
-    Returns
-    -------
-    list of dict
+    values is ``rounding``; anything else is an ``inconsistency``. The parameters are
+    those of :func:`check_totals`; the result is one finding per printed change.
     """
     out = []
     fl = cells[cells["role"] == "fluctuation"]

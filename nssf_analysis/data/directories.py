@@ -120,11 +120,11 @@ _BRANCH_HEADERS = {
     ],
 }
 
+#: A printed entry number, or a group of digits of a phone number.
 _NUMBER_RE = re.compile(r"\d+")
 _PROVINCE_HEADING_RE = re.compile(r"(\d+)\.\s+(\S.*)")
 _ARTEFACT_CELL_RE = re.compile(r"-+")
 _OFFICE_RE = re.compile(r"\(([^()]*Branch Office)\)$")
-_PHONE_GROUP_RE = re.compile(r"\d+")
 
 
 @dataclass(frozen=True)
@@ -302,7 +302,7 @@ def _split_phones(cell: str, table_id: str, index: int, line: str) -> str:
         not start with ``0``.
     """
     groups = cell.split()
-    if not all(_PHONE_GROUP_RE.fullmatch(group) for group in groups):
+    if not all(_NUMBER_RE.fullmatch(group) for group in groups):
         raise _error(table_id, index, f"phone cell {cell!r} holds a non-digit group", line)
     if len(groups) % 3:
         raise _error(
@@ -319,14 +319,7 @@ def _split_phones(cell: str, table_id: str, index: int, line: str) -> str:
 
 
 def _parse_branches(lines: list[str], section: _Section) -> pd.DataFrame:
-    """Parse the branch-office directory (annex 6.6.3).
-
-    Parameters
-    ----------
-    lines : list of str
-        All lines of the report, without newline characters.
-    section : _Section
-        The span of lines to parse and the table id used in error messages.
+    """Parse the branch-office directory (annex 6.6.3); arguments as :func:`_parse_facilities`.
 
     Returns
     -------

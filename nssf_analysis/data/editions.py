@@ -369,7 +369,7 @@ def match_edition(lines: list[str]) -> Edition:
     Parameters
     ----------
     lines : list of str
-        The report lines.
+        The edition's report text, line by line (:func:`nssf_analysis.data.extract.read_lines`).
 
     Returns
     -------

@@ -227,7 +227,7 @@ def find_printed_tables(lines: list[str]) -> list[PrintedTable]:
     Parameters
     ----------
     lines : list of str
-        The report lines.
+        The whole report, line by line; a "Table N" of the contents is not a table.
 
     Returns
     -------
@@ -429,7 +429,7 @@ def find_annex_tables(lines: list[str]) -> list[RawTable]:
     Parameters
     ----------
     lines : list of str
-        The report lines.
+        The whole report; the search starts at the annex (:func:`annex_start`).
 
     Returns
     -------

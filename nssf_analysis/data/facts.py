@@ -40,6 +40,7 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
+from nssf_analysis.data.extract import YEAR_RE
 from nssf_analysis.data.units import FACT_UNITS
 from nssf_analysis.exceptions import ExtractionError
 
@@ -96,9 +97,6 @@ _HEADING_RE = re.compile(r"^(?:[A-Z]|\d{1,2})\.(?:\d+\.?)*\s+\S")
 # A number as printed: "21,430", "740,480.76", "94.99", "7, 166" (stray space after the
 # comma). It may not continue a word, a number or a code ("CPA2", "COVID-19", "SD/A").
 _NUMBER_RE = re.compile(r"(?<![\w,.\-/])(?:\d{1,3}(?:, ?\d{3})+|\d+)(?:\.\d+)?(?![\d\w])")
-
-# A bare year, which is context and not a fact.
-_YEAR_RE = re.compile(r"(?:19|20)\d\d")
 
 # Sentence boundary: end punctuation followed by white space and a capital letter.
 # "No. 713" is not split (a digit follows); ";" is not a boundary.
@@ -499,7 +497,8 @@ def find_section(lines: Sequence[str], heading: str) -> tuple[int, int] | None:
 
 
 def _numbers(sentence: str) -> list[re.Match[str]]:
-    return [m for m in _NUMBER_RE.finditer(sentence) if not _YEAR_RE.fullmatch(m.group())]
+    """Return the numbers of a sentence; a bare year is context, not a fact."""
+    return [m for m in _NUMBER_RE.finditer(sentence) if not YEAR_RE.fullmatch(m.group())]
 
 
 def apply_spec(lines: Sequence[str], spec: FactSpec) -> list[dict]:

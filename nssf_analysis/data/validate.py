@@ -60,43 +60,42 @@ def check_integers(df: pd.DataFrame, path, columns) -> pd.DataFrame:
     columns : iterable of str
         Columns that must hold whole numbers (absent ones are skipped).
     """
-    df = df.copy()
-    for col in columns:
-        if col not in df.columns:
-            continue
-        text = df[col].astype(str).str.strip()
-        ok = text.str.fullmatch(r"-?\d+")
-        if not ok.all():
-            idx = ok[~ok].index[0]
-            raise ValidationError(
-                "integer", path, _row(df, idx), col, f"{df.at[idx, col]!r} is not a whole number"
-            )
-        df[col] = text.astype(int)
-    return df
+    present = [c for c in columns if c in df.columns]
+    return _converted(df, path, present, "integer", "a whole number", _as_integers)
 
 
 def check_numbers(df: pd.DataFrame, path, columns) -> pd.DataFrame:
     """Return ``df`` with ``columns`` as numbers; raise ``number`` on a blank or non-number.
 
-    Parameters
-    ----------
-    df : DataFrame
-        The file as read (strings).
-    path : str or Path
-        The file, named in errors.
-    columns : iterable of str
-        Columns that must hold numbers.
+    The parameters are those of :func:`check_integers`; every column must be present.
+    """
+    return _converted(df, path, columns, "number", "a number", _as_numbers)
+
+
+def _as_integers(cells: pd.Series):
+    text = cells.astype(str).str.strip()
+    return text.str.fullmatch(r"-?\d+"), lambda: text.astype(int)
+
+
+def _as_numbers(cells: pd.Series):
+    num = pd.to_numeric(cells, errors="coerce")
+    return ~(num.isna() | (cells.astype(str).str.strip() == "")), lambda: num
+
+
+def _converted(df: pd.DataFrame, path, columns, rule: str, what: str, convert) -> pd.DataFrame:
+    """Return a copy of ``df`` with ``columns`` converted; raise ``rule`` at the first bad cell.
+
+    ``convert(cells)`` gives which cells are good and a function that converts them all.
     """
     df = df.copy()
     for col in columns:
-        num = pd.to_numeric(df[col], errors="coerce")
-        bad = num.isna() | (df[col].astype(str).str.strip() == "")
-        if bad.any():
-            idx = bad[bad].index[0]
+        ok, values = convert(df[col])
+        if not ok.all():
+            idx = ok[~ok].index[0]
             raise ValidationError(
-                "number", path, _row(df, idx), col, f"{df.at[idx, col]!r} is not a number"
+                rule, path, _row(df, idx), col, f"{df.at[idx, col]!r} is not {what}"
             )
-        df[col] = num
+        df[col] = values()
     return df
 
 

@@ -3,10 +3,7 @@
 :data:`ANNEX_TABLES` gives the heading that opens each annex table (its label, title and
 section); the capitals/provinces its rows list are :data:`PROVINCES`.
 
-Each table of this part is declared here three times over, one entry per mapping:
-:data:`TIDY` (how its cells are read), :data:`ROWS` (its body rows, where they are not
-the year rows) and :data:`HEADERS` (its header labels). A string value names a table
-printed alike.
+Its tables' entries of ``TIDY``, ``ROWS`` and ``HEADERS`` are below the headings.
 """
 
 from __future__ import annotations

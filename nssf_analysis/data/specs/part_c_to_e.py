@@ -3,10 +3,7 @@
 C is the pension scheme, D the informal sector and childbirth allowance, E the
 institutional work.
 
-Each table of this part is declared here three times over, one entry per mapping:
-:data:`TIDY` (how its cells are read), :data:`ROWS` (its body rows, where they are not
-the year rows) and :data:`HEADERS` (its header labels). A string value names a table
-printed alike.
+Its tables' entries of ``TIDY``, ``ROWS`` and ``HEADERS`` (see :mod:`nssf_analysis.data.specs`).
 """
 
 from __future__ import annotations
