@@ -5,7 +5,8 @@ The tables of the report are extracted elsewhere; this module reads the
 enterprises/establishments consisting of 2,584,706 workers (1,646,397
 females).") and turns every number into one row of a long-form table.
 
-The facts are declared once, as data, in :data:`FACT_SPECS`. Each
+The facts are declared once, as data, in ``facts.toml`` beside this module (a new fact
+goes there; its header says how), read into :data:`FACT_SPECS`. Each
 :class:`FactSpec` names the section heading to search under (e.g. ``"A.1.1"``),
 an anchor regular expression that identifies exactly one sentence in that
 section, and one :class:`Number` per number the sentence states, in the order
@@ -35,8 +36,10 @@ percentages ``printed`` holds the number without its ``%`` sign (the unit is
 from __future__ import annotations
 
 import re
+import tomllib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import pandas as pd
 
@@ -166,265 +169,71 @@ class FactSpec:
         return f"fact {', '.join(self.fact_ids)} (section {self.section})"
 
 
-def _n(fact_id: str, measure: str, unit: str, scheme: str | None = None) -> tuple[Number]:
-    """Declare one number whose sex is total."""
-    return (Number(fact_id, measure, unit, "total", scheme),)
+#: The declarations' file, beside this module.
+FACTS_PATH = Path(__file__).with_name("facts.toml")
 
 
-def _tf(stem: str, measure: str, unit: str, scheme: str | None = None) -> tuple[Number, Number]:
-    """Declare a "total (females)" pair, printed as ``N ... (M females)``."""
-    return (
-        Number(f"{stem}_total", measure, unit, "total", scheme),
-        Number(f"{stem}_female", measure, unit, "female", scheme),
-    )
+def _text(path: Path, where: str, entry: dict, key: str, default: str | None = None) -> str:
+    value = entry.get(key, default)
+    if not isinstance(value, str):
+        raise ExtractionError(f"{path}: {where}: {key!r} is missing or not text")
+    return value
 
 
-def _spec(section: str, heading: str, anchor: str, scheme: str, sector: str, *numbers):
-    """Build a FactSpec; ``numbers`` are tuples from ``_n`` / ``_tf``, flattened in order."""
-    flat = tuple(num for group in numbers for num in group)
-    return FactSpec(section, heading, anchor, scheme, sector, flat)
+def load_fact_specs(path: Path = FACTS_PATH) -> tuple[FactSpec, ...]:
+    """Read the fact declarations (``facts.toml``), in reading order.
+
+    Parameters
+    ----------
+    path : Path
+        The file (default :data:`FACTS_PATH`).
+
+    Raises
+    ------
+    ExtractionError
+        Naming the file and the entry at fault: not TOML, a sentence or a number
+        without one of its keys, or a key that is not text.
+    """
+    try:
+        doc = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, tomllib.TOMLDecodeError) as err:
+        raise ExtractionError(f"{path}: cannot be read as TOML ({err})") from None
+    specs = []
+    for i, entry in enumerate(doc.get("sentence", []), start=1):
+        where = f"sentence {i}"
+        section = _text(path, where, entry, "section")
+        where = f"sentence {i} (section {section})"
+        numbers = []
+        for j, num in enumerate(entry.get("numbers", []), start=1):
+            at = f"{where}, number {j}"
+            measure, unit = _text(path, at, num, "measure"), _text(path, at, num, "unit")
+            scheme = num.get("scheme")
+            if "pair" in num:  # printed "N ... (M females)"
+                stem = _text(path, at, num, "pair")
+                numbers += [
+                    Number(f"{stem}_total", measure, unit, "total", scheme),
+                    Number(f"{stem}_female", measure, unit, "female", scheme),
+                ]
+            else:
+                sex = _text(path, at, num, "sex", "total")
+                numbers.append(Number(_text(path, at, num, "id"), measure, unit, sex, scheme))
+        if not numbers:
+            raise ExtractionError(f"{path}: {where}: no numbers")
+        specs.append(
+            FactSpec(
+                section,
+                _text(path, where, entry, "heading", section),
+                _text(path, where, entry, "anchor"),
+                _text(path, where, entry, "scheme"),
+                _text(path, where, entry, "sector"),
+                tuple(numbers),
+            )
+        )
+    return tuple(specs)
 
 
-_OR, _HC, _PEN = "occupational_risk", "health_care", "pension"
-_MR, _BR = "million riels", "billion riels"
-_TP = "times/persons"
-
-#: Every fact the prose states, in reading order.
-FACT_SPECS: tuple[FactSpec, ...] = (
-    # --- 2. ANNUAL ACHIEVEMENTS --------------------------------------------------------
-    _spec(
-        "2", "2", r"NSSF has registered a total of", "all", "all",
-        _n("s2_registered_enterprises", "registered_enterprises", "enterprises"),
-        _tf("s2_members", "members", "persons"),
-        _n("s2_contribution_income", "contribution_income", _MR),
-        _n("s2_expenditure", "expenditure", _MR),
-        _tf("s2_victims", "victims", "persons", scheme=_OR),
-        _tf("s2_health_care_access", "health_care_access", _TP, scheme=_HC),
-    ),
-    _spec(
-        "2.OR", "2", r"registered in the Occupational Risk Scheme", _OR, "all",
-        _n("s2or_registered_enterprises", "registered_enterprises", "enterprises"),
-        _tf("s2or_members", "members", "persons"),
-        _n("s2or_contribution_income", "contribution_income", _MR),
-        _n("s2or_expenditure", "expenditure", _MR),
-        _tf("s2or_victims", "victims", "persons"),
-    ),
-    _spec(
-        "2.HC", "2", r"registered in the Health Care Scheme", _HC, "all",
-        _n("s2hc_registered_enterprises", "registered_enterprises", "enterprises"),
-        _tf("s2hc_members", "members", "persons"),
-        _n("s2hc_contribution_income", "contribution_income", _MR),
-        _n("s2hc_expenditure", "expenditure", _MR),
-        _tf("s2hc_health_care_access", "health_care_access", _TP),
-    ),
-    _spec(
-        "2.PEN", "2", r"registered in the Pension Scheme", _PEN, "private",
-        _n("s2pen_registered_enterprises", "registered_enterprises", "enterprises"),
-        _tf("s2pen_members", "members", "persons"),
-        _tf("s2pen_voluntary_members", "voluntary_members", "persons"),
-        _n("s2pen_contribution_income", "contribution_income", _MR),
-    ),
-    # --- A.1.1 Occupational risk, private sector: registration and contribution --------
-    _spec(
-        "A.1.1", "A.1.1", r"^Since the implementation", _OR, "private",
-        _n("a11_registered_enterprises", "registered_enterprises", "enterprises"),
-        _tf("a11_members", "members", "persons"),
-    ),
-    _spec(
-        "A.1.1", "A.1.1", r"new enterprises/establishments consisting of", _OR, "private",
-        _n("a11_new_enterprises", "new_registered_enterprises", "enterprises"),
-        _tf("a11_new_members", "new_members", "persons"),
-    ),
-    _spec(
-        "A.1.1", "A.1.1", r"imposed the average contribution on", _OR, "private",
-        _n("a11_contributory_enterprises", "contributory_enterprises", "enterprises"),
-        _n("a11_contribution_paid_enterprises", "contribution_paid_enterprises", "enterprises"),
-        _tf("a11_contribution_paid_members", "contribution_paid_members", "persons"),
-        _n("a11_on_time_share", "on_time_contribution_share", "percent"),
-        _n("a11_late_share", "late_contribution_share", "percent"),
-    ),
-    # --- A.1.3 Occupational risk, private sector: benefits ------------------------------
-    _spec(
-        "A.1.3", "A.1.3", r"NSSF received a total of", _OR, "private",
-        _n("a13_claims_documents", "claims_documents", "documents"),
-        _tf("a13_claims_victims", "claims_victims", "persons"),
-    ),
-    _spec(
-        "A.1.3", "A.1.3", r"NSSF provided a total of", _OR, "private",
-        _n("a13_provision_documents", "provision_documents", "documents"),
-        _tf("a13_beneficiary_victims", "beneficiary_victims", "persons"),
-        _tf("a13_health_care_access", "health_care_access", _TP),
-        _n("a13_expenditure", "expenditure", _BR),
-    ),
-    # --- A.2.1 Occupational risk, public sector: registration and contribution ---------
-    _spec(
-        "A.2.1", "A.2.1", r"^Since the implementation", _OR, "public",
-        _n("a21_registered_institutions", "registered_institutions", "institutions"),
-        _tf("a21_members", "members", "persons"),
-    ),
-    _spec(
-        "A.2.1", "A.2.1", r"contributory and contribution-paid institutions", _OR, "public",
-        _n("a21_contribution_paid_institutions", "contribution_paid_institutions", "institutions"),
-        _tf("a21_contribution_paid_members", "contribution_paid_members", "persons"),
-        _n("a21_contribution_income", "contribution_income", _BR),
-    ),
-    # --- A.2.3 Occupational risk, public sector: benefits -------------------------------
-    _spec(
-        "A.2.3", "A.2.3", r"NSSF received a total of", _OR, "public",
-        _n("a23_claims_documents", "claims_documents", "documents"),
-        _tf("a23_claims_victims", "claims_victims", "persons"),
-    ),
-    _spec(
-        "A.2.3", "A.2.3", r"NSSF provided a total of", _OR, "public",
-        _n("a23_provision_documents", "provision_documents", "documents"),
-        _tf("a23_beneficiary_victims", "beneficiary_victims", "persons"),
-        _n("a23_expenditure", "expenditure", _MR),
-    ),
-    # --- B.1.1 Health care, private sector: registration and contribution --------------
-    _spec(
-        "B.1.1", "B.1.1", r"^Since the implementation", _HC, "private",
-        _n("b11_registered_enterprises", "registered_enterprises", "enterprises"),
-        _tf("b11_members", "members", "persons"),
-    ),
-    _spec(
-        "B.1.1", "B.1.1", r"new enterprises/establishments consisting of", _HC, "private",
-        _n("b11_new_enterprises", "new_registered_enterprises", "enterprises"),
-        _tf("b11_new_members", "new_members", "persons"),
-    ),
-    _spec(
-        "B.1.1", "B.1.1", r"imposed the average contribution on", _HC, "private",
-        _n("b11_contributory_enterprises", "contributory_enterprises", "enterprises"),
-        _n("b11_contribution_paid_enterprises", "contribution_paid_enterprises", "enterprises"),
-        _tf("b11_contribution_paid_members", "contribution_paid_members", "persons"),
-        _n("b11_on_time_share", "on_time_contribution_share", "percent"),
-        _n("b11_late_share", "late_contribution_share", "percent"),
-    ),
-    # --- B.1.2 Health care, private sector: benefits ------------------------------------
-    _spec(
-        "B.1.2", "B.1.2", r"extended the scope of agreements", _HC, "private",
-        _n("b12_contracted_health_facilities", "contracted_health_facilities", "health facilities"),
-    ),
-    _spec(
-        "B.1.2", "B.1.2", r"NSSF received a total of", _HC, "private",
-        _n("b12_claims_documents", "claims_documents", "documents"),
-        _tf("b12_claims_victims", "claims_victims", "persons"),
-    ),
-    _spec(
-        "B.1.2", "B.1.2", r"NSSF provided a total of", _HC, "private",
-        _n("b12_provision_documents", "provision_documents", "documents"),
-        _n("b12_emergency_documents", "emergency_services_documents", "documents"),
-        _n("b12_maternity_allowance_documents", "maternity_allowance_documents", "documents"),
-        _n("b12_daily_allowance_documents", "daily_allowance_documents", "documents"),
-        _tf("b12_health_care_access", "health_care_access", _TP),
-        _n("b12_expenditure", "expenditure", _BR),
-    ),
-    # --- B.2.1 Health care, public sector: registration and contribution ---------------
-    _spec(
-        "B.2.1", "B.2.1", r"^Since the implementation", _HC, "public",
-        _n("b21_registered_institutions", "registered_institutions", "institutions"),
-        _tf("b21_members", "members", "persons"),
-    ),
-    _spec(
-        "B.2.1", "B.2.1", r"contributory and contribution-paid institutions", _HC, "public",
-        _n("b21_contribution_paid_institutions", "contribution_paid_institutions", "institutions"),
-        _tf("b21_contribution_paid_members", "contribution_paid_members", "persons"),
-        _n("b21_contribution_income", "contribution_income", _BR),
-    ),
-    # --- B.2.2 Health care, public sector: benefits -------------------------------------
-    _spec(
-        "B.2.2", "B.2.2", r"NSSF received a total of", _HC, "public",
-        _n("b22_claims_documents", "claims_documents", "documents"),
-        _tf("b22_claims_victims", "claims_victims", "persons"),
-    ),
-    _spec(
-        "B.2.2", "B.2.2", r"NSSF provided a total of", _HC, "public",
-        _n("b22_provision_documents", "provision_documents", "documents"),
-        _tf("b22_beneficiary_victims", "beneficiary_victims", "persons"),
-        # Printed "337,705 times/persons (140,677 times/persons)": the second number is the
-        # female count (3,000,040 - 2,662,335 and 2,195,365 - 2,054,688 in section 2); the unit
-        # is kept as printed.
-        _tf("b22_health_care_access", "health_care_access", _TP),
-    ),
-    # --- C. Pension (the body has no C.1.1 heading, unlike the table of contents) -------
-    _spec(
-        "C", "C", r"registered in the Pension Scheme", _PEN, "private",
-        _n("c_registered_enterprises", "registered_enterprises", "enterprises"),
-        _tf("c_members", "members", "persons"),
-        _tf("c_voluntary_members", "voluntary_members", "persons"),
-    ),
-    _spec(
-        "C", "C", r"imposed the average contribution on", _PEN, "private",
-        _n("c_contributory_enterprises", "contributory_enterprises", "enterprises"),
-        _n("c_contribution_paid_enterprises", "contribution_paid_enterprises", "enterprises"),
-        _tf("c_contribution_paid_members", "contribution_paid_members", "persons"),
-        _n("c_on_time_share", "on_time_contribution_share", "percent"),
-        _n("c_late_share", "late_contribution_share", "percent"),
-        _n("c_contribution_income", "contribution_income", _BR),
-        _n("c_voluntary_contribution_income", "voluntary_contribution_income", _BR),
-    ),
-    # --- D.1 Health care for the informal economy ---------------------------------------
-    _spec(
-        "D.1", "D.1", r"registering informal workers", "informal", "informal",
-        _n("d1_informal_enterprises", "registered_enterprises", "enterprises"),
-        _tf("d1_informal_members", "members", "persons"),
-    ),
-    _spec(
-        "D.1", "D.1", r"^- [\d,]+ institutions with a total of", "informal", "informal",
-        _n("d1_local_institutions", "local_authority_institutions", "institutions"),
-        _tf("d1_local_institution_members", "local_authority_members", "persons"),
-    ),
-    _spec(
-        "D.1", "D.1", r"^- [\d,]+ associations? with a total of [\d,]+ athletes", "informal",
-        "informal",
-        _n("d1_athlete_associations", "athlete_associations", "associations"),
-        _tf("d1_athletes", "athletes", "persons"),
-    ),
-    _spec(
-        "D.1", "D.1", r"^- [\d,]+ associations with a total of [\d,]+ members", "informal",
-        "informal",
-        _n("d1_driver_associations", "driver_associations", "associations"),
-        _tf("d1_driver_association_members", "driver_association_members", "persons"),
-    ),
-    _spec(
-        "D.1", "D.1", r"^- [\d,]+ other informal enterprises", "informal", "informal",
-        _n("d1_other_enterprises", "other_informal_enterprises", "enterprises"),
-        _tf("d1_other_enterprise_members", "other_informal_members", "persons"),
-    ),
-    # --- E. Institutional strengthening -------------------------------------------------
-    _spec(
-        "E.1", "E.1", r"Governing Body has organized its .*meetings for", "institutional", "all",
-        _n("e1_governing_body_meetings", "meetings", "times"),
-    ),
-    _spec(
-        "E.3", "E.3", r"Medical Council has organized its meetings for", "institutional", "all",
-        _n("e3_medical_council_meetings", "meetings", "times"),
-    ),
-    _spec(
-        "E.4", "E.4", r"official physicians have organized its meeting", "institutional", "all",
-        _n("e4_official_physician_meetings", "meetings", "times"),
-        _tf("e4_evaluated_victims", "victims_evaluated", "persons"),
-    ),
-    _spec(
-        "E.5.1", "E.5.1", r"investigated [\d,]+ traffic accident cases", "institutional", "all",
-        _n("e51_traffic_accident_cases", "traffic_accident_cases", "cases"),
-        _tf("e51_injured_workers", "injured_workers", "persons"),
-    ),
-    _spec(
-        "E.5.2", "E.5.2", r"investigated [\d,]+ factories related to cases of fainting",
-        "institutional", "all",
-        _n("e52_factories_investigated", "factories_investigated", "factories"),
-        _tf("e52_unconscious_workers", "unconscious_workers", "persons"),
-    ),
-    _spec(
-        "E.5.3", "E.5.3", r"issue new identity cards to", "institutional", "all",
-        _tf("e53_card_members", "identity_card_members", "persons"),
-        _tf("e53_new_cards", "new_identity_cards", "cards"),
-        _tf("e53_lost_cards", "lost_identity_cards", "cards"),
-        _tf("e53_damaged_cards", "damaged_identity_cards", "cards"),
-        _tf("e53_corrected_cards", "corrected_identity_cards", "cards"),
-        _tf("e53_renewal_cards", "renewal_identity_cards", "cards"),
-    ),
-)  # fmt: skip
+#: Every fact the prose states, in reading order (declared in ``facts.toml``).
+FACT_SPECS: tuple[FactSpec, ...] = load_fact_specs()
 
 
 def parse_number(printed: str) -> float:
