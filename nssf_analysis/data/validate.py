@@ -26,6 +26,9 @@ def _row(df: pd.DataFrame, idx) -> int:
 
 
 #: Columns that hold whole numbers wherever they occur (report lines, columns, months …).
+#: How a count is named in an error: its value and its unit.
+_COUNT = "count {value:g} ({unit})"
+
 INTEGER_COLUMNS = ("line", "column", "month", "period_start")
 
 
@@ -99,18 +102,21 @@ def _converted(df: pd.DataFrame, path, columns, rule: str, what: str, convert) -
     return df
 
 
-def check_choices(df: pd.DataFrame, path, column: str, allowed) -> None:
-    """Raise ``allowed-value`` if a cell of ``column`` is not one of ``allowed``."""
-    bad = ~df[column].isin(list(allowed))
+def _refuse(df: pd.DataFrame, path, bad: pd.Series, rule: str, column, what: str) -> None:
+    """Raise ``rule`` at the first row where ``bad`` holds.
+
+    ``what`` says what is wrong, a :meth:`str.format` template over the row's cells
+    (``"{unit!r} is not in the vocabulary"``).
+    """
     if bad.any():
         idx = bad[bad].index[0]
-        raise ValidationError(
-            "allowed-value",
-            path,
-            _row(df, idx),
-            column,
-            f"{df.at[idx, column]!r} is not one of {sorted(allowed)}",
-        )
+        raise ValidationError(rule, path, _row(df, idx), column, what.format(**df.loc[idx]))
+
+
+def check_choices(df: pd.DataFrame, path, column: str, allowed) -> None:
+    """Raise ``allowed-value`` if a cell of ``column`` is not one of ``allowed``."""
+    what = "{" + column + "!r} is not one of " + str(sorted(allowed))
+    _refuse(df, path, ~df[column].isin(list(allowed)), "allowed-value", column, what)
 
 
 def validate_tidy(df: pd.DataFrame, path, known_years: set[int]) -> pd.DataFrame:
@@ -146,48 +152,14 @@ def validate_tidy(df: pd.DataFrame, path, known_years: set[int]) -> pd.DataFrame
             "known-year", path, _row(df, idx), "year", f"{df.at[idx, 'year']} is not a whole year"
         )
     df["year"] = df["year"].astype(int)
-    unknown = ~df["year"].isin(known_years)
-    if unknown.any():
-        idx = unknown[unknown].index[0]
-        raise ValidationError(
-            "known-year",
-            path,
-            _row(df, idx),
-            "year",
-            f"{df.at[idx, 'year']} is not one of {sorted(known_years)}",
-        )
-    bad_unit = ~df["unit"].isin(UNITS)
-    if bad_unit.any():
-        idx = bad_unit[bad_unit].index[0]
-        raise ValidationError(
-            "unit",
-            path,
-            _row(df, idx),
-            "unit",
-            f"{df.at[idx, 'unit']!r} is not in the vocabulary {sorted(UNITS)}",
-        )
+    known = "{year} is not one of " + str(sorted(known_years))
+    _refuse(df, path, ~df["year"].isin(known_years), "known-year", "year", known)
+    vocabulary = "{unit!r} is not in the vocabulary " + str(sorted(UNITS))
+    _refuse(df, path, ~df["unit"].isin(UNITS), "unit", "unit", vocabulary)
     counts = df["unit"].isin(COUNT_UNITS)
-    neg = df["value"] < 0
-    neg_count = neg & counts
-    if neg_count.any():
-        idx = neg_count[neg_count].index[0]
-        raise ValidationError(
-            "non-negative",
-            path,
-            _row(df, idx),
-            "value",
-            f"count {df.at[idx, 'value']:g} ({df.at[idx, 'unit']}) is negative",
-        )
-    frac = counts & (df["value"] % 1 != 0)
-    if frac.any():
-        idx = frac[frac].index[0]
-        raise ValidationError(
-            "integer-count",
-            path,
-            _row(df, idx),
-            "value",
-            f"count {df.at[idx, 'value']:g} ({df.at[idx, 'unit']}) is not whole",
-        )
+    _refuse(df, path, counts & (df["value"] < 0), "non-negative", "value", _COUNT + " is negative")
+    whole = counts & (df["value"] % 1 != 0)
+    _refuse(df, path, whole, "integer-count", "value", _COUNT + " is not whole")
     keys = [c for c in df.columns if c not in NON_KEY]
     dup = df.duplicated(subset=keys, keep=False)
     if dup.any():
