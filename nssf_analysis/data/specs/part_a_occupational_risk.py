@@ -92,6 +92,20 @@ TIDY = {
 }
 
 
+#: The occupational-risk benefits of the private sector, as Tables 14 and 18 list them.
+PRIVATE_BENEFITS = (
+    "Medical Care Services Benefits",
+    "Nursing Benefits",
+    "Temporary Disability Benefits",
+    "Benefits of Permanent Disability Less than 20% (Lump-Sum)",
+    "Benefits of Permanent Disability More than 20% (Pension)",
+    "Funerary Grants",
+    "Survivors' Pension Benefits",
+    "Caretakers' Benefits",
+)
+#: The public sector's (Tables 27 and 31): the same but temporary disability.
+PUBLIC_BENEFITS = tuple(b for b in PRIVATE_BENEFITS if b != "Temporary Disability Benefits")
+
 #: Body-row labels of the tables whose rows are not the year rows.
 ROWS = {
     "t01": ("2008-{previous}", "2008-{report}", "Fluctuation"),
@@ -134,29 +148,12 @@ ROWS = {
         "Funerary Grants",
         "Total",
     ),
-    "t14": (
-        "Medical Care Services Benefits",
-        "Nursing Benefits",
-        "Temporary Disability Benefits",
-        "Benefits of Permanent Disability Less than 20% (Lump-Sum)",
-        "Benefits of Permanent Disability More than 20% (Pension)",
-        "Funerary Grants",
-        "Survivors' Pension Benefits",
-        "Caretakers' Benefits",
-        "Total",
-    ),
+    "t14": (*PRIVATE_BENEFITS, "Total"),
     "t16": ("Outpatient Department (OPD) / Times/Persons", "Inpatient Department (IPD)", "Total"),
     "t17": ("Number of Health Facilities / Documents",),
     "t18": (
         "1. Occupational Risk Benefits",
-        "Medical Care Services Benefits",
-        "Nursing Benefits",
-        "Temporary Disability Benefits",
-        "Benefits of Permanent Disability Less than 20% (Lump-Sum)",
-        "Benefits of Permanent Disability More than 20% (Pension)",
-        "Funerary Grants",
-        "Survivors' Pension Benefits",
-        "Caretakers' Benefits",
+        *PRIVATE_BENEFITS,
         "2. Types of Health Facilities",
         "Official Hospitals",
         "Unofficial Hospitals",
@@ -184,27 +181,12 @@ ROWS = {
         "Funerary Grants",
         "Total",
     ),
-    "t27": (
-        "Medical Care Services Benefits",
-        "Nursing Benefits",
-        "Benefits of Permanent Disability Less than 20% (Lump-Sum)",
-        "Benefits of Permanent Disability More than 20% (Pension)",
-        "Funerary Grants",
-        "Survivors' Pension Benefits",
-        "Caretakers' Benefits",
-        "Total",
-    ),
+    "t27": (*PUBLIC_BENEFITS, "Total"),
     "t29": "t16",
     "t30": "t17",
     "t31": (
         "1. Occupational Risk Benefits",
-        "Medical Care Services Benefits",
-        "Nursing Benefits",
-        "Benefits of Permanent Disability Less than 20% (Lump-Sum)",
-        "Benefits of Permanent Disability More than 20% (Pension)",
-        "Funerary Grants",
-        "Survivors' Pension Benefits",
-        "Caretakers' Benefits",
+        *PUBLIC_BENEFITS,
         "2. Health Facilities",
         "Official Hospitals",
         "Unofficial Hospitals",
