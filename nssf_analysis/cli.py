@@ -13,8 +13,8 @@ from nssf_analysis.exceptions import NSSFError
 
 
 def _cmd_extract(args) -> int:
-    from nssf_analysis.data.pipeline import write_data
     from nssf_analysis.data.editions import summary_text
+    from nssf_analysis.data.pipeline import write_data
     from nssf_analysis.paths import data_dir
 
     info = write_data(progress=not args.quiet, strict=args.strict)

@@ -11,7 +11,7 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from nssf_analysis.directories import extract_directories
+from nssf_analysis.data.directories import extract_directories
 from nssf_analysis.exceptions import ExtractionError
 from nssf_analysis.paths import seed_path
 

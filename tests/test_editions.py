@@ -16,10 +16,10 @@ import pytest
 
 from nssf_analysis import catalog as catalog_mod
 from nssf_analysis import editions
-from nssf_analysis.catalog import catalog, write_data
 from nssf_analysis.cli import main
+from nssf_analysis.data.catalog import catalog, write_data
+from nssf_analysis.data.extract import read_lines
 from nssf_analysis.exceptions import ExtractionError
-from nssf_analysis.extract import read_lines
 
 ROOT = Path(__file__).resolve().parent.parent
 SEED = ROOT / "seeds" / "nssf_annual_report_2022.txt"
@@ -369,7 +369,7 @@ def test_a_new_table_is_a_short_declaration(edition, monkeypatch):
     from test_new_report import moved_on
 
     from nssf_analysis import specs
-    from nssf_analysis.catalog import load_checks, load_table
+    from nssf_analysis.data.catalog import load_checks, load_table
 
     monkeypatch.setitem(specs.TIDY, "voluntary_members_age", DECLARATION)
     lines = moved_on("\n".join(base_lines())).split("\n")
@@ -396,7 +396,7 @@ def test_a_new_table_is_a_short_declaration(edition, monkeypatch):
 def test_two_editions_side_by_side_list_the_revisions(tmp_path, monkeypatch):
     from test_new_report import moved_on
 
-    from nssf_analysis.catalog import available_years, load_table
+    from nssf_analysis.data.catalog import available_years, load_table
 
     seeds = tmp_path / "seeds"
     seeds.mkdir()

@@ -6,9 +6,9 @@ from collections import Counter
 import pytest
 from design import ANNEX_TABLES, NUMBERED_TABLES
 
-from nssf_analysis.catalog import load_raw
+from nssf_analysis.data.catalog import load_raw
+from nssf_analysis.data.extract import extract_tables, find_graphics, report_year, split_cells
 from nssf_analysis.exceptions import ExtractionError
-from nssf_analysis.extract import extract_tables, find_graphics, report_year, split_cells
 
 
 def raw_cell(table_id, first_cell, col):

@@ -10,8 +10,8 @@ import re
 import pandas as pd
 import pytest
 
+from nssf_analysis.data.facts import FactSpec, Number, apply_spec, extract_facts
 from nssf_analysis.exceptions import ExtractionError
-from nssf_analysis.facts import FactSpec, Number, apply_spec, extract_facts
 from nssf_analysis.paths import seed_path
 
 COLUMNS = [

@@ -13,7 +13,7 @@ import papermill as pm
 import pytest
 
 from nssf_analysis import catalog as catalog_mod
-from nssf_analysis.catalog import available_years, check_year, load_table, write_data
+from nssf_analysis.data.catalog import available_years, check_year, load_table, write_data
 from nssf_analysis.exceptions import ExtractionError, YearNotAvailableError
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -3,8 +3,9 @@
 import pandas as pd
 import pytest
 
-from nssf_analysis.catalog import catalog, load_checks, load_table
-from nssf_analysis.tidy import change_percent, column_paths, parse_value, slug
+from nssf_analysis.data.catalog import catalog, load_checks, load_table
+from nssf_analysis.data.checks import change_percent
+from nssf_analysis.data.tidy import column_paths, parse_value, slug
 
 
 def one(df, **kw):
@@ -152,8 +153,8 @@ def test_column_paths_span_within_parent():
 
 def test_raw_round_trip_gives_same_tidy():
     """Tidying the committed raw file gives the committed tidy file."""
-    from nssf_analysis.catalog import raw_table
-    from nssf_analysis.tidy import build
+    from nssf_analysis.data.catalog import raw_table
+    from nssf_analysis.data.tidy import build
 
     for tid in ["t01", "t18", "t23", "t61", "t67", "a6_5_2"]:
         tidy, _ = build(raw_table(tid), 2022)
@@ -163,7 +164,7 @@ def test_raw_round_trip_gives_same_tidy():
 
 
 def test_rounding_tolerance_by_printed_precision():
-    from nssf_analysis.tidy import rounding_tolerance
+    from nssf_analysis.data.checks import rounding_tolerance
 
     # Table 44, 2022: 5.85 + 0.12 + 111 = 116.97 against a printed 116.93
     tol = rounding_tolerance(["5.85", "0.12", "111", "116.93"], "billion riels")

@@ -6,7 +6,7 @@ import sys
 import pandas as pd
 import pytest
 
-from nssf_analysis.catalog import load_raw, load_table
+from nssf_analysis.data.catalog import load_raw, load_table
 from nssf_analysis.exceptions import NSSFError, UnknownTableError, ValidationError
 
 
@@ -114,7 +114,7 @@ def test_cli_validate_ok(data_copy):
 
 
 def test_contracts_are_relative_to_the_report_year():
-    from nssf_analysis.specs import contract
+    from nssf_analysis.data.specs import contract
 
     # Table 10 prints the rows 2021, 2022 and "Fluctuation (± %)" (report lines 318-320)
     assert contract("t10", 2022)["rows"] == ("2021", "2022", "Fluctuation")
@@ -132,7 +132,7 @@ def test_contracts_are_relative_to_the_report_year():
 
 
 def small_t10(rows):
-    from nssf_analysis.extract import RawTable
+    from nssf_analysis.data.extract import RawTable
 
     header = [
         {"block": "", "line": 1, "kind": "header", "cells": ["Description", "Total", "Females"]},
@@ -152,7 +152,7 @@ def small_t10(rows):
 
 
 def test_layout_problem_names_line_and_label():
-    from nssf_analysis.validate import layout_problem
+    from nssf_analysis.data.layout import layout_problem
 
     assert layout_problem(small_t10(["2021", "2022", "Fluctuation (± %)"]), 2022) is None
     assert layout_problem(small_t10(["2021", "Fluctuation (± %)"]), 2022) == (
