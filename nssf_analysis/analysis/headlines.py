@@ -21,7 +21,7 @@ from functools import cache
 import pandas as pd
 
 from nssf_analysis import paths
-from nssf_analysis.analysis.values import lookup_cell
+from nssf_analysis.analysis.values import format_value, lookup_cell
 from nssf_analysis.data import catalog as catalog_mod
 from nssf_analysis.data import tidy, units
 
@@ -480,8 +480,6 @@ def index_figures(year: int) -> tuple[list[dict], str]:
     note : str
         What the figures are and where they come from (:func:`edition_source`).
     """
-    from nssf_analysis.render.tables import format_value
-
     if year == report_year():
         facts = catalog_mod.load_facts()
         facts = facts[facts["section"].astype(str) == "2"]

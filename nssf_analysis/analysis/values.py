@@ -5,23 +5,29 @@
 - :func:`values` and :func:`lookup` give the tidy values of a table with its totals:
   the total the report prints wherever it prints one, otherwise the sum of the parts
   (column ``recomputed`` keeps the sum of the parts for every total).
+- :func:`format_value` writes a value with its unit as the report prints it.
 - :func:`changes` gives the change of every value on the year before, recomputed
-  (``change``, ``reading``) and as printed (``printed``): a missing base year reads
-  "not available", a zero base "new (from 0)" and two zeros "no change".
+  (``change``, ``reading``) and as printed (``printed``); the readings are the
+  statuses of :mod:`nssf_analysis.analysis.changes` (a missing base year reads
+  "not available", a zero base "new (from 0)" and two zeros "no change").
+
+Cells are selected through :mod:`nssf_analysis.analysis.select`.
 """
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 
 import pandas as pd
 
+from nssf_analysis.analysis import select
+from nssf_analysis.analysis.changes import NOT_AVAILABLE as NOT_AVAILABLE
+from nssf_analysis.analysis.changes import change_percent as change_percent
+from nssf_analysis.data import units
 from nssf_analysis.data.cache import data_cache
 from nssf_analysis.data.catalog import available_years, load_checks, load_table
 from nssf_analysis.data.specs import tidy_spec
 
-NOT_AVAILABLE = "not available"
 #: Columns of a tidy table that are not dimensions.
 NOT_DIMS = {"year", "period", "period_start", "value", "line", "column", "unit", "role"}
 #: Row dimensions printed as labels (kept verbatim).
@@ -134,20 +140,11 @@ def _tidy(table_id: str) -> pd.DataFrame:
     return df.drop(columns=[c for c in ("period_start",) if c in df.columns])
 
 
-def _parse_location(text: str) -> dict:
-    out = {}
-    for part in re.split(r"; (?=[a-z_]+=)", text):
-        if "=" in part:
-            k, v = part.split("=", 1)
-            out[k] = v
-    return out
-
-
 @data_cache
 def _checks(table_id: str) -> pd.DataFrame:
     ch = load_checks()
     ch = ch[ch["table_id"] == table_id].copy()
-    ch["loc"] = [_parse_location(x) for x in ch["location"]]
+    ch["loc"] = [select.location(x) for x in ch["location"]]
     return ch.reset_index(drop=True)
 
 
@@ -162,14 +159,10 @@ def _printed_totals(table_id: str, dim: str) -> list[dict]:
     return out
 
 
-def _matches(row: dict, pattern: dict) -> bool:
-    return all(str(row.get(k, "")) == v for k, v in pattern.items())
-
-
 def _keep_printed(sums: pd.DataFrame, patterns: list[dict]) -> pd.DataFrame:
     if not patterns or sums.empty:
         return sums
-    keep = [any(_matches(r, p) for p in patterns) for r in sums.to_dict("records")]
+    keep = [any(select.matches(r, p) for p in patterns) for r in sums.to_dict("records")]
     return sums[keep]
 
 
@@ -248,7 +241,9 @@ def _printed_first(table_id: str, df: pd.DataFrame) -> pd.DataFrame:
         if printed is None:
             continue
         loc = {k: v for k, v in c["loc"].items() if k not in ("period", "period_start")}
-        hit = derived & pd.Series([_matches(r, loc) for r in df.to_dict("records")], index=df.index)
+        hit = derived & pd.Series(
+            [select.matches(r, loc) for r in df.to_dict("records")], index=df.index
+        )
         df.loc[hit, "value"] = printed
     return df
 
@@ -312,11 +307,9 @@ def lookup_cell(table_id: str, year: int, **dims) -> tuple[float, str] | None:
     df = _full(table_id)
     df = df[df["year"] == year]
     dims.setdefault("sex", "total")
-    for k, v in dims.items():
-        if k in df.columns:
-            df = df[df[k] == str(v)]
-        elif v not in ("", "total"):
-            return None
+    if any(k not in df.columns and v not in ("", "total") for k, v in dims.items()):
+        return None
+    df = df[select.mask(df, {k: str(v) for k, v in dims.items() if k in df.columns})]
     if df.empty:
         return None
     if len(df) > 1:
@@ -324,27 +317,27 @@ def lookup_cell(table_id: str, year: int, **dims) -> tuple[float, str] | None:
     return float(df["value"].iloc[0]), str(df["unit"].iloc[0])
 
 
-def change_percent(base: float | None, current: float | None) -> tuple[float | None, str]:
-    """Return the change from ``base`` to ``current`` in percent and how it reads.
+def format_value(value, unit: str) -> str:
+    """Write a value the way the report prints it ("1,234", "22.26", "94.99%").
+
+    The one display of a value with its unit (the book's tables and prose, the
+    headlines rebuilt for another year); :mod:`nssf_analysis.render.tables` shows it.
 
     Parameters
     ----------
-    base, current : float or None
-        Values of the earlier and of the later year (None when missing).
-
-    Returns
-    -------
-    change : float or None
-        ``(current - base) / base * 100``, or None when it is not defined.
-    status : str
-        ``"ok"``, ``"not available"`` (a year is missing), ``"new (from 0)"`` or
-        ``"no change"`` (both zero).
+    value : float or None
+        The value (None or NaN print as "–").
+    unit : str
+        Its unit: percentages get a "%", million and billion riels two decimals
+        (:data:`nssf_analysis.data.units.MONEY_SCALE`), whole counts none.
     """
-    if base is None or current is None or pd.isna(base) or pd.isna(current):
-        return None, NOT_AVAILABLE
-    if base == 0:
-        return (None, "no change") if current == 0 else (None, "new (from 0)")
-    return (current - base) / base * 100.0, "ok"
+    if value is None or pd.isna(value):
+        return "–"
+    if unit == "percent":
+        return f"{value:,.2f}%"
+    if units.MONEY_SCALE.get(unit, 1) > 1 or not float(value).is_integer():
+        return f"{value:,.2f}"
+    return f"{value:,.0f}"
 
 
 def changes(table_id: str, year: int) -> pd.DataFrame:
@@ -407,6 +400,6 @@ def _cell_checks(cell: dict, checks: list[dict]) -> list[dict]:
             continue
         loc.pop("period", None)
         loc.pop("period_start", None)
-        if _matches(cell, loc):
+        if select.matches(cell, loc):
             out.append(c)
     return out
