@@ -333,6 +333,16 @@ def test_analysis_layer_and_view_offer_the_same_api():
     assert ind.Selector is select.Selector and ind.Prefix is select.Prefix
 
 
+def test_formula_states_the_multiplier_that_computes_it():
+    # the methodology page prints each declaration's formula; its "× 100,000" (or none)
+    # must be the multiplier the same declaration computes with
+    for i in ind.INDICATORS:
+        if i.multiplier == 1:
+            assert "×" not in i.formula, i.id
+        else:
+            assert f"× {i.multiplier:,.0f}" in i.formula, i.id
+
+
 def test_definitions_one_row_per_indicator():
     d = ind.definitions()
     assert d.indicator.is_unique

@@ -24,6 +24,7 @@ from nssf_analysis.analysis.indicator_spec import (
     Indicator,
     approval,
     compliance,
+    expenditure_rows,
     female_share,
     injury_rows,
     rate_family,
@@ -224,12 +225,8 @@ def _declare() -> tuple[Indicator, ...]:
             topic="benefits",
             formula="benefit expenditure (rows 1.x, billion riels) / victims receiving benefits × "
             "1,000,000",
-            numerator=Selector(
-                "t18",
-                "expenditure",
-                {"no": Prefix("1.")},
-                sex="total",
-                text="occupational-risk benefit expenditure (rows 1.1-1.8)",
+            numerator=expenditure_rows(
+                "t18", Prefix("1."), "occupational-risk benefit expenditure (rows 1.1-1.8)"
             ),
             denominator=Selector("t15", "victims_receiving_benefits", sex="total", text="victims"),
             reference_group="victims receiving benefits (Table 15)",
@@ -247,12 +244,8 @@ def _declare() -> tuple[Indicator, ...]:
             topic="benefits",
             formula="benefit expenditure (rows 1.x, billion riels) / documents provided × "
             "1,000,000",
-            numerator=Selector(
-                "t18",
-                "expenditure",
-                {"no": Prefix("1.")},
-                sex="total",
-                text="occupational-risk benefit expenditure (rows 1.1-1.8)",
+            numerator=expenditure_rows(
+                "t18", Prefix("1."), "occupational-risk benefit expenditure (rows 1.1-1.8)"
             ),
             denominator=Selector("t14", "provision", text="benefit documents provided"),
             reference_group="benefit documents provided (Table 14)",
@@ -267,12 +260,8 @@ def _declare() -> tuple[Indicator, ...]:
             formula="health-facility expenditure (rows 2.x, billion riels) / (outpatient + "
             "inpatient "
             "services) × 1,000,000",
-            numerator=Selector(
-                "t18",
-                "expenditure",
-                {"no": Prefix("2.")},
-                sex="total",
-                text="health-facility expenditure (rows 2.1-2.2)",
+            numerator=expenditure_rows(
+                "t18", Prefix("2."), "health-facility expenditure (rows 2.1-2.2)"
             ),
             denominator=Selector(
                 "t16", "members_accessing_services", text="outpatient + inpatient uses"
@@ -312,12 +301,10 @@ def _declare() -> tuple[Indicator, ...]:
             topic="benefits",
             formula="benefit expenditure (rows 1.x, billion riels) / members receiving benefits × "
             "1,000,000",
-            numerator=Selector(
+            numerator=expenditure_rows(
                 "t44",
-                "expenditure",
-                {"no": Prefix("1.")},
-                sex="total",
-                text="daily, emergency and maternity benefit expenditure (rows 1.1-1.3)",
+                Prefix("1."),
+                "daily, emergency and maternity benefit expenditure (rows 1.1-1.3)",
             ),
             denominator=Selector("t41", "members_receiving_benefits", sex="total", text="members"),
             reference_group="members receiving benefits (Table 41)",
@@ -331,12 +318,10 @@ def _declare() -> tuple[Indicator, ...]:
             topic="benefits",
             formula="benefit expenditure (rows 1.x, billion riels) / documents provided × "
             "1,000,000",
-            numerator=Selector(
+            numerator=expenditure_rows(
                 "t44",
-                "expenditure",
-                {"no": Prefix("1.")},
-                sex="total",
-                text="daily, emergency and maternity benefit expenditure (rows 1.1-1.3)",
+                Prefix("1."),
+                "daily, emergency and maternity benefit expenditure (rows 1.1-1.3)",
             ),
             denominator=Selector("t40", "provision", text="benefit documents provided"),
             reference_group="benefit documents provided (Table 40)",
@@ -351,13 +336,7 @@ def _declare() -> tuple[Indicator, ...]:
             formula="official-hospital expenditure (row 2, billion riels) / (outpatient + "
             "inpatient "
             "services) × 1,000,000",
-            numerator=Selector(
-                "t44",
-                "expenditure",
-                {"no": Prefix("2")},
-                sex="total",
-                text="official-hospital expenditure (row 2)",
-            ),
+            numerator=expenditure_rows("t44", Prefix("2"), "official-hospital expenditure (row 2)"),
             denominator=Selector(
                 "t42", "members_accessing_services", text="outpatient + inpatient uses"
             ),
@@ -373,13 +352,7 @@ def _declare() -> tuple[Indicator, ...]:
             formula="official-hospital expenditure (row 2, billion riels) / (outpatient + "
             "inpatient "
             "services) × 1,000,000",
-            numerator=Selector(
-                "t53",
-                "expenditure",
-                {"no": "2"},
-                sex="total",
-                text="official-hospital expenditure (row 2)",
-            ),
+            numerator=expenditure_rows("t53", "2", "official-hospital expenditure (row 2)"),
             denominator=Selector(
                 "t51", "members_accessing_services", text="outpatient + inpatient uses"
             ),

@@ -118,6 +118,11 @@ REPORTS_NOTE = (
 )
 
 
+def expenditure_rows(table: str, rows, text: str) -> Selector:
+    """Select the expenditure of the numbered rows ``rows`` (a row number or a Prefix)."""
+    return Selector(table, "expenditure", {"no": rows}, sex="total", text=text)
+
+
 def rate_family(prefix, sector, injuries, degrees, paid, ref, sexes, extra_note=""):
     """Declare the five injury rates and three shares of one sector (data, not logic)."""
     t_inj, t_deg = injuries, degrees

@@ -1,16 +1,16 @@
-"""Report tables for the book, and the values behind them.
+"""Report tables for the book: labels, the display of values and changes, Stylers.
 
 - :func:`table` shows a table as the report prints it
-  (:mod:`nssf_analysis.printed`): every printed cell, totals and changes included,
-  with numbered markers and notes where the audit finds that a printed cell differs
-  from what its parts give. Directories are shown per capital/province.
-- :func:`values` and :func:`lookup` give the tidy values of a table with its totals,
-  driven by the table's spec (:mod:`nssf_analysis.specs`): the total the report
-  prints wherever it prints one, otherwise the sum of the parts (column
-  ``recomputed`` keeps the sum of the parts for every total).
-- :func:`changes` gives the change of every value on the year before, recomputed
-  (``change``, ``reading``) and as printed (``printed``): a missing base year reads
-  "not available", a zero base "new (from 0)" and two zeros "no change".
+  (:mod:`nssf_analysis.render.printed`): every printed cell, totals and changes
+  included, with numbered markers and notes where the audit finds that a printed cell
+  differs from what its parts give. Directories are shown per capital/province.
+- :func:`label` names a dimension value; :func:`format_value` (from
+  :mod:`nssf_analysis.analysis.values`) writes a value with its unit and
+  :func:`format_change` is the one display of a change (its statuses are those of
+  :mod:`nssf_analysis.analysis.changes`).
+- :func:`plain_table` and :class:`ReportStyler` are the Stylers of every display table.
+- The values behind the tables (:func:`values`, :func:`lookup`, :func:`changes` …) are
+  computed in :mod:`nssf_analysis.analysis.values`; their names here stay.
 """
 
 from __future__ import annotations
@@ -54,7 +54,12 @@ from nssf_analysis.data import units
 from nssf_analysis.data.catalog import catalog, load_checks, load_table
 from nssf_analysis.exceptions import NSSFError
 from nssf_analysis.render.directory_view import directory, directory_frame
-from nssf_analysis.render.printed import PrintedTable, display_frame, printed_table
+from nssf_analysis.render.printed import (
+    PrintedTable,
+    display_frame,
+    printed_table,
+    source_lines,
+)
 
 #: Check statuses that mark a cell (the report printed something else than the data gives).
 FLAG_STATUSES = ("rounding", "inconsistency", "convention", "structural")
@@ -223,14 +228,7 @@ def caption_html(table_id: str) -> str:
 
 
 def _notes_html(table_id: str, units: list[str], extra: list[str]) -> str:
-    info = _info(table_id)
-    parts = []
-    if units:
-        parts.append(f"Unit: {html.escape(', '.join(u for u in units if u))}.")
-    if info.get("source"):
-        parts.append(f"Source: {html.escape(info['source'])}.")
-    if info.get("notes"):
-        parts.append(f"Note: {html.escape(info['notes'])}.")
+    parts = [html.escape(line) for line in source_lines(_info(table_id), units)]
     parts += extra
     return "<br>".join(parts)
 
