@@ -4,9 +4,9 @@ import sys
 from pathlib import Path
 
 import pytest
-from nssf_analysis.extract import read_lines
 
 from nssf_analysis import catalog as catalog_mod
+from nssf_analysis.extract import read_lines
 
 ROOT = Path(__file__).resolve().parent.parent
 SEED = ROOT / "seeds" / "nssf_annual_report_2022.txt"

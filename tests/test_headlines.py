@@ -93,3 +93,13 @@ def test_methodology_states_the_reading_once():
     page = indicators.methodology_markdown()
     assert page.count("Unit of Table 31") == 1
     assert "316.32" in page and "million riels" in page
+
+
+def test_one_printed_first_lookup():
+    from nssf_analysis.analysis import values
+
+    assert headlines.printed_cell is values.printed_cell
+    # Table 18 prints its total 22.26 (billion riels); lookup gives the same printed total
+    assert values.printed_cell("t18", 2022, item="Total").value == pytest.approx(22.26)
+    assert values.lookup("t18", 2022, item="Total") == pytest.approx(22.26)
+    assert values.printed_cell("t18", 2022, item="No such item") is None

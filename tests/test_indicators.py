@@ -11,6 +11,7 @@ import pandas as pd
 import pytest
 
 from nssf_analysis import indicators as ind
+from nssf_analysis.analysis import select
 from nssf_analysis.exceptions import NSSFError, YearNotAvailableError
 from nssf_analysis.indicators import Indicator, Selector
 
@@ -276,11 +277,11 @@ def test_every_indicator_has_a_row_and_no_infinity(y2022):
         (194, 221, (221 - 194) / 194 * 100),
         (200, 100, -50.0),
         (5, 5, 0.0),
-        (0, 5, "new"),
-        (0, 0, "–"),
-        (None, 5, "n/a"),
-        (5, None, "n/a"),
-        (float("nan"), 3, "n/a"),
+        (0, 5, "new (from 0)"),
+        (0, 0, "no change"),
+        (None, 5, "not available"),
+        (5, None, "not available"),
+        (float("nan"), 3, "not available"),
     ],
 )
 def test_change(base, current, expected):
@@ -295,10 +296,10 @@ def test_change(base, current, expected):
 # -- declarations and edge cases --------------------------------------------------------
 def test_selector_that_matches_nothing_is_an_error():
     bad = Indicator(
-        "bad", "bad", "occupational_risk", "x / y",
-        Selector("t11", "injuries", {"degree": "no_such_degree"}),
-        Selector("t05", "contribution_paid_workers"),
-        "workers", "per 100,000", 1e5, "private sector",
+        id="bad", title="bad", topic="occupational_risk", formula="x / y",
+        numerator=Selector("t11", "injuries", {"degree": "no_such_degree"}),
+        denominator=Selector("t05", "contribution_paid_workers"),
+        reference_group="workers", unit="per 100,000", multiplier=1e5, group="private sector",
     )  # fmt: skip
     with pytest.raises(NSSFError, match="matched no row"):
         ind.evaluate(bad, 2022)
@@ -306,11 +307,13 @@ def test_selector_that_matches_nothing_is_an_error():
 
 def test_zero_denominator_gives_nan_and_note():
     zero = Indicator(
-        "zero", "zero", "occupational_risk", "x / y",
-        Selector("t11", "injuries", {"degree": "deaths"}),
-        Selector("t25", "injuries", {"degree": "deaths"}),  # public deaths 2021 = 0
-        "deaths", "ratio", 1, "test",
+        id="zero", title="zero", topic="occupational_risk", formula="x / y",
+        numerator=Selector("t11", "injuries", {"degree": "deaths"}),
+        denominator=Selector("t25", "injuries", {"degree": "deaths"}),  # public deaths 2021 = 0
+        reference_group="deaths", unit="ratio", multiplier=1, group="test",
     )  # fmt: skip
+    with pytest.raises(TypeError):  # the fields of a declaration are keyword-only
+        Indicator("zero", "zero")
     (row,) = ind.evaluate(zero, 2021)
     assert row["numerator"] == 194 and row["denominator"] == 0
     assert np.isnan(row["value"]) and row["note"] == "denominator is zero"
@@ -319,6 +322,25 @@ def test_zero_denominator_gives_nan_and_note():
 def test_unknown_indicator():
     with pytest.raises(NSSFError, match="unknown indicator"):
         ind.get("no_such_indicator")
+
+
+def test_analysis_layer_and_view_offer_the_same_api():
+    from nssf_analysis.analysis import indicators as computed
+    from nssf_analysis.render import indicator_view
+
+    assert ind is indicator_view
+    assert ind.compute is computed.compute and ind.INDICATORS is computed.INDICATORS
+    assert ind.Selector is select.Selector and ind.Prefix is select.Prefix
+
+
+def test_formula_states_the_multiplier_that_computes_it():
+    # the methodology page prints each declaration's formula; its "× 100,000" (or none)
+    # must be the multiplier the same declaration computes with
+    for i in ind.INDICATORS:
+        if i.multiplier == 1:
+            assert "×" not in i.formula, i.id
+        else:
+            assert f"× {i.multiplier:,.0f}" in i.formula, i.id
 
 
 def test_definitions_one_row_per_indicator():
@@ -376,10 +398,26 @@ def test_fmt_and_format_change():
     assert ind.fmt(1061.627, "") == "1,061.63"
     assert ind.fmt(94.991, "percent") == "94.99%"
     assert ind.fmt(14742.0, "count") == "14,742"
-    assert ind.fmt(np.nan) == "n/a"
-    assert ind.format_change(np.nan, "new") == "new"
+    assert ind.fmt(np.nan) == "not available"
+    assert ind.format_change(np.nan, "new (from 0)") == "new (from 0)"
     assert ind.format_change(16.4045, "", "percent", 0.84) == "+16.4% (+0.84 pts)"
-    assert ind.format_change(np.nan, "") == "n/a"
+    assert ind.format_change(np.nan, "") == "not available"
+
+
+def test_one_change_vocabulary():
+    # the indicators, the values behind the tables and the statistics use the same words
+    from nssf_analysis import stats, tables
+    from nssf_analysis.analysis import changes, values
+
+    assert (ind.NEW, ind.NO_CHANGE, ind.NOT_AVAILABLE) == (
+        "new (from 0)",
+        "no change",
+        "not available",
+    )
+    assert changes.NEW is ind.NEW and stats.NOT_AVAILABLE is ind.NOT_AVAILABLE
+    assert values.change_percent is changes.change_percent
+    assert tables.format_change(None, "new (from 0)") == "new (from 0)"
+    assert tables.format_change(16.4045, "ok", decimals=1) == "+16.4%"
 
 
 def test_compute_subset_of_ids():

@@ -64,14 +64,6 @@ PENDING = {
     "analysis/audit.py imports nssf_analysis.render.tables.chapter_of",
     "analysis/audit.py imports nssf_analysis.render.tables.plain_table",
     "analysis/audit.py imports nssf_analysis.render.wording",
-    "analysis/headlines.py imports nssf_analysis.render.tables",
-    "analysis/headlines.py imports nssf_analysis.render.tables.format_value",
-    "analysis/indicators.py imports nssf_analysis.render.tables",
-    "analysis/indicators.py imports nssf_analysis.render.tables.plain_table",
-    "analysis/stats.py imports nssf_analysis.render",
-    "analysis/stats.py imports nssf_analysis.render.style",
-    "analysis/stats.py imports nssf_analysis.render.tables",
-    "analysis/stats.py imports nssf_analysis.render.tables.plain_table",
 }
 
 

@@ -3,7 +3,16 @@
 import pandas as pd
 import pytest
 
-from nssf_analysis.analysis.select import Not, Prefix, mask, matches, parse, text
+from nssf_analysis.analysis.select import (
+    Not,
+    Prefix,
+    Selector,
+    location,
+    mask,
+    matches,
+    parse,
+    text,
+)
 from nssf_analysis.exceptions import NSSFError
 
 FRAME = pd.DataFrame(
@@ -54,3 +63,23 @@ def test_matches_one_row():
     assert matches({"no": "1.2", "sex": "total"}, {"no": Prefix("1."), "sex": "total"})
     assert not matches({"no": "1.2"}, {"sex": "total"})
     assert matches({"no": "1.2"}, {"sex": Not(("female",))})
+
+
+def test_location_keeps_values_verbatim():
+    # a check's location: a value may hold "; " and "|" (printed labels), read as they are
+    where = location("year=2022; item=Medical care; other care; sex=total; line=a|b")
+    assert where == {
+        "year": "2022",
+        "item": "Medical care; other care",
+        "sex": "total",
+        "line": "a|b",
+    }
+    assert location("") == {}
+
+
+def test_indicators_and_values_select_through_this_module():
+    from nssf_analysis import indicators
+    from nssf_analysis.analysis import values
+
+    assert indicators.Selector is Selector and indicators.Prefix is Prefix
+    assert values.select.mask is mask

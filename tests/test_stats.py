@@ -337,7 +337,7 @@ def test_format_table_rounds_for_display_only():
     assert re.fullmatch(r"\d\.\d{3}", t.loc[0, "rate_ratio"])
     assert rr["rate_ratio"].iloc[0] != float(t.loc[0, "rate_ratio"])  # data unrounded
     assert stats.fmt_p(0.0456) == "0.046" and stats.fmt_p(0.5) == "0.50"
-    assert stats.fmt_p(np.nan) == "n/a"
+    assert stats.fmt_p(np.nan) == "not available"
 
 
 # -- the notebook ------------------------------------------------------------------------

@@ -170,6 +170,29 @@ def test_format_value_and_change():
     assert tables.format_value(float("nan"), "persons") == "–"
     assert tables.format_change(18.0805, "ok") == "+18.08%"
     assert tables.format_change(None, "not available") == "not available"
+    # whole riels print without decimals, million and billion riels with two
+    assert tables.format_value(1500.0, "riels") == "1,500"
+    assert tables.format_value(316.32, "million riels") == "316.32"
+    assert tables.format_value(5.0, "million riels") == "5.00"
+    # the indicators' display: one decimal, a share's difference in points
+    assert tables.format_change(16.4045, "ok", decimals=1, points=0.84) == "+16.4% (+0.84 pts)"
+    assert tables.format_change(float("nan"), "ok") == "not available"
+    assert tables.format_change(None, "no change") == "no change"
+
+
+def test_one_formatter_of_a_value_with_its_unit():
+    from nssf_analysis.analysis import values
+
+    assert tables.format_value is values.format_value
+    assert {"riels", "million riels", "billion riels"} <= tables.SHOWN_UNITS
+
+
+def test_source_lines_below_a_table():
+    from nssf_analysis.render.printed import source_lines
+
+    info = {"source": "NSSF", "notes": ""}
+    assert source_lines(info, ["persons", ""]) == ["Unit: persons.", "Source: NSSF."]
+    assert source_lines({"notes": "x"}, []) == ["Note: x."]
 
 
 def test_labels():

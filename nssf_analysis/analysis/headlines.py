@@ -16,131 +16,23 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from functools import cache
 
 import pandas as pd
 
-from nssf_analysis import paths
-from nssf_analysis.analysis.values import lookup_cell
+from nssf_analysis.analysis.values import (
+    Cell as Cell,
+)
+from nssf_analysis.analysis.values import (
+    cells_as_printed,
+    format_value,
+    report_year,
+    select_cells,
+)
+from nssf_analysis.analysis.values import (
+    printed_cell as printed_cell,
+)
 from nssf_analysis.data import catalog as catalog_mod
-from nssf_analysis.data import tidy, units
-
-# --------------------------------------------------------------------------------------
-# Figures as printed
-# --------------------------------------------------------------------------------------
-
-_NOT_DIMS = {"role", "printed", "value", "line", "column", "unit", "total_of", "year"}
-_NOT_DIMS |= {"period", "period_start"}
-
-
-@dataclass(frozen=True)
-class Cell:
-    """One figure of a table for one year.
-
-    Attributes
-    ----------
-    value : float
-        The figure.
-    unit : str
-        Its unit in the documented reading (:func:`nssf_analysis.units.reading`).
-    printed : str
-        The figure as the report prints it ("22.26", "13,506"); empty when the report
-        prints no such figure and ``value`` is recomputed from the parts.
-    change : float or None
-        The change on the year before in percent as the report prints it, or None
-        when the report prints none for this figure and year.
-    """
-
-    value: float
-    unit: str
-    printed: str
-    change: float | None = None
-
-
-def _norm(v) -> str:
-    if v is None or (isinstance(v, float) and math.isnan(v)):
-        return ""
-    if isinstance(v, float) and v.is_integer():
-        return str(int(v))
-    return str(v)
-
-
-def report_year() -> int:
-    """Return the year of the report in ``seeds/`` (the latest year with data)."""
-    return int(catalog_mod._metadata()["report_year"])
-
-
-def _cells(table_id: str) -> pd.DataFrame:
-    """Return the cells of a table as printed: values, printed totals, printed changes."""
-    return _cells_in(str(paths.data_dir()), report_year(), table_id)
-
-
-@cache
-def _cells_in(data_dir: str, year: int, table_id: str) -> pd.DataFrame:
-    cells, _ = tidy.interpret(catalog_mod.raw_table(table_id), year)
-    cells = cells.copy()
-    for col in cells.columns:
-        if col not in ("value", "line", "column"):
-            cells[col] = [_norm(v) for v in cells[col]]
-    return cells
-
-
-def _match(frame: pd.DataFrame, dims: dict) -> pd.DataFrame | None:
-    for k, v in dims.items():
-        if k in frame.columns:
-            frame = frame[frame[k] == str(v)]
-        elif str(v) not in ("", "total"):
-            return None
-    return frame
-
-
-def printed_cell(table_id: str, year: int, **dims) -> Cell | None:
-    """Return one figure of a table as the report prints it, or None when it has none.
-
-    Parameters
-    ----------
-    table_id : str
-        A numbered or annex table.
-    year : int
-        The year of the figure.
-    **dims
-        Dimensions that select the cell, as in
-        :func:`nssf_analysis.tables.lookup_cell` (``sex`` defaults to ``"total"``);
-        ``unit`` may select too.
-
-    Returns
-    -------
-    Cell or None
-        The printed figure (with the printed change on the year before when the report
-        prints one for ``year``); where the report prints no such figure, the total
-        recomputed from the parts (``printed`` empty); None when there is no value.
-    """
-    dims = {"sex": "total", **dims}
-    cells = _cells(table_id)
-    values = _match(cells[cells["role"] != "fluctuation"], dims)
-    if values is not None:
-        hit = values[values["year"] == str(year)]
-        if len(hit) > 1:
-            raise ValueError(f"{table_id}: {dims} selects {len(hit)} values; give more dimensions")
-        if len(hit) == 1:
-            row = hit.iloc[0]
-            if pd.isna(row["value"]):
-                return None
-            change = None
-            if year == report_year():
-                keys = {k: row[k] for k in cells.columns if k not in _NOT_DIMS}
-                fl = _match(cells[cells["role"] == "fluctuation"], keys)
-                fl = fl[fl["line"] == row["line"]] if len(fl) > 1 else fl
-                if fl is not None and len(fl) == 1 and not pd.isna(fl["value"].iloc[0]):
-                    change = float(fl["value"].iloc[0])
-            unit = units.reading(table_id, row["unit"])
-            return Cell(float(row["value"]), unit, row["printed"], change)
-    looked = lookup_cell(table_id, year, **{k: v for k, v in dims.items() if k != "unit"})
-    if looked is None:
-        return None
-    value, unit = looked
-    return Cell(value, units.reading(table_id, unit), "")
-
+from nssf_analysis.data import units
 
 # --------------------------------------------------------------------------------------
 # Section 2: the headline figures and what they add up
@@ -352,8 +244,8 @@ def _part_value(part: Part, year: int) -> tuple[float, str] | None:
         f = catalog_mod.load_facts().set_index("fact_id")
         row = f.loc[part.selector()["fact_id"]]
         return float(row["value"]), str(row["unit"])
-    cells = _cells(part.source)
-    hit = _match(cells[cells["role"] != "fluctuation"], part.selector())
+    cells = cells_as_printed(part.source)
+    hit = select_cells(cells[cells["role"] != "fluctuation"], part.selector())
     if hit is None:
         return None
     hit = hit[hit["year"] == str(year)]
@@ -480,8 +372,6 @@ def index_figures(year: int) -> tuple[list[dict], str]:
     note : str
         What the figures are and where they come from (:func:`edition_source`).
     """
-    from nssf_analysis.render.tables import format_value
-
     if year == report_year():
         facts = catalog_mod.load_facts()
         facts = facts[facts["section"].astype(str) == "2"]

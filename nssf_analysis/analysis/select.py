@@ -11,13 +11,16 @@ condition. A condition is
 The same selection is written in text as ``"office=total; measure=members; sex=female"``
 (``key=v1|v2`` for one of several values, ``key!=v`` for none of them, ``@report`` and
 ``@previous`` for the report year and the year before): :func:`parse` turns the text
-into the mapping, :func:`text` turns a mapping back into text. The audit's rules, the
+into the mapping, :func:`text` turns a mapping back into text. The location of a
+check (``"item=Total; sex=total"``, values verbatim, a value may hold ``"; "``) is read by
+:func:`location`. The audit's rules, the
 indicators' :class:`Selector` and :func:`nssf_analysis.analysis.values.lookup_cell` all
 select through :func:`mask` and :func:`matches`.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
@@ -25,7 +28,7 @@ import pandas as pd
 
 from nssf_analysis.exceptions import NSSFError
 
-__all__ = ["Not", "Prefix", "Selector", "mask", "matches", "parse", "text"]
+__all__ = ["Not", "Prefix", "Selector", "location", "mask", "matches", "parse", "text"]
 
 
 @dataclass(frozen=True)
@@ -125,6 +128,31 @@ def parse(selection: str, year: int | None = None) -> dict:
             values.append(v)
         cond = Not(tuple(values)) if negated else values[0] if len(values) == 1 else tuple(values)
         out[key.strip()] = cond
+    return out
+
+
+def location(where: str) -> dict:
+    """Parse the location of a check, ``"key=value; key=value"``, into a selection.
+
+    Unlike :func:`parse` the values are verbatim (no ``|``, ``!=`` or ``@report``) and a
+    value may itself contain ``"; "``: a part starts only where ``"; name="`` follows.
+    Parts without ``=`` are ignored.
+
+    Parameters
+    ----------
+    where : str
+        E.g. ``"year=2022; item=Total; sex=total"``.
+
+    Returns
+    -------
+    dict
+        Column → value (str).
+    """
+    out = {}
+    for part in re.split(r"; (?=[a-z_]+=)", where):
+        if "=" in part:
+            k, v = part.split("=", 1)
+            out[k] = v
     return out
 
 

@@ -5,23 +5,37 @@
 - :func:`values` and :func:`lookup` give the tidy values of a table with its totals:
   the total the report prints wherever it prints one, otherwise the sum of the parts
   (column ``recomputed`` keeps the sum of the parts for every total).
+- :func:`printed_cell` looks up one figure as the report prints it (a table cell, a
+  printed total, the printed change on the year before); only where the report prints
+  no such figure does it fall back to :func:`lookup_cell` (the tidy value, or the total
+  recomputed from the parts). Both select cells by :func:`select_cells`.
+- :func:`format_value` writes a value with its unit as the report prints it.
 - :func:`changes` gives the change of every value on the year before, recomputed
-  (``change``, ``reading``) and as printed (``printed``): a missing base year reads
-  "not available", a zero base "new (from 0)" and two zeros "no change".
+  (``change``, ``reading``) and as printed (``printed``); the readings are the
+  statuses of :mod:`nssf_analysis.analysis.changes` (a missing base year reads
+  "not available", a zero base "new (from 0)" and two zeros "no change").
+
+Cells are selected through :mod:`nssf_analysis.analysis.select`.
 """
 
 from __future__ import annotations
 
-import re
+import math
 from dataclasses import dataclass
+from functools import cache
 
 import pandas as pd
 
+from nssf_analysis import paths
+from nssf_analysis.analysis import select
+from nssf_analysis.analysis.changes import NOT_AVAILABLE as NOT_AVAILABLE
+from nssf_analysis.analysis.changes import change_percent as change_percent
+from nssf_analysis.data import catalog as catalog_mod
+from nssf_analysis.data import tidy, units
 from nssf_analysis.data.cache import data_cache
 from nssf_analysis.data.catalog import available_years, load_checks, load_table
 from nssf_analysis.data.specs import tidy_spec
 
-NOT_AVAILABLE = "not available"
 #: Columns of a tidy table that are not dimensions.
 NOT_DIMS = {"year", "period", "period_start", "value", "line", "column", "unit", "role"}
 #: Row dimensions printed as labels (kept verbatim).
@@ -134,20 +148,11 @@ def _tidy(table_id: str) -> pd.DataFrame:
     return df.drop(columns=[c for c in ("period_start",) if c in df.columns])
 
 
-def _parse_location(text: str) -> dict:
-    out = {}
-    for part in re.split(r"; (?=[a-z_]+=)", text):
-        if "=" in part:
-            k, v = part.split("=", 1)
-            out[k] = v
-    return out
-
-
 @data_cache
 def _checks(table_id: str) -> pd.DataFrame:
     ch = load_checks()
     ch = ch[ch["table_id"] == table_id].copy()
-    ch["loc"] = [_parse_location(x) for x in ch["location"]]
+    ch["loc"] = [select.location(x) for x in ch["location"]]
     return ch.reset_index(drop=True)
 
 
@@ -162,14 +167,10 @@ def _printed_totals(table_id: str, dim: str) -> list[dict]:
     return out
 
 
-def _matches(row: dict, pattern: dict) -> bool:
-    return all(str(row.get(k, "")) == v for k, v in pattern.items())
-
-
 def _keep_printed(sums: pd.DataFrame, patterns: list[dict]) -> pd.DataFrame:
     if not patterns or sums.empty:
         return sums
-    keep = [any(_matches(r, p) for p in patterns) for r in sums.to_dict("records")]
+    keep = [any(select.matches(r, p) for p in patterns) for r in sums.to_dict("records")]
     return sums[keep]
 
 
@@ -248,7 +249,9 @@ def _printed_first(table_id: str, df: pd.DataFrame) -> pd.DataFrame:
         if printed is None:
             continue
         loc = {k: v for k, v in c["loc"].items() if k not in ("period", "period_start")}
-        hit = derived & pd.Series([_matches(r, loc) for r in df.to_dict("records")], index=df.index)
+        hit = derived & pd.Series(
+            [select.matches(r, loc) for r in df.to_dict("records")], index=df.index
+        )
         df.loc[hit, "value"] = printed
     return df
 
@@ -310,41 +313,159 @@ def lookup_cell(table_id: str, year: int, **dims) -> tuple[float, str] | None:
         When the dimensions select more than one cell.
     """
     df = _full(table_id)
-    df = df[df["year"] == year]
     dims.setdefault("sex", "total")
-    for k, v in dims.items():
-        if k in df.columns:
-            df = df[df[k] == str(v)]
-        elif v not in ("", "total"):
-            return None
-    if df.empty:
+    df = select_cells(df[df["year"] == year], dims)
+    if df is None or df.empty:
         return None
     if len(df) > 1:
         raise ValueError(f"{table_id}: {dims} selects {len(df)} values; give more dimensions")
     return float(df["value"].iloc[0]), str(df["unit"].iloc[0])
 
 
-def change_percent(base: float | None, current: float | None) -> tuple[float | None, str]:
-    """Return the change from ``base`` to ``current`` in percent and how it reads.
+# --------------------------------------------------------------------------------------
+# Figures as printed: the printed-first lookup of one figure
+# --------------------------------------------------------------------------------------
+
+_NOT_DIMS = {"role", "printed", "value", "line", "column", "unit", "total_of", "year"}
+_NOT_DIMS |= {"period", "period_start"}
+
+
+@dataclass(frozen=True)
+class Cell:
+    """One figure of a table for one year.
+
+    Attributes
+    ----------
+    value : float
+        The figure.
+    unit : str
+        Its unit in the documented reading (:func:`nssf_analysis.units.reading`).
+    printed : str
+        The figure as the report prints it ("22.26", "13,506"); empty when the report
+        prints no such figure and ``value`` is recomputed from the parts.
+    change : float or None
+        The change on the year before in percent as the report prints it, or None
+        when the report prints none for this figure and year.
+    """
+
+    value: float
+    unit: str
+    printed: str
+    change: float | None = None
+
+
+def _norm(v) -> str:
+    if v is None or (isinstance(v, float) and math.isnan(v)):
+        return ""
+    if isinstance(v, float) and v.is_integer():
+        return str(int(v))
+    return str(v)
+
+
+def report_year() -> int:
+    """Return the year of the report in ``seeds/`` (the latest year with data)."""
+    return int(catalog_mod._metadata()["report_year"])
+
+
+def cells_as_printed(table_id: str) -> pd.DataFrame:
+    """Return the cells of a table as printed: values, printed totals, printed changes.
+
+    One row per printed cell (:func:`nssf_analysis.data.tidy.interpret`), dimensions
+    as text; ``role`` tells values, totals and ``fluctuation`` (printed changes) apart.
+    """
+    return _cells_in(str(paths.data_dir()), report_year(), table_id)
+
+
+@cache
+def _cells_in(data_dir: str, year: int, table_id: str) -> pd.DataFrame:
+    cells, _ = tidy.interpret(catalog_mod.raw_table(table_id), year)
+    cells = cells.copy()
+    for col in cells.columns:
+        if col not in ("value", "line", "column"):
+            cells[col] = [_norm(v) for v in cells[col]]
+    return cells
+
+
+def select_cells(frame: pd.DataFrame, dims: dict) -> pd.DataFrame | None:
+    """Return the rows of ``frame`` whose dimensions are ``dims``, or None.
+
+    A dimension the frame lacks selects nothing (None) unless its value is ``""`` or
+    ``"total"`` (the frame is then not broken down by it).
+    """
+    if any(k not in frame.columns and str(v) not in ("", "total") for k, v in dims.items()):
+        return None
+    return frame[select.mask(frame, {k: str(v) for k, v in dims.items() if k in frame.columns})]
+
+
+def printed_cell(table_id: str, year: int, **dims) -> Cell | None:
+    """Return one figure of a table as the report prints it, or None when it has none.
 
     Parameters
     ----------
-    base, current : float or None
-        Values of the earlier and of the later year (None when missing).
+    table_id : str
+        A numbered or annex table.
+    year : int
+        The year of the figure.
+    **dims
+        Dimensions that select the cell, as in
+        :func:`nssf_analysis.tables.lookup_cell` (``sex`` defaults to ``"total"``);
+        ``unit`` may select too.
 
     Returns
     -------
-    change : float or None
-        ``(current - base) / base * 100``, or None when it is not defined.
-    status : str
-        ``"ok"``, ``"not available"`` (a year is missing), ``"new (from 0)"`` or
-        ``"no change"`` (both zero).
+    Cell or None
+        The printed figure (with the printed change on the year before when the report
+        prints one for ``year``); where the report prints no such figure, the total
+        recomputed from the parts (``printed`` empty); None when there is no value.
     """
-    if base is None or current is None or pd.isna(base) or pd.isna(current):
-        return None, NOT_AVAILABLE
-    if base == 0:
-        return (None, "no change") if current == 0 else (None, "new (from 0)")
-    return (current - base) / base * 100.0, "ok"
+    dims = {"sex": "total", **dims}
+    cells = cells_as_printed(table_id)
+    values = select_cells(cells[cells["role"] != "fluctuation"], dims)
+    if values is not None:
+        hit = values[values["year"] == str(year)]
+        if len(hit) > 1:
+            raise ValueError(f"{table_id}: {dims} selects {len(hit)} values; give more dimensions")
+        if len(hit) == 1:
+            row = hit.iloc[0]
+            if pd.isna(row["value"]):
+                return None
+            change = None
+            if year == report_year():
+                keys = {k: row[k] for k in cells.columns if k not in _NOT_DIMS}
+                fl = select_cells(cells[cells["role"] == "fluctuation"], keys)
+                fl = fl[fl["line"] == row["line"]] if len(fl) > 1 else fl
+                if fl is not None and len(fl) == 1 and not pd.isna(fl["value"].iloc[0]):
+                    change = float(fl["value"].iloc[0])
+            unit = units.reading(table_id, row["unit"])
+            return Cell(float(row["value"]), unit, row["printed"], change)
+    looked = lookup_cell(table_id, year, **{k: v for k, v in dims.items() if k != "unit"})
+    if looked is None:
+        return None
+    value, unit = looked
+    return Cell(value, units.reading(table_id, unit), "")
+
+
+def format_value(value, unit: str) -> str:
+    """Write a value the way the report prints it ("1,234", "22.26", "94.99%").
+
+    The one display of a value with its unit (the book's tables and prose, the
+    headlines rebuilt for another year); :mod:`nssf_analysis.render.tables` shows it.
+
+    Parameters
+    ----------
+    value : float or None
+        The value (None or NaN print as "–").
+    unit : str
+        Its unit: percentages get a "%", million and billion riels two decimals
+        (:data:`nssf_analysis.data.units.MONEY_SCALE`), whole counts none.
+    """
+    if value is None or pd.isna(value):
+        return "–"
+    if unit == "percent":
+        return f"{value:,.2f}%"
+    if units.MONEY_SCALE.get(unit, 1) > 1 or not float(value).is_integer():
+        return f"{value:,.2f}"
+    return f"{value:,.0f}"
 
 
 def changes(table_id: str, year: int) -> pd.DataFrame:
@@ -407,6 +528,6 @@ def _cell_checks(cell: dict, checks: list[dict]) -> list[dict]:
             continue
         loc.pop("period", None)
         loc.pop("period_start", None)
-        if _matches(cell, loc):
+        if select.matches(cell, loc):
             out.append(c)
     return out

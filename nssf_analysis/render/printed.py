@@ -554,15 +554,34 @@ def _header_group(rows: list[dict]) -> tuple[int, int]:
     return start, end
 
 
-def _lines(info: dict, table_id: str, year: int, report_year: int) -> list[str]:
+def source_lines(info: dict, units: list[str]) -> list[str]:
+    """Return the lines below a table: its units, its source and the report's note.
+
+    Parameters
+    ----------
+    info : dict
+        The table's row of the catalog (``source``, ``notes``).
+    units : list of str
+        The units to state (none: no unit line).
+
+    Returns
+    -------
+    list of str
+        Plain text, e.g. ``["Unit: persons.", "Source: NSSF."]``.
+    """
     out = []
-    units = [u for u in str(info.get("unit", "")).split("; ") if u]
+    units = [u for u in units if u]
     if units:
         out.append(f"Unit: {', '.join(units)}.")
     if info.get("source"):
         out.append(f"Source: {info['source']}.")
     if info.get("notes"):
         out.append(f"Note: {info['notes']}.")
+    return out
+
+
+def _lines(info: dict, table_id: str, year: int, report_year: int) -> list[str]:
+    out = source_lines(info, str(info.get("unit", "")).split("; "))
     if year < report_year:
         out.append(
             f"The {year} figures are those the {report_year} report prints for comparison; "

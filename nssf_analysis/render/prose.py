@@ -25,7 +25,7 @@ import re
 import pandas as pd
 from IPython.display import Markdown
 
-from nssf_analysis.analysis import headlines
+from nssf_analysis.analysis import changes, headlines
 from nssf_analysis.analysis.headlines import printed_cell
 from nssf_analysis.data import editions, report_text, units
 from nssf_analysis.data.catalog import load_facts
@@ -71,11 +71,11 @@ def change_words(change: float | None, reading: str, prev: int, base: str = "") 
         ", up from none in 2021", ", against 0.57 million riels in 2021" (a fall to
         zero), or "" when there is nothing to compare with.
     """
-    if reading == "new (from 0)":
+    if reading == changes.NEW:
         return f", up from none in {prev}"
-    if reading == "no change":
+    if reading == changes.NO_CHANGE:
         return f", none in {prev} either"
-    if reading != "ok" or change is None:
+    if reading != changes.OK or change is None:
         return ""
     if round(change, 2) == 0:
         return f", as in {prev}"

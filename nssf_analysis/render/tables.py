@@ -1,16 +1,16 @@
-"""Report tables for the book, and the values behind them.
+"""Report tables for the book: labels, the display of values and changes, Stylers.
 
 - :func:`table` shows a table as the report prints it
-  (:mod:`nssf_analysis.printed`): every printed cell, totals and changes included,
-  with numbered markers and notes where the audit finds that a printed cell differs
-  from what its parts give. Directories are shown per capital/province.
-- :func:`values` and :func:`lookup` give the tidy values of a table with its totals,
-  driven by the table's spec (:mod:`nssf_analysis.specs`): the total the report
-  prints wherever it prints one, otherwise the sum of the parts (column
-  ``recomputed`` keeps the sum of the parts for every total).
-- :func:`changes` gives the change of every value on the year before, recomputed
-  (``change``, ``reading``) and as printed (``printed``): a missing base year reads
-  "not available", a zero base "new (from 0)" and two zeros "no change".
+  (:mod:`nssf_analysis.render.printed`): every printed cell, totals and changes
+  included, with numbered markers and notes where the audit finds that a printed cell
+  differs from what its parts give. Directories are shown per capital/province.
+- :func:`label` names a dimension value; :func:`format_value` (from
+  :mod:`nssf_analysis.analysis.values`) writes a value with its unit and
+  :func:`format_change` is the one display of a change (its statuses are those of
+  :mod:`nssf_analysis.analysis.changes`).
+- :func:`plain_table` and :class:`ReportStyler` are the Stylers of every display table.
+- The values behind the tables (:func:`values`, :func:`lookup`, :func:`changes` …) are
+  computed in :mod:`nssf_analysis.analysis.values`; their names here stay.
 """
 
 from __future__ import annotations
@@ -23,6 +23,8 @@ import pandas as pd
 from pandas.io.formats.style import Styler
 
 # The values behind the tables live in the analysis layer; their former names here stay.
+from nssf_analysis.analysis.changes import LABELS as CHANGE_LABELS
+from nssf_analysis.analysis.changes import NOT_AVAILABLE, OK, missing
 from nssf_analysis.analysis.values import (
     PRINTED,
     values,
@@ -32,6 +34,9 @@ from nssf_analysis.analysis.values import (
 )
 from nssf_analysis.analysis.values import (
     changes as changes,
+)
+from nssf_analysis.analysis.values import (
+    format_value as format_value,
 )
 from nssf_analysis.analysis.values import (
     layout as layout,
@@ -45,10 +50,16 @@ from nssf_analysis.analysis.values import (
 from nssf_analysis.analysis.values import (
     table_years as table_years,
 )
+from nssf_analysis.data import units
 from nssf_analysis.data.catalog import catalog, load_checks, load_table
 from nssf_analysis.exceptions import NSSFError
 from nssf_analysis.render.directory_view import directory, directory_frame
-from nssf_analysis.render.printed import PrintedTable, display_frame, printed_table
+from nssf_analysis.render.printed import (
+    PrintedTable,
+    display_frame,
+    printed_table,
+    source_lines,
+)
 
 #: Check statuses that mark a cell (the report printed something else than the data gives).
 FLAG_STATUSES = ("rounding", "inconsistency", "convention", "structural")
@@ -56,14 +67,7 @@ FLAG_STATUSES = ("rounding", "inconsistency", "convention", "structural")
 TOTAL_WORDS = {"total", "all", "Total"}
 MONTHS = "Jan Feb Mar Apr May Jun Jul Aug Sep Oct Nov Dec".split()
 #: Units written after a measure's name in headers (counts speak for themselves).
-SHOWN_UNITS = {
-    "billion riels",
-    "million riels",
-    "riels",
-    "percent",
-    "documents",
-    "times/persons",
-}
+SHOWN_UNITS = {*units.MONEY_SCALE, "percent", "documents", "times/persons"}
 #: Display names of measures where the snake_case name reads badly.
 MEASURE_LABELS = {
     "contributory_enterprises": "Contributory enterprises (average)",
@@ -162,30 +166,34 @@ def label(dim: str, value: str, unit: str = "", total: str | None = None) -> str
     return value.replace("_", " ").capitalize()
 
 
-def format_value(value, unit: str) -> str:
-    """Format a value the way the report prints it ("1,234", "22.26", "94.99%").
+def format_change(
+    change: float | None, status: str = OK, *, decimals: int = 2, points: float | None = None
+) -> str:
+    """Format a change for display: "+18.08%", or its status ("new (from 0)" …).
+
+    The one display of a change: the statuses are the words of
+    :mod:`nssf_analysis.analysis.changes`.
 
     Parameters
     ----------
-    value : float or None
-        The value (None or NaN print as "–").
-    unit : str
-        Its unit: percentages get a "%", money two decimals, counts none.
+    change : float or None
+        The change in percent (None or NaN when it is not a number).
+    status : str
+        Its status (:func:`nssf_analysis.analysis.changes.change_percent`); any
+        status but "ok" is shown as it is.
+    decimals : int
+        Decimals of the percentage.
+    points : float, optional
+        A difference in percentage points, added as " (+0.84 pts)".
     """
-    if value is None or pd.isna(value):
-        return "–"
-    if unit == "percent":
-        return f"{value:,.2f}%"
-    if unit in ("billion riels", "million riels") or not float(value).is_integer():
-        return f"{value:,.2f}"
-    return f"{value:,.0f}"
-
-
-def format_change(change: float | None, status: str) -> str:
-    """Format a recomputed change ("+18.08%", "not available", "new (from 0)")."""
-    if status != "ok":
+    if status != OK:
         return status
-    return f"{change:+,.2f}%"
+    if missing(change):
+        return NOT_AVAILABLE
+    text = f"{change:+,.{decimals}f}%"
+    if points is not None and not missing(points):
+        text += f" ({points:+,.2f} pts)"
+    return text
 
 
 def report_frame(table_id: str, year: int) -> pd.DataFrame:
@@ -220,14 +228,7 @@ def caption_html(table_id: str) -> str:
 
 
 def _notes_html(table_id: str, units: list[str], extra: list[str]) -> str:
-    info = _info(table_id)
-    parts = []
-    if units:
-        parts.append(f"Unit: {html.escape(', '.join(u for u in units if u))}.")
-    if info.get("source"):
-        parts.append(f"Source: {html.escape(info['source'])}.")
-    if info.get("notes"):
-        parts.append(f"Note: {html.escape(info['notes'])}.")
+    parts = [html.escape(line) for line in source_lines(_info(table_id), units)]
     parts += extra
     return "<br>".join(parts)
 
@@ -255,8 +256,13 @@ def _styler(frame: pd.DataFrame, table_id: str, notes: str, classes=None) -> Rep
 
 
 #: A cell of a display table that reads as a number ("11,625", "94.99%", "+1.2%",
-#: "<0.001") or as one of the placeholders for a missing value.
-_NUMBER_TEXT = re.compile(r"^[<>+\-−–]?\s*\d[\d,]*(\.\d+)?\s*%?$|^(n/a|new|–|-|)$")
+#: "<0.001") or as one of the placeholders for a missing value
+#: (the change statuses of :mod:`nssf_analysis.analysis.changes` among them).
+_NUMBER_TEXT = re.compile(
+    r"^[<>+\-−–]?\s*\d[\d,]*(\.\d+)?\s*%?$|^(n/a|new|–|-|)$|^("
+    + "|".join(re.escape(w) for w in CHANGE_LABELS)
+    + ")$"
+)
 
 
 def text_columns(frame: pd.DataFrame, formats: dict | None = None) -> tuple[list, list]:
