@@ -59,11 +59,6 @@ def _violations() -> list[str]:
 
 #: Imports that still run the wrong way while the modules named are being split.
 PENDING = {
-    "analysis/audit.py imports nssf_analysis.render",
-    "analysis/audit.py imports nssf_analysis.render.tables",
-    "analysis/audit.py imports nssf_analysis.render.tables.chapter_of",
-    "analysis/audit.py imports nssf_analysis.render.tables.plain_table",
-    "analysis/audit.py imports nssf_analysis.render.wording",
     "analysis/headlines.py imports nssf_analysis.render.tables",
     "analysis/headlines.py imports nssf_analysis.render.tables.format_value",
     "analysis/indicators.py imports nssf_analysis.render.tables",
