@@ -795,9 +795,5 @@ def _sequence(src, tid, headings, lo, start) -> dict:
 
 
 def checks(src) -> list[dict]:
-    """Run the four families of this module on the data files ``src``; return the records.
-
-    In order: :func:`facility_count_checks`, then :func:`branch_checks`, :func:`name_checks`
-    and :func:`source_checks`.
-    """
+    """Run the families of this module (counts, branches, names, source text) on ``src``."""
     return facility_count_checks(src) + branch_checks(src) + name_checks(src) + source_checks(src)
