@@ -17,8 +17,10 @@ import pandas as pd
 import pytest
 
 from nssf_analysis import audit, audit_relations, tables
+from nssf_analysis.analysis import select
+from nssf_analysis.analysis.audit import common, results
+from nssf_analysis.data.extract import write_csv
 from nssf_analysis.exceptions import NSSFError
-from nssf_analysis.extract import write_csv
 
 ROOT = Path(__file__).resolve().parent.parent
 NOTEBOOK = ROOT / "notebooks" / "08_data_quality.ipynb"
@@ -284,25 +286,43 @@ def test_a_convention_that_rarely_holds_is_not_adopted():
     assert conv.loc["from_zero", "cases"] == 10
     assert conv.loc["from_zero", "holds"] == 5
     assert not conv.loc["from_zero", "adopted"]
-    audit._classify(records, audit.learn_conventions(records))
+    results._classify(records, audit.learn_conventions(records))
     assert {r["status"] for r in records} == {"inconsistency"}
 
 
 def test_parse_selector():
     conds = audit.parse_selector("year=@report; province!=Phnom Penh|Total; sex=total", 2022)
-    assert conds == [
-        ("year", False, {"2022"}),
-        ("province", True, {"Phnom Penh", "Total"}),
-        ("sex", False, {"total"}),
-    ]
-    assert audit.parse_selector("year=@previous", 2022) == [("year", False, {"2021"})]
+    assert conds == {
+        "year": "2022",
+        "province": select.Not(("Phnom Penh", "Total")),
+        "sex": "total",
+    }
+    assert audit.parse_selector("year=@previous", 2022) == {"year": "2021"}
+
+
+def test_a_selector_leaves_the_fluctuations_out_unless_it_names_role():
+    frame = pd.DataFrame(
+        {
+            "role": ["value", "fluctuation", "value"],
+            "province": ["Phnom Penh", "Phnom Penh", "Kandal"],
+            "year": ["2022", "2022", "2022"],
+        }
+    )
+    where = common.where_of("year=@report", "province!=Kandal", year=2022)
+    assert list(common.pick(frame, where).index) == [0]
+    assert list(common.pick(frame, {**where, "role": "fluctuation"}).index) == [1]
+    # a column the cells lack selects nothing; a condition against it holds
+    assert common.pick(frame, common.where_of("office=total")).empty
+    assert len(common.pick(frame, common.where_of("office!=total"))) == 2
+    with pytest.raises(NSSFError, match="both name year"):
+        common.where_of("year=2022", "year=2021")
 
 
 def test_finding_ids_are_stable_and_unique(result):
     ids = result.findings["finding_id"]
     assert ids.is_unique
     assert all(re.fullmatch(r"F-[a-z]+-[a-z0-9_]+-[0-9a-f]{6}", i) for i in ids)
-    audit._run_cached.cache_clear()
+    results._run_cached.cache_clear()
     again = audit.run().findings["finding_id"]
     assert list(again) == list(ids)
 

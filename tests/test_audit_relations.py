@@ -16,7 +16,7 @@ import pandas as pd
 import pytest
 
 from nssf_analysis import audit, audit_relations
-from nssf_analysis.extract import write_csv
+from nssf_analysis.data.extract import write_csv
 
 ROOT = Path(__file__).resolve().parent.parent
 

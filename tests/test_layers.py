@@ -57,18 +57,8 @@ def _violations() -> list[str]:
     return out
 
 
-#: Imports that still run the wrong way while the modules named are being split.
-PENDING = {
-    "analysis/audit.py imports nssf_analysis.render",
-    "analysis/audit.py imports nssf_analysis.render.tables",
-    "analysis/audit.py imports nssf_analysis.render.tables.chapter_of",
-    "analysis/audit.py imports nssf_analysis.render.tables.plain_table",
-    "analysis/audit.py imports nssf_analysis.render.wording",
-}
-
-
 def test_imports_run_one_way():
-    assert sorted(set(_violations()) - PENDING) == []
+    assert _violations() == []
 
 
 def test_the_check_sees_a_wrong_way_import(tmp_path, monkeypatch):

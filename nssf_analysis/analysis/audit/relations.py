@@ -1,4 +1,4 @@
-"""Audit rules between tables: stocks and flows, subsets, copies, prose attributions.
+"""Audit rules between tables: stocks and flows, parts and wholes, copies (and the prose).
 
 Each family of rules is declared once, as data over the measures of the tables'
 specs, and one function per family applies it to every table it fits.  The tables a
@@ -22,22 +22,36 @@ Families
 ``prose_attribution``
     a sentence that attributes a figure to one scheme when it equals the total of
     several schemes' figures, and a bracketed label that breaks the pattern the prose
-    uses elsewhere (:func:`attribution_checks`, :func:`label_checks`).
+    uses elsewhere (:func:`attribution_checks`, :func:`label_checks`, in :mod:`.prose`;
+    run by :func:`checks` with the families of this module).
 
-Every record has the fields of :func:`nssf_analysis.audit._record` and a ``text``:
-the finding in plain words, naming every place involved, what each prints, what
-consistency requires and the difference.
+The parts and wholes are one ``[[subset]]`` each of ``subsets.toml`` beside this
+module (a new one goes there); the headings of the families are in
+:data:`.rules.FAMILIES`.  Every record has the fields of :func:`.common.record` and a
+``text``: the finding in plain words, naming every place involved, what each prints,
+what consistency requires and the difference.
 """
 
 from __future__ import annotations
 
-import re
-from collections import Counter
 from dataclasses import dataclass
+from pathlib import Path
 
 import pandas as pd
 
+from nssf_analysis.analysis import select
+from nssf_analysis.analysis.audit.common import (
+    checked_selector,
+    declared,
+    labeler,
+    place,
+    record,
+)
+from nssf_analysis.analysis.audit.common import figure as _n
+from nssf_analysis.analysis.audit.prose import attribution_checks, label_checks
+from nssf_analysis.analysis.audit.rules import FAMILIES
 from nssf_analysis.data import catalog as catalog_mod
+from nssf_analysis.exceptions import NSSFError
 
 __all__ = [
     "COPY_MEASURES",
@@ -53,41 +67,6 @@ __all__ = [
     "subset_checks",
 ]
 
-#: The families of this module and of :mod:`nssf_analysis.audit_directories`, in the
-#: order the data-quality chapter shows them: rule -> (heading, what is checked).
-FAMILIES = {
-    "stock_flow": (
-        "Stocks and flows",
-        "a cumulative count of two periods against the newly registered of the later year",
-    ),
-    "subset": (
-        "Parts and wholes",
-        "a population that is part of another (paid of registered, provided of claimed, "
-        "females of totals) must not exceed it",
-    ),
-    "copy": (
-        "The same numbers under different bases",
-        "a block of members printed in two tables beside other enterprise counts or periods",
-    ),
-    "list_count": (
-        "Counts against the lists they count",
-        "the counts of health facilities and branches against the entries of the annex lists",
-    ),
-    "directory_names": (
-        "Names across the directories",
-        "the same facility spelled or typed differently in two directories, or listed twice",
-    ),
-    "prose_attribution": (
-        "What the prose attributes",
-        "a figure attributed to one scheme that is the total of several, a label that breaks "
-        "the pattern of the others",
-    ),
-    "source_text": (
-        "The source text itself",
-        "rows left over from the conversion of the report and headings out of sequence",
-    ),
-}
-
 #: Prefix of a flow measure: the flow of ``members`` is ``new_members``.
 FLOW_PREFIX = "new_"
 
@@ -97,7 +76,7 @@ _WHOLE = {"total", "all", "Total", ""}
 _BOOK = {"role", "printed", "value", "line", "column", "unit", "total_of", "no", "period_start"}
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class Subset:
     """A part that must not exceed its whole.
 
@@ -121,54 +100,33 @@ class Subset:
     words: tuple[str, str] = ("", "")
 
 
-#: Parts and wholes, declared over the measures of the specs.
-SUBSETS: tuple[Subset, ...] = (
-    Subset(
-        "measure=contribution_paid_members|contribution_paid_workers",
-        "measure=members",
-        "members who paid contributions are among the registered members",
-        words=("contribution-paid members", "registered members"),
-    ),
-    Subset(
-        "measure=contribution_paid_institutions|contributory_institutions",
-        "measure=institutions",
-        "institutions that pay contributions are among the registered institutions",
-        words=("contributory or contribution-paid institutions", "registered institutions"),
-    ),
-    Subset(
-        "measure=contribution_paid_enterprises",
-        "measure=contributory_enterprises",
-        "enterprises that paid are among those the contribution was imposed on",
-        same_table=True,
-        words=("contribution-paid enterprises", "contributory enterprises"),
-    ),
-    Subset(
-        "measure=members_receiving_benefits|victims_receiving_benefits",
-        "measure=members",
-        "members receiving benefits are among the registered members",
-        words=("members receiving benefits", "registered members"),
-    ),
-    Subset(
-        "measure=provision",
-        "measure=claims",
-        "a benefit is provided on a claim: the documents provided cannot exceed those claimed",
-        words=("documents provided", "documents claimed"),
-    ),
-    Subset(
-        "status=paid",
-        "status=claimed",
-        "a health facility is paid on its claims: paid documents cannot exceed claimed ones",
-        same_table=True,
-        words=("paid", "claimed"),
-    ),
-    Subset(
-        "sex=female",
-        "sex=total",
-        "females are part of the total",
-        same_table=True,
-        words=("females", "the total"),
-    ),
-)
+#: The file of the parts and wholes.
+SUBSETS_FILE = Path(__file__).with_name("subsets.toml")
+
+
+def _load_subsets(path: Path = SUBSETS_FILE) -> tuple[Subset, ...]:
+    """Read the ``[[subset]]`` entries of ``subsets.toml``.
+
+    Raises
+    ------
+    NSSFError
+        Naming the file and the entry, for an unknown or missing key, ``words`` that are
+        not two texts or a selector that does not parse or selects nothing.
+    """
+    out = []
+    for key, entry in declared(path, "subset", {"part", "whole", "note"}, {"same_table", "words"}):
+        words = tuple(entry.get("words", ("", "")))
+        if len(words) != 2 or not all(isinstance(w, str) for w in words):
+            raise NSSFError(f"{key}: words must be two texts (the part, the whole)")
+        if not all(select.parse(checked_selector(key, entry[side])) for side in ("part", "whole")):
+            raise NSSFError(f"{key}: the part or the whole selects nothing")
+        out.append(Subset(**{**entry, "words": words}))
+    return tuple(out)
+
+
+#: Parts and wholes, declared over the measures of the specs (``subsets.toml``).
+SUBSETS: tuple[Subset, ...] = _load_subsets()
+
 
 #: Measures whose block of values identifies a population (members, workers).
 COPY_MEASURES = ("members", "new_members")
@@ -182,17 +140,6 @@ _COPY_MIN = 100.0
 # --------------------------------------------------------------------------------------
 
 
-def _audit():
-    from nssf_analysis.analysis import audit
-
-    return audit
-
-
-def _n(v: float) -> str:
-    v = float(v)
-    return f"{v:,.0f}" if v.is_integer() else f"{v:,.2f}"
-
-
 def _signed(v: float, more: str = "more", fewer: str = "fewer") -> str:
     return f"{_n(abs(v))} {more if v > 0 else fewer}"
 
@@ -204,7 +151,7 @@ def _where(src, table_id: str, line: int, column: int | None = None) -> str:
         return "the prose"
     if table_id not in src.raw:
         return label
-    at = _audit()._labeler(src, table_id).at(line, column).replace(" | ", ", ")
+    at = labeler(src, table_id).at(line, column).replace(" | ", ", ")
     return f"{label} ({at})" if at else label
 
 
@@ -212,12 +159,6 @@ def _lines(src, cells) -> str:
     """Return ``"Table 22 line 499; Table 21 line 485"`` for (table, line) pairs."""
     seen = dict.fromkeys((src.labels.get(t, t), int(n)) for t, n in cells)
     return "; ".join(f"{t} line {n}" for t, n in seen)
-
-
-def _section(section: str) -> str:
-    """Return the report's own name of a prose section ("2.HC" is part of section 2)."""
-    head = str(section).split(".")[0]
-    return f"section {head}" if head.isdigit() else f"section {section}"
 
 
 def _scopes() -> dict:
@@ -238,10 +179,6 @@ def _values(src, table_id: str) -> pd.DataFrame:
 
 def _dims(frame: pd.DataFrame) -> list[str]:
     return [c for c in frame.columns if c not in _BOOK]
-
-
-def _record(**kw) -> dict:
-    return _audit()._record(**kw)
 
 
 # --------------------------------------------------------------------------------------
@@ -278,7 +215,7 @@ def stock_flow_checks(src) -> list[dict]:
 
     Parameters
     ----------
-    src : nssf_analysis.audit._Sources
+    src : Sources
         The data files as read by the audit.
 
     Returns
@@ -336,19 +273,18 @@ def _stock_flow(src, tid, ftid, start, y0, y1, measure, sex, grp, flow) -> dict 
         rule="stock_flow",
         check=f"stock_flow:{tid}:{ftid}",
         table_id=tid,
-        line=int(first["line"]),
-        column=int(first["column"]),
+        **place(first),
         year=y1,
         ref_table=ftid,
         ref_line=int(cols[0][2]["line"]),
         detail=f"{measure}; {sex}; {start}",
     )
     if not bad:
-        return _record(**base)
+        return record(**base)
     late, early, new, diff = bad[0]
     label, flabel = src.labels[tid], src.labels[ftid]
     what = measure.replace("_", " ") if sex == "total" else f"female {measure.replace('_', ' ')}"
-    lab = _audit()._labeler(src, tid)
+    lab = labeler(src, tid)
     col = lambda c: lab.columns.get(int(c["line"]), {}).get(int(c["column"]), "")  # noqa: E731
     text = (
         f"{label} prints {_n(late['value'])} {what} for {late['period']} ({col(late)}), "
@@ -366,9 +302,9 @@ def _stock_flow(src, tid, ftid, start, y0, y1, measure, sex, grp, flow) -> dict 
     held = [col(c[0]) for c in cols if abs(c[3]) <= 1e-9]
     if held:
         text += f". Stock and flow agree for {', '.join(held)}"
-    return _record(
+    return record(
         status="inconsistency",
-        location=_audit()._labeler(src, tid).at(late["line"], late["column"]),
+        location=labeler(src, tid).at(late["line"], late["column"]),
         printed=late["printed"],
         expected=f"{_n(early['value'])} + {_n(new['value'])} = {_n(early['value'] + new['value'])}",
         computed=float(early["value"] + new["value"]),
@@ -388,45 +324,42 @@ def _stock_flow(src, tid, ftid, start, y0, y1, measure, sex, grp, flow) -> dict 
 # --------------------------------------------------------------------------------------
 
 
-def _matches(frame: pd.DataFrame, selector: str) -> pd.DataFrame:
-    conds = _audit().parse_selector(selector, 0)
-    for key, neg, values in conds:
-        if key not in frame.columns or (not neg and not values & set(frame[key].unique())):
-            return frame.iloc[0:0]
-    m = pd.Series(True, index=frame.index)
-    for key, neg, values in conds:
-        hit = frame[key].isin(values)
-        m &= ~hit if neg else hit
-    return frame[m]
-
-
 def _picked(src, table_id: str, selector: str) -> pd.DataFrame:
-    """:func:`_matches` on a table's printed values, cached per table and selector."""
+    """Return the printed values of a table that meet ``selector``, cached per selector.
+
+    A condition on a column the table lacks, or on values it never prints, selects
+    nothing.
+    """
     cache = src.__dict__.setdefault("_picked_values", {})
     key = (table_id, selector)
     if key not in cache:
         values = _values(src, table_id)
-        empties = src.__dict__.setdefault("_empty_values", {})
-        if table_id not in empties:
-            empties[table_id] = values.iloc[0:0]
-        uniques = src.__dict__.setdefault("_unique_values", {})
-        conds = _audit().parse_selector(selector, 0)
-        for col, neg, vals in conds:
-            if col not in values.columns:
-                cache[key] = empties[table_id]
-                break
-            if (table_id, col) not in uniques:
-                uniques[(table_id, col)] = set(values[col].unique())
-            if not neg and not vals & uniques[(table_id, col)]:
-                cache[key] = empties[table_id]
-                break
-        else:
-            cache[key] = _matches(values, selector)
+        where = select.parse(selector)
+        cache[key] = (
+            values.iloc[0:0] if _never(src, table_id, where) else values[select.mask(values, where)]
+        )
     return cache[key]
 
 
+def _never(src, table_id: str, where: dict) -> bool:
+    """Whether a condition of ``where`` names a column or only values the table lacks."""
+    values = _values(src, table_id)
+    uniques = src.__dict__.setdefault("_unique_values", {})
+    for col, cond in where.items():
+        if col not in values.columns:
+            return True
+        if isinstance(cond, select.Not):
+            continue
+        if (table_id, col) not in uniques:
+            uniques[(table_id, col)] = set(values[col].unique())
+        wanted = {cond} if isinstance(cond, str) else set(cond)
+        if not wanted & uniques[(table_id, col)]:
+            return True
+    return False
+
+
 def _sel_keys(selector: str) -> set[str]:
-    return {k for k, _, _ in _audit().parse_selector(selector, 0)}
+    return set(select.parse(selector))
 
 
 def _whole_of(frame: pd.DataFrame, join: list[str], skip: set[str]) -> pd.DataFrame:
@@ -450,7 +383,7 @@ def subset_checks(src) -> list[dict]:
 
     Parameters
     ----------
-    src : nssf_analysis.audit._Sources
+    src : Sources
         The data files as read by the audit.
 
     Returns
@@ -524,7 +457,7 @@ def _subset(src, rule: Subset, tid: str, part: pd.DataFrame, wholes: list, skip:
             detail=f"{rule.part} <= {rule.whole}; {tid} {w} {year}",
         )
         if not bad:
-            out.append(_record(line=int(cells[0][0]["line"]), **base))
+            out.append(record(line=int(cells[0][0]["line"]), **base))
             continue
         c0, b0 = bad[0]
         parts = [
@@ -537,9 +470,9 @@ def _subset(src, rule: Subset, tid: str, part: pd.DataFrame, wholes: list, skip:
             f"In {year}, " + "; ".join(parts) + f". The part cannot exceed the whole: {rule.note}."
         )
         out.append(
-            _record(
+            record(
                 status="inconsistency",
-                location=_audit()._labeler(src, tid).at(c0["line"], c0["column"]),
+                location=labeler(src, tid).at(c0["line"], c0["column"]),
                 line=int(c0["line"]),
                 column=int(c0["column"]),
                 printed=c0["printed"],
@@ -573,7 +506,7 @@ def copy_checks(src) -> list[dict]:
 
     Parameters
     ----------
-    src : nssf_analysis.audit._Sources
+    src : Sources
         The data files as read by the audit.
 
     Returns
@@ -633,7 +566,7 @@ def _copy(src, rows) -> dict:
         detail=" ".join(f"{r[0]}:{r[1]}" for r in rows),
     )
     if same:
-        return _record(**base)
+        return record(**base)
 
     def bases(r):
         rest = r[2][~r[2]["measure"].isin(COPY_MEASURES)]
@@ -666,9 +599,9 @@ def _copy(src, rows) -> dict:
         f"members in every column; at most one block belongs to its table"
     )
     diff = (max(values) - min(values)) if len(values) > 1 else None
-    return _record(
+    return record(
         status="inconsistency",
-        location=_audit()._labeler(src, tid).at(line, int(total["column"])),
+        location=labeler(src, tid).at(line, int(total["column"])),
         printed=f"{total['printed']} members",
         expected="the same enterprises and period beside the same members",
         difference=diff,
@@ -686,207 +619,11 @@ def _base_values(r) -> list[float]:
     return [float(v) for v in tot["value"]]
 
 
-# --------------------------------------------------------------------------------------
-# What the prose attributes
-# --------------------------------------------------------------------------------------
-
-#: How the prose names each scheme.
-SCHEME_WORDS = {
-    "occupational_risk": "Occupational Risk Scheme",
-    "health_care": "Health Care Scheme",
-    "pension": "Pension Scheme",
-}
-_NUMBER = r"\d{1,3}(?:, ?\d{3})*(?:\.\d+)?"
-_BRACKET_RE = re.compile(rf"({_NUMBER}) ([A-Za-z/]+) \(({_NUMBER}) ([A-Za-z/]+)\)")
-
-
-def _clause(sentence: str, printed: str) -> str:
-    """Return the part of ``sentence`` between the commas around ``printed``."""
-    i = sentence.find(printed)
-    if i < 0:
-        return ""
-    start = sentence.rfind(",", 0, i)
-    start = 0 if start < 0 else start + 1
-    m = re.search(r",\s+(?:and\s+)?[a-z]+ (?:around|approximately|a total)", sentence[i:])
-    end = i + m.start() if m else len(sentence)
-    return sentence[start:end]
-
-
-def attribution_checks(src) -> list[dict]:
-    """Find prose figures attributed to one scheme that are the total of several.
-
-    A fact of the fund as a whole (``scheme`` "all") whose clause names one scheme
-    (:data:`SCHEME_WORDS`) is compared with the same measure of each scheme's own
-    headline (the facts of the same section's scheme paragraphs): it must equal the
-    named scheme's figure, and is a finding when it equals the sum over several
-    schemes instead.
-
-    Parameters
-    ----------
-    src : nssf_analysis.audit._Sources
-        The data files as read by the audit.
-
-    Returns
-    -------
-    list of dict
-        One record per attributed figure.
-    """
-    facts = src.facts
-    out = []
-    for _, f in facts[facts["scheme"] == "all"].iterrows():
-        clause = _clause(f["sentence"], f["printed"])
-        named = [s for s, w in SCHEME_WORDS.items() if w.lower() in clause.lower()]
-        if len(named) != 1:
-            continue
-        peers = facts[
-            (
-                (facts["section"] == f["section"])
-                | facts["section"].str.startswith(f"{f['section']}.")
-            )
-            & (facts["measure"] == f["measure"])
-            & (facts["sex"] == f["sex"])
-            & (facts["scheme"] != "all")
-            & (facts["line"] != f["line"])
-            & (facts["unit"] == f["unit"])
-        ]
-        by_scheme = {}
-        for _, p in peers.iterrows():
-            by_scheme.setdefault(p["scheme"], p)
-        if named[0] not in by_scheme or len(by_scheme) < 2:
-            continue
-        own = by_scheme[named[0]]
-        total = sum(float(p["value"]) for p in by_scheme.values())
-        tol = sum(_audit()._half_unit(p["printed"]) for p in by_scheme.values())
-        tol += _audit()._half_unit(f["printed"])
-        base = dict(
-            rule="prose_attribution",
-            check="prose_attribution:scheme",
-            table_id="facts",
-            location=f"{f['fact_id']}: section {f['section']}",
-            line=int(f["line"]),
-            year=str(f["year"]),
-            printed=f["printed"],
-            ref_table="facts",
-            ref_line=int(own["line"]),
-            detail=f["fact_id"],
-        )
-        value = float(f["value"])
-        if abs(value - float(own["value"])) <= tol or abs(value - total) > tol:
-            out.append(_record(**base))
-            continue
-        parts = " + ".join(
-            f"{p['printed']} ({SCHEME_WORDS.get(s, s)})" for s, p in by_scheme.items()
-        )
-        text = (
-            f"The prose of {_section(f['section'])} attributes {f['printed']} {f['unit']} to the "
-            f'{SCHEME_WORDS[named[0]]} ("{clause.strip()}"), but the {SCHEME_WORDS[named[0]]}\'s '
-            f"own figure, in the same section, is {own['printed']} {f['unit']}; "
-            f"{f['printed']} is the total of the schemes, {parts} = {_n(total)}. "
-            f"The sentence names one scheme for the figure of several, "
-            f"{_n(value - float(own['value']))} {f['unit']} more than that scheme's own"
-        )
-        out.append(
-            _record(
-                status="inconsistency",
-                expected=f"{own['printed']} {f['unit']} ({SCHEME_WORDS[named[0]]})",
-                computed=float(own["value"]),
-                difference=value - float(own["value"]),
-                ref_location=f"{own['fact_id']}: section {own['section']}",
-                text=text + ".",
-                **base,
-            )
-        )
-    return out
-
-
-def label_checks(src) -> list[dict]:
-    """Find a bracketed label that breaks the pattern the prose uses elsewhere.
-
-    The prose prints a figure and its female part as ``"N label (M label2)"``.  For each
-    label the bracketed label of most of its cases is learned (at least two cases and
-    more than any other); a case with another bracketed label is a finding.
-
-    Parameters
-    ----------
-    src : nssf_analysis.audit._Sources
-        The data files as read by the audit.
-
-    Returns
-    -------
-    list of dict
-        One record per bracketed construction of the prose.
-    """
-    cases = []
-    seen = set()
-    for _, f in src.facts.sort_values("line").iterrows():
-        if f["line"] in seen:
-            continue
-        seen.add(f["line"])
-        for m in _BRACKET_RE.finditer(f["sentence"]):
-            cases.append((int(f["line"]), m.group(0), m.group(2), m.group(4), m.group(3), f))
-    learned = {}
-    for label in {c[2] for c in cases}:
-        counts = Counter(c[3] for c in cases if c[2] == label)
-        (top, n), *rest = counts.most_common()
-        if n >= 2 and (not rest or n > rest[0][1]):
-            learned[label] = (top, n)
-    out = []
-    for line, text, label, inner, number, f in cases:
-        base = dict(
-            rule="prose_attribution",
-            check="prose_attribution:label",
-            table_id="facts",
-            location=f"{f['fact_id']}: section {f['section']}",
-            line=line,
-            year=str(f["year"]),
-            printed=text,
-            detail=f"label {line} {text}",
-        )
-        want = learned.get(label)
-        if want is None or inner == want[0]:
-            out.append(_record(**base))
-            continue
-        others = sorted({c[0] for c in cases if c[2] == label and c[3] == want[0]})
-        places = list(
-            dict.fromkeys(
-                _section(c[5]["section"])
-                for c in sorted(cases, key=lambda c: c[0])
-                if c[2] == label and c[3] == want[0]
-            )
-        )
-        msg = (
-            f'The prose of {_section(f["section"])} prints "{text}": the bracketed {number} is '
-            f"labelled {inner}, where the {want[1]} other figures in {label} label their "
-            f"bracketed part {want[0]} ({', '.join(places)}). The bracket repeats "
-            f"the label of the whole instead of naming its part"
-        )
-        out.append(
-            _record(
-                status="inconsistency",
-                expected=f"{number} {want[0]}",
-                ref_table="facts",
-                ref_line=others[0],
-                ref_location="lines " + ", ".join(str(x) for x in others),
-                text=msg + ".",
-                **base,
-            )
-        )
-    return out
-
-
 def checks(src) -> list[dict]:
-    """Run every family of this module.
+    """Run the families of this module and of :mod:`.prose` on ``src``; return the records.
 
-    Parameters
-    ----------
-    src : nssf_analysis.audit._Sources
-        The data files as read by the audit.
-
-    Returns
-    -------
-    list of dict
-        The records of :func:`stock_flow_checks`, :func:`subset_checks`,
-        :func:`copy_checks`, :func:`attribution_checks` and :func:`label_checks`.
+    The order is :func:`stock_flow_checks`, :func:`subset_checks`, :func:`copy_checks`,
+    then :func:`attribution_checks` and :func:`label_checks`.
     """
     return (
         stock_flow_checks(src)

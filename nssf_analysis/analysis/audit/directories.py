@@ -30,6 +30,8 @@ import re
 from rapidfuzz import fuzz, process, utils
 
 from nssf_analysis import paths
+from nssf_analysis.analysis.audit.common import figure as _n
+from nssf_analysis.analysis.audit.common import labeler, place, record
 from nssf_analysis.data import catalog as catalog_mod
 from nssf_analysis.data.directories import _cells, _is_artefact
 from nssf_analysis.data.extract import read_lines
@@ -65,16 +67,6 @@ BRANCH_SCORE = 85.0
 #: Rows of an annex by province that are neither a province nor a branch.
 _NOT_BRANCH = {"Total", "Abroad", ""}
 _ROMAN = {"i": "1", "ii": "2", "iii": "3", "iv": "4", "v": "5", "vi": "6"}
-
-
-def _audit():
-    from nssf_analysis.analysis import audit
-
-    return audit
-
-
-def _record(**kw) -> dict:
-    return _audit()._record(**kw)
 
 
 def _norm(name: str) -> str:
@@ -121,10 +113,6 @@ def _label(src, tid: str) -> str:
     return src.labels.get(tid, tid)
 
 
-def _n(v) -> str:
-    return f"{float(v):,.0f}"
-
-
 # --------------------------------------------------------------------------------------
 # Counts against lists
 # --------------------------------------------------------------------------------------
@@ -154,7 +142,7 @@ def facility_count_checks(src) -> list[dict]:
 
     Parameters
     ----------
-    src : nssf_analysis.audit._Sources
+    src : Sources
         The data files as read by the audit.
 
     Returns
@@ -189,7 +177,7 @@ def _facility_count(src, tid, did, level, kind, types, counted, entries) -> dict
     rows = len(entries)
     distinct = int(entries.groupby("province")["key"].nunique().sum()) if rows else 0
     first = counted.sort_values("column").iloc[0]
-    lab = _audit()._labeler(src, tid)
+    lab = labeler(src, tid)
     where = " and ".join(
         lab.at(ln, c).replace(" | ", ", ")
         for ln, c in zip(counted["line"], counted["column"], strict=True)
@@ -198,15 +186,14 @@ def _facility_count(src, tid, did, level, kind, types, counted, entries) -> dict
         rule="list_count",
         check=f"list_count:{tid}:{did}:{level}:{kind}",
         table_id=tid,
-        line=int(first["line"]),
-        column=int(first["column"]),
+        **place(first),
         year=str(first["year"]),
         ref_table=did,
         ref_line=int(entries["line"].astype(int).min()) if rows else 0,
         detail=f"{level} {kind}",
     )
     if printed == rows == distinct:
-        return _record(**base)
+        return record(**base)
     words = kind.replace("_", " ")
     text = (
         f"{_label(src, tid)} ({where}) counts "
@@ -245,7 +232,7 @@ def _facility_count(src, tid, did, level, kind, types, counted, entries) -> dict
         f". The count and the list must agree: the count differs from the rows by "
         f"{_n(abs(printed - rows))} and from the distinct names by {_n(abs(printed - distinct))}."
     )
-    return _record(
+    return record(
         status="inconsistency",
         location=lab.at(first["line"], first["column"]),
         printed=f"{_n(printed)} {words}",
@@ -281,7 +268,7 @@ def branch_checks(src) -> list[dict]:
 
     Parameters
     ----------
-    src : nssf_analysis.audit._Sources
+    src : Sources
         The data files as read by the audit.
 
     Returns
@@ -322,7 +309,7 @@ def branch_checks(src) -> list[dict]:
                 f"list has {len(listed)}."
             )
             out.append(
-                _record(
+                record(
                     rule="list_count",
                     check=f"list_count:branch:{did}",
                     table_id=where[0][0],
@@ -341,7 +328,7 @@ def branch_checks(src) -> list[dict]:
             )
         if checked and not unlisted:
             out.append(
-                _record(
+                record(
                     rule="list_count",
                     check=f"list_count:branch:{did}",
                     table_id=did,
@@ -374,7 +361,7 @@ def name_checks(src) -> list[dict]:
 
     Parameters
     ----------
-    src : nssf_analysis.audit._Sources
+    src : Sources
         The data files as read by the audit.
 
     Returns
@@ -426,11 +413,11 @@ def _addresses(src) -> list[dict]:
                 utils.default_process(place), utils.default_process(r["branch"])
             )
             if score >= BRANCH_SCORE:
-                out.append(_record(**base))
+                out.append(record(**base))
                 continue
             office = f" ({r['office']})" if r.get("office") else ""
             out.append(
-                _record(
+                record(
                     location=f"{r['branch']}{office}",
                     printed=place,
                     expected=r["branch"],
@@ -450,6 +437,18 @@ def _addresses(src) -> list[dict]:
     return out
 
 
+def _pair(did: str, entry, aid: str, other, **fields) -> dict:
+    """Return the fields of a ``directory_names`` record comparing two entries' lines."""
+    return dict(
+        rule="directory_names",
+        table_id=did,
+        line=int(entry["line"]),
+        ref_table=aid,
+        ref_line=int(other["line"]),
+        **fields,
+    )
+
+
 def _across(src, aid, did, by_prov) -> list[dict]:
     out = []
     d = src.directories[did]
@@ -464,14 +463,7 @@ def _across(src, aid, did, by_prov) -> list[dict]:
         if best is None:
             continue
         other = grp.iloc[best[2]]
-        base = dict(
-            rule="directory_names",
-            table_id=did,
-            line=int(r["line"]),
-            ref_table=aid,
-            ref_line=int(other["line"]),
-            detail=f"{r['province']} {r['line']} {other['line']}",
-        )
+        base = _pair(did, r, aid, other, detail=f"{r['province']} {r['line']} {other['line']}")
         same = _norm(other["name"]) == _norm(r["name"])
         if not same and (
             best[1] < SPELLING_SCORE or _numerals(r["name"]) != _numerals(other["name"])
@@ -480,7 +472,7 @@ def _across(src, aid, did, by_prov) -> list[dict]:
         k1, k2 = kind_of(r["ownership"], r["name"]), kind_of(other["ownership"], other["name"])
         if not same:
             out.append(
-                _record(
+                record(
                     check="directory_names:spelling",
                     location=f"{r['province']}: {r['name']}",
                     printed=r["name"],
@@ -500,7 +492,7 @@ def _across(src, aid, did, by_prov) -> list[dict]:
             )
         if r["ownership"] != other["ownership"] or k1 != k2:
             out.append(
-                _record(
+                record(
                     check="directory_names:type",
                     location=f"{r['province']}: {r['name']}",
                     printed=f"{r['ownership']} {k1 or ''}".strip(),
@@ -519,7 +511,7 @@ def _across(src, aid, did, by_prov) -> list[dict]:
                 )
             )
         if same and r["ownership"] == other["ownership"] and k1 == k2:
-            out.append(_record(check="directory_names:spelling", **base))
+            out.append(record(check="directory_names:spelling", **base))
     return out
 
 
@@ -531,21 +523,13 @@ def _headings(src, aid, did) -> list[dict]:
         if no not in a.index:
             continue
         o = a.loc[no]
-        base = dict(
-            rule="directory_names",
-            check="directory_names:heading",
-            table_id=did,
-            line=int(r["line"]),
-            ref_table=aid,
-            ref_line=int(o["line"]),
-            detail=f"heading {no}",
-        )
+        base = _pair(did, r, aid, o, check="directory_names:heading", detail=f"heading {no}")
         if _norm(r["province_heading"]) == _norm(o["province_heading"]):
-            out.append(_record(**base))
+            out.append(record(**base))
             continue
         score = fuzz.ratio(_norm(r["province_heading"]), _norm(o["province_heading"]))
         out.append(
-            _record(
+            record(
                 location=f"heading {no}",
                 printed=r["province_heading"],
                 expected=o["province_heading"],
@@ -577,7 +561,7 @@ def _cross_province(src, did) -> list[dict]:
             f"{p} (no. {n})" for p, n in zip(rows["province"], rows["no"], strict=True)
         )
         out.append(
-            _record(
+            record(
                 rule="directory_names",
                 check="directory_names:duplicate",
                 table_id=did,
@@ -599,7 +583,7 @@ def _cross_province(src, did) -> list[dict]:
         )
     if not out:
         out.append(
-            _record(
+            record(
                 rule="directory_names",
                 check="directory_names:duplicate",
                 table_id=did,
@@ -634,7 +618,7 @@ def _branch_spelling(src) -> list[dict]:
             line = int(blist[blist["branch"] == name]["line"].astype(int).min())
             tables = ", ".join(dict.fromkeys(_label(src, t) for t, _ in where))
             out.append(
-                _record(
+                record(
                     rule="directory_names",
                     check="directory_names:branch",
                     table_id=where[0][0],
@@ -690,7 +674,7 @@ def source_checks(src) -> list[dict]:
 
     Parameters
     ----------
-    src : nssf_analysis.audit._Sources
+    src : Sources
         The data files as read by the audit; the report text is read from the seed the
         metadata names.
 
@@ -745,7 +729,7 @@ def _after(frame, n: int) -> str:
 def _debris(src, tid, debris, lo, frame) -> dict:
     base = dict(rule="source_text", check="source_text:debris", table_id=tid, detail="debris")
     if not debris:
-        return _record(line=lo, **base)
+        return record(line=lo, **base)
     seps = [n for n, k, _ in debris if k == "separator"]
     stray = [(n, t) for n, k, t in debris if k == "stray"]
     parts = []
@@ -764,7 +748,7 @@ def _debris(src, tid, debris, lo, frame) -> dict:
         + " between its entries: rows left over from converting the report, which are "
         "neither entries nor headings and are left out of the data."
     )
-    return _record(
+    return record(
         location=f"{_label(src, tid)} text",
         line=debris[0][0],
         printed=debris[0][2][:40],
@@ -785,7 +769,7 @@ def _sequence(src, tid, headings, lo, start) -> dict:
         if no != start + i + 1
     ]
     if not bad:
-        return _record(line=lo, **base)
+        return record(line=lo, **base)
     n, no, name, want = bad[0]
     text = (
         f'{_label(src, tid)} numbers its province heading "{no}. {name}" where '
@@ -797,7 +781,7 @@ def _sequence(src, tid, headings, lo, start) -> dict:
         )
         + "."
     )
-    return _record(
+    return record(
         location=f"{_label(src, tid)}: heading {no}",
         line=n,
         printed=f"{no}. {name}",
@@ -811,17 +795,5 @@ def _sequence(src, tid, headings, lo, start) -> dict:
 
 
 def checks(src) -> list[dict]:
-    """Run every family of this module.
-
-    Parameters
-    ----------
-    src : nssf_analysis.audit._Sources
-        The data files as read by the audit.
-
-    Returns
-    -------
-    list of dict
-        The records of :func:`facility_count_checks`, :func:`branch_checks`,
-        :func:`name_checks` and :func:`source_checks`.
-    """
+    """Run the families of this module (counts, branches, names, source text) on ``src``."""
     return facility_count_checks(src) + branch_checks(src) + name_checks(src) + source_checks(src)
