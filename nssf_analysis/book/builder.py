@@ -8,7 +8,7 @@
 2. **Check** that every output folder can be written (:func:`preflight`): a file in
    the way is reported in one line before any notebook runs.
 3. **Plan** from content hashes: a notebook runs again only when its source, the data
-   files it read when it last ran, the package code (``nssf_analysis/*.py``), the
+   files it read when it last ran, the package code (its Python and data files), the
    library versions or its parameters changed; ``--force`` runs everything.  Each
    kernel records which files of ``data/`` it opens or lists
    (:mod:`nssf_analysis.book.readlog`), and that list is kept with the run, so a change to
@@ -21,7 +21,8 @@
    entered into the cache at once, so an interrupted or failed build keeps it.  Every
    notebook runs on a fresh kernel of its own, but the kernel is started ahead (the
    first while the worker imports papermill, the next while the previous notebook is
-   rendered) with pandas and the catalog reader already imported.  Each kernel talks
+   rendered) with the modules the chapters import already imported
+   (:data:`~nssf_analysis.book.execute.PRELOADED`).  Each kernel talks
    to its worker over Unix domain sockets (``ipc`` transport) in a
    private runtime folder, so kernels started at the same moment never compete for
    TCP ports (with the default ``tcp`` transport jupyter_client picks free ports by

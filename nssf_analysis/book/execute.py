@@ -197,8 +197,8 @@ def _start_kernel(cwd: str) -> _Kernel:
     """Start a fresh kernel for the next notebook run (it does not wait for it to boot).
 
     The kernel talks over Unix sockets in a new runtime folder, records the data files
-    it reads into that folder (:mod:`nssf_analysis.readlog`), imports pandas and the
-    catalog reader before the first cell (every chapter imports them), and writes its
+    it reads into that folder (:mod:`nssf_analysis.book.readlog`), imports the modules
+    every chapter imports (:data:`PRELOADED`) before the first cell, and writes its
     log lines to a file there instead of the build's terminal.  A kernel runs one
     notebook only and is shut down after it: started ahead, it saves the notebook the
     wait for the kernel's start and imports, never its isolation.
@@ -264,12 +264,28 @@ def _take_kernel(cwd: str) -> _Kernel:
     return kernel or _start_kernel(cwd)
 
 
-#: Run by each kernel before the first cell: record the data files it reads.  It binds
-#: no name in the notebook's namespace.
+#: Modules a kernel imports before the first cell, by the names the chapters import them
+#: by (``from nssf_analysis import audit, sections …``): the costly part of a chapter's
+#: first cell (pandas, statsmodels, scipy, matplotlib), paid while the kernel is started
+#: ahead.  None of them reads data when imported, and none binds a name in the notebook.
+PRELOADED = (
+    "pandas",
+    "IPython.display",
+    "nssf_analysis.catalog",
+    "nssf_analysis.tables",
+    "nssf_analysis.prose",
+    "nssf_analysis.sections",
+    "nssf_analysis.audit",
+    "nssf_analysis.indicators",
+    "nssf_analysis.stats",
+)
+#: Run by each kernel before the first cell: record the data files it reads, import
+#: :data:`PRELOADED`.  It binds no name in the notebook's namespace.
 _KERNEL_START = (
     "import nssf_analysis.readlog as _nssf_readlog; _nssf_readlog.install(); del _nssf_readlog; "
-    "import pandas as _nssf_pandas, nssf_analysis.catalog as _nssf_catalog; "
-    "del _nssf_pandas, _nssf_catalog"
+    "import importlib as _nssf_importlib; "
+    f"_nssf_m = list(map(_nssf_importlib.import_module, {','.join(PRELOADED)!r}.split(','))); "
+    "del _nssf_importlib, _nssf_m"
 )
 
 
