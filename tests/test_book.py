@@ -995,7 +995,8 @@ LEAK_CHECK = (
     "assert not hasattr(nssf_analysis, 'leaked'), 'a module attribute was kept'\n"
     "assert 'NSSF_LEAKED' not in os.environ, 'an environment variable was kept'\n"
     "assert 'nssf_leaked_module' not in sys.modules, 'a module was kept'\n"
-    "assert not [n for n in globals() if n.startswith('_nssf')], 'the warm start bound names'"
+    "assert not [n for n in globals() if n.startswith('_nssf')], 'the warm start bound names'\n"
+    "assert {'nssf_analysis.stats', 'statsmodels.api'} <= set(sys.modules), 'no warm start'"
 )
 LEAK_SET = (
     "import os, sys, types\n"
@@ -1024,3 +1025,14 @@ def test_state_never_leaks_from_one_chapter_to_the_next(tmp_path, monkeypatch, k
     assert [r.status for r in report.runs] == ["executed"] * 3
     pids = (nbs / "pids.log").read_text().split()
     assert len(pids) == 3 and len(set(pids)) == 3
+
+
+def test_the_code_key_covers_the_data_files_the_package_ships():
+    # a declaration moved into a data file of the package is code: changing it runs again
+    # the chapters (and recomputes persisted results), as changing a .py file does
+    from nssf_analysis.data.cache import CODE_FILES
+
+    package = Path(book.__file__).resolve().parent.parent
+    hashed = bookcache.tree_file_hashes(package, CODE_FILES)
+    assert "data/layouts_2022.json" in hashed and "book/builder.py" in hashed
+    assert not [p for p in hashed if "__pycache__" in p or p.endswith((".pyc", ".j2", ".css"))]

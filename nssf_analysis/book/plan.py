@@ -28,6 +28,7 @@ from nssf_analysis.book.buildcache import (
     tree_hash,
     tree_hash_of,
 )
+from nssf_analysis.data.cache import CODE_FILES
 from nssf_analysis.exceptions import NSSFError, YearNotAvailableError
 
 KERNEL_NAME = "nssf-analysis"
@@ -205,12 +206,12 @@ class Inputs:
 
     @classmethod
     def collect(cls) -> Inputs:
-        """Hash ``data/``, the package code, the templates and the README."""
+        """Hash ``data/``, the package code and data files, the templates and the README."""
         readme = paths.ROOT / "README.md"
         files = tree_file_hashes(paths.data_dir())
         return cls(
             data=tree_hash_of(files),
-            code=tree_hash(Path(__file__).resolve().parent.parent, ("**/*.py",)),
+            code=tree_hash(Path(__file__).resolve().parent.parent, CODE_FILES),
             nb_template=tree_hash(TEMPLATES / "nbconvert"),
             book_templates=tree_hash(TEMPLATES / "book"),
             readme=sha256_file(readme) if readme.exists() else "",

@@ -64,6 +64,9 @@ _HOOKED: list[bool] = []
 _CODE_HASH: list[str] = []
 #: Bumped when the layout of a persisted result changes.
 STORE_SCHEMA = 1
+#: The package's files whose content its results depend on: its code and the data files
+#: it ships (declarations such as ``data/layouts_2022.json``), relative to the package.
+CODE_FILES = ("**/*.py", "**/*.json", "**/*.toml", "**/*.csv")
 
 
 def store_dir() -> Path:
@@ -100,12 +103,16 @@ def _hook(event: str, args: tuple) -> None:
 
 
 def _code_hash() -> str:
-    """Return one SHA-256 over the package's Python files (computed once per process)."""
+    """Return one SHA-256 over the package's :data:`CODE_FILES` (computed once per process)."""
     if not _CODE_HASH:
         root = Path(__file__).resolve().parent.parent
+        found = {p for pattern in CODE_FILES for p in root.glob(pattern) if p.is_file()}
         h = hashlib.sha256()
-        for p in sorted(root.rglob("*.py")):
-            h.update(p.relative_to(root).as_posix().encode() + b"\0")
+        for p in sorted(found):
+            rel = p.relative_to(root)
+            if any(part.startswith(".") or part == "__pycache__" for part in rel.parts):
+                continue
+            h.update(rel.as_posix().encode() + b"\0")
             h.update(p.read_bytes())
         _CODE_HASH.append(h.hexdigest())
     return _CODE_HASH[0]
