@@ -373,6 +373,11 @@ def print_table(phases: list[Phase]) -> None:
         )
 
 
+def load_average() -> str:
+    """Return the load averages of the machine (1, 5 and 15 minutes) as printed text."""
+    return ", ".join(f"{x:.2f}" for x in os.getloadavg())
+
+
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     """Return the command-line options."""
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -404,7 +409,8 @@ def run(args: argparse.Namespace, tmp: Path) -> None:
     shutil.copytree(ROOT / "data", data)
     env = bench_env(tmp / "outputs", notebooks, data)
     print(f"benchmark of nssf-report build, year {args.year}, {len(sources)} notebooks,")
-    print(f"{os.cpu_count()} cores, --jobs {args.jobs or 'default'}; temporary folder {tmp}\n")
+    print(f"{os.cpu_count()} cores, --jobs {args.jobs or 'default'}; temporary folder {tmp}")
+    print(f"load average at the start (1, 5, 15 min): {load_average()}\n")
 
     phases: list[Phase] = []
     naive = None
@@ -444,7 +450,8 @@ def run(args: argparse.Namespace, tmp: Path) -> None:
     print(f"results, year {args.year} (peak memory: RSS summed over each command's process")
     print("tree, sampled every 50 ms; 'proc' is the largest single process)\n")
     print_table(phases)
-    print()
+    print(f"\nload average at the end (1, 5, 15 min): {load_average()}")
+    print("  (other processes share the cores: the ratios hold on a quiet machine only)\n")
     naive_s = naive.measured.seconds if naive else None
     cold_s = cold.measured.seconds
     print(ratio_line("cold / naive", cold_s, naive_s, COLD_GOAL))

@@ -806,8 +806,20 @@ def test_lock_refuses_a_second_holder(tmp_path):
 
 def test_workbook_is_reproducible(tmp_path):
     book.write_workbook(tmp_path / "a.xlsx")
-    book.write_workbook(tmp_path / "b.xlsx")
+    # another process, another hash seed and time zone, a second later
+    time.sleep(1.1)
+    env = dict(os.environ, PYTHONHASHSEED="12345", TZ="Pacific/Kiritimati")
+    target = str(tmp_path / "b.xlsx")
+    code = f"from nssf_analysis.book import write_workbook; write_workbook({target!r})"
+    subprocess.run([sys.executable, "-c", code], check=True, env=env, timeout=300)
     assert (tmp_path / "a.xlsx").read_bytes() == (tmp_path / "b.xlsx").read_bytes()
+    with zipfile.ZipFile(tmp_path / "a.xlsx") as zf:
+        assert {i.date_time for i in zf.infolist()} == {(2000, 1, 1, 0, 0, 0)}
+        core = zf.read("docProps/core.xml").decode()
+    assert re.findall(r"<dcterms:(?:created|modified)[^>]*>([^<]*)<", core) == [
+        "2000-01-01T00:00:00Z",
+        "2000-01-01T00:00:00Z",
+    ]
 
 
 def test_build_errors_are_package_errors():
@@ -933,9 +945,10 @@ def test_a_data_change_reruns_exactly_the_chapters_that_read_it(
 
 def test_unknown_reads_depend_on_every_data_file(data_copy):
     before = book.Inputs.collect()
-    assert book.data_key([], before) == book.data_key([], before)
     (data_copy / "checks.csv").write_text((data_copy / "checks.csv").read_text() + "\n")
     after = book.Inputs.collect()
+    # a run that read nothing depends on no data; one whose reads are unknown on all
+    assert book.data_key([], before) == book.data_key([], after)
     assert book.data_key(None, before) != book.data_key(None, after)
     assert book.data_key(["tidy/t10.csv"], before) == book.data_key(["tidy/t10.csv"], after)
     assert book.data_key(["checks.csv"], before) != book.data_key(["checks.csv"], after)
@@ -982,7 +995,8 @@ LEAK_CHECK = (
     "assert not hasattr(nssf_analysis, 'leaked'), 'a module attribute was kept'\n"
     "assert 'NSSF_LEAKED' not in os.environ, 'an environment variable was kept'\n"
     "assert 'nssf_leaked_module' not in sys.modules, 'a module was kept'\n"
-    "assert not [n for n in globals() if n.startswith('_nssf')], 'the warm start bound names'"
+    "assert not [n for n in globals() if n.startswith('_nssf')], 'the warm start bound names'\n"
+    "assert {'nssf_analysis.stats', 'statsmodels.api'} <= set(sys.modules), 'no warm start'"
 )
 LEAK_SET = (
     "import os, sys, types\n"
@@ -1011,3 +1025,14 @@ def test_state_never_leaks_from_one_chapter_to_the_next(tmp_path, monkeypatch, k
     assert [r.status for r in report.runs] == ["executed"] * 3
     pids = (nbs / "pids.log").read_text().split()
     assert len(pids) == 3 and len(set(pids)) == 3
+
+
+def test_the_code_key_covers_the_data_files_the_package_ships():
+    # a declaration moved into a data file of the package is code: changing it runs again
+    # the chapters (and recomputes persisted results), as changing a .py file does
+    from nssf_analysis.data.cache import CODE_FILES
+
+    package = Path(book.__file__).resolve().parent.parent
+    hashed = bookcache.tree_file_hashes(package, CODE_FILES)
+    assert "data/layouts_2022.json" in hashed and "book/builder.py" in hashed
+    assert not [p for p in hashed if "__pycache__" in p or p.endswith((".pyc", ".j2", ".css"))]

@@ -13,6 +13,7 @@ import pytest
 from design import CHAPTERS
 
 from nssf_analysis import goldens
+from nssf_analysis.book.execute import execute_notebook
 
 ROOT = Path(__file__).resolve().parent.parent
 SOURCES = sorted((ROOT / "notebooks").glob("*.ipynb"))
@@ -82,12 +83,11 @@ def test_golden_code_is_the_source_code(path, year):
 @pytest.mark.parametrize("value", [2019, 2023, "2022.5"])
 def test_a_year_without_data_fails_in_one_line(value, tmp_path):
     with pytest.raises(pm.PapermillExecutionError) as info:
-        pm.execute_notebook(
-            str(ROOT / "notebooks" / "03_pension.ipynb"),
-            str(tmp_path / "out.ipynb"),
-            parameters={"year": value},
-            kernel_name=goldens.KERNEL,
-            progress_bar=False,
+        execute_notebook(
+            ROOT / "notebooks" / "03_pension.ipynb",
+            tmp_path / "out.ipynb",
+            value,
+            ROOT / "notebooks",
         )
     err = info.value
     assert err.ename == "YearNotAvailableError"

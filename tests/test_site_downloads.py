@@ -1,6 +1,13 @@
 """Downloads under every table and graphic: the files and the links to them."""
 
 import io
+import os
+import re
+import subprocess
+import sys
+import time
+import zipfile
+from pathlib import Path
 
 import openpyxl
 import pandas as pd
@@ -83,8 +90,26 @@ def test_the_workbook_has_a_cover_notes_and_a_titled_table_sheet():
 
 
 def test_the_workbook_bytes_depend_only_on_its_content():
-    assert workbook() == workbook()
-    assert workbook() != workbook(unit="persons")
+    here = workbook()
+    # made again in another process, a second later, with another hash seed and time zone
+    time.sleep(1.1)
+    code = (
+        f"import sys; sys.path.insert(0, {str(Path(__file__).parent)!r}); "
+        "from test_site_downloads import workbook; sys.stdout.buffer.write(workbook())"
+    )
+    env = dict(os.environ, PYTHONHASHSEED="777", TZ="America/Adak")
+    other = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, check=True, env=env, timeout=300
+    ).stdout
+    assert here == other
+    with zipfile.ZipFile(io.BytesIO(here)) as zf:
+        assert {i.date_time for i in zf.infolist()} == {(2000, 1, 1, 0, 0, 0)}
+        core = zf.read("docProps/core.xml").decode()
+    assert re.findall(r"<dcterms:(?:created|modified)[^>]*>([^<]*)<", core) == [
+        "2000-01-01T00:00:00Z",
+        "2000-01-01T00:00:00Z",
+    ]
+    assert here != workbook(unit="persons")
 
 
 class FakeDownloads:

@@ -25,6 +25,10 @@ from nssf_analysis.exceptions import NSSFError
 
 #: Bumped whenever the layout of the cache or of the sanitised notebooks changes.
 CACHE_SCHEMA = 2
+#: The time written into every workbook the book offers (its properties and zip entries).
+FIXED_TIME = (2000, 1, 1, 0, 0, 0)
+#: :data:`FIXED_TIME` as the ISO 8601 stamp of a workbook's properties.
+FIXED_STAMP = "{:04d}-{:02d}-{:02d}T{:02d}:{:02d}:{:02d}Z".format(*FIXED_TIME)
 
 
 class BuildLockError(NSSFError):
@@ -111,14 +115,43 @@ def tree_hash(folder: Path, patterns: Iterable[str] = ("**/*",)) -> str:
     Renaming, adding, removing or editing any matching file changes the hash; file
     times and permissions do not.
 
-    Parameters
-    ----------
-    folder : Path
-        Root folder.
-    patterns : iterable of str
-        Glob patterns relative to ``folder`` (default: every file).
+    ``folder`` and ``patterns`` are those of :func:`tree_file_hashes`.
     """
     return tree_hash_of(tree_file_hashes(folder, patterns))
+
+
+def reproducible_zip(raw: bytes) -> bytes:
+    """Return a zip file (an ``.xlsx`` workbook) whose bytes depend only on its content.
+
+    Every entry gets the time :data:`FIXED_TIME` and the same permissions, and the
+    created and modified times of ``docProps/core.xml`` become :data:`FIXED_STAMP`.
+
+    Parameters
+    ----------
+    raw : bytes
+        The zip file as written (e.g. by openpyxl).
+    """
+    import io
+    import re
+    import zipfile
+
+    stamp = FIXED_STAMP.encode()
+    src = zipfile.ZipFile(io.BytesIO(raw))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
+        for info in src.infolist():
+            body = src.read(info.filename)
+            if info.filename == "docProps/core.xml":
+                body = re.sub(
+                    rb"(<dcterms:(created|modified)[^>]*>)[^<]*(</dcterms:\2>)",
+                    rb"\g<1>" + stamp + rb"\g<3>",
+                    body,
+                )
+            zi = zipfile.ZipInfo(info.filename, date_time=FIXED_TIME)
+            zi.compress_type = zipfile.ZIP_DEFLATED
+            zi.external_attr = 0o644 << 16
+            dst.writestr(zi, body)
+    return out.getvalue()
 
 
 def atomic_write_bytes(path: Path, data: bytes) -> None:

@@ -22,49 +22,39 @@ import html as html_mod
 import io
 import re
 import shutil
-import zipfile
-from html.parser import HTMLParser
 from pathlib import Path
 
 import pandas as pd
 from markupsafe import Markup
 
+from nssf_analysis.book.buildcache import FIXED_TIME, reproducible_zip
+from nssf_analysis.book.pages import OffsetParser
+
 #: Folders of the book's data folder for the tables as shown and the graphics' data.
 SHOWN_DIR = "data/shown"
 GRAPHICS_DIR = "data/graphics"
-#: The time written into every workbook (properties and zip entries).
-FIXED_TIME = (2000, 1, 1, 0, 0, 0)
 _GRAPHIC_ID = re.compile(r"^graphic-(\d+)$")
 _PLAIN_NUMBER = re.compile(r"^-?\d{1,3}(,\d{3})*(\.\d+)?$|^-?\d+(\.\d+)?$")
 
 
-class _Divs(HTMLParser):
+class _Divs(OffsetParser):
     """Every ``<div>`` of a fragment: start and end offsets, attributes, nesting."""
 
     def __init__(self, text: str):
-        super().__init__(convert_charrefs=False)
-        self.text = text
-        self.line_starts = [0]
-        for m in re.finditer("\n", text):
-            self.line_starts.append(m.end())
+        super().__init__(text, convert_charrefs=False)
         self.open: list[dict] = []
         self.divs: list[dict] = []
-        self.feed(text)
-        self.close()
-
-    def _offset(self) -> int:
-        line, col = self.getpos()
-        return self.line_starts[line - 1] + col
+        self.parse()
 
     def handle_starttag(self, tag, attrs):
         if tag == "div":
-            d = {"start": self._offset(), "attrs": dict(attrs), "depth": len(self.open)}
+            d = {"start": self.position(), "attrs": dict(attrs), "depth": len(self.open)}
             self.open.append(d)
 
     def handle_endtag(self, tag):
         if tag == "div" and self.open:
             d = self.open.pop()
-            at = self._offset()
+            at = self.position()
             d["end"] = self.text.index(">", at) + 1
             self.divs.append(d)
 
@@ -145,27 +135,6 @@ def _excel_value(text: str):
         number = float(t.replace(",", ""))
         return int(number) if "." not in t else number
     return text
-
-
-def _fixed_zip(raw: bytes) -> bytes:
-    y, mo, d, h, mi, se = FIXED_TIME
-    stamp = f"{y:04d}-{mo:02d}-{d:02d}T{h:02d}:{mi:02d}:{se:02d}Z"
-    src = zipfile.ZipFile(io.BytesIO(raw))
-    out = io.BytesIO()
-    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
-        for info in src.infolist():
-            body = src.read(info.filename)
-            if info.filename == "docProps/core.xml":
-                body = re.sub(
-                    rb"(<dcterms:(created|modified)[^>]*>)[^<]*(</dcterms:\2>)",
-                    rb"\g<1>" + stamp.encode() + rb"\g<3>",
-                    body,
-                )
-            zi = zipfile.ZipInfo(info.filename, date_time=FIXED_TIME)
-            zi.compress_type = zipfile.ZIP_DEFLATED
-            zi.external_attr = 0o644 << 16
-            dst.writestr(zi, body)
-    return out.getvalue()
 
 
 def table_workbook(
@@ -281,7 +250,7 @@ def table_workbook(
                 cell.number_format = "#,##0." + "0" * decimals
     raw = io.BytesIO()
     wb.save(raw)
-    return _fixed_zip(raw.getvalue())
+    return reproducible_zip(raw.getvalue())
 
 
 def _notes_of(table_id: str) -> list[str]:

@@ -1,7 +1,8 @@
 """Golden executed notebooks for the nbval regression tests (``make goldens``).
 
-Every ``notebooks/*.ipynb`` is executed with papermill for each year
-(``parameters={"year": year}``, kernel ``nssf-analysis``) and written to
+Every ``notebooks/*.ipynb`` is executed for each year by the book's papermill runner
+(:func:`nssf_analysis.book.execute.execute_notebook`: the same kernel, the parameter
+``year``, the same time limit) and written to
 ``tests/golden/<year>/<name>.ipynb`` with what legitimately varies from run to
 run stripped (:func:`strip`): execution timestamps, papermill metadata, memory
 addresses, and image data (nbval does not compare images; the charts have their
@@ -26,7 +27,6 @@ from nssf_analysis import paths
 
 #: Years the goldens are made for: the report year and the year before it.
 YEARS = (2022, 2021)
-KERNEL = "nssf-analysis"
 #: Output data not kept in goldens (not compared by nbval).
 DROPPED_MIME = ("image/png", "image/jpeg", "image/svg+xml")
 
@@ -39,7 +39,7 @@ def golden_dir() -> Path:
 def strip(nb: nbformat.NotebookNode, source_ids: list | None = None) -> nbformat.NotebookNode:
     """Remove what varies between runs from an executed notebook (in place).
 
-    What the book build removes (:func:`nssf_analysis.book.sanitize_notebook`: papermill
+    What the book build removes (:func:`nssf_analysis.book.pages.sanitize_notebook`: papermill
     metadata, cell timings, memory addresses, the kernel's process id; cell ids from the
     source notebook), and the image data, which nbval does not compare.
 
@@ -55,7 +55,7 @@ def strip(nb: nbformat.NotebookNode, source_ids: list | None = None) -> nbformat
     NotebookNode
         The same notebook.
     """
-    from nssf_analysis.book.builder import sanitize_notebook
+    from nssf_analysis.book.pages import sanitize_notebook
 
     sanitize_notebook(nb, source_ids or [])
     nb.metadata.get("language_info", {}).pop("version", None)
@@ -80,19 +80,11 @@ def execute(source: Path, year: int, target: Path | None = None) -> nbformat.Not
     target : Path, optional
         Where to write the stripped notebook.
     """
-    import papermill as pm
+    from nssf_analysis.book.execute import execute_notebook
+    from nssf_analysis.book.pages import _source_cell_ids
 
-    nb = pm.execute_notebook(
-        str(source),
-        None,
-        parameters={"year": year},
-        kernel_name=KERNEL,
-        cwd=str(source.parent),
-        progress_bar=False,
-        log_output=False,
-    )
-    source_ids = [c.get("id") for c in nbformat.read(str(source), as_version=4).cells]
-    nb = strip(nbformat.from_dict(nb), source_ids)
+    nb = execute_notebook(source, None, year, source.parent)
+    nb = strip(nbformat.from_dict(nb), _source_cell_ids(source))
     if target is not None:
         target.parent.mkdir(parents=True, exist_ok=True)
         nbformat.write(nb, str(target))

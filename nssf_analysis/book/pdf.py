@@ -22,11 +22,11 @@ import re
 import shutil
 import subprocess
 import tempfile
-from html.parser import HTMLParser
 from pathlib import Path
 
 from markupsafe import Markup
 
+from nssf_analysis.book.pages import OffsetParser
 from nssf_analysis.exceptions import NSSFError
 
 #: Seconds Chromium may take to print the book.
@@ -73,31 +73,24 @@ def find_chromium() -> str | None:
     return "/usr/bin/chromium" if Path("/usr/bin/chromium").exists() else None
 
 
-class _Main(HTMLParser):
+class _Main(OffsetParser):
     """The inner HTML of ``<main>`` of a page, its title and its h1/h2 headings."""
 
     def __init__(self, text: str):
-        super().__init__(convert_charrefs=True)
-        self.text = text
-        self.starts = [0] + [m.end() for m in re.finditer("\n", text)]
+        super().__init__(text, convert_charrefs=True)
         self.begin = self.end = None
         self.depth = 0
         self.headings: list[tuple[int, str, str]] = []
         self._h = None
         self._skip = 0
-        self.feed(text)
-        self.close()
-
-    def _pos(self) -> int:
-        line, col = self.getpos()
-        return self.starts[line - 1] + col
+        self.parse()
 
     def handle_starttag(self, tag, attrs):
         a = dict(attrs)
         if tag == "main":
             self.depth += 1
             if self.depth == 1:
-                self.begin = self.text.index(">", self._pos()) + 1
+                self.begin = self.text.index(">", self.position()) + 1
         elif self.depth and tag in ("h1", "h2") and a.get("id") and self._h is None:
             self._h = [int(tag[1]), a["id"], ""]
         elif self._h is not None and tag == "a" and "anchor-link" in (a.get("class") or ""):
@@ -107,7 +100,7 @@ class _Main(HTMLParser):
         if tag == "main":
             self.depth -= 1
             if self.depth == 0 and self.end is None:
-                self.end = self._pos()
+                self.end = self.position()
         elif self._h is not None and tag == "a" and self._skip:
             self._skip -= 1
         elif self._h is not None and tag == f"h{self._h[0]}":
