@@ -80,6 +80,11 @@ class _AliasLoader(importlib.abc.Loader):
     def create_module(self, spec):
         return importlib.import_module(self.target)
 
+    def get_code(self, fullname):
+        """Return the code of the module named, so that ``python -m <former name>`` runs."""
+        spec = importlib.util.find_spec(self.target)
+        return spec.loader.get_code(self.target)
+
     def exec_module(self, module):
         # Re-registering keeps one module object under both names.
         sys.modules[self.target] = module
@@ -92,7 +97,10 @@ class _AliasFinder(importlib.abc.MetaPathFinder):
         prefix, _, leaf = fullname.rpartition(".")
         if prefix != __name__ or leaf not in MOVED:
             return None
-        return importlib.util.spec_from_loader(fullname, _AliasLoader(MOVED[leaf]))
+        target_spec = importlib.util.find_spec(MOVED[leaf])
+        return importlib.util.spec_from_loader(
+            fullname, _AliasLoader(MOVED[leaf]), origin=target_spec.origin
+        )
 
 
 if not any(isinstance(f, _AliasFinder) for f in sys.meta_path):

@@ -78,3 +78,17 @@ def test_former_names_are_the_same_modules(old):
     assert importlib.import_module(f"nssf_analysis.{old}") is importlib.import_module(
         nssf_analysis.MOVED[old]
     )
+
+
+def test_a_former_name_runs_as_a_script():
+    import subprocess
+    import sys
+
+    run = subprocess.run(
+        [sys.executable, "-m", "nssf_analysis.goldens", "--help"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert run.returncode == 0, run.stderr
+    assert "--notebook" in run.stdout

@@ -472,7 +472,7 @@ def tidy_frame(cells: pd.DataFrame, table_id: str) -> pd.DataFrame:
     for d in dims:
         out[d] = out[d].fillna("")
     out["year"] = out["year"].astype(int)
-    out["value"] = [format_value(v) for v in out["value"]]
+    out["value"] = [csv_number(v) for v in out["value"]]
     if "month" in out.columns:
         out["month"] = out["month"].astype(int)
     if "period_start" in out.columns:
@@ -480,7 +480,7 @@ def tidy_frame(cells: pd.DataFrame, table_id: str) -> pd.DataFrame:
     return out.reset_index(drop=True)
 
 
-def format_value(value: float) -> str:
+def csv_number(value: float) -> str:
     """Write a value for CSV: whole numbers without a decimal point, others in shortest form."""
     return str(int(value)) if float(value).is_integer() else repr(float(value))
 

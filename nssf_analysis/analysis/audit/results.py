@@ -370,8 +370,13 @@ def _run_cached(signature: tuple) -> AuditResult:
     )
 
 
+@data_cache(persist=True)
 def findings(year: int | None = None) -> pd.DataFrame:
     """Return the findings, most serious first; optionally those about one year.
+
+    The result is kept on disk for the next process (every chapter that shows a report
+    table asks for it, for its markers) while the files it read are unchanged; callers
+    share it and must not change it in place.
 
     Parameters
     ----------
