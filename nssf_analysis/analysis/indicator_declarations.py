@@ -367,43 +367,43 @@ def _declare() -> tuple[Indicator, ...]:
         ("hc", "private", "t42", HC_PAID, "Table 37"),
         ("pub_hc", "public", "t51", PUB_HC_PAID, "Table 47"),
     ):
-        ind += [
-            Indicator(
-                id=f"{prefix}_opd_per_member",
-                title=f"Outpatient visits per member ({sector})",
-                topic="health_care",
-                formula="outpatient visits / contribution-paid members",
-                numerator=Selector(
-                    use_t,
-                    "members_accessing_services",
-                    {"item": "Outpatient Department (OPD)"},
-                    text="outpatient visits",
-                ),
-                denominator=paid,
-                reference_group=f"contribution-paid members ({paid_t})",
-                unit="visits per member",
-                multiplier=1,
-                group=f"{sector} sector",
-                notes="Visits are counted as times/persons: one member may visit many times.",
+        for key, item, what, title, unit, per, notes in (
+            (
+                "opd_per_member",
+                "Outpatient Department (OPD)",
+                "outpatient visits",
+                "Outpatient visits per member",
+                "visits per member",
+                1,
+                "Visits are counted as times/persons: one member may visit many times.",
             ),
-            Indicator(
-                id=f"{prefix}_ipd_per_1000",
-                title=f"Inpatient admissions per 1,000 members ({sector})",
-                topic="health_care",
-                formula="inpatient admissions / contribution-paid members × 1,000",
-                numerator=Selector(
-                    use_t,
-                    "members_accessing_services",
-                    {"item": "Inpatient Department (IPD)"},
-                    text="inpatient admissions",
-                ),
-                denominator=paid,
-                reference_group=f"contribution-paid members ({paid_t})",
-                unit="per 1,000 members",
-                multiplier=1e3,
-                group=f"{sector} sector",
+            (
+                "ipd_per_1000",
+                "Inpatient Department (IPD)",
+                "inpatient admissions",
+                "Inpatient admissions per 1,000 members",
+                "per 1,000 members",
+                1e3,
+                "",
             ),
-        ]
+        ):
+            ind.append(
+                Indicator(
+                    id=f"{prefix}_{key}",
+                    title=f"{title} ({sector})",
+                    topic="health_care",
+                    formula=f"{what} / contribution-paid members" + (" × 1,000" if per > 1 else ""),
+                    numerator=Selector(
+                        use_t, "members_accessing_services", {"item": item}, text=what
+                    ),
+                    denominator=paid,
+                    reference_group=f"contribution-paid members ({paid_t})",
+                    unit=unit,
+                    multiplier=per,
+                    group=f"{sector} sector",
+                    notes=notes,
+                )
+            )
     # -- maternity and childbirth ---------------------------------------------------
     ind += [
         Indicator(

@@ -189,23 +189,27 @@ def rate_family(prefix, sector, injuries, degrees, paid, ref, sexes, extra_note=
             "deaths include commuting accidents, which the report does not separate by "
             "degree. " + COVERED,
         ),
-        Indicator(
-            id=f"{prefix}_severe_share",
-            title=f"Share of severe cases among injuries ({sector})",
-            formula="severe injuries / (minor + severe injuries + deaths) × 100",
-            numerator=degree_rows(t_deg, ("severe_injuries",), "severe injuries"),
-            denominator=degree_rows(t_deg, DEGREES, "minor injuries, severe injuries and deaths"),
-            **share,
-            notes="Cases classed as non-occupational risks are left out.",
-        ),
-        Indicator(
-            id=f"{prefix}_case_fatality",
-            title=f"Case-fatality share ({sector})",
-            formula="deaths / (minor + severe injuries + deaths) × 100",
-            numerator=degree_rows(t_deg, ("deaths",), "deaths"),
-            denominator=degree_rows(t_deg, DEGREES, "minor injuries, severe injuries and deaths"),
-            **share,
-            notes="Cases classed as non-occupational risks are left out.",
+        *(
+            Indicator(
+                id=f"{prefix}_{key}",
+                title=f"{title} ({sector})",
+                formula=f"{what} / (minor + severe injuries + deaths) × 100",
+                numerator=degree_rows(t_deg, (measure,), what),
+                denominator=degree_rows(
+                    t_deg, DEGREES, "minor injuries, severe injuries and deaths"
+                ),
+                **share,
+                notes="Cases classed as non-occupational risks are left out.",
+            )
+            for key, title, measure, what in (
+                (
+                    "severe_share",
+                    "Share of severe cases among injuries",
+                    "severe_injuries",
+                    "severe injuries",
+                ),
+                ("case_fatality", "Case-fatality share", "deaths", "deaths"),
+            )
         ),
         Indicator(
             id=f"{prefix}_commuting_share",

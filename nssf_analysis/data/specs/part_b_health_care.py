@@ -8,7 +8,6 @@ from __future__ import annotations
 from nssf_analysis.data.specs.families import (
     CLAIMED_PAID,
     CONTRIB,
-    HQ,
     ITEMS,
     ITEMS_UNIT_SEX,
     SEX_PAIR,
@@ -17,8 +16,8 @@ from nssf_analysis.data.specs.families import (
 
 #: Tidy specifications (see :mod:`nssf_analysis.data.specs`).
 TIDY = {
-    "t34": variant(HQ, cumulative=True),
-    "t35": HQ,
+    "t34": "t01",
+    "t35": "t02",
     "t36": "t04",
     "t37": CONTRIB,
     "t38": {
