@@ -29,6 +29,7 @@ from markupsafe import Markup
 
 from nssf_analysis.book.buildcache import FIXED_TIME, reproducible_zip
 from nssf_analysis.book.pages import OffsetParser
+from nssf_analysis.data.cache import data_cache
 
 #: Folders of the book's data folder for the tables as shown and the graphics' data.
 SHOWN_DIR = "data/shown"
@@ -270,6 +271,47 @@ def _notes_of(table_id: str) -> list[str]:
     return notes
 
 
+@data_cache(persist=True, maxsize=512)
+def table_files(table_id: str, year: int, citation: str) -> dict[str, bytes]:
+    """Return the downloads of a table as shown: ``{path in the book: bytes}``.
+
+    The CSV and the Excel workbook (cover with the citation, notes, title, unit and
+    source) of :func:`shown_frame`; empty when the table has no data for the year.  The
+    result is kept on disk while the data files it read are unchanged
+    (:func:`nssf_analysis.data.cache.data_cache`), so a book whose data changed in one
+    table makes the files of the tables that read it again and copies the others.
+
+    Parameters
+    ----------
+    table_id : str
+        A table of the catalog.
+    year : int
+        The year of the book.
+    citation : str
+        The citation written on the workbook's cover.
+    """
+    from nssf_analysis.render import tables
+
+    frame = shown_frame(table_id, year)
+    if frame is None:
+        return {}
+    info = tables._info(table_id)
+    workbook = table_workbook(
+        frame,
+        sheet=table_id,
+        title=f"{info['label']}: {info['title']}",
+        unit=str(info.get("unit") or ""),
+        source=str(info.get("source") or ""),
+        notes=_notes_of(table_id),
+        year=year,
+        citation=citation,
+    )
+    return {
+        f"{SHOWN_DIR}/{table_id}.csv": frame.to_csv(index=False, lineterminator="\n").encode(),
+        f"{SHOWN_DIR}/{table_id}.xlsx": workbook,
+    }
+
+
 class Downloads:
     """Writes the data behind a year's tables and graphics into a book folder, once each.
 
@@ -282,9 +324,9 @@ class Downloads:
     citation : str
         The citation written on each workbook's cover.
     cache : Path, optional
-        A folder keyed by everything the files depend on (data, code, publication
-        fields, year): files found there are copied instead of made again, files made
-        are kept there.
+        A folder keyed by everything the graphics' data depend on (data, code, year):
+        files found there are copied instead of made again, files made are kept there.
+        (The tables' files are kept by :func:`table_files`.)
     """
 
     def __init__(self, target_dir: Path, year: int, citation: str, cache: Path | None = None):
@@ -309,51 +351,17 @@ class Downloads:
             tmp.replace(kept)
         shutil.copyfile(kept, target)
 
-    def _frame(self, table_id: str) -> pd.DataFrame | None:
-        """Return the table as shown, from the cache's CSV when it is there."""
-        if self.cache is not None:
-            kept = self.cache / SHOWN_DIR / f"{table_id}.csv"
-            if kept.is_file():
-                return pd.read_csv(kept, dtype=str, keep_default_na=False)
-            if (self.cache / SHOWN_DIR / f"{table_id}.none").is_file():
-                return None
-        frame = shown_frame(table_id, self.year)
-        if frame is None and self.cache is not None:
-            (self.cache / SHOWN_DIR).mkdir(parents=True, exist_ok=True)
-            (self.cache / SHOWN_DIR / f"{table_id}.none").write_bytes(b"")
-        return frame
-
     def table(self, table_id: str) -> list[tuple[str, str]]:
         """Write a table's downloads; return ``[(href, text), …]`` (empty without data)."""
         if table_id in self.done:
             return self.done[table_id]
-        from nssf_analysis.render import tables
-
         links: list[tuple[str, str]] = []
-        frame = self._frame(table_id)
-        info = tables._info(table_id)
-        if frame is not None:
-            shown = frame
-
-            def workbook() -> bytes:
-                return table_workbook(
-                    shown,
-                    sheet=table_id,
-                    title=f"{info['label']}: {info['title']}",
-                    unit=str(info.get("unit") or ""),
-                    source=str(info.get("source") or ""),
-                    notes=_notes_of(table_id),
-                    year=self.year,
-                    citation=self.citation,
-                )
-
-            csv_text = shown.to_csv(index=False, lineterminator="\n")
-            self._file(f"{SHOWN_DIR}/{table_id}.csv", lambda: csv_text.encode("utf-8"))
-            self._file(f"{SHOWN_DIR}/{table_id}.xlsx", workbook)
-            links += [
-                (f"{SHOWN_DIR}/{table_id}.csv", "table as shown (CSV)"),
-                (f"{SHOWN_DIR}/{table_id}.xlsx", "table as shown (Excel)"),
-            ]
+        for rel, data in table_files(table_id, self.year, self.citation).items():
+            target = self.target / rel
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_bytes(data)
+            kind = "CSV" if rel.endswith(".csv") else "Excel"
+            links.append((rel, f"table as shown ({kind})"))
         if (self.target / "data" / "tidy" / f"{table_id}.csv").exists():
             links.append((f"data/tidy/{table_id}.csv", "tidy data (CSV)"))
         self.done[table_id] = links
