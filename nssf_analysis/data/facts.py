@@ -36,13 +36,13 @@ percentages ``printed`` holds the number without its ``%`` sign (the unit is
 from __future__ import annotations
 
 import re
-import tomllib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
 
+from nssf_analysis.data.declarations import read_toml
 from nssf_analysis.data.extract import YEAR_RE
 from nssf_analysis.data.units import FACT_UNITS
 from nssf_analysis.exceptions import ExtractionError
@@ -194,10 +194,7 @@ def load_fact_specs(path: Path = FACTS_PATH) -> tuple[FactSpec, ...]:
         Naming the file and the entry at fault: not TOML, a sentence or a number
         without one of its keys, or a key that is not text.
     """
-    try:
-        doc = tomllib.loads(path.read_text(encoding="utf-8"))
-    except (OSError, tomllib.TOMLDecodeError) as err:
-        raise ExtractionError(f"{path}: cannot be read as TOML ({err})") from None
+    doc = read_toml(path, ExtractionError)
     specs = []
     for i, entry in enumerate(doc.get("sentence", []), start=1):
         where = f"sentence {i}"

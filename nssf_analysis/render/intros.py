@@ -10,9 +10,9 @@ paragraph.
 from __future__ import annotations
 
 import string
-import tomllib
 from pathlib import Path
 
+from nssf_analysis.data.declarations import read_toml
 from nssf_analysis.exceptions import NSSFError
 
 #: The templates' file.
@@ -40,10 +40,7 @@ def load_intros(path: Path = INTROS_PATH) -> dict[str, list[tuple[str, dict]]]:
         Naming the file and the key at fault: not TOML, a sentence without a template, a
         figure without its table, or a ``{name}`` of a template that names no figure.
     """
-    try:
-        doc = tomllib.loads(path.read_text(encoding="utf-8"))
-    except (OSError, tomllib.TOMLDecodeError) as err:
-        raise NSSFError(f"{path}: cannot be read as TOML ({err})") from None
+    doc = read_toml(path)
     out: dict[str, list[tuple[str, dict]]] = {}
     for section, sentences in doc.items():
         if not isinstance(sentences, list):

@@ -14,7 +14,6 @@ A new helper that two rule modules need goes here, once.
 from __future__ import annotations
 
 import math
-import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -25,6 +24,7 @@ from nssf_analysis import paths
 from nssf_analysis.analysis import select
 from nssf_analysis.data import catalog as catalog_mod
 from nssf_analysis.data import tidy, units
+from nssf_analysis.data.declarations import read_toml
 from nssf_analysis.data.extract import is_value
 from nssf_analysis.data.specs import tidy_spec
 from nssf_analysis.exceptions import NSSFError
@@ -74,7 +74,7 @@ def declared(path: Path, table: str, required: set[str], optional: set[str] = fr
     NSSFError
         Naming the file and the entry, for a missing or an unknown key.
     """
-    entries = tomllib.loads(path.read_text(encoding="utf-8")).get(table) or []
+    entries = read_toml(path).get(table) or []
     if not entries:
         raise NSSFError(f"{path.name}: no [[{table}]] entry")
     out = []

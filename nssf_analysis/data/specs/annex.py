@@ -108,26 +108,21 @@ _PROVINCES = {
     "year": "report",
     "totals": {"province": "Total"},
 }
-_PROVINCE_SEX = {
-    "family": "provinces",
-    "rows": ["no", "province"],
-    "levels": ["measure", "sex"],
-    "year": "report",
-    "labels": {
+_PROVINCE_SEX = variant(
+    _PROVINCES,
+    levels=["measure", "sex"],
+    labels={
         "Number of Enterprises": {"measure": "enterprises"},
         "Number of Workers": {"measure": "workers"},
     },
-    "totals": {"province": "Total"},
-}
-_INVESTIGATIONS = {
-    "family": "provinces",
-    "rows": ["no", "province"],
-    "levels": ["measure", "status"],
-    "year": "report",
-    "labels": {"New": {"status": "new"}, "Old": {"status": "old"}},
-    "level_labels": {1: {"Total": {"status": "total"}}},
-    "totals": {"province": "Total", "status": "total"},
-}
+)
+_INVESTIGATIONS = variant(
+    _PROVINCES,
+    levels=["measure", "status"],
+    labels={"New": {"status": "new"}, "Old": {"status": "old"}},
+    level_labels={1: {"Total": {"status": "total"}}},
+    totals={"province": "Total", "status": "total"},
+)
 
 #: Capitals/provinces in the order of the annex tables, and their total row.
 PROVINCES = (

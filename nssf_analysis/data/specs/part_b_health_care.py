@@ -14,6 +14,15 @@ from nssf_analysis.data.specs.families import (
     variant,
 )
 
+#: Benefit documents by item and year (Table 48 counts claims, Table 49 provisions).
+_DOCUMENTS_BY_YEAR = {
+    "family": "items_by_year",
+    "rows": ["item"],
+    "levels": ["measure", "year"],
+    "defaults": {"measure": "claims"},
+    "labels": {"Documents": {"unit": "documents"}},
+}
+
 #: Tidy specifications (see :mod:`nssf_analysis.data.specs`).
 TIDY = {
     "t34": "t01",
@@ -53,20 +62,8 @@ TIDY = {
         "totals": {"group": "total"},
     },
     "t47": "t22",
-    "t48": {
-        "family": "items_by_year",
-        "rows": ["item"],
-        "levels": ["measure", "year"],
-        "defaults": {"measure": "claims"},
-        "labels": {"Documents": {"unit": "documents"}},
-    },
-    "t49": {
-        "family": "items_by_year",
-        "rows": ["item"],
-        "levels": ["measure", "year"],
-        "defaults": {"measure": "provision"},
-        "labels": {"Documents": {"unit": "documents"}},
-    },
+    "t48": _DOCUMENTS_BY_YEAR,
+    "t49": variant(_DOCUMENTS_BY_YEAR, defaults={"measure": "provision"}),
     "t50": SEX_PAIR,
     "t51": "t16",
     "t52": CLAIMED_PAID,
