@@ -405,12 +405,17 @@ def test_a_session_sees_a_new_extraction(workspace):
     from nssf_analysis import tables
 
     _tmp, seed, data, _env = workspace
-    assert tables.lookup("t10", 2022, injury_type="commuting_accidents", sex="female") == 4326
+    from nssf_analysis.analysis import values
+
+    cell = {"injury_type": "commuting_accidents", "sex": "female"}
+    assert tables.lookup("t10", 2022, **cell) == 4326
+    assert values.printed_cell("t10", 2022, **cell).printed == "4,326"
     # Table 10, report line 319: commuting accidents, females 4,326 -> 4,327
     edit_report(seed, 319, "4,326", "4,327")
     catalog_mod.write_data(progress=False)
     # the kernel keeps its modules; only data/ changed
-    assert tables.lookup("t10", 2022, injury_type="commuting_accidents", sex="female") == 4327
+    assert tables.lookup("t10", 2022, **cell) == 4327
+    assert values.printed_cell("t10", 2022, **cell).printed == "4,327"
 
 
 def test_a_session_follows_the_data_folder(data_copy, monkeypatch, tmp_path):

@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from functools import cache
 
 import pandas as pd
 
@@ -376,7 +375,7 @@ def cells_as_printed(table_id: str) -> pd.DataFrame:
     return _cells_in(str(paths.data_dir()), report_year(), table_id)
 
 
-@cache
+@data_cache
 def _cells_in(data_dir: str, year: int, table_id: str) -> pd.DataFrame:
     cells, _ = tidy.interpret(catalog_mod.raw_table(table_id), year)
     cells = cells.copy()
