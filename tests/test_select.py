@@ -44,6 +44,11 @@ def test_text_is_the_inverse_of_parse():
     assert text(parse(s)) == s
 
 
+def test_text_refuses_a_prefix_it_cannot_say():
+    with pytest.raises(NSSFError, match="no text form"):
+        text({"no": Prefix("1.")})
+
+
 def test_mask_selects_the_rows_by_hand():
     assert mask(FRAME, {"no": Prefix("1.")}).tolist() == [False, True, True, False]
     assert mask(FRAME, {"sex": "total", "year": "2022"}).tolist() == [False, False, True, True]

@@ -168,13 +168,20 @@ def text(where: Mapping) -> str:
     -------
     str
         E.g. ``"office=total; measure=members"``.
+
+    Raises
+    ------
+    NSSFError
+        For a :class:`Prefix`, which the text form cannot say.
     """
     parts = []
     for key, cond in where.items():
         if isinstance(cond, Not):
             parts.append(f"{key}!={'|'.join(cond.values)}")
         elif isinstance(cond, Prefix):
-            parts.append(f"{key}={cond.text}*")
+            raise NSSFError(
+                f"selector: {key}={cond!r} has no text form (text selects whole labels)"
+            )
         elif isinstance(cond, tuple | list | set | frozenset):
             parts.append(f"{key}={'|'.join(str(c) for c in cond)}")
         else:

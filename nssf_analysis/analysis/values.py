@@ -25,7 +25,6 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from nssf_analysis import paths
 from nssf_analysis.analysis import select
 from nssf_analysis.analysis.changes import NOT_AVAILABLE as NOT_AVAILABLE
 from nssf_analysis.analysis.changes import change_percent as change_percent
@@ -372,11 +371,11 @@ def cells_as_printed(table_id: str) -> pd.DataFrame:
     One row per printed cell (:func:`nssf_analysis.data.tidy.interpret`), dimensions
     as text; ``role`` tells values, totals and ``fluctuation`` (printed changes) apart.
     """
-    return _cells_in(str(paths.data_dir()), report_year(), table_id)
+    return _cells_in(report_year(), table_id)
 
 
 @data_cache
-def _cells_in(data_dir: str, year: int, table_id: str) -> pd.DataFrame:
+def _cells_in(year: int, table_id: str) -> pd.DataFrame:
     cells, _ = tidy.interpret(catalog_mod.raw_table(table_id), year)
     cells = cells.copy()
     for col in cells.columns:
