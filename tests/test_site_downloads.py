@@ -177,16 +177,25 @@ def test_link_text_is_escaped():
     assert "&lt;b&gt;x&lt;/b&gt;" in html and 'href="data/a&amp;b.csv"' in html
 
 
-def test_downloads_are_copied_from_the_cache_when_present(tmp_path):
-    cache = tmp_path / "cache"
+def test_downloads_are_copied_from_the_cache_when_present(tmp_path, monkeypatch):
+    from nssf_analysis.render import charts
+
+    monkeypatch.setenv("NSSF_OUTPUTS", str(tmp_path / "outputs"))
+    sd.graphic_file.cache_clear()
     calls = []
+    draw = charts.graphic_data
 
-    def make():
-        calls.append(1)
-        return b"made"
+    def counted(number, year):
+        calls.append(number)
+        return draw(number, year)
 
+    monkeypatch.setattr(charts, "graphic_data", counted)
+    made = []
     for book in ("a", "b"):
-        d = sd.Downloads(tmp_path / book, 2022, "cite", cache=cache)
-        d._file("data/graphics/graphic-1.csv", make)
-        assert (tmp_path / book / "data/graphics/graphic-1.csv").read_bytes() == b"made"
-    assert len(calls) == 1
+        sd.graphic_file.cache_clear()  # a new process: only the copy on disk is left
+        d = sd.Downloads(tmp_path / book, 2022, "cite")
+        assert d.graphic(1) == [("data/graphics/graphic-1.csv", "data drawn (CSV)")]
+        made.append(len(calls))
+    a, b = (tmp_path / x / "data/graphics/graphic-1.csv" for x in ("a", "b"))
+    assert a.read_bytes() == b.read_bytes() != b""
+    assert made[0] > 0 and made[1] == made[0]  # the second book drew nothing again

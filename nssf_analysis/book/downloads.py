@@ -21,7 +21,6 @@ from __future__ import annotations
 import html as html_mod
 import io
 import re
-import shutil
 from pathlib import Path
 
 import pandas as pd
@@ -312,6 +311,27 @@ def table_files(table_id: str, year: int, citation: str) -> dict[str, bytes]:
     }
 
 
+@data_cache(persist=True)
+def graphic_file(number: int, year: int) -> bytes | None:
+    """Return the CSV of the data a graphic draws, or None when it draws nothing that year.
+
+    Kept on disk like :func:`table_files`, while the data files it read are unchanged.
+
+    Parameters
+    ----------
+    number : int
+        The graphic's number.
+    year : int
+        The year of the book.
+    """
+    from nssf_analysis.render import charts
+
+    if number not in charts.GRAPHICS or not charts.has_data(number, year):
+        return None
+    frame = charts.graphic_data(number, year)
+    return frame.to_csv(index=False, lineterminator="\n").encode("utf-8")
+
+
 class Downloads:
     """Writes the data behind a year's tables and graphics into a book folder, once each.
 
@@ -323,33 +343,18 @@ class Downloads:
         The year of the book.
     citation : str
         The citation written on each workbook's cover.
-    cache : Path, optional
-        A folder keyed by everything the graphics' data depend on (data, code, year):
-        files found there are copied instead of made again, files made are kept there.
-        (The tables' files are kept by :func:`table_files`.)
     """
 
-    def __init__(self, target_dir: Path, year: int, citation: str, cache: Path | None = None):
+    def __init__(self, target_dir: Path, year: int, citation: str):
         self.target = Path(target_dir)
         self.year = year
         self.citation = citation
-        self.cache = Path(cache) if cache else None
         self.done: dict[str, list[tuple[str, str]]] = {}
 
-    def _file(self, rel: str, make) -> None:
-        """Write ``rel`` (relative to the book) with ``make() -> bytes``, or from the cache."""
+    def _write(self, rel: str, data: bytes) -> None:
         target = self.target / rel
         target.parent.mkdir(parents=True, exist_ok=True)
-        if self.cache is None:
-            target.write_bytes(make())
-            return
-        kept = self.cache / rel
-        if not kept.is_file():
-            kept.parent.mkdir(parents=True, exist_ok=True)
-            tmp = kept.with_name(f".{kept.name}.tmp")
-            tmp.write_bytes(make())
-            tmp.replace(kept)
-        shutil.copyfile(kept, target)
+        target.write_bytes(data)
 
     def table(self, table_id: str) -> list[tuple[str, str]]:
         """Write a table's downloads; return ``[(href, text), …]`` (empty without data)."""
@@ -357,9 +362,7 @@ class Downloads:
             return self.done[table_id]
         links: list[tuple[str, str]] = []
         for rel, data in table_files(table_id, self.year, self.citation).items():
-            target = self.target / rel
-            target.parent.mkdir(parents=True, exist_ok=True)
-            target.write_bytes(data)
+            self._write(rel, data)
             kind = "CSV" if rel.endswith(".csv") else "Excel"
             links.append((rel, f"table as shown ({kind})"))
         if (self.target / "data" / "tidy" / f"{table_id}.csv").exists():
@@ -372,16 +375,10 @@ class Downloads:
         key = f"graphic-{number}"
         if key in self.done:
             return self.done[key]
-        from nssf_analysis.render import charts
-
         links: list[tuple[str, str]] = []
-        if number in charts.GRAPHICS and charts.has_data(number, self.year):
-
-            def data() -> bytes:
-                frame = charts.graphic_data(number, self.year)
-                return frame.to_csv(index=False, lineterminator="\n").encode("utf-8")
-
-            self._file(f"{GRAPHICS_DIR}/{key}.csv", data)
+        data = graphic_file(number, self.year)
+        if data is not None:
+            self._write(f"{GRAPHICS_DIR}/{key}.csv", data)
             links.append((f"{GRAPHICS_DIR}/{key}.csv", "data drawn (CSV)"))
         self.done[key] = links
         return links

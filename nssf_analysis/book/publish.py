@@ -397,7 +397,7 @@ def render_book(
         workbook=WORKBOOK,
         content="",
     )
-    downloads = site.downloads(target_dir, year, inputs)
+    downloads = site.downloads(target_dir, year)
     for c in chapters:
         page_no += 1
         tables = [

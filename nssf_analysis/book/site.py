@@ -14,7 +14,6 @@
 from __future__ import annotations
 
 import json
-import shutil
 import sys
 from pathlib import Path
 
@@ -23,7 +22,6 @@ from markupsafe import Markup
 from nssf_analysis import paths
 from nssf_analysis.book import pdf as site_pdf
 from nssf_analysis.book import search as site_search
-from nssf_analysis.book.buildcache import sha256_json
 from nssf_analysis.book.datapackage import write_datapackage
 from nssf_analysis.book.downloads import Downloads, annotate
 from nssf_analysis.book.publication import URL_PLACEHOLDER, citation, edition, publication
@@ -147,13 +145,13 @@ def index_context(year: int, inputs, workbook: str) -> dict:
     }
 
 
-def downloads(target_dir: Path, year: int, inputs) -> Downloads:
-    """Return the writer of a year's table and graphic downloads, with its cache.
+def downloads(target_dir: Path, year: int) -> Downloads:
+    """Return the writer of a year's table and graphic downloads.
 
-    The files depend on the data, the package code, the book's templates (with the
-    publication fields), the library versions and the year; they are kept in
-    ``outputs/.cache/downloads/<year>-<key>/`` and copied into later books with the same
-    inputs.  Folders of the year with another key are removed.
+    Each table's and graphic's files are kept on disk while the data files they read
+    are unchanged (:func:`nssf_analysis.book.downloads.table_files`,
+    :func:`~nssf_analysis.book.downloads.graphic_file`), so a later book copies those of
+    the tables and graphics whose data did not change.
 
     Parameters
     ----------
@@ -161,25 +159,8 @@ def downloads(target_dir: Path, year: int, inputs) -> Downloads:
         The book folder being written.
     year : int
         The report year of the book.
-    inputs : nssf_analysis.book.Inputs
-        The build's input hashes.
     """
-    key = sha256_json(
-        {
-            "data": inputs.data,
-            "code": inputs.code,
-            "templates": inputs.book_templates,
-            "versions": inputs.versions,
-            "year": year,
-        }
-    )[:16]
-    root = paths.outputs_dir() / ".cache" / "downloads"
-    keep = root / f"{year}-{key}"
-    if root.is_dir():
-        for old in root.glob(f"{year}-*"):
-            if old != keep:
-                shutil.rmtree(old, ignore_errors=True)
-    return Downloads(target_dir, year, citation(year, None), cache=keep)
+    return Downloads(target_dir, year, citation(year, None))
 
 
 def publish(target_dir: Path, year: int, inputs, files: list[str], log=None) -> dict:
