@@ -161,3 +161,45 @@ def test_without_persist_nothing_is_written(store, monkeypatch):
     assert plain() == plain() == 1
     assert calls == [1]
     assert not (store / "outputs" / ".cache" / "data").exists()
+
+
+SLOW = """
+import os, time
+from pathlib import Path
+from nssf_analysis import paths
+from nssf_analysis.data.cache import data_cache
+
+CALLS = []
+
+@data_cache(persist=True)
+def slow_total():
+    CALLS.append(1)
+    (Path(os.environ["STARTED"])).write_text("computing", encoding="utf-8")
+    time.sleep(1.5)
+    with open(paths.data_dir() / "tidy" / "t1.csv", encoding="utf-8") as fh:
+        return sum(int(x) for x in fh.read().split())
+"""
+
+
+def test_processes_asking_at_once_compute_a_result_once(store):
+    import os
+    import time
+
+    (store / "pkg" / "slow_example.py").write_text(SLOW, encoding="utf-8")
+    started = store / "started"
+    env = dict(os.environ, PYTHONPATH=str(store / "pkg"), STARTED=str(started))
+    code = "import slow_example as m\nprint(m.slow_total(), len(m.CALLS))\n"
+
+    def launch():
+        return subprocess.Popen(
+            [sys.executable, "-c", code], stdout=subprocess.PIPE, text=True, env=env
+        )
+
+    first = launch()
+    deadline = time.monotonic() + 60
+    while not started.exists():  # the first process is computing
+        assert first.poll() is None and time.monotonic() < deadline
+        time.sleep(0.05)
+    second = launch()  # asks while the first computes: waits, then loads its result
+    outs = [p.communicate(timeout=120)[0].strip() for p in (first, second)]
+    assert outs == ["6 1", "6 0"]  # 1 + 2 + 3, computed by the first process only

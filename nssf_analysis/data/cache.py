@@ -27,7 +27,10 @@ SHA-256 of every file it depended on is unchanged: the data files and report tex
 every ``open``), the folders of them it listed, and the files of the cached calls it
 used.  Checking those hashes opens and lists the same files and folders again, so
 whoever records what a process reads (the book's :mod:`nssf_analysis.book.readlog`)
-sees a result served from disk depend on exactly what computing it read.
+sees a result served from disk depend on exactly what computing it read.  Processes that
+ask for the same persisted result at once (the book's chapters run in parallel) compute it
+once: the first holds a lock beside the result while it computes, the others wait for it
+and load what it wrote.
 """
 
 from __future__ import annotations
@@ -214,6 +217,43 @@ def _save_persisted(target: Path, result, seen: set, noted: dict) -> None:
         pass
 
 
+def _lock(target: Path):
+    """Hold the lock of one persisted result (a file beside it); return it, or None.
+
+    While one process computes a persisted result, another that asks for the same one
+    waits here and then loads it, instead of computing it a second time (the book runs
+    its chapters in parallel, and the first chapters all ask for the audit).  The lock is
+    released by :func:`_unlock`, or by the system when the process ends.  Persisted calls
+    nest only along the call graph, which has no cycles, so two processes never wait for
+    each other.  None (no waiting) when the outputs folder cannot be written.
+    """
+    import fcntl
+
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        fd = os.open(target.with_suffix(".lock"), os.O_RDWR | os.O_CREAT, 0o644)
+    except OSError:
+        return None
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+    except OSError:
+        os.close(fd)
+        return None
+    return fd
+
+
+def _unlock(fd) -> None:
+    """Release a lock taken by :func:`_lock` (None: nothing to release)."""
+    if fd is None:
+        return
+    import fcntl
+
+    try:
+        fcntl.flock(fd, fcntl.LOCK_UN)
+    finally:
+        os.close(fd)
+
+
 def stamp(path) -> tuple | None:
     """Return a file's stamp: size, mtime (ns), inode (and SHA-256 if modified just now).
 
@@ -303,7 +343,13 @@ def data_cache(func=None, *, maxsize: int = 256, persist: bool = False):
         deps: dict = {}
         target = _store_path(func, args, kwargs) if persist else None
         loaded = _load_persisted(target) if persist else None
+        lock = None
+        if persist and loaded is None:
+            # one process computes, the others wait for its result (see the module notes)
+            lock = _lock(target)
+            loaded = _load_persisted(target) if lock is not None else None
         if loaded is not None:
+            _unlock(lock)
             result, files = loaded
             deps.update(files)
         else:
@@ -317,6 +363,9 @@ def data_cache(func=None, *, maxsize: int = 256, persist: bool = False):
                 gen_token = _GENERATION.set(object())
             try:
                 result = func(*args, **kwargs)
+            except BaseException:
+                _unlock(lock)
+                raise
             finally:
                 _ACTIVE.reset(token)
                 if persist:
@@ -324,6 +373,7 @@ def data_cache(func=None, *, maxsize: int = 256, persist: bool = False):
                     _CAPTURE.remove(seen)
             if persist:
                 _save_persisted(target, result, seen, deps)
+                _unlock(lock)
         for outer in _ACTIVE.get():
             for p, s in deps.items():
                 outer.setdefault(p, s)

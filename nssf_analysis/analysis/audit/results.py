@@ -310,6 +310,10 @@ def _signature() -> tuple:
 def run() -> AuditResult:
     """Run the whole audit on the data files (cached until a data file changes).
 
+    The result is also kept on disk for the next process (the chapters of the book each
+    run on a fresh kernel, and several ask for the whole audit), and computed once when
+    processes ask for it at the same time (see :mod:`nssf_analysis.data.cache`).
+
     Returns
     -------
     AuditResult
@@ -317,7 +321,7 @@ def run() -> AuditResult:
     return _run_cached(_signature())
 
 
-@data_cache(maxsize=4)
+@data_cache(maxsize=4, persist=True)
 def _run_cached(signature: tuple) -> AuditResult:
     src = load_sources()
     records = (
