@@ -375,6 +375,32 @@ def remove_stale(folder: Path, prefixes: Iterable[str]) -> list[Path]:
     return gone
 
 
+#: Imported by jsonschema, which nbformat, papermill and nbconvert import, only to check
+#: the "iri" and "iri-reference" formats; importing it compiles some forty Earley parsers,
+#: about 2 s of CPU in every process that imports nbformat (jsonschema issue #1428).
+IRI_GRAMMAR_MODULE = "rfc3987_syntax"
+
+
+def skip_iri_grammar() -> bool:
+    """Keep jsonschema from importing :data:`IRI_GRAMMAR_MODULE` in this process.
+
+    The book's processes (the build and its workers) validate notebooks against the
+    notebook format's schema, which checks no IRI, so they give up jsonschema's optional
+    "iri" format checkers rather than pay for their grammars in every process; jsonschema
+    treats the module as not installed (it imports it only if it can).  Call before
+    anything imports jsonschema; a process that has imported it already is left as it is.
+
+    Returns
+    -------
+    bool
+        True when the module is now kept out (False: jsonschema or the module was loaded).
+    """
+    if "jsonschema" in sys.modules or sys.modules.get(IRI_GRAMMAR_MODULE) is not None:
+        return False
+    sys.modules[IRI_GRAMMAR_MODULE] = None  # "import" raises ImportError
+    return True
+
+
 def set_parent_death_signal(signum: int, parent_pid: int | None = None) -> None:
     """Ask Linux to send ``signum`` to this process when its parent dies (best effort).
 

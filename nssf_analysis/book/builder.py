@@ -71,6 +71,7 @@ from nssf_analysis.book.buildcache import (
     remove_stale,
     sha256_bytes,
     sha256_json,
+    skip_iri_grammar,
 )
 from nssf_analysis.book.execute import (
     CELL_TIMEOUT,
@@ -348,6 +349,7 @@ def build(
         If the build is interrupted; nothing half-built is published.
     """
     start = time.perf_counter()
+    skip_iri_grammar()  # the book pages import nbconvert, which imports jsonschema
     say = log or (lambda msg: print(msg, file=sys.stderr, flush=True))
     if years and all_years:
         raise BookBuildError("give either years (--year) or every year (--all-years), not both")

@@ -31,6 +31,7 @@ from nssf_analysis.book.buildcache import (
     remove_path,
     set_parent_death_signal,
     sha256_bytes,
+    skip_iri_grammar,
 )
 from nssf_analysis.book.pages import (
     _ERROR_CELL_TAG,
@@ -169,6 +170,7 @@ def _worker_init(parent_pid: int | None = None, cwd: str | None = None) -> None:
     """
     global _PARENT_PID, _NEXT_KERNEL
     _PARENT_PID = parent_pid
+    skip_iri_grammar()  # before papermill imports jsonschema
     signal.signal(signal.SIGINT, _ignore)  # a Python handler is not inherited by kernels
     signal.signal(signal.SIGTERM, _worker_term)
     set_parent_death_signal(signal.SIGTERM, parent_pid)
@@ -266,8 +268,10 @@ def _take_kernel(cwd: str) -> _Kernel:
 
 #: Modules a kernel imports before the first cell, by the names the chapters import them
 #: by (``from nssf_analysis import audit, sections …``): the costly part of a chapter's
-#: first cell (pandas, statsmodels, scipy, matplotlib), paid while the kernel is started
-#: ahead.  None of them reads data when imported, and none binds a name in the notebook.
+#: first cell (pandas, matplotlib), paid while the kernel is started ahead.  Only what
+#: nearly every chapter imports: the statistics (statsmodels and scipy, 1.3 s) are left
+#: to the one chapter that imports them.  None of these reads data when imported, and
+#: none binds a name in the notebook.
 PRELOADED = (
     "pandas",
     "IPython.display",
@@ -276,8 +280,6 @@ PRELOADED = (
     "nssf_analysis.prose",
     "nssf_analysis.sections",
     "nssf_analysis.audit",
-    "nssf_analysis.indicators",
-    "nssf_analysis.stats",
 )
 #: Run by each kernel before the first cell: record the data files it reads, import
 #: :data:`PRELOADED`.  It binds no name in the notebook's namespace.
