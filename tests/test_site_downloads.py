@@ -199,3 +199,33 @@ def test_downloads_are_copied_from_the_cache_when_present(tmp_path, monkeypatch)
     a, b = (tmp_path / x / "data/graphics/graphic-1.csv" for x in ("a", "b"))
     assert a.read_bytes() == b.read_bytes() != b""
     assert made[0] > 0 and made[1] == made[0]  # the second book drew nothing again
+
+
+def test_prefetch_makes_the_files_the_pages_then_copy(tmp_path, monkeypatch):
+    # the build computes a chapter's downloads as the chapter finishes; the pages,
+    # written later (in the same process or another), then compute nothing
+    from nssf_analysis.book import downloads as dl
+    from nssf_analysis.render import charts
+
+    monkeypatch.setenv("NSSF_OUTPUTS", str(tmp_path / "outputs"))
+    dl.table_files.cache_clear()
+    dl.graphic_file.cache_clear()
+    assert dl.prefetch(FRAGMENT, 2022, "cite", {"t05"}) == 2  # Table 5 and Graphic 3
+    assert not (tmp_path / "book").exists()  # nothing written into a book
+    dl.table_files.cache_clear()  # as in a new process: only the files on disk are left
+    dl.graphic_file.cache_clear()
+
+    def refuse(*args, **kwargs):
+        raise AssertionError("computed again")
+
+    monkeypatch.setattr(dl, "shown_frame", refuse)
+    monkeypatch.setattr(charts, "graphic_data", refuse)
+    book = sd.Downloads(tmp_path / "book", 2022, "cite")
+    out = sd.annotate(FRAGMENT, book, {"t05"})
+    assert 'href="data/shown/t05.xlsx"' in out and 'href="data/graphics/graphic-3.csv"' in out
+    shown = (tmp_path / "book" / "data" / "shown" / "t05.csv").read_text(encoding="utf-8")
+    # Table 5 as the report prints it: 11,272 contributory enterprises in 2021
+    assert shown.splitlines()[1].startswith('2021,"11,272","9,549"')
+    # another citation is another workbook cover: not served from the prefetch
+    with __import__("pytest").raises(AssertionError, match="computed again"):
+        sd.Downloads(tmp_path / "other", 2022, "other citation").table("t05")

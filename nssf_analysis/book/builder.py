@@ -53,6 +53,7 @@ from __future__ import annotations
 
 import json
 import os
+import queue
 import re
 import shutil
 import sys
@@ -426,6 +427,7 @@ def build(
             }
             index.set_notebook(job["year"], job["name"], entry)
             index.save()
+            background.add_optional(_prefetch_chapter, item["fragment"], job["year"])
             _prune_executed(
                 cache_dir, job["year"], job["name"], {item["executed"].name, item["fragment"].name}
             )
@@ -433,9 +435,9 @@ def build(
         items = {(i["year"], i["name"]): i for i in plan}
         # the workbook of all tables does not depend on the chapters: while they run,
         # the build's own process (otherwise idle) writes it
-        workbook_job = None
-        if todo and not _workbook_path(cache_dir, inputs).exists():
-            workbook_job = _Background(_ensure_workbook, cache_dir, inputs)
+        background = _Background() if todo else None
+        if background is not None and not _workbook_path(cache_dir, inputs).exists():
+            background.add(_ensure_workbook, cache_dir, inputs)
         try:
             if todo:
                 _check_kernel()
@@ -488,8 +490,8 @@ def build(
                 report.runs.append(NotebookRun(y, name, "cached", 0.0))
         index.save()
 
-        if workbook_job is not None:
-            workbook_job.wait()
+        if background is not None:
+            background.wait()
         ok_years = [y for y in build_years if y not in failures]
         existing = {
             int(p.name)
@@ -559,25 +561,58 @@ def build(
 
 
 class _Background:
-    """Run a function in a daemon thread; :meth:`wait` re-raises what it raised."""
+    """Run tasks one after another in a daemon thread of the build's process.
 
-    def __init__(self, func, *args):
+    While the chapters run in the worker processes, the build's own process is idle:
+    it writes the workbook of all tables there (:meth:`add`, whose error :meth:`wait`
+    re-raises) and computes the downloads of each chapter as it finishes
+    (:meth:`add_optional`: an error there is the page writer's to report, when it asks
+    for the same files).  One thread, so the caches of :mod:`nssf_analysis.data.cache`
+    are used by one thread at a time.
+    """
+
+    def __init__(self):
         self.error: BaseException | None = None
-
-        def run():
-            try:
-                func(*args)
-            except BaseException as err:  # re-raised in the build's thread by wait()
-                self.error = err
-
-        self.thread = threading.Thread(target=run, daemon=True)
+        self.tasks: queue.SimpleQueue = queue.SimpleQueue()
+        self.thread = threading.Thread(target=self._run, daemon=True)
         self.thread.start()
 
+    def _run(self) -> None:
+        while True:
+            task = self.tasks.get()
+            if task is None:
+                return
+            func, args, optional = task
+            try:
+                func(*args)
+            except Exception as err:
+                if not optional and self.error is None:
+                    self.error = err  # re-raised in the build's thread by wait()
+            except BaseException as err:
+                self.error = self.error or err
+                return
+
+    def add(self, func, *args) -> None:
+        """Queue ``func(*args)``; :meth:`wait` raises what it raises."""
+        self.tasks.put((func, args, False))
+
+    def add_optional(self, func, *args) -> None:
+        """Queue ``func(*args)``, whose errors are ignored (work done ahead of need)."""
+        self.tasks.put((func, args, True))
+
     def wait(self) -> None:
-        """Wait for the function to finish; raise its exception, if any."""
+        """Wait for every queued task; raise the first error of a task that must succeed."""
+        self.tasks.put(None)
         self.thread.join()
         if self.error is not None:
             raise self.error
+
+
+def _prefetch_chapter(fragment: Path, year: int) -> None:
+    """Compute the downloads of a finished chapter (see :func:`site.prefetch_downloads`)."""
+    from nssf_analysis.book import site
+
+    site.prefetch_downloads(fragment.read_text(encoding="utf-8"), year)
 
 
 def run_cli(args) -> int:

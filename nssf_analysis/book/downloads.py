@@ -345,13 +345,15 @@ class Downloads:
         The citation written on each workbook's cover.
     """
 
-    def __init__(self, target_dir: Path, year: int, citation: str):
-        self.target = Path(target_dir)
+    def __init__(self, target_dir: Path | None, year: int, citation: str):
+        self.target = None if target_dir is None else Path(target_dir)
         self.year = year
         self.citation = citation
         self.done: dict[str, list[tuple[str, str]]] = {}
 
     def _write(self, rel: str, data: bytes) -> None:
+        if self.target is None:  # computing only (see prefetch)
+            return
         target = self.target / rel
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_bytes(data)
@@ -365,7 +367,7 @@ class Downloads:
             self._write(rel, data)
             kind = "CSV" if rel.endswith(".csv") else "Excel"
             links.append((rel, f"table as shown ({kind})"))
-        if (self.target / "data" / "tidy" / f"{table_id}.csv").exists():
+        if self.target is not None and (self.target / "data" / "tidy" / f"{table_id}.csv").exists():
             links.append((f"data/tidy/{table_id}.csv", "tidy data (CSV)"))
         self.done[table_id] = links
         return links
@@ -434,6 +436,36 @@ def annotate(fragment: str, downloads: Downloads, table_ids: set) -> str:
     return out
 
 
+def prefetch(fragment: str, year: int, citation: str, table_ids: set) -> int:
+    """Compute the downloads of a chapter's tables and graphics ahead of its book.
+
+    What :func:`annotate` will ask for (:func:`table_files`, :func:`graphic_file`) is
+    computed and kept on disk, nothing is written into a book: the build calls this as
+    each chapter finishes, while the others still run, so that the book's pages, written
+    after the last chapter, find the files made.
+
+    Parameters
+    ----------
+    fragment : str
+        The chapter's rendered cells.
+    year : int
+        The year of the book.
+    citation : str
+        The citation of the book's workbooks (as :func:`nssf_analysis.book.site.downloads`
+        gives it: the files are kept under their arguments).
+    table_ids : set of str
+        The tables of the catalog.
+
+    Returns
+    -------
+    int
+        How many tables and graphics have downloads.
+    """
+    downloads = Downloads(None, year, citation)
+    annotate(fragment, downloads, table_ids)
+    return sum(1 for links in downloads.done.values() if links)
+
+
 def _label_of(fragment: str, d: dict) -> str:
     m = re.search(
         r'<span class="nssf-table-label">([^<]*?):?</span>', fragment[d["start"] : d["end"]]
@@ -467,4 +499,12 @@ def _after_figure(fragment: str, caption: dict, children: list, divs: list) -> i
     return None
 
 
-__all__ = ["Downloads", "annotate", "flat_frame", "links_html", "shown_frame", "table_workbook"]
+__all__ = [
+    "Downloads",
+    "annotate",
+    "flat_frame",
+    "links_html",
+    "prefetch",
+    "shown_frame",
+    "table_workbook",
+]

@@ -26,7 +26,15 @@ from nssf_analysis.book.datapackage import write_datapackage
 from nssf_analysis.book.downloads import Downloads, annotate
 from nssf_analysis.book.publication import URL_PLACEHOLDER, citation, edition, publication
 
-__all__ = ["Downloads", "annotate", "citation", "downloads", "index_context", "publish"]
+__all__ = [
+    "Downloads",
+    "annotate",
+    "citation",
+    "downloads",
+    "index_context",
+    "prefetch_downloads",
+    "publish",
+]
 
 #: The headings the index page adds to its table of contents.
 INDEX_HEADINGS = [
@@ -161,6 +169,30 @@ def downloads(target_dir: Path, year: int) -> Downloads:
         The report year of the book.
     """
     return Downloads(target_dir, year, citation(year, None))
+
+
+def prefetch_downloads(fragment: str, year: int) -> int:
+    """Compute the downloads of one chapter's tables and graphics before its book is written.
+
+    See :func:`nssf_analysis.book.downloads.prefetch`; the citation is the one
+    :func:`downloads` gives the book's files.
+
+    Parameters
+    ----------
+    fragment : str
+        The chapter's rendered cells.
+    year : int
+        The report year of the book.
+
+    Returns
+    -------
+    int
+        How many tables and graphics have downloads.
+    """
+    from nssf_analysis.book.downloads import prefetch
+    from nssf_analysis.data.catalog import catalog
+
+    return prefetch(fragment, year, citation(year, None), set(catalog()["table_id"]))
 
 
 def publish(target_dir: Path, year: int, inputs, files: list[str], log=None) -> dict:
