@@ -989,8 +989,10 @@ def test_readlog_records_every_way_of_reading_a_data_file(tmp_path, data_copy):
 LEAK_CHECK = (
     "import os, sys\n"
     "import nssf_analysis\n"
+    "parent = open(f'/proc/{os.getppid()}/cmdline', 'rb').read().replace(b'\\0', b' ')\n"
+    "served = b'nssf_analysis.book.warmkernel' in parent\n"
     "with open('pids.log', 'a') as fh:\n"
-    "    fh.write(f'{os.getpid()}\\n')\n"
+    "    fh.write(f'{os.getpid()} {os.getppid()} {served}\\n')\n"
     "assert 'leaked' not in globals(), 'a variable of an earlier chapter is defined'\n"
     "assert not hasattr(nssf_analysis, 'leaked'), 'a module attribute was kept'\n"
     "assert 'NSSF_LEAKED' not in os.environ, 'an environment variable was kept'\n"
@@ -1026,7 +1028,8 @@ def test_the_build_processes_skip_the_iri_grammars_and_still_validate_notebooks(
     assert res.stdout.split("\n")[:2] == ["invalid notebook refused", "False"]
 
 
-def test_state_never_leaks_from_one_chapter_to_the_next(tmp_path, monkeypatch, kernel):
+@pytest.mark.parametrize("warm", ["1", "0"])
+def test_state_never_leaks_from_one_chapter_to_the_next(tmp_path, monkeypatch, kernel, warm):
     chapters = {
         f"0{i}_chapter": [
             ("md", f"# Chapter {i}"),
@@ -1038,12 +1041,71 @@ def test_state_never_leaks_from_one_chapter_to_the_next(tmp_path, monkeypatch, k
     }
     nbs = write_notebooks(tmp_path / "notebooks", chapters)
     monkeypatch.setenv("NSSF_OUTPUTS", str(tmp_path / "outputs"))
+    monkeypatch.setenv("NSSF_WARM_KERNELS", warm)
     # one worker: the three chapters run one after another in the same process, each
-    # on the kernel started for it while the one before was finishing
+    # on the kernel started for it while the one before was finishing: with warm
+    # kernels, each a new child of the build's kernel server, forked preloaded
     report = book.build(notebooks=nbs, jobs=1, progress=False, log=lambda m: None)
     assert [r.status for r in report.runs] == ["executed"] * 3
-    pids = (nbs / "pids.log").read_text().split()
-    assert len(pids) == 3 and len(set(pids)) == 3
+    runs = [line.split() for line in (nbs / "pids.log").read_text().splitlines()]
+    assert len(runs) == 3 and len({pid for pid, _, _ in runs}) == 3  # a new kernel each
+    if warm == "1":
+        assert [served for _, _, served in runs] == ["True"] * 3
+        assert len({parent for _, parent, _ in runs}) == 1  # one server for the build
+    else:
+        assert [served for _, _, served in runs] == ["False"] * 3
+
+
+FAKE_LAUNCHER = (
+    "import os, sys\n"
+    "print('started cold', os.getcwd() == os.environ['EXPECT_CWD'], *sys.argv[1:])\n"
+)
+
+
+def test_without_a_kernel_server_the_relay_starts_the_kernel_itself(tmp_path):
+    # the relay's own fallback: no server listens, so it runs the kernel command as is
+    from nssf_analysis.book import warmrelay
+
+    (tmp_path / "ipykernel_launcher.py").write_text(FAKE_LAUNCHER, encoding="utf-8")
+    command = [sys.executable, "-m", "ipykernel_launcher", "-f", "conn.json"]
+    env = dict(os.environ, PYTHONPATH=str(tmp_path), EXPECT_CWD=str(tmp_path))
+    relay = [sys.executable, "-I", "-S", warmrelay.__file__, str(tmp_path / "no-server")]
+    res = subprocess.run(
+        [*relay, "--", *command],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert res.returncode == 0, res.stderr
+    assert res.stdout.split() == ["started", "cold", "True", "-f", "conn.json"]
+
+
+KILL_SERVER = (
+    "import os, signal\n"
+    "parent = open(f'/proc/{os.getppid()}/cmdline', 'rb').read()\n"
+    "assert b'nssf_analysis.book.warmkernel' in parent\n"
+    "os.kill(os.getppid(), signal.SIGKILL)  # the build's kernel server dies"
+)
+
+
+def test_a_kernel_server_that_dies_leaves_the_build_to_ordinary_kernels(
+    tmp_path, monkeypatch, kernel
+):
+    # the first chapter kills the server that forked its kernel; it finishes all the
+    # same, and the next chapter's kernel is started the ordinary way by its relay
+    chapters = {
+        "01_chapter": [("md", "# One"), PARAMS, ("code", LEAK_CHECK), ("code", KILL_SERVER)],
+        "02_chapter": [("md", "# Two"), PARAMS, ("code", LEAK_CHECK)],
+    }
+    nbs = write_notebooks(tmp_path / "notebooks", chapters)
+    monkeypatch.setenv("NSSF_OUTPUTS", str(tmp_path / "outputs"))
+    monkeypatch.setenv("NSSF_WARM_KERNELS", "1")
+    report = book.build(notebooks=nbs, jobs=1, progress=False, log=lambda m: None)
+    assert [r.status for r in report.runs] == ["executed", "executed"]
+    runs = [line.split() for line in (nbs / "pids.log").read_text().splitlines()]
+    assert [served for _, _, served in runs] == ["True", "False"]
 
 
 def test_the_code_key_covers_the_data_files_the_package_ships():

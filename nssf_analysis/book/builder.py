@@ -76,6 +76,7 @@ from nssf_analysis.book.buildcache import (
 )
 from nssf_analysis.book.execute import (
     CELL_TIMEOUT,
+    KernelServer,
     _check_kernel,
     _run_jobs,
     describe_failure,
@@ -436,22 +437,39 @@ def build(
         # the workbook of all tables does not depend on the chapters: while they run,
         # the build's own process (otherwise idle) writes it
         background = _Background() if todo else None
-        if background is not None and not _workbook_path(cache_dir, inputs).exists():
-            background.add(_ensure_workbook, cache_dir, inputs)
+        if background is not None:
+            if not _workbook_path(cache_dir, inputs).exists():
+                background.add(_ensure_workbook, cache_dir, inputs)
+            # the downloads of the chapters from the cache, loaded while the others run
+            for item in plan:
+                if item["state"] == "cached":
+                    fragment = cache_dir / item["entry"]["fragment"]
+                    background.add_optional(_prefetch_chapter, fragment, item["year"])
+        server = None
         try:
             if todo:
                 _check_kernel()
+                server = KernelServer.start()  # imports while the workers start
                 say(
                     f"running {len(todo)} notebook(s) on {min(workers, len(todo))} "
                     f"process(es); {len(plan) - len(todo)} from the cache"
                 )
-                _run_jobs(todo, min(workers, len(todo)), progress, say, on_result=record)
+                _run_jobs(
+                    todo,
+                    min(workers, len(todo)),
+                    progress,
+                    say,
+                    on_result=record,
+                    kernels_dir=server.kernels_dir if server else None,
+                )
         except KeyboardInterrupt:
             raise BuildInterruptedError(
                 "build interrupted; no book was changed (run it again to resume: "
                 "notebooks that finished are cached)"
             ) from None
         finally:
+            if server is not None:
+                server.stop()
             shutil.rmtree(staging, ignore_errors=True)
 
         failures: dict[int, list] = {}
@@ -565,10 +583,10 @@ class _Background:
 
     While the chapters run in the worker processes, the build's own process is idle:
     it writes the workbook of all tables there (:meth:`add`, whose error :meth:`wait`
-    re-raises) and computes the downloads of each chapter as it finishes
-    (:meth:`add_optional`: an error there is the page writer's to report, when it asks
-    for the same files).  One thread, so the caches of :mod:`nssf_analysis.data.cache`
-    are used by one thread at a time.
+    re-raises), loads the downloads of the chapters that come from the cache and
+    computes those of each chapter as it finishes (:meth:`add_optional`: an error there
+    is the page writer's to report, when it asks for the same files).  One thread, so the
+    caches of :mod:`nssf_analysis.data.cache` are used by one thread at a time.
     """
 
     def __init__(self):

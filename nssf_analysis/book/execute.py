@@ -160,7 +160,9 @@ def _watch_parent() -> None:
             _exit_now(signal.SIGTERM)
 
 
-def _worker_init(parent_pid: int | None = None, cwd: str | None = None) -> None:
+def _worker_init(
+    parent_pid: int | None = None, cwd: str | None = None, kernels_dir: str | None = None
+) -> None:
     """Set up a worker process: the main process decides about Ctrl-C and stops us.
 
     The worker asks for SIGTERM when the build process dies, however it dies, and
@@ -168,7 +170,7 @@ def _worker_init(parent_pid: int | None = None, cwd: str | None = None) -> None:
     It then starts the kernel of its first notebook (see :func:`_start_kernel`), which
     boots while the worker imports papermill and nbconvert.
     """
-    global _PARENT_PID, _NEXT_KERNEL
+    global _PARENT_PID, _NEXT_KERNEL, _SPEC_MANAGER
     _PARENT_PID = parent_pid
     skip_iri_grammar()  # before papermill imports jsonschema
     signal.signal(signal.SIGINT, _ignore)  # a Python handler is not inherited by kernels
@@ -177,8 +179,74 @@ def _worker_init(parent_pid: int | None = None, cwd: str | None = None) -> None:
     if parent_pid is not None:
         threading.Thread(target=_watch_parent, daemon=True).start()
     atexit.register(_drop_next_kernel)
+    if kernels_dir is not None:
+        from jupyter_client.kernelspec import KernelSpecManager
+
+        _SPEC_MANAGER = KernelSpecManager(kernel_dirs=[kernels_dir])
     if cwd is not None:
         _NEXT_KERNEL = _start_kernel(cwd)
+
+
+class KernelServer:
+    """The build's kernel server (:mod:`nssf_analysis.book.warmkernel`), while it runs.
+
+    Started by the build once it knows notebooks will run, before its workers, so that
+    it imports while they start; each worker's kernels are then forked from it, ready.
+    :meth:`start` returns None when ``NSSF_WARM_KERNELS=0`` or the kernel specification
+    cannot be served warm; kernels are then started the ordinary way, as they are by
+    their relay should the server fail.
+
+    Attributes
+    ----------
+    kernels_dir : str
+        The folder of the kernel specification whose command asks the server.
+    """
+
+    def __init__(self, proc, folder: Path, kernels_dir: Path):
+        self.proc, self.folder, self.kernels_dir = proc, folder, str(kernels_dir)
+
+    @classmethod
+    def start(cls) -> KernelServer | None:
+        """Start the server (it does not wait for its imports); None when not served."""
+        import subprocess
+
+        from jupyter_client.kernelspec import KernelSpecManager, NoSuchKernel
+
+        from nssf_analysis.book import warmkernel
+
+        if not warmkernel.enabled():
+            return None
+        try:
+            spec = KernelSpecManager().get_kernel_spec(KERNEL_NAME)
+        except NoSuchKernel:
+            return None  # reported by the build's own check
+        folder = Path(tempfile.mkdtemp(prefix="nssf-z-"))  # short path: socket names <= 107
+        sock = str(folder / "s")
+        command = warmkernel.server_command(spec, sock, os.getpid())
+        kernels = warmkernel.warm_spec_dir(spec, sock, folder) if command else None
+        if kernels is None:
+            shutil.rmtree(folder, ignore_errors=True)
+            return None
+        with open(folder / "server.log", "wb") as log:
+            proc = subprocess.Popen(
+                command, cwd=folder, stdin=subprocess.DEVNULL, stdout=log, stderr=log
+            )
+        return cls(proc, folder, kernels)
+
+    def stop(self) -> None:
+        """Stop the server and delete its folder."""
+        if self.proc.poll() is None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(5)
+            except Exception:
+                self.proc.kill()
+                self.proc.wait()
+        shutil.rmtree(self.folder, ignore_errors=True)
+
+
+#: The kernel specifications a worker's kernels are started from (None: the installed).
+_SPEC_MANAGER = None
 
 
 @dataclass
@@ -215,9 +283,11 @@ def _start_kernel(cwd: str) -> _Kernel:
     env["JUPYTER_RUNTIME_DIR"] = str(runtime)
     env[readlog.ENV] = str(reads_log)
     log = open(runtime / "kernel.log", "wb")
+    warm = {} if _SPEC_MANAGER is None else {"kernel_spec_manager": _SPEC_MANAGER}
     km = AsyncKernelManager(
         kernel_name=KERNEL_NAME,
         transport="ipc",
+        **warm,
         ip=str(runtime / "k"),
         connection_file=str(runtime / "kernel.json"),
     )
@@ -463,14 +533,20 @@ def _stop_pool(executor) -> None:
 
 
 def _run_jobs(
-    jobs: list[dict], workers: int, progress: bool, say=None, on_result=None
+    jobs: list[dict],
+    workers: int,
+    progress: bool,
+    say=None,
+    on_result=None,
+    kernels_dir: str | None = None,
 ) -> list[dict]:
     """Run notebook jobs in ``workers`` processes; return one result per job, in order.
 
     ``progress`` shows a bar; without it ``say`` gets a line as each notebook starts and
     ends (:class:`~nssf_analysis.build_progress.LineProgress`). ``on_result(i, result)``
     is called as each job finishes, so that what finished is recorded even if the build
-    is interrupted before the others do.
+    is interrupted before the others do.  ``kernels_dir`` (see :class:`KernelServer`)
+    has the workers start their kernels from the build's kernel server.
     """
     import multiprocessing as mp
     from concurrent.futures import ProcessPoolExecutor, as_completed
@@ -486,7 +562,7 @@ def _run_jobs(
         max_workers=workers,
         mp_context=mp.get_context("spawn"),
         initializer=_worker_init,
-        initargs=(os.getpid(), jobs[0]["cwd"] if jobs else None),
+        initargs=(os.getpid(), jobs[0]["cwd"] if jobs else None, kernels_dir),
     )
     in_main = threading.current_thread() is threading.main_thread()
     old_term = signal.signal(signal.SIGTERM, _raise_interrupt) if in_main else None
