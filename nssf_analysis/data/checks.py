@@ -209,17 +209,21 @@ def check_fluctuations(cells: pd.DataFrame, table_id: str) -> list[dict]:
         return out
     y0, y1 = years
     vk = vals.fillna({k: "" for k in keys})
+    # the first value of each year for each combination of the other dimensions
+    first: dict[tuple, dict] = {}
+    for key, year, (_, row) in zip(
+        zip(*(vk[k] for k in keys), strict=True) if keys else [()] * len(vk),
+        vk["year"],
+        vk.iterrows(),
+        strict=True,
+    ):
+        first.setdefault((key, year), row)
     for _, f in fl.fillna({k: "" for k in keys}).iterrows():
-        mask = pd.Series(True, index=vk.index)
-        for k in keys:
-            mask &= vk[k] == f[k]
-        match = vk[mask]
-        b = match[match["year"] == y0]
-        c = match[match["year"] == y1]
-        if c.empty:
+        key = tuple(f[k] for k in keys)
+        cur = first.get((key, y1))
+        if cur is None:
             continue
-        cur = c.iloc[0]
-        base = b.iloc[0] if not b.empty else None
+        base = first.get((key, y0))
         printed = f["value"]
         base_v = None if base is None else base["value"]
         if base_v is None or (isinstance(base_v, float) and math.isnan(base_v)):

@@ -540,6 +540,23 @@ def build(table: RawTable, report_year: int) -> tuple[pd.DataFrame, list[dict]]:
     if tidy_spec(table.table_id)["family"] == "text":
         return text_table(table), []
     cells, findings = interpret(table, report_year)
-    checks = findings + check_totals(cells, table.table_id)
-    checks += check_fluctuations(cells, table.table_id) + check_shares(cells, table.table_id)
-    return tidy_frame(cells, table.table_id), checks
+    return tidy_frame(cells, table.table_id), table_checks(cells, findings, table.table_id)
+
+
+def table_checks(cells: pd.DataFrame, findings: list[dict], table_id: str) -> list[dict]:
+    """Return every check of one interpreted table, as :func:`build` makes them.
+
+    Parameters
+    ----------
+    cells, findings
+        What :func:`interpret` returned for the table (``cells`` is not changed).
+    table_id : str
+        The table.
+
+    Returns
+    -------
+    list of dict
+        The structural findings, then the checks of totals, fluctuations and shares.
+    """
+    checks = findings + check_totals(cells, table_id)
+    return checks + check_fluctuations(cells, table_id) + check_shares(cells, table_id)

@@ -155,8 +155,8 @@ def load_sources() -> Sources:
             continue
         table = catalog_mod.raw_table(tid)
         src.raw[tid] = catalog_mod.load_raw(tid)
-        cells, _ = tidy.interpret(table, ry)
-        _, checks = tidy.build(table, ry)
+        cells, findings = tidy.interpret(table, ry)
+        checks = tidy.table_checks(cells.copy(), findings, tid)
         for col in cells.columns:
             if col not in _BOOKKEEPING:
                 cells[col] = [_norm(v) for v in cells[col]]
