@@ -85,3 +85,53 @@ def test_the_script_cannot_be_ended_by_text_of_the_book():
     assert "<" not in js and ">" not in js and "&" not in js
     data = json.loads(js[len("window.NSSF_SEARCH = ") : -2])
     assert data["docs"]["0"][1] == "</script><script>alert(1)</script> & more"
+
+
+def test_the_cache_cuts_again_only_changed_pages_and_indexes_again_only_changed_documents(
+    tmp_path, monkeypatch
+):
+    book = tmp_path / "book"
+    (book / "assets").mkdir(parents=True)
+    other = PAGE.replace("Annex: provinces", "Health care").replace("6.1 Occupational", "B.1")
+    (book / "06_provinces.html").write_text(PAGE, encoding="utf-8")
+    (book / "02_health_care.html").write_text(other, encoding="utf-8")
+    files = ["02_health_care.html", "06_provinces.html"]
+    script = book / site_search.INDEX_SCRIPT
+
+    def write(cache_dir=None):
+        cache = site_search.SearchCache(cache_dir) if cache_dir else None
+        return site_search.write_search(book, files, cache), script.read_text(encoding="utf-8")
+
+    plain = write()
+    cut, indexed = [], []
+    real_cut, real_index = site_search.page_documents, site_search.build_index
+
+    def counting_cut(html, file, title):
+        cut.append(file)
+        return real_cut(html, file, title)
+
+    def counting_index(documents):
+        indexed.append(len(documents))
+        return real_index(documents)
+
+    monkeypatch.setattr(site_search, "page_documents", counting_cut)
+    monkeypatch.setattr(site_search, "build_index", counting_index)
+    cache_dir = tmp_path / "cache"
+    assert write(cache_dir) == plain  # the same script as without a cache
+    assert sorted(cut) == files and len(indexed) == 1
+    # a new footer and a new number in a table: the page is cut again (its content
+    # changed), but its documents are the same, so nothing is indexed again
+    cut.clear(), indexed.clear()
+    changed = PAGE.replace("Footer text", "Built from commit abc").replace("12,345", "12,346")
+    (book / "06_provinces.html").write_text(changed, encoding="utf-8")
+    assert write(cache_dir) == plain
+    assert cut == ["06_provinces.html"] and indexed == []  # numbers are not indexed
+    # new words in a paragraph: that page is cut again and the documents indexed again
+    cut.clear()
+    (book / "06_provinces.html").write_text(
+        PAGE.replace("Workers registered", "Members registered"), encoding="utf-8"
+    )
+    count, text = write(cache_dir)
+    assert cut == ["06_provinces.html"] and indexed == [count]
+    assert "Members registered" in text and text != plain[1]
+    assert len(list(cache_dir.glob("*.json"))) == 3  # two pages and one index: the rest pruned

@@ -18,7 +18,9 @@ nothing is fetched and search works from ``file://``.
 
 from __future__ import annotations
 
+import hashlib
 import json
+import os
 import re
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
@@ -278,11 +280,90 @@ def index_script(data: dict) -> str:
     return "window.NSSF_SEARCH = " + text + ";\n"
 
 
-def write_search(book_dir: Path, files: list[str]) -> int:
+def _main_part(html: str) -> str:
+    """Return the part of a page the documents come from (its ``<main>``, else all)."""
+    start, end = html.find("<main"), html.rfind("</main>")
+    return html[start : end + len("</main>")] if start >= 0 and end > start else html
+
+
+class SearchCache:
+    """Documents of pages and indexes of documents, kept in a folder by their content.
+
+    A page's documents depend only on its ``<main>`` part, its file name and its title,
+    and an index only on its documents, so a book whose data changed in one table cuts
+    again only the pages whose content changed and indexes again only if a document
+    changed (numbers are not indexed).  Each entry is a JSON file named after the
+    SHA-256 of what it depends on and of this module's code; :meth:`prune` drops the
+    entries the last book did not use.
+
+    Parameters
+    ----------
+    folder : Path
+        The cache folder (``outputs/.cache/search``).
+    """
+
+    def __init__(self, folder: Path):
+        self.folder = Path(folder)
+        self.used: set[str] = set()
+        self._code = hashlib.sha256(Path(__file__).read_bytes()).hexdigest()
+
+    def get(self, kind: str, content: str, compute):
+        """Return the cached result for ``content``, else ``compute()`` (then kept)."""
+        key = hashlib.sha256(f"{self._code}\0{kind}\0{content}".encode()).hexdigest()[:40]
+        path = self.folder / f"{kind}-{key}.json"
+        self.used.add(path.name)
+        try:
+            return json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            pass
+        value = compute()
+        try:
+            self.folder.mkdir(parents=True, exist_ok=True)
+            tmp = path.with_name(f".{path.name}.{os.getpid()}")
+            tmp.write_text(json.dumps(value), encoding="utf-8")
+            os.replace(tmp, path)
+        except OSError:  # a read-only outputs folder: nothing kept
+            pass
+        return value
+
+    def prune(self) -> None:
+        """Delete the entries not used since this cache was opened."""
+        if self.folder.is_dir():
+            for p in self.folder.glob("*.json"):
+                if p.name not in self.used:
+                    p.unlink(missing_ok=True)
+
+
+def _doc_dicts(docs: list[Doc]) -> list[dict]:
+    return [dict(vars(d)) for d in docs]
+
+
+def write_search(book_dir: Path, files: list[str], cache: SearchCache | None = None) -> int:
     """Index the pages ``files`` of the book in ``book_dir``; return the document count.
 
-    Writes :data:`INDEX_SCRIPT`.
+    Writes :data:`INDEX_SCRIPT`.  With ``cache``, a page whose content is unchanged is
+    not cut again and unchanged documents are not indexed again (the script is the same
+    either way).
     """
-    docs = book_documents(book_dir, files)
-    (Path(book_dir) / INDEX_SCRIPT).write_text(index_script(build_index(docs)), encoding="utf-8")
+    if cache is None:
+        docs = book_documents(book_dir, files)
+        data = build_index(docs)
+    else:
+        docs = []
+        for name in files:
+            html = (Path(book_dir) / name).read_text(encoding="utf-8")
+            title = _page_title(html)
+            part = _main_part(html)
+            found = cache.get(
+                "page",
+                f"{name}\0{title}\0{part}",
+                lambda part=part, name=name, title=title: _doc_dicts(
+                    page_documents(part, name, title)
+                ),
+            )
+            docs += [Doc(**d) for d in found]
+        records = json.dumps(_doc_dicts(docs), sort_keys=True)
+        data = cache.get("index", records, lambda: build_index(docs))
+        cache.prune()
+    (Path(book_dir) / INDEX_SCRIPT).write_text(index_script(data), encoding="utf-8")
     return len(docs)

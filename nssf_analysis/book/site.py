@@ -223,7 +223,8 @@ def publish(target_dir: Path, year: int, inputs, files: list[str], log=None) -> 
     """
     target_dir = Path(target_dir)
     pages = sorted(p.name for p in target_dir.glob("*.html"))
-    out = {"search_documents": site_search.write_search(target_dir, pages)}
+    cache = site_search.SearchCache(paths.outputs_dir() / ".cache" / "search" / str(year))
+    out = {"search_documents": site_search.write_search(target_dir, pages, cache)}
     commit = inputs.git["commit"]
     write_datapackage(target_dir / DATAPACKAGE, target_dir / "data", year, commit)
     chromium = site_pdf.find_chromium()
