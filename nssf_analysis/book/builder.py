@@ -428,7 +428,9 @@ def build(
             }
             index.set_notebook(job["year"], job["name"], entry)
             index.save()
-            background.add_optional(_prefetch_chapter, item["fragment"], job["year"])
+            background.add_optional(
+                _prefetch_chapter, job["name"], item["fragment"], item["executed"], job["year"]
+            )
             _prune_executed(
                 cache_dir, job["year"], job["name"], {item["executed"].name, item["fragment"].name}
             )
@@ -443,8 +445,12 @@ def build(
             # the downloads of the chapters from the cache, loaded while the others run
             for item in plan:
                 if item["state"] == "cached":
-                    fragment = cache_dir / item["entry"]["fragment"]
-                    background.add_optional(_prefetch_chapter, fragment, item["year"])
+                    entry = item["entry"]
+                    fragment, executed = (cache_dir / entry[k] for k in ("fragment", "executed"))
+                    background.add_optional(
+                        _prefetch_chapter, item["name"], fragment, executed, item["year"]
+                    )
+            background.add_optional(_prefetch_methodology)
         server = None
         try:
             if todo:
@@ -626,11 +632,24 @@ class _Background:
             raise self.error
 
 
-def _prefetch_chapter(fragment: Path, year: int) -> None:
-    """Compute the downloads of a finished chapter (see :func:`site.prefetch_downloads`)."""
-    from nssf_analysis.book import site
+def _prefetch_chapter(name: str, fragment: Path, executed: Path, year: int) -> None:
+    """Read a chapter for its page and compute its downloads, ahead of the pages.
 
-    site.prefetch_downloads(fragment.read_text(encoding="utf-8"), year)
+    See :func:`site.prefetch_downloads`; what is read and parsed is kept in memory for
+    the pages written after the last chapter.
+    """
+    from nssf_analysis.book import site
+    from nssf_analysis.book.publish import _load_chapter
+
+    chapter = _load_chapter(name, fragment, executed)
+    site.prefetch_downloads(chapter.fragment, year)
+
+
+def _prefetch_methodology() -> None:
+    """Render the methodology page's HTML ahead of the pages (kept in memory)."""
+    from nssf_analysis.book.publish import methodology_html, methodology_markdown
+
+    methodology_html(methodology_markdown())
 
 
 def run_cli(args) -> int:

@@ -18,6 +18,7 @@ bytes depend only on its content (fixed times).
 
 from __future__ import annotations
 
+import functools
 import html as html_mod
 import io
 import re
@@ -410,30 +411,49 @@ def annotate(fragment: str, downloads: Downloads, table_ids: set) -> str:
     table_ids : set of str
         The tables of the catalog (other ``nssf-table`` blocks get no links).
     """
-    divs = _Divs(fragment).divs
-    children = sorted(
-        (d for d in divs if "jp-OutputArea-child" in _classes(d)), key=lambda d: d["start"]
-    )
     inserts: list[tuple[int, str]] = []
-    for d in divs:
-        cls, ident = _classes(d), d["attrs"].get("id") or ""
-        if "nssf-table" in cls and ident in table_ids:
+    for kind, ident, at, label in places(fragment, frozenset(table_ids)):
+        if kind == "table":
             links = downloads.table(ident)
             if links:
-                label = html_mod.unescape(_label_of(fragment, d)) or "this table"
-                inserts.append((d["end"], links_html(label, links)))
-        elif "nssf-graphic" in cls and _GRAPHIC_ID.match(ident):
-            number = int(_GRAPHIC_ID.match(ident).group(1))
-            at = _after_figure(fragment, d, children, divs)
-            if at is None:
-                continue
-            links = downloads.graphic(number)
+                inserts.append((at, links_html(label or "this table", links)))
+        else:
+            links = downloads.graphic(ident)
             if links:
-                inserts.append((at, links_html(f"Graphic {number}", links)))
+                inserts.append((at, links_html(f"Graphic {ident}", links)))
     out = fragment
     for at, text in sorted(inserts, key=lambda x: x[0], reverse=True):
         out = out[:at] + "\n" + text + out[at:]
     return out
+
+
+@functools.lru_cache(maxsize=32)
+def places(fragment: str, table_ids: frozenset) -> tuple:
+    """Return where the links of a chapter's tables and graphics go, in document order.
+
+    The parse :func:`annotate` needs, kept for the fragments seen last (it depends on
+    nothing but its arguments): the build parses each chapter while the others run.
+
+    Returns
+    -------
+    tuple
+        ``(kind, id, offset, label)``: ``("table", table id, end of its block, its
+        label)`` or ``("graphic", number, after its image and source line, "")``.
+    """
+    divs = _Divs(fragment).divs
+    children = sorted(
+        (d for d in divs if "jp-OutputArea-child" in _classes(d)), key=lambda d: d["start"]
+    )
+    found = []
+    for d in divs:
+        cls, ident = _classes(d), d["attrs"].get("id") or ""
+        if "nssf-table" in cls and ident in table_ids:
+            found.append(("table", ident, d["end"], html_mod.unescape(_label_of(fragment, d))))
+        elif "nssf-graphic" in cls and _GRAPHIC_ID.match(ident):
+            at = _after_figure(fragment, d, children, divs)
+            if at is not None:
+                found.append(("graphic", int(_GRAPHIC_ID.match(ident).group(1)), at, ""))
+    return tuple(found)
 
 
 def prefetch(fragment: str, year: int, citation: str, table_ids: set) -> int:

@@ -11,6 +11,7 @@ downloads, PDF, citation) is in :mod:`nssf_analysis.book.site`.
 
 from __future__ import annotations
 
+import functools
 import os
 import re
 import shutil
@@ -145,6 +146,12 @@ def _readme_methodology() -> str:
     return intro + "\n" + body + "\n"
 
 
+@functools.lru_cache(maxsize=4)
+def methodology_html(text: str) -> str:
+    """Return the methodology page's Markdown ``text`` as clean HTML (kept for the last few)."""
+    return clean_html(_markdown_html(text))
+
+
 def _markdown_html(text: str) -> str:
     from nbconvert.filters.markdown_mistune import markdown2html_mistune
 
@@ -222,7 +229,20 @@ class Chapter:
 
 
 def _load_chapter(name: str, fragment_path: Path, executed: Path) -> Chapter:
-    html = fragment_path.read_text(encoding="utf-8")
+    """Return a rendered chapter: its fragment, title, headings and anchors.
+
+    Kept for the fragment files seen last (by path, size, time and inode: a fragment
+    file is written once, under a name of its content's key), so the build reads each
+    chapter while the others run and the pages find it read.  Callers must not change it.
+    """
+    st = os.stat(fragment_path)
+    key = (st.st_size, st.st_mtime_ns, st.st_ino)
+    return _read_chapter(name, str(fragment_path), str(executed), key)
+
+
+@functools.lru_cache(maxsize=64)
+def _read_chapter(name: str, fragment_path: str, executed: str, stamp: tuple) -> Chapter:
+    html = Path(fragment_path).read_text(encoding="utf-8")
     scan = _Scan(html)
     return Chapter(
         name=name,
@@ -232,7 +252,7 @@ def _load_chapter(name: str, fragment_path: Path, executed: Path) -> Chapter:
         fragment=html,
         headings=scan.headings,
         ids=scan.ids,
-        executed=executed,
+        executed=Path(executed),
     )
 
 
@@ -425,7 +445,7 @@ def render_book(
         write("chapter.html.j2", page_no, page, content=Markup(fragment))
 
     page_no += 1
-    method_html = clean_html(_markdown_html(methodology_markdown()))
+    method_html = methodology_html(methodology_markdown())
     scan = _Scan(method_html)
     page = dict(
         pages[page_no],
