@@ -185,6 +185,23 @@ def _worker_init(
         _SPEC_MANAGER = KernelSpecManager(kernel_dirs=[kernels_dir])
     if cwd is not None:
         _NEXT_KERNEL = _start_kernel(cwd)
+        _warm_worker()
+
+
+def _warm_worker() -> None:
+    """Import papermill and compile the page templates while the first kernel starts.
+
+    Otherwise the first notebook of the worker would pay for them after its kernel is
+    ready (importing papermill) and after it ran (rendering its cells).  Best effort: a
+    failure here shows again, where it matters, in the job.
+    """
+    try:
+        import nbformat
+        import papermill  # noqa: F401
+
+        render_fragment(nbformat.v4.new_notebook(), "warm-up")
+    except Exception:
+        pass
 
 
 class KernelServer:
