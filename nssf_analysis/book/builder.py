@@ -454,8 +454,7 @@ def build(
         server = None
         try:
             if todo:
-                _check_kernel()
-                server = KernelServer.start()  # imports while the workers start
+                server = KernelServer.start(_check_kernel())  # imports while workers start
                 say(
                     f"running {len(todo)} notebook(s) on {min(workers, len(todo))} "
                     f"process(es); {len(plan) - len(todo)} from the cache"

@@ -223,32 +223,30 @@ class KernelServer:
         self.proc, self.folder, self.kernels_dir = proc, folder, str(kernels_dir)
 
     @classmethod
-    def start(cls) -> KernelServer | None:
-        """Start the server (it does not wait for its imports); None when not served."""
-        import subprocess
+    def start(cls, spec) -> KernelServer | None:
+        """Start the server (it does not wait for its imports); None when not served.
 
-        from jupyter_client.kernelspec import KernelSpecManager, NoSuchKernel
+        Parameters
+        ----------
+        spec : jupyter_client.kernelspec.KernelSpec
+            The installed kernel specification, as :func:`_check_kernel` returns it.
+        """
+        import subprocess
 
         from nssf_analysis.book import warmkernel
 
         if not warmkernel.enabled():
             return None
-        try:
-            spec = KernelSpecManager().get_kernel_spec(KERNEL_NAME)
-        except NoSuchKernel:
-            return None  # reported by the build's own check
         folder = Path(tempfile.mkdtemp(prefix="nssf-z-"))  # short path: socket names <= 107
-        sock = str(folder / "s")
-        command = warmkernel.server_command(spec, sock, os.getpid())
-        kernels = warmkernel.warm_spec_dir(spec, sock, folder) if command else None
-        if kernels is None:
+        command = warmkernel.prepare(spec, str(folder / "s"), os.getpid(), folder)
+        if command is None:
             shutil.rmtree(folder, ignore_errors=True)
             return None
         with open(folder / "server.log", "wb") as log:
             proc = subprocess.Popen(
                 command, cwd=folder, stdin=subprocess.DEVNULL, stdout=log, stderr=log
             )
-        return cls(proc, folder, kernels)
+        return cls(proc, folder, folder / "kernels")
 
     def stop(self) -> None:
         """Stop the server and delete its folder."""
@@ -523,11 +521,18 @@ def run_notebook_job(job: dict) -> dict:
         _IN_JOB = False
 
 
-def _check_kernel() -> None:
+def _check_kernel():
+    """Return the installed kernel specification :data:`KERNEL_NAME`.
+
+    Raises
+    ------
+    BookBuildError
+        If it is not installed (with the command that installs it).
+    """
     from jupyter_client.kernelspec import KernelSpecManager, NoSuchKernel
 
     try:
-        KernelSpecManager().get_kernel_spec(KERNEL_NAME)
+        return KernelSpecManager().get_kernel_spec(KERNEL_NAME)
     except NoSuchKernel:
         raise BookBuildError(
             f"the Jupyter kernel {KERNEL_NAME!r} is not installed; run: {KERNEL_INSTALL}"

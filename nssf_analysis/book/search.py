@@ -240,12 +240,26 @@ def _page_title(html: str) -> str:
     return html_mod.unescape(m.group(1)).split(" · ")[0].strip()
 
 
-def book_documents(book_dir: Path, files: list[str]) -> list[Doc]:
-    """Return the documents of every page ``files`` of the book in ``book_dir``."""
+def book_documents(book_dir: Path, files: list[str], cache: SearchCache | None = None):
+    """Return the documents of every page ``files`` of the book in ``book_dir``.
+
+    With ``cache``, the documents of a page whose ``<main>`` part, name and title are
+    unchanged are read from it instead of cut again.
+    """
     docs = []
     for name in files:
         html = (Path(book_dir) / name).read_text(encoding="utf-8")
-        docs += page_documents(html, name, _page_title(html))
+        title = _page_title(html)
+        if cache is None:
+            docs += page_documents(html, name, title)
+            continue
+        part = _main_part(html)
+        found = cache.get(
+            "page",
+            f"{name}\0{title}\0{part}",
+            lambda: _doc_dicts(page_documents(part, name, title)),  # noqa: B023 (called now)
+        )
+        docs += [Doc(**d) for d in found]
     return docs
 
 
@@ -345,23 +359,10 @@ def write_search(book_dir: Path, files: list[str], cache: SearchCache | None = N
     not cut again and unchanged documents are not indexed again (the script is the same
     either way).
     """
+    docs = book_documents(book_dir, files, cache)
     if cache is None:
-        docs = book_documents(book_dir, files)
         data = build_index(docs)
     else:
-        docs = []
-        for name in files:
-            html = (Path(book_dir) / name).read_text(encoding="utf-8")
-            title = _page_title(html)
-            part = _main_part(html)
-            found = cache.get(
-                "page",
-                f"{name}\0{title}\0{part}",
-                lambda part=part, name=name, title=title: _doc_dicts(
-                    page_documents(part, name, title)
-                ),
-            )
-            docs += [Doc(**d) for d in found]
         records = json.dumps(_doc_dicts(docs), sort_keys=True)
         data = cache.get("index", records, lambda: build_index(docs))
         cache.prune()

@@ -14,7 +14,7 @@ environment or imported modules never reach the next chapter, which gets a new c
 the same clean server.
 
 jupyter_client and papermill see an ordinary kernel.  The command of the kernel
-specification the workers give them (:func:`warm_spec_dir`) is a small stdlib-only
+specification the workers give them (:func:`prepare`) is a small stdlib-only
 relay (:mod:`nssf_analysis.book.warmrelay`) that asks the server for a child, passes on
 the signals jupyter_client sends (interrupt, terminate) and ends when the kernel ends;
 if the relay itself is killed, the kernel ends too (it watches a pipe the relay holds).
@@ -55,25 +55,23 @@ def enabled() -> bool:
     return os.environ.get(ENV, "1").strip() not in ("0", "false", "no", "off")
 
 
-def split_kernel_argv(argv: list[str]) -> tuple[list[str], list[str]] | None:
-    """Split ``[python, *options, "-m", "ipykernel_launcher", *args]``; None if another form.
+def interpreter_of(argv: list[str]) -> list[str] | None:
+    """Return ``[python, *options]`` of ``[python, *options, "-m", "ipykernel_launcher", …]``.
 
-    Returns
-    -------
-    tuple or None
-        ``([python, *options], args)``: the interpreter with its options, and the
-        arguments of the kernel application.
+    None when the kernel command has another form (no warm kernel can stand in for it).
     """
     for i in range(1, len(argv) - 1):
         if argv[i] == "-m":
-            if argv[i + 1] == LAUNCHER:
-                return argv[:i], argv[i + 2 :]
-            return None
+            return argv[:i] if argv[i + 1] == LAUNCHER else None
     return None
 
 
-def warm_spec_dir(spec, socket_path: str, folder: Path) -> Path | None:
-    """Write a copy of a kernel specification whose command asks the server for a kernel.
+def prepare(spec, socket_path: str, parent_pid: int, folder: Path) -> list[str] | None:
+    """Write the kernel specification of warm kernels; return the server's command.
+
+    The copy of ``spec`` written to ``folder / "kernels" / <name> / "kernel.json"`` (for
+    ``KernelSpecManager(kernel_dirs=[folder / "kernels"])``) runs the relay, which asks
+    the server listening on ``socket_path`` for a kernel.
 
     Parameters
     ----------
@@ -81,37 +79,30 @@ def warm_spec_dir(spec, socket_path: str, folder: Path) -> Path | None:
         The installed specification (its command must run ``ipykernel_launcher`` with
         this process's interpreter).
     socket_path : str
-        Where the server listens.
+        Where the server will listen.
+    parent_pid : int
+        The process the server ends with.
     folder : Path
-        Folder to write ``kernels/<name>/kernel.json`` into.
+        Where to write the specification.
 
     Returns
     -------
-    Path or None
-        The ``kernels`` folder (for ``KernelSpecManager(kernel_dirs=[...])``), or None
-        when the specification cannot be served warm (another interpreter or command).
+    list of str or None
+        The command that starts the server with the interpreter and options of the
+        kernel command, or None (nothing written) when the specification cannot be
+        served warm (another interpreter or command).
     """
     from nssf_analysis.book import warmrelay
 
-    parts = split_kernel_argv(list(spec.argv))
-    if parts is None or os.path.realpath(parts[0][0]) != os.path.realpath(sys.executable):
+    python = interpreter_of(list(spec.argv))
+    if python is None or os.path.realpath(python[0]) != os.path.realpath(sys.executable):
         return None
-    name = Path(spec.resource_dir).name
-    target = folder / "kernels" / name
+    target = folder / "kernels" / Path(spec.resource_dir).name
     target.mkdir(parents=True, exist_ok=True)
     data = spec.to_dict()
     relay = [sys.executable, "-I", "-S", warmrelay.__file__, socket_path, "--"]
     data["argv"] = relay + list(spec.argv)
     (target / "kernel.json").write_text(json.dumps(data, indent=1), encoding="utf-8")
-    return folder / "kernels"
-
-
-def server_command(spec, socket_path: str, parent_pid: int) -> list[str] | None:
-    """Return the command that starts a kernel server for ``spec`` (None: not servable)."""
-    parts = split_kernel_argv(list(spec.argv))
-    if parts is None:
-        return None
-    python = parts[0]
     return [*python, "-m", __name__, socket_path, str(parent_pid)]
 
 

@@ -343,37 +343,34 @@ def data_cache(func=None, *, maxsize: int = 256, persist: bool = False):
         deps: dict = {}
         target = _store_path(func, args, kwargs) if persist else None
         loaded = _load_persisted(target) if persist else None
-        lock = None
-        if persist and loaded is None:
-            # one process computes, the others wait for its result (see the module notes)
-            lock = _lock(target)
-            loaded = _load_persisted(target) if lock is not None else None
-        if loaded is not None:
-            _unlock(lock)
-            result, files = loaded
-            deps.update(files)
-        else:
-            token = _ACTIVE.set((*_ACTIVE.get(), deps))
-            if persist:
-                if not _HOOKED:
-                    sys.addaudithook(_hook)
-                    _HOOKED.append(True)
-                seen: set = set()
-                _CAPTURE.append(seen)
-                gen_token = _GENERATION.set(object())
-            try:
-                result = func(*args, **kwargs)
-            except BaseException:
-                _unlock(lock)
-                raise
-            finally:
-                _ACTIVE.reset(token)
+        # one process computes, the others wait for its result (see the module notes)
+        lock = _lock(target) if persist and loaded is None else None
+        try:
+            if lock is not None:
+                loaded = _load_persisted(target)  # written while this process waited?
+            if loaded is not None:
+                result, files = loaded
+                deps.update(files)
+            else:
+                token = _ACTIVE.set((*_ACTIVE.get(), deps))
                 if persist:
-                    _GENERATION.reset(gen_token)
-                    _CAPTURE.remove(seen)
-            if persist:
-                _save_persisted(target, result, seen, deps)
-                _unlock(lock)
+                    if not _HOOKED:
+                        sys.addaudithook(_hook)
+                        _HOOKED.append(True)
+                    seen: set = set()
+                    _CAPTURE.append(seen)
+                    gen_token = _GENERATION.set(object())
+                try:
+                    result = func(*args, **kwargs)
+                finally:
+                    _ACTIVE.reset(token)
+                    if persist:
+                        _GENERATION.reset(gen_token)
+                        _CAPTURE.remove(seen)
+                if persist:
+                    _save_persisted(target, result, seen, deps)
+        finally:
+            _unlock(lock)
         for outer in _ACTIVE.get():
             for p, s in deps.items():
                 outer.setdefault(p, s)
