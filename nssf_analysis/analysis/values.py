@@ -240,16 +240,17 @@ def _printed_first(table_id: str, df: pd.DataFrame) -> pd.DataFrame:
     """
     df = df.copy()
     df["recomputed"] = df["value"].where(df["role"] != "value")
-    derived = df["role"] != "value"
+    derived = df.index[df["role"] != "value"]
+    # the rows a printed total may replace, read once: the loop changes ``value`` only,
+    # which no check's location names (a location is dimensions and the year)
+    rows = df.loc[derived].drop(columns=["value"]).to_dict("records")
     ch = _checks(table_id)
     for c in ch[ch["check"].str.startswith("sum:")].to_dict("records"):
         printed = _printed_number(c["printed"])
         if printed is None:
             continue
         loc = {k: v for k, v in c["loc"].items() if k not in ("period", "period_start")}
-        hit = derived & pd.Series(
-            [select.matches(r, loc) for r in df.to_dict("records")], index=df.index
-        )
+        hit = [i for i, r in zip(derived, rows, strict=True) if select.matches(r, loc)]
         df.loc[hit, "value"] = printed
     return df
 
