@@ -28,7 +28,7 @@ import pandas as pd
 from markupsafe import Markup
 
 from nssf_analysis.book.buildcache import FIXED_TIME, reproducible_zip
-from nssf_analysis.book.pages import OffsetParser
+from nssf_analysis.book.pages import scan_fragment
 from nssf_analysis.data.cache import data_cache
 
 #: Folders of the book's data folder for the tables as shown and the graphics' data.
@@ -36,28 +36,6 @@ SHOWN_DIR = "data/shown"
 GRAPHICS_DIR = "data/graphics"
 _GRAPHIC_ID = re.compile(r"^graphic-(\d+)$")
 _PLAIN_NUMBER = re.compile(r"^-?\d{1,3}(,\d{3})*(\.\d+)?$|^-?\d+(\.\d+)?$")
-
-
-class _Divs(OffsetParser):
-    """Every ``<div>`` of a fragment: start and end offsets, attributes, nesting."""
-
-    def __init__(self, text: str):
-        super().__init__(text, convert_charrefs=False)
-        self.open: list[dict] = []
-        self.divs: list[dict] = []
-        self.parse()
-
-    def handle_starttag(self, tag, attrs):
-        if tag == "div":
-            d = {"start": self.position(), "attrs": dict(attrs), "depth": len(self.open)}
-            self.open.append(d)
-
-    def handle_endtag(self, tag):
-        if tag == "div" and self.open:
-            d = self.open.pop()
-            at = self.position()
-            d["end"] = self.text.index(">", at) + 1
-            self.divs.append(d)
 
 
 def _classes(d: dict) -> list[str]:
@@ -421,10 +399,14 @@ def annotate(fragment: str, downloads: Downloads, table_ids: set) -> str:
             links = downloads.graphic(ident)
             if links:
                 inserts.append((at, links_html(f"Graphic {ident}", links)))
-    out = fragment
-    for at, text in sorted(inserts, key=lambda x: x[0], reverse=True):
-        out = out[:at] + "\n" + text + out[at:]
-    return out
+    # in document order; of two lines at one place, the one found later comes first
+    parts, last = [], 0
+    for i in sorted(range(len(inserts)), key=lambda i: (inserts[i][0], -i)):
+        at, text = inserts[i]
+        parts += [fragment[last:at], "\n", text]
+        last = at
+    parts.append(fragment[last:])
+    return "".join(parts)
 
 
 @functools.lru_cache(maxsize=32)
@@ -440,7 +422,7 @@ def places(fragment: str, table_ids: frozenset) -> tuple:
         ``(kind, id, offset, label)``: ``("table", table id, end of its block, its
         label)`` or ``("graphic", number, after its image and source line, "")``.
     """
-    divs = _Divs(fragment).divs
+    divs = scan_fragment(fragment).divs
     children = sorted(
         (d for d in divs if "jp-OutputArea-child" in _classes(d)), key=lambda d: d["start"]
     )

@@ -10,6 +10,7 @@ that could run a script from the HTML of outputs (:func:`clean_html`).
 from __future__ import annotations
 
 import copy
+import functools
 import json
 import re
 from html.parser import HTMLParser
@@ -154,6 +155,74 @@ class OffsetParser(HTMLParser):
         """Return the offset in the text of the tag being read."""
         line, col = self.getpos()
         return self._line_starts[line - 1] + col
+
+
+class FragmentScan(OffsetParser):
+    """What the book reads from a page's HTML, in one pass: anchors, headings, blocks.
+
+    Read with :func:`scan_fragment`, which keeps the scans of the fragments seen last.
+
+    Attributes
+    ----------
+    ids : list of str
+        Every ``id`` attribute, in document order.
+    headings : list of dict
+        ``{"level", "id", "text"}`` of each ``<h1>`` to ``<h4>`` that has an id; the
+        text leaves out the heading's anchor link.
+    divs : list of dict
+        Every ``<div>``: ``start`` (offset of its start tag), ``end`` (just after its
+        end tag), ``attrs`` and ``depth`` (how many divs it is in), in the order they end.
+    """
+
+    def __init__(self, text: str):
+        super().__init__(text, convert_charrefs=True)
+        self.ids: list[str] = []
+        self.headings: list[dict] = []
+        self.divs: list[dict] = []
+        self._open: list[dict] = []
+        self._heading: dict | None = None
+        self._skip = 0
+        self.parse()
+
+    def handle_starttag(self, tag, attrs):
+        """Note the tag's id, open a div, start a heading or its anchor link."""
+        a = dict(attrs)
+        if a.get("id"):
+            self.ids.append(a["id"])
+        if tag == "div":
+            self._open.append({"start": self.position(), "attrs": a, "depth": len(self._open)})
+        if tag in ("h1", "h2", "h3", "h4") and a.get("id") and self._heading is None:
+            self._heading = {"level": int(tag[1]), "id": a["id"], "text": ""}
+        elif self._heading is not None and tag == "a" and "anchor-link" in (a.get("class") or ""):
+            self._skip += 1
+
+    def handle_endtag(self, tag):
+        """Close a div, an anchor link in a heading or the heading."""
+        if tag == "div" and self._open:
+            d = self._open.pop()
+            d["end"] = self.text.index(">", self.position()) + 1
+            self.divs.append(d)
+        if self._heading is not None and tag == "a" and self._skip:
+            self._skip -= 1
+        elif self._heading is not None and tag == f"h{self._heading['level']}":
+            self._heading["text"] = " ".join(self._heading["text"].split())
+            self.headings.append(self._heading)
+            self._heading = None
+
+    def handle_data(self, data):
+        """Add text to the heading being read (not its anchor link's)."""
+        if self._heading is not None and not self._skip:
+            self._heading["text"] += data
+
+
+@functools.lru_cache(maxsize=32)
+def scan_fragment(text: str) -> FragmentScan:
+    """Return the :class:`FragmentScan` of ``text``, kept for the texts seen last.
+
+    The pages of a chapter (its headings and anchors) and its download links (where its
+    tables and graphics end) are read from the same scan.  Callers must not change it.
+    """
+    return FragmentScan(text)
 
 
 # ------------------------------------------------------------- safe HTML of outputs

@@ -27,7 +27,7 @@ from nssf_analysis.book.buildcache import (
     reproducible_zip,
     swap_dir,
 )
-from nssf_analysis.book.pages import clean_html
+from nssf_analysis.book.pages import FragmentScan, clean_html, scan_fragment
 from nssf_analysis.book.plan import FOOTER_PACKAGES, TEMPLATES, BookBuildError, Inputs
 
 #: Name of the Excel workbook with every tidy table.
@@ -36,58 +36,12 @@ WORKBOOK = "nssf_tidy_tables.xlsx"
 WORKBOOK_TIME = FIXED_STAMP
 
 
-class _Scan:
-    """Headings (with ids) and every id of an HTML fragment."""
-
-    def __init__(self, html: str):
-        from html.parser import HTMLParser
-
-        scan = self
-        self.headings: list[dict] = []
-        self.ids: list[str] = []
-
-        class Parser(HTMLParser):
-            def __init__(self):
-                super().__init__(convert_charrefs=True)
-                self.heading = None
-                self.skip = 0
-
-            def handle_starttag(self, tag, attrs):
-                a = dict(attrs)
-                if a.get("id"):
-                    scan.ids.append(a["id"])
-                if tag in ("h1", "h2", "h3", "h4") and a.get("id") and self.heading is None:
-                    self.heading = {"level": int(tag[1]), "id": a["id"], "text": ""}
-                elif (
-                    self.heading is not None
-                    and tag == "a"
-                    and "anchor-link" in (a.get("class") or "")
-                ):
-                    self.skip += 1
-
-            def handle_endtag(self, tag):
-                if self.heading is not None and tag == "a" and self.skip:
-                    self.skip -= 1
-                elif self.heading is not None and tag == f"h{self.heading['level']}":
-                    self.heading["text"] = " ".join(self.heading["text"].split())
-                    scan.headings.append(self.heading)
-                    self.heading = None
-
-            def handle_data(self, data):
-                if self.heading is not None and not self.skip:
-                    self.heading["text"] += data
-
-        p = Parser()
-        p.feed(html)
-        p.close()
-
-
 def _humanize(text: str) -> str:
     text = text.replace("_", " ").strip()
     return text[:1].upper() + text[1:]
 
 
-def _chapter_title(stem: str, scan: _Scan) -> str:
+def _chapter_title(stem: str, scan: FragmentScan) -> str:
     for h in scan.headings:
         if h["level"] == 1 and h["text"]:
             return h["text"]
@@ -243,7 +197,7 @@ def _load_chapter(name: str, fragment_path: Path, executed: Path) -> Chapter:
 @functools.lru_cache(maxsize=64)
 def _read_chapter(name: str, fragment_path: str, executed: str, stamp: tuple) -> Chapter:
     html = Path(fragment_path).read_text(encoding="utf-8")
-    scan = _Scan(html)
+    scan = scan_fragment(html)
     return Chapter(
         name=name,
         number=name[:2],
@@ -446,7 +400,7 @@ def render_book(
 
     page_no += 1
     method_html = methodology_html(methodology_markdown())
-    scan = _Scan(method_html)
+    scan = scan_fragment(method_html)
     page = dict(
         pages[page_no],
         headings=[h for h in scan.headings if h["level"] in (2, 3)],

@@ -301,14 +301,14 @@ def _main_part(html: str) -> str:
 
 
 class SearchCache:
-    """Documents of pages and indexes of documents, kept in a folder by their content.
+    """Documents of pages and index scripts of documents, kept in a folder by content.
 
     A page's documents depend only on its ``<main>`` part, its file name and its title,
-    and an index only on its documents, so a book whose data changed in one table cuts
-    again only the pages whose content changed and indexes again only if a document
-    changed (numbers are not indexed).  Each entry is a JSON file named after the
-    SHA-256 of what it depends on and of this module's code; :meth:`prune` drops the
-    entries the last book did not use.
+    and the index script (:func:`index_script`) only on the documents, so a book whose
+    data changed in one table cuts again only the pages whose content changed and
+    indexes again only if a document changed (numbers are not indexed).  Each entry is
+    a JSON file named after the SHA-256 of what it depends on and of this module's
+    code; :meth:`prune` drops the entries the last book did not use.
 
     Parameters
     ----------
@@ -361,10 +361,10 @@ def write_search(book_dir: Path, files: list[str], cache: SearchCache | None = N
     """
     docs = book_documents(book_dir, files, cache)
     if cache is None:
-        data = build_index(docs)
-    else:
+        script = index_script(build_index(docs))
+    else:  # the script itself is kept: its index is not read and written out again
         records = json.dumps(_doc_dicts(docs), sort_keys=True)
-        data = cache.get("index", records, lambda: build_index(docs))
+        script = cache.get("script", records, lambda: index_script(build_index(docs)))
         cache.prune()
-    (Path(book_dir) / INDEX_SCRIPT).write_text(index_script(data), encoding="utf-8")
+    (Path(book_dir) / INDEX_SCRIPT).write_text(script, encoding="utf-8")
     return len(docs)
