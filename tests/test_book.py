@@ -1117,3 +1117,73 @@ def test_the_code_key_covers_the_data_files_the_package_ships():
     hashed = bookcache.tree_file_hashes(package, CODE_FILES)
     assert "data/layouts_2022.json" in hashed and "book/builder.py" in hashed
     assert not [p for p in hashed if "__pycache__" in p or p.endswith((".pyc", ".j2", ".css"))]
+
+
+def test_one_scan_reads_a_fragments_anchors_headings_and_blocks():
+    from nssf_analysis.book.pages import scan_fragment
+
+    html = (
+        '<h1 id="t">A &amp; B <a class="anchor-link" href="#t">¶</a></h1>\n'
+        '<div id="x" class="c"><div>in</div></div><h2 id="s">Sub\n  two</h2><h3>no id</h3>'
+    )
+    scan = scan_fragment(html)
+    assert scan.ids == ["t", "x", "s"]
+    assert scan.headings == [
+        {"level": 1, "id": "t", "text": "A & B"},  # without the anchor link's text
+        {"level": 2, "id": "s", "text": "Sub two"},
+    ]
+    inner_start, outer_start = html.index("<div>in"), html.index('<div id="x"')
+    inner_end = html.index("</div>") + len("</div>")
+    outer_end = html.index("</div></div>") + len("</div></div>")
+    assert scan.divs == [  # in the order they end
+        {"start": inner_start, "end": inner_end, "attrs": {}, "depth": 1},
+        {"start": outer_start, "end": outer_end, "attrs": {"id": "x", "class": "c"}, "depth": 0},
+    ]
+    assert html[inner_start:inner_end] == "<div>in</div>"
+    assert scan_fragment(html) is scan  # read once for the pages and the download links
+
+
+def test_the_kernel_check_reads_the_specification_jupyter_client_finds(kernel):
+    from jupyter_client.kernelspec import KernelSpecManager
+
+    from nssf_analysis.book import execute
+
+    real = KernelSpecManager().get_kernel_spec("nssf-analysis")
+    found = execute._check_kernel()
+    assert found.resource_dir == real.resource_dir
+    assert found.argv == real.argv and found.data["display_name"] == real.display_name
+
+
+def test_a_missing_or_broken_kernel_specification_is_named(tmp_path, monkeypatch):
+    import jupyter_core.paths
+
+    from nssf_analysis.book import execute
+    from nssf_analysis.book.plan import BookBuildError
+
+    monkeypatch.setattr(jupyter_core.paths, "jupyter_path", lambda *parts: [str(tmp_path)])
+    with pytest.raises(BookBuildError, match="'nssf-analysis' is not installed; run: "):
+        execute._check_kernel()
+    spec = tmp_path / "nssf-analysis" / "kernel.json"
+    spec.parent.mkdir()
+    spec.write_text('{"argv": ["python", ', encoding="utf-8")
+    with pytest.raises(BookBuildError, match=re.escape(str(spec)) + ".*cannot be read"):
+        execute._check_kernel()
+    spec.write_text('{"display_name": "no command"}', encoding="utf-8")
+    with pytest.raises(BookBuildError, match="has no command"):
+        execute._check_kernel()
+
+
+@pytest.mark.skipif(sys.platform != "linux", reason="threads have their own nice value on Linux")
+def test_the_background_thread_gives_way_and_the_build_thread_does_not():
+    import threading
+
+    def nice() -> int:
+        return os.getpriority(os.PRIO_PROCESS, threading.get_native_id())
+
+    before = nice()
+    seen = []
+    background = book._Background()
+    background.add(lambda: seen.append(nice()))
+    background.wait()
+    assert seen == [min(19, before + book.BACKGROUND_NICE)] and book.BACKGROUND_NICE > 0
+    assert nice() == before

@@ -229,3 +229,32 @@ def test_prefetch_makes_the_files_the_pages_then_copy(tmp_path, monkeypatch):
     # another citation is another workbook cover: not served from the prefetch
     with __import__("pytest").raises(AssertionError, match="computed again"):
         sd.Downloads(tmp_path / "other", 2022, "other citation").table("t05")
+
+
+def test_a_chapter_that_runs_again_finds_the_downloads_of_its_previous_tables_made(
+    tmp_path, monkeypatch
+):
+    # while a chapter runs again (data it reads changed), the build makes the downloads
+    # of the tables its previous run showed; the new run's page then computes nothing
+    from nssf_analysis.book import builder, site
+    from nssf_analysis.book import downloads as dl
+    from nssf_analysis.render import charts
+
+    monkeypatch.setenv("NSSF_OUTPUTS", str(tmp_path / "outputs"))
+    previous = tmp_path / "previous.html"
+    previous.write_text(FRAGMENT, encoding="utf-8")
+    dl.table_files.cache_clear()
+    dl.graphic_file.cache_clear()
+    builder._prefetch_previous(previous, 2022)
+    dl.table_files.cache_clear()  # the pages are written by the build's own process, but
+    dl.graphic_file.cache_clear()  # what was made must also hold for another one
+
+    def refuse(*args, **kwargs):
+        raise AssertionError("computed again")
+
+    monkeypatch.setattr(dl, "shown_frame", refuse)
+    monkeypatch.setattr(charts, "graphic_data", refuse)
+    again = FRAGMENT.replace("Title</caption>", "Title (again)</caption>")
+    out = sd.annotate(again, site.downloads(tmp_path / "book", 2022), {"t05"})
+    assert 'href="data/shown/t05.xlsx"' in out and 'href="data/graphics/graphic-3.csv"' in out
+    assert "Title (again)" in out

@@ -75,7 +75,7 @@ def prepare(spec, socket_path: str, parent_pid: int, folder: Path) -> list[str] 
 
     Parameters
     ----------
-    spec : jupyter_client.kernelspec.KernelSpec
+    spec : nssf_analysis.book.execute.InstalledKernel
         The installed specification (its command must run ``ipykernel_launcher`` with
         this process's interpreter).
     socket_path : str
