@@ -24,6 +24,7 @@ runs the kernel the ordinary way, so a chapter never depends on the server.
 
 from __future__ import annotations
 
+import gc
 import json
 import os
 import signal
@@ -137,6 +138,9 @@ def serve(socket_path: str, parent_pid: int) -> None:
     server.listen(16)
     os.environ.setdefault("MPLBACKEND", INLINE_BACKEND)
     _preload(SERVER_IMPORTS + tuple(PRELOADED))
+    # what is imported stays for every kernel's life: frozen, the kernels' collections
+    # pass it over (and leave its memory pages shared with the server)
+    gc.freeze()
     import importlib.util
 
     _LAUNCHER_FILE.append(importlib.util.find_spec(LAUNCHER).origin)  # sys.argv[0] of a kernel
