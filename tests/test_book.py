@@ -1187,3 +1187,26 @@ def test_the_background_thread_gives_way_and_the_build_thread_does_not():
     background.wait()
     assert seen == [min(19, before + book.BACKGROUND_NICE)] and book.BACKGROUND_NICE > 0
     assert nice() == before
+
+
+def test_the_methodology_page_is_rendered_once_per_text_and_renderer(tmp_path, monkeypatch):
+    from nssf_analysis.book import publish
+
+    monkeypatch.setenv("NSSF_OUTPUTS", str(tmp_path / "outputs"))
+    text = "# Methodology\n\nRates use *covered* workers.\n"
+    publish.methodology_html.cache_clear()
+    publish._methodology_html.cache_clear()
+    html = publish.methodology_html(text)
+    assert "<em>covered</em>" in html
+    publish.methodology_html.cache_clear()  # as in the next build's process
+    publish._methodology_html.cache_clear()
+
+    def refuse(text):
+        raise AssertionError("rendered again")
+
+    monkeypatch.setattr(publish, "_markdown_html", refuse)
+    assert publish.methodology_html(text) == html
+    with pytest.raises(AssertionError, match="rendered again"):  # another text
+        publish.methodology_html(text + "\nMore.\n")
+    with pytest.raises(AssertionError, match="rendered again"):  # another renderer
+        publish._methodology_html(text, (("mistune", "0.0"),))

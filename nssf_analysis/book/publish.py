@@ -29,6 +29,7 @@ from nssf_analysis.book.buildcache import (
 )
 from nssf_analysis.book.pages import FragmentScan, clean_html, scan_fragment
 from nssf_analysis.book.plan import FOOTER_PACKAGES, TEMPLATES, BookBuildError, Inputs
+from nssf_analysis.data.cache import data_cache
 
 #: Name of the Excel workbook with every tidy table.
 WORKBOOK = "nssf_tidy_tables.xlsx"
@@ -102,7 +103,22 @@ def _readme_methodology() -> str:
 
 @functools.lru_cache(maxsize=4)
 def methodology_html(text: str) -> str:
-    """Return the methodology page's Markdown ``text`` as clean HTML (kept for the last few)."""
+    """Return the methodology page's Markdown ``text`` as clean HTML.
+
+    Kept in memory for the last few texts, and on disk (see :func:`_methodology_html`)
+    for the next build: a third of a second of rendering each time otherwise.
+    """
+    from importlib.metadata import version
+
+    return _methodology_html(text, tuple((p, version(p)) for p in ("mistune", "nbconvert")))
+
+
+@data_cache(persist=True, maxsize=4)
+def _methodology_html(text: str, renderers: tuple) -> str:
+    """Render ``text``; kept on disk under the text, the package code and ``renderers``.
+
+    ``renderers`` (the versions of mistune and nbconvert) is part of the key only.
+    """
     return clean_html(_markdown_html(text))
 
 
