@@ -1173,22 +1173,6 @@ def test_a_missing_or_broken_kernel_specification_is_named(tmp_path, monkeypatch
         execute._check_kernel()
 
 
-@pytest.mark.skipif(sys.platform != "linux", reason="threads have their own nice value on Linux")
-def test_the_background_thread_gives_way_and_the_build_thread_does_not():
-    import threading
-
-    def nice() -> int:
-        return os.getpriority(os.PRIO_PROCESS, threading.get_native_id())
-
-    before = nice()
-    seen = []
-    background = book._Background()
-    background.add(lambda: seen.append(nice()))
-    background.wait()
-    assert seen == [min(19, before + book.BACKGROUND_NICE)] and book.BACKGROUND_NICE > 0
-    assert nice() == before
-
-
 def test_the_methodology_page_is_rendered_once_per_text_and_renderer(tmp_path, monkeypatch):
     from nssf_analysis.book import publish
 

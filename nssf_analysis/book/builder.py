@@ -570,27 +570,6 @@ def build(
     return report
 
 
-#: How much the build's background thread lowers its priority: added to its nice value
-#: (at most 19), so that it gives way to the kernel server, the workers and their kernels.
-BACKGROUND_NICE = 10
-
-
-def _lower_priority() -> None:
-    """Raise the calling thread's nice value by :data:`BACKGROUND_NICE` (Linux only).
-
-    On Linux each thread has its own nice value, set by ``setpriority`` with the
-    thread's id; elsewhere that call would name a process, so nothing is done.
-    """
-    if sys.platform != "linux":
-        return
-    tid = threading.get_native_id()
-    try:
-        nice = os.getpriority(os.PRIO_PROCESS, tid)
-        os.setpriority(os.PRIO_PROCESS, tid, min(19, nice + BACKGROUND_NICE))
-    except OSError:
-        pass
-
-
 def _background_work(plan: list[dict], cache_dir: Path, inputs: Inputs) -> _Background:
     """Start the work the build's own process does while the chapters run.
 
@@ -636,7 +615,6 @@ class _Background:
         self.thread.start()
 
     def _run(self) -> None:
-        _lower_priority()
         while True:
             task = self.tasks.get()
             if task is None:
