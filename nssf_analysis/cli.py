@@ -7,6 +7,7 @@ command exits with status 1 (no traceback).
 from __future__ import annotations
 
 import argparse
+import atexit
 import gc
 import sys
 
@@ -105,16 +106,16 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     """Run the command line; return the exit status."""
     args = build_parser().parse_args(argv)
+    # what the command builds is freed with the process: at exit, the interpreter's last
+    # full collection, which would go through all of it (a third of a second after a
+    # build), is left out, as the build's workers do; a caller that goes on is unaffected
+    atexit.unregister(gc.freeze)
+    atexit.register(gc.freeze)
     try:
         return args.func(args)
     except NSSFError as err:
         print(f"nssf-report: error: {err}", file=sys.stderr)
         return 1
-    finally:
-        # what the command built is freed with the process: the interpreter's last full
-        # collection at exit, which would go through all of it (a third of a second
-        # after a build), is left out
-        gc.freeze()
 
 
 if __name__ == "__main__":
