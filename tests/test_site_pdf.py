@@ -120,3 +120,58 @@ def test_the_same_book_printed_in_two_folders_gives_the_same_bytes(book, tmp_pat
     b = site_pdf.write_pdf(other, 2022, files, FRONT, CHROMIUM).read_bytes()
     assert a == b
     assert str(book).encode() not in a
+
+
+def _fake_chromium(tmp_path, body: str):
+    """A stand-in for Chromium: a shell script (``body``) given Chromium's arguments."""
+    script = tmp_path / "fake-chromium"
+    script.write_text("#!/bin/sh\n" + body + "\n")
+    script.chmod(0o755)
+    return str(script)
+
+
+def test_a_print_runs_while_the_caller_goes_on_and_cancel_stops_it(book, tmp_path_factory):
+    bin_dir = tmp_path_factory.mktemp("bin")
+    marker = bin_dir / "started"
+    chromium = _fake_chromium(bin_dir, f"touch {marker}; sleep 30")
+    printing = site_pdf.start_pdf(book, 2022, ["index.html", "two.html"], FRONT, chromium)
+    assert (book / site_pdf.PRINT_SOURCE).exists()  # Chromium is given the document
+    assert printing.process.poll() is None  # start_pdf returned while it prints
+    printing.cancel()
+    assert printing.process.returncode is not None  # stopped, not left behind
+    assert not (book / site_pdf.PRINT_SOURCE).exists()
+    assert not (book / site_pdf.pdf_name(2022)).exists()
+
+
+def test_a_print_that_fails_names_the_year_binary_and_chromiums_last_message(
+    book, tmp_path_factory
+):
+    bin_dir = tmp_path_factory.mktemp("bin")
+    chromium = _fake_chromium(bin_dir, "echo 'first line' >&2; echo 'no display found' >&2; exit 3")
+    printing = site_pdf.start_pdf(book, 2022, ["index.html", "two.html"], FRONT, chromium)
+    with pytest.raises(site_pdf.PDFError) as err:
+        printing.result()
+    msg = str(err.value)
+    assert "PDF edition 2022" in msg and chromium in msg
+    assert "exited with 3" in msg and "no display found" in msg
+    assert not (book / site_pdf.PRINT_SOURCE).exists()
+
+
+def test_a_print_that_writes_a_pdf_is_fixed_and_cached(book, tmp_path_factory):
+    bin_dir = tmp_path_factory.mktemp("bin")
+    cache = tmp_path_factory.mktemp("pdf-cache")
+    # the fake writes a PDF with a date where --print-to-pdf=<path> points
+    body = (
+        'for a in "$@"; do case "$a" in --print-to-pdf=*) out="${a#--print-to-pdf=}";; esac; '
+        'done; printf "%%PDF-1.4 /CreationDate (D:20261203091500Z)" > "$out"'
+    )
+    chromium = _fake_chromium(bin_dir, body)
+    pdf = site_pdf.write_pdf(book, 2022, ["index.html", "two.html"], FRONT, chromium, cache)
+    assert pdf.read_bytes() == b"%PDF-1.4 /CreationDate (D:20000101000000Z)"
+    assert len(list(cache.glob("*.pdf"))) == 1
+    # the same book again: from the cache, no Chromium (this one would fail)
+    pdf.unlink()
+    broken = _fake_chromium(tmp_path_factory.mktemp("bin2"), "exit 1")
+    again = site_pdf.start_pdf(book, 2022, ["index.html", "two.html"], FRONT, broken, cache)
+    assert again.process is None
+    assert again.result().read_bytes() == b"%PDF-1.4 /CreationDate (D:20000101000000Z)"

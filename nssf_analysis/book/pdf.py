@@ -8,8 +8,9 @@ stylesheet with its print rules and ``assets/print.css`` (A4, page numbers in th
 footer, tables fitted to the page width) lay it out; nothing runs in it.
 
 :func:`write_pdf` prints it with headless Chromium (``--print-to-pdf``, network
-blocked) into ``<book>/nssf-annual-report-<year>.pdf``.  The dates and random ids
-Chromium writes are replaced by fixed ones, so the same book gives the same bytes.
+blocked; :func:`start_pdf` starts the print and returns, so the caller can go on while
+Chromium lays the book out) into ``<book>/nssf-annual-report-<year>.pdf``.  The dates
+and random ids Chromium writes are replaced by fixed ones, so the same book gives the same bytes.
 Without Chromium (or with ``NSSF_PDF=0``) there is no PDF edition and the build says
 so.  Set ``NSSF_CHROMIUM`` to use another Chromium binary.
 """
@@ -22,6 +23,7 @@ import re
 import shutil
 import subprocess
 import tempfile
+import time
 from pathlib import Path
 
 from markupsafe import Markup
@@ -268,6 +270,8 @@ def write_pdf(
 ) -> Path:
     """Print the PDF edition of the book in ``book_dir``; return its path.
 
+    The same as ``start_pdf(...).result()`` (see :func:`start_pdf`).
+
     Parameters
     ----------
     book_dir : Path
@@ -289,60 +293,153 @@ def write_pdf(
     PDFError
         If Chromium fails, times out or writes no PDF.
     """
+    return start_pdf(book_dir, year, files, front, chromium, cache).result()
+
+
+def start_pdf(
+    book_dir: Path,
+    year: int,
+    files: list[str],
+    front: dict,
+    chromium: str,
+    cache: Path | None = None,
+) -> PendingPDF:
+    """Start printing the PDF edition of the book in ``book_dir``; return at once.
+
+    Chromium prints in its own processes while the caller goes on (the build writes
+    the search index meanwhile); :meth:`PendingPDF.result` waits for it and writes the
+    PDF, :meth:`PendingPDF.cancel` stops it.  A book printed before (same document, same
+    stylesheets) is copied from ``cache`` and no Chromium starts.  The pages and
+    stylesheets must not change until the result is taken.
+
+    Parameters
+    ----------
+    book_dir, year, files, front, chromium, cache
+        As for :func:`write_pdf`.
+
+    Returns
+    -------
+    PendingPDF
+
+    Raises
+    ------
+    PDFError
+        If Chromium cannot be started.
+    """
     book_dir = Path(book_dir)
-    target = book_dir / pdf_name(year)
-    source = book_dir / PRINT_SOURCE
     doc = print_document(book_dir, files, front)
     key_parts = [doc.encode("utf-8")]
     for css in ("book.css", "pygments.css", "print.css"):
         p = book_dir / "assets" / css
         key_parts.append(p.read_bytes() if p.exists() else b"")
     key = hashlib.sha256(b"\0".join(key_parts)).hexdigest()[:24]
-    if cache is not None:
-        kept = Path(cache) / f"{key}.pdf"
-        if kept.is_file():
-            shutil.copyfile(kept, target)
-            return target
-    source.write_text(doc, encoding="utf-8")
-    profile = Path(tempfile.mkdtemp(prefix="nssf-pdf-"))
-    raw = profile / "out.pdf"
-    cmd = [
-        chromium,
-        *CHROMIUM_FLAGS,
-        f"--user-data-dir={profile / 'profile'}",
-        f"--print-to-pdf={raw}",
-        source.resolve().as_uri(),
-    ]
-    try:
-        res = subprocess.run(
-            cmd, capture_output=True, text=True, timeout=PRINT_TIMEOUT, stdin=subprocess.DEVNULL
-        )
-        if res.returncode != 0 or not raw.is_file() or raw.stat().st_size == 0:
-            tail = (res.stderr or "").strip().splitlines()[-1:] or ["no output"]
-            raise PDFError(
-                f"PDF edition {year}: {chromium} exited with {res.returncode} and wrote no "
-                f"PDF: {tail[0][:200]}"
-            )
-        data = fix_pdf(raw.read_bytes(), doc.encode("utf-8"))
-    except subprocess.TimeoutExpired:
-        raise PDFError(
-            f"PDF edition {year}: {chromium} did not finish within {PRINT_TIMEOUT} s "
-            "(NSSF_PDF_TIMEOUT)"
-        ) from None
-    except OSError as err:
-        raise PDFError(f"PDF edition {year}: cannot run {chromium}: {err}") from None
-    finally:
-        source.unlink(missing_ok=True)
-        shutil.rmtree(profile, ignore_errors=True)
-    target.write_bytes(data)
-    if cache is not None:
-        Path(cache).mkdir(parents=True, exist_ok=True)
-        for old in Path(cache).glob("*.pdf"):
-            old.unlink(missing_ok=True)
-        tmp = Path(cache) / f".{key}.tmp"
-        tmp.write_bytes(data)
-        tmp.replace(Path(cache) / f"{key}.pdf")
-    return target
+    return PendingPDF(book_dir, year, doc, key, chromium, None if cache is None else Path(cache))
 
 
-__all__ = ["PDFError", "find_chromium", "fix_pdf", "pdf_name", "print_document", "write_pdf"]
+class PendingPDF:
+    """A PDF edition being printed (see :func:`start_pdf`)."""
+
+    def __init__(
+        self, book_dir: Path, year: int, doc: str, key: str, chromium: str, cache: Path | None
+    ):
+        self.book_dir, self.year, self.doc, self.key = book_dir, year, doc, key
+        self.chromium, self.cache = chromium, cache
+        self.target = book_dir / pdf_name(year)
+        self.source = book_dir / PRINT_SOURCE
+        self.process: subprocess.Popen | None = None
+        self.profile: Path | None = None
+        self.started = time.monotonic()
+        kept = None if cache is None else cache / f"{key}.pdf"
+        if kept is not None and kept.is_file():
+            self.kept = kept
+            return
+        self.kept = None
+        self.source.write_text(doc, encoding="utf-8")
+        self.profile = Path(tempfile.mkdtemp(prefix="nssf-pdf-"))
+        cmd = [
+            chromium,
+            *CHROMIUM_FLAGS,
+            f"--user-data-dir={self.profile / 'profile'}",
+            f"--print-to-pdf={self.profile / 'out.pdf'}",
+            self.source.resolve().as_uri(),
+        ]
+        # Chromium's messages go to a file: a pipe nobody reads while the caller works
+        # could fill up and stop it
+        self.log = self.profile / "chromium.log"
+        try:
+            with open(self.log, "wb") as log:
+                self.process = subprocess.Popen(
+                    cmd, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=log
+                )
+        except OSError as err:
+            self._clean()
+            raise PDFError(f"PDF edition {year}: cannot run {chromium}: {err}") from None
+
+    def _clean(self) -> None:
+        self.source.unlink(missing_ok=True)
+        if self.profile is not None:
+            shutil.rmtree(self.profile, ignore_errors=True)
+            self.profile = None
+
+    def cancel(self) -> None:
+        """Stop Chromium (if it still prints) and remove what it was given."""
+        if self.process is not None and self.process.poll() is None:
+            self.process.kill()
+            self.process.wait()
+        self._clean()
+
+    def result(self) -> Path:
+        """Wait for Chromium, write the PDF edition into the book; return its path.
+
+        Raises
+        ------
+        PDFError
+            If Chromium fails, takes longer than :data:`PRINT_TIMEOUT` seconds from the
+            start, or writes no PDF.
+        """
+        if self.kept is not None:
+            shutil.copyfile(self.kept, self.target)
+            return self.target
+        year, chromium = self.year, self.chromium
+        try:
+            left = max(0.0, PRINT_TIMEOUT - (time.monotonic() - self.started))
+            try:
+                self.process.wait(timeout=left)
+            except subprocess.TimeoutExpired:
+                raise PDFError(
+                    f"PDF edition {year}: {chromium} did not finish within {PRINT_TIMEOUT} s "
+                    "(NSSF_PDF_TIMEOUT)"
+                ) from None
+            raw = self.profile / "out.pdf"
+            code = self.process.returncode
+            if code != 0 or not raw.is_file() or raw.stat().st_size == 0:
+                stderr = self.log.read_text(encoding="utf-8", errors="replace")
+                tail = stderr.strip().splitlines()[-1:] or ["no output"]
+                raise PDFError(
+                    f"PDF edition {year}: {chromium} exited with {code} and wrote no "
+                    f"PDF: {tail[0][:200]}"
+                )
+            data = fix_pdf(raw.read_bytes(), self.doc.encode("utf-8"))
+        finally:
+            self.cancel()
+        self.target.write_bytes(data)
+        if self.cache is not None:
+            self.cache.mkdir(parents=True, exist_ok=True)
+            for old in self.cache.glob("*.pdf"):
+                old.unlink(missing_ok=True)
+            tmp = self.cache / f".{self.key}.tmp"
+            tmp.write_bytes(data)
+            tmp.replace(self.cache / f"{self.key}.pdf")
+        return self.target
+
+
+__all__ = [
+    "PDFError",
+    "PendingPDF",
+    "find_chromium",
+    "fix_pdf",
+    "pdf_name",
+    "print_document",
+    "start_pdf",
+    "write_pdf",
+]

@@ -198,6 +198,9 @@ def prefetch_downloads(fragment: str, year: int) -> int:
 def publish(target_dir: Path, year: int, inputs, files: list[str], log=None) -> dict:
     """Finish a year's book written into ``target_dir``: search, data package, PDF.
 
+    Chromium prints the PDF edition while the search index and the data package are
+    written; an error in either stops it.
+
     Parameters
     ----------
     target_dir : Path
@@ -223,29 +226,40 @@ def publish(target_dir: Path, year: int, inputs, files: list[str], log=None) -> 
     """
     target_dir = Path(target_dir)
     pages = sorted(p.name for p in target_dir.glob("*.html"))
-    cache = site_search.SearchCache(paths.outputs_dir() / ".cache" / "search" / str(year))
-    out = {"search_documents": site_search.write_search(target_dir, pages, cache)}
     commit = inputs.git["commit"]
-    write_datapackage(target_dir / DATAPACKAGE, target_dir / "data", year, commit)
+    out = {"pdf": None}
     chromium = site_pdf.find_chromium()
-    out["pdf"] = None
+    printing = None
     if chromium is None:
         _say(
             log,
             f"book {year}: no PDF edition (Chromium not found: make browser; "
             "or NSSF_PDF=0 was set)",
         )
-        return out
-    pub = publication()
-    front = {
-        "title": pub.title,
-        "edition": edition(year),
-        "date": pub.publication_date.isoformat(),
-        "licence": pub.licence_statement,
-        "citation": citation(year, commit),
-        "contact": f"{pub.contact_name} <{pub.contact_email}>",
-    }
-    cache = paths.outputs_dir() / ".cache" / "pdf" / str(year)
-    _say(log, f"book {year}: PDF edition ({chromium}; unchanged books come from the cache)")
-    out["pdf"] = site_pdf.write_pdf(target_dir, year, files, front, chromium, cache=cache)
+    else:
+        pub = publication()
+        front = {
+            "title": pub.title,
+            "edition": edition(year),
+            "date": pub.publication_date.isoformat(),
+            "licence": pub.licence_statement,
+            "citation": citation(year, commit),
+            "contact": f"{pub.contact_name} <{pub.contact_email}>",
+        }
+        cache = paths.outputs_dir() / ".cache" / "pdf" / str(year)
+        _say(log, f"book {year}: PDF edition ({chromium}; unchanged books come from the cache)")
+        # Chromium prints while the search index and the data package are written
+        printing = site_pdf.start_pdf(target_dir, year, files, front, chromium, cache=cache)
+    try:
+        search_cache = site_search.SearchCache(
+            paths.outputs_dir() / ".cache" / "search" / str(year)
+        )
+        out["search_documents"] = site_search.write_search(target_dir, pages, search_cache)
+        write_datapackage(target_dir / DATAPACKAGE, target_dir / "data", year, commit)
+    except BaseException:
+        if printing is not None:
+            printing.cancel()
+        raise
+    if printing is not None:
+        out["pdf"] = printing.result()
     return out
