@@ -255,6 +255,11 @@ def run_build(name: str, year: int, jobs: int | None, force: bool, env: dict[str
     return Phase(name, m, parse_statuses(m.stdout, year))
 
 
+def printed_pdf(phase: Phase) -> bool:
+    """Return whether the build of ``phase`` printed (or copied) a PDF edition."""
+    return "PDF edition (" in phase.measured.stdout + phase.measured.stderr
+
+
 def change_chapter(path: Path) -> None:
     """Append a Markdown cell to the notebook at ``path`` (its content hash changes)."""
     nb = nbformat.read(path, as_version=4)
@@ -425,6 +430,14 @@ def run(args: argparse.Namespace, tmp: Path) -> None:
     cold = run_build("cold build (--force)", args.year, args.jobs, True, env)
     print(f"  total {cold.measured.seconds:.1f} s\n", flush=True)
     phases.append(cold)
+    html_only = None
+    if printed_pdf(cold):
+        print("[2b] cold build without the PDF edition (NSSF_PDF=0), fresh outputs folder:")
+        print("     the naive baseline's output, HTML only")
+        html_env = dict(bench_env(tmp / "outputs-html", notebooks, data), NSSF_PDF="0")
+        html_only = run_build("cold build, no PDF edition", args.year, args.jobs, True, html_env)
+        print(f"  total {html_only.measured.seconds:.1f} s\n", flush=True)
+        phases.append(html_only)
 
     print("[3/5] no-change rebuild: the same command without --force")
     same = run_build("no-change rebuild", args.year, args.jobs, False, env)
@@ -455,12 +468,17 @@ def run(args: argparse.Namespace, tmp: Path) -> None:
     naive_s = naive.measured.seconds if naive else None
     cold_s = cold.measured.seconds
     print(ratio_line("cold / naive", cold_s, naive_s, COLD_GOAL))
+    if html_only is not None:
+        print(ratio_line("cold, no PDF / naive", html_only.measured.seconds, naive_s, None))
+    else:
+        print("  (the cold build printed no PDF edition: Chromium not found, or NSSF_PDF=0)")
     print(ratio_line("no-change / cold", same.measured.seconds, cold_s, NO_CHANGE_GOAL))
     print(ratio_line("one-changed / cold", one.measured.seconds, cold_s, None))
     print(ratio_line("one-table / cold", table_phase.measured.seconds, cold_s, ONE_TABLE_GOAL))
     print()
     checks = [
         ("cold build", cold.statuses, set(names)),
+        *([("cold build, no PDF", html_only.statuses, set(names))] if html_only else []),
         ("no-change rebuild", same.statuses, set()),
         ("one chapter changed", one.statuses, {chapter.stem}),
         (f"one table ({table}) changed", table_phase.statuses, readers),
