@@ -2,6 +2,8 @@
 
 import shutil
 import subprocess
+import time
+from pathlib import Path
 
 import pytest
 
@@ -130,15 +132,35 @@ def _fake_chromium(tmp_path, body: str):
     return str(script)
 
 
+def _running(pid: int) -> bool:
+    """Return whether process ``pid`` still runs (a zombie waiting to be reaped does not)."""
+    for _ in range(40):
+        try:
+            state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+        except (FileNotFoundError, ProcessLookupError):
+            return False
+        if state in ("Z", "X"):
+            return False
+        time.sleep(0.05)
+    return True
+
+
 def test_a_print_runs_while_the_caller_goes_on_and_cancel_stops_it(book, tmp_path_factory):
     bin_dir = tmp_path_factory.mktemp("bin")
-    marker = bin_dir / "started"
-    chromium = _fake_chromium(bin_dir, f"touch {marker}; sleep 30")
+    pid_file = bin_dir / "helper.pid"
+    # a helper process, as Chromium starts its renderers
+    chromium = _fake_chromium(bin_dir, f"sleep 30 & echo $! > {pid_file}; wait")
     printing = site_pdf.start_pdf(book, 2022, ["index.html", "two.html"], FRONT, chromium)
     assert (book / site_pdf.PRINT_SOURCE).exists()  # Chromium is given the document
     assert printing.process.poll() is None  # start_pdf returned while it prints
+    for _ in range(100):  # the helper has started once its pid is written
+        if pid_file.exists() and pid_file.read_text().strip():
+            break
+        time.sleep(0.05)
+    helper = int(pid_file.read_text())
     printing.cancel()
     assert printing.process.returncode is not None  # stopped, not left behind
+    assert not _running(helper)  # its helper too
     assert not (book / site_pdf.PRINT_SOURCE).exists()
     assert not (book / site_pdf.pdf_name(2022)).exists()
 

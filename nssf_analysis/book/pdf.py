@@ -10,7 +10,8 @@ footer, tables fitted to the page width) lay it out; nothing runs in it.
 :func:`write_pdf` prints it with headless Chromium (``--print-to-pdf``, network
 blocked; :func:`start_pdf` starts the print and returns, so the caller can go on while
 Chromium lays the book out) into ``<book>/nssf-annual-report-<year>.pdf``.  The dates
-and random ids Chromium writes are replaced by fixed ones, so the same book gives the same bytes.
+and random ids Chromium writes are replaced by fixed ones, so the same book gives the
+same bytes.
 Without Chromium (or with ``NSSF_PDF=0``) there is no PDF edition and the build says
 so.  Set ``NSSF_CHROMIUM`` to use another Chromium binary.
 """
@@ -21,6 +22,7 @@ import hashlib
 import os
 import re
 import shutil
+import signal
 import subprocess
 import tempfile
 import time
@@ -368,8 +370,13 @@ class PendingPDF:
         self.log = self.profile / "chromium.log"
         try:
             with open(self.log, "wb") as log:
+                # a session of its own: cancel stops Chromium's helper processes too
                 self.process = subprocess.Popen(
-                    cmd, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=log
+                    cmd,
+                    stdin=subprocess.DEVNULL,
+                    stdout=subprocess.DEVNULL,
+                    stderr=log,
+                    start_new_session=True,
                 )
         except OSError as err:
             self._clean()
@@ -383,9 +390,14 @@ class PendingPDF:
 
     def cancel(self) -> None:
         """Stop Chromium (if it still prints) and remove what it was given."""
-        if self.process is not None and self.process.poll() is None:
-            self.process.kill()
-            self.process.wait()
+        if self.process is not None:
+            if self.process.poll() is None:
+                self.process.kill()
+                self.process.wait()
+            try:  # helpers left in Chromium's process group
+                os.killpg(self.process.pid, signal.SIGKILL)
+            except (ProcessLookupError, PermissionError):
+                pass
         self._clean()
 
     def result(self) -> Path:
