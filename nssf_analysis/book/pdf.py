@@ -344,7 +344,7 @@ class PendingPDF:
     def __init__(
         self, book_dir: Path, year: int, doc: str, key: str, chromium: str, cache: Path | None
     ):
-        self.book_dir, self.year, self.doc, self.key = book_dir, year, doc, key
+        self.year, self.doc, self.key = year, doc, key
         self.chromium, self.cache = chromium, cache
         self.target = book_dir / pdf_name(year)
         self.source = book_dir / PRINT_SOURCE
