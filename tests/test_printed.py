@@ -281,3 +281,43 @@ def test_changes_carry_the_printed_change():
     row = c[c["item"] == "Nursing Benefits"].iloc[0]
     assert row["printed"] == pytest.approx(49.47)
     assert row["change"] == pytest.approx(50.0)
+
+
+#: Run in a fresh process (as a chapter's kernel or the book's page writer is): print
+#: Table 1 for 2022, count the calls of the function that reads its printed rows.
+_FRESH = """
+import hashlib
+from nssf_analysis.render import printed
+calls = []
+rows = printed._rows
+printed._rows = lambda table_id: calls.append(table_id) or rows(table_id)
+html = printed.printed_table("t01", 2022).to_html()
+print(len(calls), "2,305,958" in html, "2,305,959" in html)
+print(hashlib.sha256(html.encode()).hexdigest())
+"""
+
+
+def _fresh(env) -> list[str]:
+    import subprocess
+    import sys
+
+    res = subprocess.run(
+        [sys.executable, "-c", _FRESH], capture_output=True, text=True, env=env, timeout=120
+    )
+    assert res.returncode == 0, res.stderr
+    return res.stdout.split()
+
+
+def test_a_printed_table_serves_the_next_process_until_its_data_changes(data_copy, tmp_path):
+    import os
+
+    env = dict(os.environ, NSSF_DATA=str(data_copy), NSSF_OUTPUTS=str(tmp_path / "outputs"))
+    first = _fresh(env)
+    assert first[:3] == ["1", "True", "False"]  # computed: 2,305,958 members (Table 1)
+    second = _fresh(env)
+    assert second == ["0", *first[1:]]  # from disk: the same table, not computed again
+    # one printed cell of Table 1 corrected: the table is computed again and shows it
+    raw = data_copy / "raw" / "t01.csv"
+    raw.write_text(raw.read_text(encoding="utf-8").replace("2,305,958", "2,305,959"), "utf-8")
+    third = _fresh(env)
+    assert (third[0], third[2]) == ("1", "True")  # its note: the parts add up to 2,305,958

@@ -317,3 +317,15 @@ def test_plain_table_aligns_text_left_and_numbers_right():
     for i in (1, 2, 3):
         assert f"td.col{i} {{" not in html
     assert "row_heading" not in html  # no index
+
+
+def test_catalog_row_is_the_catalogs_row_and_a_copy():
+    from nssf_analysis.catalog import catalog_row
+
+    row = catalog_row("t01")
+    assert row["label"] == "Table 1"
+    assert row["table_id"] == "t01"
+    row["label"] = "changed"
+    assert catalog_row("t01")["label"] == "Table 1"
+    with pytest.raises(KeyError):
+        catalog_row("t999")

@@ -328,6 +328,27 @@ def catalog() -> pd.DataFrame:
     return _read_catalog(paths.data_dir())
 
 
+@data_cache
+def _catalog_rows() -> dict[str, dict]:
+    return {row["table_id"]: row for row in catalog().to_dict("records")}
+
+
+def catalog_row(table_id: str) -> dict:
+    """Return one table's row of the catalog, ``{column: value}`` (a copy).
+
+    Parameters
+    ----------
+    table_id : str
+        A table of the catalog.
+
+    Raises
+    ------
+    KeyError
+        If the catalog has no such table.
+    """
+    return dict(_catalog_rows()[table_id])
+
+
 def _read_metadata(root: Path) -> dict:
     path = root / "metadata.json"
     doc = read_json(path)

@@ -32,7 +32,14 @@ import jinja2
 import pandas as pd
 from markupsafe import Markup, escape
 
-from nssf_analysis.data.catalog import available_years, catalog, load_checks, load_raw, load_table
+from nssf_analysis.data.cache import data_cache
+from nssf_analysis.data.catalog import (
+    available_years,
+    catalog_row,
+    load_checks,
+    load_raw,
+    load_table,
+)
 from nssf_analysis.data.extract import is_value
 from nssf_analysis.render import wording
 
@@ -281,7 +288,7 @@ def _findings(table_id: str) -> list[dict]:
 def _cell_years(table_id: str) -> dict[tuple[int, int], str]:
     """Return the year (or ``"change"``) of every value cell, by (line, column)."""
     out: dict[tuple[int, int], str] = {}
-    family = catalog().set_index("table_id").loc[table_id, "family"]
+    family = catalog_row(table_id)["family"]
     if family not in ("directory", "text"):
         tidy = load_table(table_id)
         for line, col, year in zip(tidy["line"], tidy["column"], tidy["year"], strict=True):
@@ -430,11 +437,18 @@ def note_text(f: dict, where: str) -> str:
 
 
 def _info(table_id: str) -> dict:
-    return catalog().set_index("table_id").loc[table_id].to_dict()
+    return catalog_row(table_id)
 
 
+@data_cache(persist=True, maxsize=128)
 def printed_table(table_id: str, year: int) -> PrintedTable:
     """Return a report table as printed, for the book of ``year``.
+
+    The result is kept on disk while the files it read are unchanged
+    (:func:`nssf_analysis.data.cache.data_cache`): the chapter that shows the table
+    computes it, the book's page writer loads it for the table's downloads
+    (:func:`nssf_analysis.render.printed.display_frame`).  Callers share it and must not
+    change it in place.
 
     Parameters
     ----------

@@ -51,7 +51,7 @@ from nssf_analysis.analysis.values import (
     table_years as table_years,
 )
 from nssf_analysis.data import units
-from nssf_analysis.data.catalog import catalog, load_checks, load_table
+from nssf_analysis.data.catalog import catalog, catalog_row, load_checks, load_table
 from nssf_analysis.exceptions import NSSFError
 from nssf_analysis.render.directory_view import directory, directory_frame
 from nssf_analysis.render.printed import (
@@ -215,7 +215,7 @@ def report_frame(table_id: str, year: int) -> pd.DataFrame:
 
 
 def _info(table_id: str) -> dict:
-    return catalog().set_index("table_id").loc[table_id].to_dict()
+    return catalog_row(table_id)
 
 
 def caption_html(table_id: str) -> str:
