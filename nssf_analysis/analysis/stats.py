@@ -30,8 +30,10 @@ import warnings
 
 import numpy as np
 import pandas as pd
-import statsmodels.api as sm
 from scipy import stats as sps
+from statsmodels.discrete.discrete_model import NegativeBinomial
+from statsmodels.genmod import families
+from statsmodels.genmod.generalized_linear_model import GLM
 from statsmodels.stats.multitest import multipletests
 from statsmodels.stats.proportion import proportion_confint
 from statsmodels.stats.rates import confint_poisson_2indep, test_poisson_2indep
@@ -583,16 +585,16 @@ def fit_rate_model(
     e = d["exposure"].to_numpy(dtype=float)
     national = y.sum() / e.sum()
     ones = np.ones((len(d), 1))
-    null = sm.GLM(y, ones, offset=np.log(e), family=sm.families.Poisson()).fit()
+    null = GLM(y, ones, offset=np.log(e), family=families.Poisson()).fit()
     dispersion = float(null.pearson_chi2 / null.df_resid) if null.df_resid > 0 else np.nan
     nb_alpha = np.nan
-    family = sm.families.Poisson()
+    family = families.Poisson()
     family_name = "Poisson"
     if not _missing(dispersion) and dispersion > threshold:
-        nb = sm.NegativeBinomial(y, ones, offset=np.log(e), loglike_method="nb2")
+        nb = NegativeBinomial(y, ones, offset=np.log(e), loglike_method="nb2")
         nb_fit = nb.fit(disp=0, maxiter=1000)
         nb_alpha = float(np.asarray(nb_fit.params)[-1])
-        family = sm.families.NegativeBinomial(alpha=nb_alpha)
+        family = families.NegativeBinomial(alpha=nb_alpha)
         family_name = "negative binomial"
     expected = national * e
     pos = y > 0
@@ -611,11 +613,11 @@ def fit_rate_model(
     if pos.sum() > 0:
         X = np.eye(len(d))[:, pos][pos]
         fits = {}
-        for name, fam in (("model", family), ("poisson", sm.families.Poisson())):
+        for name, fam in (("model", family), ("poisson", families.Poisson())):
             # one parameter per group: a saturated model, the fit is exact by design
             with warnings.catch_warnings(), np.errstate(divide="ignore", invalid="ignore"):
                 warnings.simplefilter("ignore", PerfectSeparationWarning)
-                fits[name] = sm.GLM(y[pos], X, offset=np.log(expected[pos]), family=fam).fit()
+                fits[name] = GLM(y[pos], X, offset=np.log(expected[pos]), family=fam).fit()
         fit = fits["model"]
         ci = np.asarray(fit.conf_int(alpha=alpha))
         out.loc[pos, "rate_ratio"] = np.exp(np.asarray(fit.params))

@@ -358,7 +358,7 @@ def _take_kernel(cwd: str) -> _Kernel:
 #: Modules a kernel imports before the first cell, by the names the chapters import them
 #: by (``from nssf_analysis import audit, sections …``): the costly part of a chapter's
 #: first cell (pandas, matplotlib), paid while the kernel is started ahead.  Only what
-#: nearly every chapter imports: the statistics (statsmodels and scipy, 1.3 s) are left
+#: nearly every chapter imports: the statistics (statsmodels and scipy, 0.9 s) are left
 #: to the one chapter that imports them.  None of these reads data when imported, and
 #: none binds a name in the notebook.
 PRELOADED = (
