@@ -7,6 +7,9 @@ What is measured, in one run, for one report year (``--year``, default 2022):
    notebooks folder, as in the real build) and then ``jupyter nbconvert --to html
    <out.ipynb>``; the total wall time.
 2. **cold build** -- ``nssf-report build --year <Y> --force`` in a fresh outputs folder.
+   Where it printed a PDF edition, once more with ``NSSF_PDF=0`` in another fresh
+   outputs folder ("cold build, no PDF edition"): the naive baseline prints none, so
+   its ratio to the baseline is printed too, without a goal.
 3. **no-change rebuild** -- the same command again, without ``--force``, same folder.
 4. **one chapter changed** -- a Markdown cell is appended (with nbformat) to one chapter
    notebook (``--chapter``, default the first one) and the book is rebuilt; the build's
