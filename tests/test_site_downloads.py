@@ -258,3 +258,48 @@ def test_a_chapter_that_runs_again_finds_the_downloads_of_its_previous_tables_ma
     out = sd.annotate(again, site.downloads(tmp_path / "book", 2022), {"t05"})
     assert 'href="data/shown/t05.xlsx"' in out and 'href="data/graphics/graphic-3.csv"' in out
     assert "Title (again)" in out
+
+
+def test_deferred_links_come_first_and_the_same_files_follow(tmp_path, monkeypatch):
+    # the book writes its pages (and Chromium prints them) before the files are made
+    from nssf_analysis.book import downloads as dl
+
+    monkeypatch.setenv("NSSF_OUTPUTS", str(tmp_path / "outputs"))
+    dl.table_files.cache_clear()
+    dl.graphic_file.cache_clear()
+    now = sd.annotate(FRAGMENT, sd.Downloads(tmp_path / "now", 2022, "cite"), {"t05"})
+    deferred = sd.Downloads(tmp_path / "later", 2022, "cite", defer=True)
+    later = sd.annotate(FRAGMENT, deferred, {"t05"})
+    assert later == now  # the same links
+    assert not (tmp_path / "later").exists()  # and no file yet
+    assert deferred.write_pending() == 3  # Table 5 as CSV and Excel, Graphic 3's data
+    made = sorted(p.relative_to(tmp_path / "later") for p in (tmp_path / "later").rglob("*.*"))
+    assert [p.as_posix() for p in made] == [
+        "data/graphics/graphic-3.csv",
+        "data/shown/t05.csv",
+        "data/shown/t05.xlsx",
+    ]
+    for p in made:
+        assert (tmp_path / "later" / p).read_bytes() == (tmp_path / "now" / p).read_bytes()
+    assert deferred.write_pending() == 0  # each file once
+
+
+def test_a_table_without_data_for_the_year_gets_no_link_deferred_or_not(tmp_path):
+    # Table 5 prints 2021 and 2022 only
+    for defer in (False, True):
+        d = sd.Downloads(tmp_path, 1999, "cite", defer=defer)
+        assert d.table("t05") == [] and d.graphic(3) == []
+        assert d.pending == []
+
+
+def test_deferred_files_that_differ_from_their_links_stop_the_book(tmp_path, monkeypatch):
+    import pytest
+
+    from nssf_analysis.book import downloads as dl
+    from nssf_analysis.book.plan import BookBuildError
+
+    d = sd.Downloads(tmp_path, 2022, "cite", defer=True)
+    assert [href for href, _ in d.table("t05")] == ["data/shown/t05.csv", "data/shown/t05.xlsx"]
+    monkeypatch.setattr(dl, "table_files", lambda *args: {})  # as if it had no data
+    with pytest.raises(BookBuildError, match=r"downloads of table t05 are none, but its page"):
+        d.write_pending()

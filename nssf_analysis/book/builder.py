@@ -114,6 +114,7 @@ from nssf_analysis.book.plan import (
     resolve_years,
     years_with_data,
 )
+from nssf_analysis.book.priority import lower_thread_priority
 from nssf_analysis.book.publish import (
     WORKBOOK,
     WORKBOOK_TIME,
@@ -576,7 +577,10 @@ def _background_work(plan: list[dict], cache_dir: Path, inputs: Inputs) -> _Back
     The downloads of the chapters that run, as their previous run showed them (see
     :func:`_prefetch_previous`), the workbook of all tables (it does not depend on the
     chapters), the downloads of the chapters that come from the cache and the
-    methodology page.
+    methodology page; then, as each chapter finishes, its downloads.  All of it at the
+    lowest CPU priority, in the time the kernels leave; what is not done when the last
+    chapter ends (but the workbook) is left to the page writer, which makes the
+    downloads while Chromium prints.
     """
     background = _Background()
     # first what the page writer would wait for: the downloads of the chapters that run
@@ -605,21 +609,29 @@ class _Background:
     re-raises), loads the downloads of the chapters that come from the cache and
     computes those of each chapter as it finishes (:meth:`add_optional`: an error there
     is the page writer's to report, when it asks for the same files).  One thread, so the
-    caches of :mod:`nssf_analysis.data.cache` are used by one thread at a time.
+    caches of :mod:`nssf_analysis.data.cache` are used by one thread at a time; of the
+    lowest CPU priority (:func:`~nssf_analysis.book.priority.lower_thread_priority`), so
+    the kernels keep the cores.
     """
 
     def __init__(self):
         self.error: BaseException | None = None
         self.tasks: queue.SimpleQueue = queue.SimpleQueue()
+        self.closing = False
+        self.skipped = 0
         self.thread = threading.Thread(target=self._run, daemon=True)
         self.thread.start()
 
     def _run(self) -> None:
+        lower_thread_priority()
         while True:
             task = self.tasks.get()
             if task is None:
                 return
             func, args, optional = task
+            if optional and self.closing:  # work ahead that is no longer ahead
+                self.skipped += 1
+                continue
             try:
                 func(*args)
             except Exception as err:
@@ -638,7 +650,12 @@ class _Background:
         self.tasks.put((func, args, True))
 
     def wait(self) -> None:
-        """Wait for every queued task; raise the first error of a task that must succeed."""
+        """Finish the task at hand and those that must succeed; raise the first error of these.
+
+        The optional tasks not yet started are skipped: what they would have made ahead
+        is made when it is needed.
+        """
+        self.closing = True
         self.tasks.put(None)
         self.thread.join()
         if self.error is not None:

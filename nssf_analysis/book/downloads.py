@@ -86,6 +86,27 @@ def flat_frame(frame: pd.DataFrame) -> pd.DataFrame:
     return out.fillna("").astype(str).map(plain_text)
 
 
+def has_table_files(table_id: str, year: int) -> bool:
+    """Whether a table has downloads in the book of ``year`` (it has data for that year).
+
+    What :func:`shown_frame` and so :func:`table_files` decide by, read from the
+    catalog only: the book writes a table's links before its files are made.
+    """
+    from nssf_analysis.render import tables
+
+    return year in tables.table_years_any(table_id)
+
+
+def has_graphic_file(number: int, year: int) -> bool:
+    """Whether a graphic has a download in the book of ``year`` (it draws data that year).
+
+    What :func:`graphic_file` decides by.
+    """
+    from nssf_analysis.render import charts
+
+    return number in charts.GRAPHICS and charts.has_data(number, year)
+
+
 def shown_frame(table_id: str, year: int) -> pd.DataFrame | None:
     """Return a table as the book shows it for ``year`` (one header row), or None.
 
@@ -94,7 +115,7 @@ def shown_frame(table_id: str, year: int) -> pd.DataFrame | None:
     from nssf_analysis.data.catalog import load_table
     from nssf_analysis.render import directory_view, tables
 
-    if year not in tables.table_years_any(table_id):
+    if not has_table_files(table_id, year):
         return None
     family = tables._info(table_id)["family"]
     if family == "directory":
@@ -284,9 +305,10 @@ def table_files(table_id: str, year: int, citation: str) -> dict[str, bytes]:
         year=year,
         citation=citation,
     )
+    csv_path, xlsx_path = _table_paths(table_id)
     return {
-        f"{SHOWN_DIR}/{table_id}.csv": frame.to_csv(index=False, lineterminator="\n").encode(),
-        f"{SHOWN_DIR}/{table_id}.xlsx": workbook,
+        csv_path: frame.to_csv(index=False, lineterminator="\n").encode(),
+        xlsx_path: workbook,
     }
 
 
@@ -305,10 +327,19 @@ def graphic_file(number: int, year: int) -> bytes | None:
     """
     from nssf_analysis.render import charts
 
-    if number not in charts.GRAPHICS or not charts.has_data(number, year):
+    if not has_graphic_file(number, year):
         return None
     frame = charts.graphic_data(number, year)
     return frame.to_csv(index=False, lineterminator="\n").encode("utf-8")
+
+
+def _table_paths(table_id: str) -> list[str]:
+    """Return where a table's downloads go in the book: the CSV, then the workbook."""
+    return [f"{SHOWN_DIR}/{table_id}.csv", f"{SHOWN_DIR}/{table_id}.xlsx"]
+
+
+def _graphic_path(number: int) -> str:
+    return f"{GRAPHICS_DIR}/graphic-{number}.csv"
 
 
 class Downloads:
@@ -316,19 +347,27 @@ class Downloads:
 
     Parameters
     ----------
-    target_dir : Path
-        The book folder (its ``data/tidy`` already written).
+    target_dir : Path or None
+        The book folder (its ``data/tidy`` already written); None to compute the files
+        without writing them (see :func:`prefetch`).
     year : int
         The year of the book.
     citation : str
         The citation written on each workbook's cover.
+    defer : bool
+        Give the links at once and make the files later, in :meth:`write_pending`:
+        whether a table or graphic has files is read from the catalog
+        (:func:`has_table_files`, :func:`has_graphic_file`), so the book's pages can be
+        written, and printed, while its downloads are made.
     """
 
-    def __init__(self, target_dir: Path | None, year: int, citation: str):
+    def __init__(self, target_dir: Path | None, year: int, citation: str, *, defer=False):
         self.target = None if target_dir is None else Path(target_dir)
         self.year = year
         self.citation = citation
+        self.defer = defer
         self.done: dict[str, list[tuple[str, str]]] = {}
+        self.pending: list[tuple[str, str | int]] = []
 
     def _write(self, rel: str, data: bytes) -> None:
         if self.target is None:  # computing only (see prefetch)
@@ -337,15 +376,33 @@ class Downloads:
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_bytes(data)
 
+    def _write_table(self, table_id: str) -> list[str]:
+        files = table_files(table_id, self.year, self.citation)
+        for rel, data in files.items():
+            self._write(rel, data)
+        return list(files)
+
+    def _write_graphic(self, number: int) -> list[str]:
+        data = graphic_file(number, self.year)
+        if data is None:
+            return []
+        self._write(_graphic_path(number), data)
+        return [_graphic_path(number)]
+
     def table(self, table_id: str) -> list[tuple[str, str]]:
         """Write a table's downloads; return ``[(href, text), …]`` (empty without data)."""
         if table_id in self.done:
             return self.done[table_id]
-        links: list[tuple[str, str]] = []
-        for rel, data in table_files(table_id, self.year, self.citation).items():
-            self._write(rel, data)
-            kind = "CSV" if rel.endswith(".csv") else "Excel"
-            links.append((rel, f"table as shown ({kind})"))
+        if not self.defer:
+            files = self._write_table(table_id)
+        elif has_table_files(table_id, self.year):
+            files = _table_paths(table_id)
+            self.pending.append(("table", table_id))
+        else:
+            files = []
+        links = [
+            (rel, f"table as shown ({'CSV' if rel.endswith('.csv') else 'Excel'})") for rel in files
+        ]
         if self.target is not None and (self.target / "data" / "tidy" / f"{table_id}.csv").exists():
             links.append((f"data/tidy/{table_id}.csv", "tidy data (CSV)"))
         self.done[table_id] = links
@@ -356,13 +413,43 @@ class Downloads:
         key = f"graphic-{number}"
         if key in self.done:
             return self.done[key]
-        links: list[tuple[str, str]] = []
-        data = graphic_file(number, self.year)
-        if data is not None:
-            self._write(f"{GRAPHICS_DIR}/{key}.csv", data)
-            links.append((f"{GRAPHICS_DIR}/{key}.csv", "data drawn (CSV)"))
-        self.done[key] = links
-        return links
+        if not self.defer:
+            files = self._write_graphic(number)
+        elif has_graphic_file(number, self.year):
+            files = [_graphic_path(number)]
+            self.pending.append(("graphic", number))
+        else:
+            files = []
+        self.done[key] = [(rel, "data drawn (CSV)") for rel in files]
+        return self.done[key]
+
+    def write_pending(self) -> int:
+        """Make and write the files of the links given while deferred; return how many.
+
+        Raises
+        ------
+        nssf_analysis.book.plan.BookBuildError
+            If a table or graphic did not give the files its links point to (what the
+            catalog says it has for the year and what it gives disagree).
+        """
+        from nssf_analysis.book.plan import BookBuildError
+
+        written = 0
+        while self.pending:
+            kind, ident = self.pending.pop(0)
+            if kind == "table":
+                files, expected = self._write_table(ident), _table_paths(ident)
+                what = f"table {ident}"
+            else:
+                files, expected = self._write_graphic(ident), [_graphic_path(ident)]
+                what = f"graphic {ident}"
+            if files != expected:
+                raise BookBuildError(
+                    f"book {self.year}: the downloads of {what} are {files or 'none'}, "
+                    f"but its page links to {expected}"
+                )
+            written += len(files)
+        return written
 
 
 def links_html(label: str, links: list[tuple[str, str]]) -> str:
@@ -505,6 +592,8 @@ __all__ = [
     "Downloads",
     "annotate",
     "flat_frame",
+    "has_graphic_file",
+    "has_table_files",
     "links_html",
     "prefetch",
     "shown_frame",

@@ -387,7 +387,8 @@ def render_book(
         workbook=WORKBOOK,
         content="",
     )
-    downloads = site.downloads(target_dir, year)
+    # the pages get their download links now, the files are made while Chromium prints
+    downloads = site.downloads(target_dir, year, defer=True)
     for c in chapters:
         page_no += 1
         tables = [
@@ -455,7 +456,7 @@ def render_book(
         workbook=WORKBOOK,
         content="",
     )
-    site.publish(target_dir, year, inputs, [p["file"] for p in pages])
+    site.publish(target_dir, year, inputs, [p["file"] for p in pages], downloads=downloads)
     return len(pages)
 
 

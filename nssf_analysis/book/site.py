@@ -24,6 +24,7 @@ from nssf_analysis.book import pdf as site_pdf
 from nssf_analysis.book import search as site_search
 from nssf_analysis.book.datapackage import write_datapackage
 from nssf_analysis.book.downloads import Downloads, annotate
+from nssf_analysis.book.priority import run_low_priority
 from nssf_analysis.book.publication import URL_PLACEHOLDER, citation, edition, publication
 
 __all__ = [
@@ -153,7 +154,7 @@ def index_context(year: int, inputs, workbook: str) -> dict:
     }
 
 
-def downloads(target_dir: Path, year: int) -> Downloads:
+def downloads(target_dir: Path, year: int, defer: bool = False) -> Downloads:
     """Return the writer of a year's table and graphic downloads.
 
     Each table's and graphic's files are kept on disk while the data files they read
@@ -167,8 +168,11 @@ def downloads(target_dir: Path, year: int) -> Downloads:
         The book folder being written.
     year : int
         The report year of the book.
+    defer : bool
+        Give the links first and make the files in :func:`publish`, while Chromium
+        prints (see :class:`~nssf_analysis.book.downloads.Downloads`).
     """
-    return Downloads(target_dir, year, citation(year, None))
+    return Downloads(target_dir, year, citation(year, None), defer=defer)
 
 
 def prefetch_downloads(fragment: str, year: int) -> int:
@@ -195,11 +199,20 @@ def prefetch_downloads(fragment: str, year: int) -> int:
     return prefetch(fragment, year, citation(year, None), set(catalog()["table_id"]))
 
 
-def publish(target_dir: Path, year: int, inputs, files: list[str], log=None) -> dict:
-    """Finish a year's book written into ``target_dir``: search, data package, PDF.
+def publish(
+    target_dir: Path,
+    year: int,
+    inputs,
+    files: list[str],
+    log=None,
+    downloads: Downloads | None = None,
+) -> dict:
+    """Finish a year's book written into ``target_dir``: downloads, search, data package, PDF.
 
-    Chromium prints the PDF edition while the search index and the data package are
-    written; an error in either stops it.
+    Chromium prints the PDF edition while the files the pages' download links point to,
+    the search index and the data package are written, at the lowest CPU priority
+    (:func:`nssf_analysis.book.priority.run_low_priority`: Chromium's print is what the
+    book waits for); an error in any of them stops the print.
 
     Parameters
     ----------
@@ -213,11 +226,15 @@ def publish(target_dir: Path, year: int, inputs, files: list[str], log=None) -> 
         The pages in reading order (the PDF edition follows it).
     log : callable, optional
         Receives one line of text per notice (default: stderr).
+    downloads : Downloads, optional
+        The writer the pages were annotated with, whose files are still to be made
+        (:meth:`~nssf_analysis.book.downloads.Downloads.write_pending`).
 
     Returns
     -------
     dict
-        ``search_documents`` (count) and ``pdf`` (its path, or None).
+        ``downloads`` (files written here), ``search_documents`` (count) and ``pdf``
+        (its path, or None).
 
     Raises
     ------
@@ -248,14 +265,20 @@ def publish(target_dir: Path, year: int, inputs, files: list[str], log=None) -> 
         }
         cache = paths.outputs_dir() / ".cache" / "pdf" / str(year)
         _say(log, f"book {year}: PDF edition ({chromium}; unchanged books come from the cache)")
-        # Chromium prints while the search index and the data package are written
+        # Chromium prints while the downloads, the search index and the data package
+        # are made
         printing = site_pdf.start_pdf(target_dir, year, files, front, chromium, cache=cache)
-    try:
+
+    def while_printing() -> None:
+        out["downloads"] = downloads.write_pending() if downloads is not None else 0
         search_cache = site_search.SearchCache(
             paths.outputs_dir() / ".cache" / "search" / str(year)
         )
         out["search_documents"] = site_search.write_search(target_dir, pages, search_cache)
         write_datapackage(target_dir / DATAPACKAGE, target_dir / "data", year, commit)
+
+    try:
+        run_low_priority(while_printing)
     except BaseException:
         if printing is not None:
             printing.cancel()
