@@ -1,5 +1,6 @@
 """The PDF edition: one print document from the book's pages, printed by Chromium."""
 
+import os
 import shutil
 import subprocess
 import time
@@ -163,6 +164,21 @@ def test_a_print_runs_while_the_caller_goes_on_and_cancel_stops_it(book, tmp_pat
     assert not _running(helper)  # its helper too
     assert not (book / site_pdf.PRINT_SOURCE).exists()
     assert not (book / site_pdf.pdf_name(2022)).exists()
+
+
+def test_chromium_prints_in_a_process_group_of_its_own_in_the_builds_session(
+    book, tmp_path_factory
+):
+    # its own group: cancel stops its helpers; the build's session: on Linux the cores
+    # are shared between sessions first, and the build's low-priority work must yield
+    chromium = _fake_chromium(tmp_path_factory.mktemp("bin"), "sleep 30")
+    printing = site_pdf.start_pdf(book, 2022, ["index.html", "two.html"], FRONT, chromium)
+    try:
+        pid = printing.process.pid
+        assert os.getpgid(pid) == pid != os.getpgid(0)
+        assert os.getsid(pid) == os.getsid(0)
+    finally:
+        printing.cancel()
 
 
 def test_a_print_that_fails_names_the_year_binary_and_chromiums_last_message(

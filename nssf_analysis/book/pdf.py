@@ -370,13 +370,17 @@ class PendingPDF:
         self.log = self.profile / "chromium.log"
         try:
             with open(self.log, "wb") as log:
-                # a session of its own: cancel stops Chromium's helper processes too
+                # a process group of its own: cancel stops Chromium's helper processes
+                # too; the build's session (not a new one), so that on Linux, where the
+                # scheduler shares the cores between sessions first, the work the build
+                # does at the lowest priority while Chromium prints
+                # (:mod:`nssf_analysis.book.priority`) yields to it
                 self.process = subprocess.Popen(
                     cmd,
                     stdin=subprocess.DEVNULL,
                     stdout=subprocess.DEVNULL,
                     stderr=log,
-                    start_new_session=True,
+                    process_group=0,
                 )
         except OSError as err:
             self._clean()

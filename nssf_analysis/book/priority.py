@@ -6,7 +6,10 @@ background thread), and while Chromium prints the PDF edition it makes the downl
 files, the search index and the data package (:func:`nssf_analysis.book.site.publish`).
 Run at the lowest priority (``nice`` 19), that work takes only the CPU time the kernels
 and Chromium leave, instead of a share of theirs.  Linux sets the priority of one
-thread (the build's other threads keep theirs); elsewhere nothing changes.
+thread (the build's other threads keep theirs); elsewhere nothing changes.  Where Linux
+shares the cores between sessions first ("autogroups"), priorities count within a
+session only: the kernels (forked by the build's kernel server) and Chromium (a process
+group of its own, :mod:`nssf_analysis.book.pdf`) run in the build's session for that.
 """
 
 from __future__ import annotations
