@@ -79,6 +79,35 @@ def test_fixed_dates_and_ids_keep_the_file_length():
     assert fixed == site_pdf.fix_pdf(raw.replace(b"011803", b"095959"), b"seed")
 
 
+def test_structure_element_ids_are_numbered_in_order_whatever_chromium_counted():
+    # two prints of one document: the same structure, the node numbers one apart
+    def tagged(first: int) -> bytes:
+        a, b, c = (b"(node%08d)" % (first + k) for k in (0, 1, 5))
+        return (
+            b"%PDF-1.4\n1 0 obj <</S /TH /ID " + a + b">> endobj\n"
+            b"2 0 obj <</S /TD /A [<</O /Table /Headers [" + a + b"]>>] /ID " + b + b">> endobj\n"
+            b"3 0 obj <</S /P /ID " + c + b">> endobj\n"
+            b"4 0 obj <</Limits ["
+            + a
+            + b" "
+            + c
+            + b"] /Names ["
+            + a
+            + b" 1 0 R "
+            + b
+            + b" 2 0 R "
+            + c
+            + b" 3 0 R]>> endobj\n"
+        )
+
+    fixed = site_pdf.fix_pdf(tagged(42), b"seed")
+    assert fixed == site_pdf.fix_pdf(tagged(43), b"seed")
+    assert len(fixed) == len(tagged(42))
+    assert b"/TH /ID (node00000001)" in fixed and b"/Headers [(node00000001)]" in fixed
+    assert b"/TD" in fixed and b"/ID (node00000002)" in fixed
+    assert b"/Limits [(node00000001) (node00000003)]" in fixed
+
+
 CHROMIUM = site_pdf.find_chromium()
 
 
@@ -195,21 +224,138 @@ def test_a_print_that_fails_names_the_year_binary_and_chromiums_last_message(
     assert not (book / site_pdf.PRINT_SOURCE).exists()
 
 
+FAKE_DEVTOOLS = r"""#!{python}
+# a stand-in for Chromium: answers the DevTools commands on fd 3 / fd 4 as Chromium does
+import base64, json, os, sys
+log = open({log!r}, "w")
+json.dump(sys.argv[1:], log)
+log.write("\n")
+buffer = b""
+while True:
+    chunk = os.read(3, 65536)
+    if not chunk:
+        break
+    buffer += chunk
+    while b"\0" in buffer:
+        raw, _, buffer = buffer.partition(b"\0")
+        message = json.loads(raw)
+        log.write(raw.decode() + "\n")
+        log.flush()
+        method = message["method"]
+        result = {{
+            "Target.createTarget": {{"targetId": "T1"}},
+            "Target.attachToTarget": {{"sessionId": "S1"}},
+            "Page.navigate": {{"frameId": "F1"}},
+            "Page.printToPDF": {{"data": base64.b64encode({pdf!r}).decode()}},
+        }}.get(method, {{}})
+        answer = {{"id": message["id"], "result": result}}
+        if "sessionId" in message:
+            answer["sessionId"] = message["sessionId"]
+        os.write(4, json.dumps(answer).encode() + b"\0")
+        if method == "Page.navigate":
+            event = {{"method": "Page.loadEventFired", "params": {{}}, "sessionId": "S1"}}
+            os.write(4, json.dumps(event).encode() + b"\0")
+"""
+
+
+def _fake_devtools(bin_dir: Path, pdf: bytes) -> tuple[str, Path]:
+    """A fake Chromium that speaks the DevTools pipe and prints ``pdf``; and its log."""
+    import sys
+
+    log = bin_dir / "devtools.log"
+    script = bin_dir / "fake-chromium"
+    script.write_text(FAKE_DEVTOOLS.format(python=sys.executable, log=str(log), pdf=pdf))
+    script.chmod(0o755)
+    return str(script), log
+
+
 def test_a_print_that_writes_a_pdf_is_fixed_and_cached(book, tmp_path_factory):
+    import json
+
     bin_dir = tmp_path_factory.mktemp("bin")
     cache = tmp_path_factory.mktemp("pdf-cache")
-    # the fake writes a PDF with a date where --print-to-pdf=<path> points
-    body = (
-        'for a in "$@"; do case "$a" in --print-to-pdf=*) out="${a#--print-to-pdf=}";; esac; '
-        'done; printf "%%PDF-1.4 /CreationDate (D:20261203091500Z)" > "$out"'
-    )
-    chromium = _fake_chromium(bin_dir, body)
+    # the fake prints a PDF with a date
+    chromium, log = _fake_devtools(bin_dir, b"%PDF-1.4 /CreationDate (D:20261203091500Z)")
     pdf = site_pdf.write_pdf(book, 2022, ["index.html", "two.html"], FRONT, chromium, cache)
     assert pdf.read_bytes() == b"%PDF-1.4 /CreationDate (D:20000101000000Z)"
     assert len(list(cache.glob("*.pdf"))) == 1
+    # Chromium was driven over its pipe, the network blocked, and asked for a tagged
+    # PDF with an outline, of the print document in the book's folder
+    args, *messages = (json.loads(line) for line in log.read_text().splitlines())
+    assert "--remote-debugging-pipe" in args and "--proxy-server=127.0.0.1:9" in args
+    calls = {m["method"]: m["params"] for m in messages}
+    assert calls["Page.navigate"]["url"] == (book / site_pdf.PRINT_SOURCE).resolve().as_uri()
+    options = calls["Page.printToPDF"]
+    assert options["generateTaggedPDF"] is True and options["generateDocumentOutline"] is True
+    assert options["preferCSSPageSize"] is True and options["displayHeaderFooter"] is False
+    assert not (book / site_pdf.PRINT_SOURCE).exists()
     # the same book again: from the cache, no Chromium (this one would fail)
     pdf.unlink()
     broken = _fake_chromium(tmp_path_factory.mktemp("bin2"), "exit 1")
     again = site_pdf.start_pdf(book, 2022, ["index.html", "two.html"], FRONT, broken, cache)
     assert again.process is None
     assert again.result().read_bytes() == b"%PDF-1.4 /CreationDate (D:20000101000000Z)"
+
+
+def test_a_browser_started_ahead_prints_and_is_closed_when_the_book_is_cached(
+    book, tmp_path_factory
+):
+    bin_dir = tmp_path_factory.mktemp("bin")
+    cache = tmp_path_factory.mktemp("pdf-cache")
+    chromium, log = _fake_devtools(bin_dir, b"%PDF-1.4 ahead")
+    files = ["index.html", "two.html"]
+    ahead = site_pdf.start_browser(chromium, 2022)
+    pdf = site_pdf.start_pdf(book, 2022, files, FRONT, chromium, cache, browser=ahead).result()
+    assert pdf.read_bytes() == b"%PDF-1.4 ahead"
+    assert ahead.process.poll() is not None  # closed after the print
+    # printed before: the browser started ahead is closed at once, nothing is printed
+    log.unlink()
+    second = site_pdf.start_browser(chromium, 2022)
+    again = site_pdf.start_pdf(book, 2022, files, FRONT, chromium, cache, browser=second)
+    assert second.process.poll() is not None
+    assert again.result().read_bytes() == b"%PDF-1.4 ahead"
+    assert "Page.printToPDF" not in (log.read_text() if log.exists() else "")
+    assert site_pdf.start_browser(None, 2022) is None  # no Chromium: no PDF edition
+
+
+def test_a_chromium_that_reports_an_error_names_the_command(book, tmp_path_factory):
+    bin_dir = tmp_path_factory.mktemp("bin")
+    chromium, _ = _fake_devtools(bin_dir, b"")  # an empty PDF
+    with pytest.raises(site_pdf.PDFError, match="PDF edition 2022: .* wrote an empty PDF"):
+        site_pdf.write_pdf(book, 2022, ["index.html", "two.html"], FRONT, chromium)
+    assert not (book / site_pdf.PRINT_SOURCE).exists()
+    assert not (book / site_pdf.pdf_name(2022)).exists()
+
+
+def test_a_print_that_takes_too_long_is_stopped_and_named(book, tmp_path_factory, monkeypatch):
+    chromium = _fake_chromium(tmp_path_factory.mktemp("bin"), "sleep 30")  # never answers
+    monkeypatch.setattr(site_pdf, "PRINT_TIMEOUT", 1)
+    started = time.monotonic()
+    printing = site_pdf.start_pdf(book, 2022, ["index.html", "two.html"], FRONT, chromium)
+    with pytest.raises(site_pdf.PDFError, match=r"did not finish within 1 s \(NSSF_PDF_TIMEOUT\)"):
+        printing.result()
+    assert time.monotonic() - started < 15
+    assert printing.process.poll() is not None  # stopped
+    assert not (book / site_pdf.PRINT_SOURCE).exists()
+
+
+@pytest.mark.skipif(CHROMIUM is None, reason="Debian's chromium is not installed (make browser)")
+def test_chromium_ends_when_the_build_that_started_it_is_killed():
+    # its pipe closes with the build's process, however that ends (SIGKILL included)
+    import sys
+
+    code = (
+        "import time\nfrom nssf_analysis.book import pdf\n"
+        "b = pdf.start_browser(pdf.find_chromium(), 2022)\n"
+        "print(b.process.pid, flush=True)\ntime.sleep(60)\n"
+    )
+    build = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, text=True)
+    pid = int(build.stdout.readline())
+    assert _running(pid)
+    build.kill()
+    build.wait()
+    for _ in range(200):
+        if not _running(pid):
+            break
+        time.sleep(0.1)
+    assert not _running(pid)

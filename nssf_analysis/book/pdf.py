@@ -7,24 +7,32 @@ on a new page.  Links between pages become links inside the document.  The book'
 stylesheet with its print rules and ``assets/print.css`` (A4, page numbers in the
 footer, tables fitted to the page width) lay it out; nothing runs in it.
 
-:func:`write_pdf` prints it with headless Chromium (``--print-to-pdf``, network
-blocked; :func:`start_pdf` starts the print and returns, so the caller can go on while
-Chromium lays the book out) into ``<book>/nssf-annual-report-<year>.pdf``.  The dates
-and random ids Chromium writes are replaced by fixed ones, so the same book gives the
-same bytes.
+:func:`write_pdf` prints it with headless Chromium (network blocked) into
+``<book>/nssf-annual-report-<year>.pdf``: :class:`Browser` drives Chromium over its
+DevTools pipe (``--remote-debugging-pipe``: load the document, ``Page.printToPDF``
+tagged, with an outline), so that it can be started ahead, while the pages are still
+being written (:func:`start_browser`), and :func:`start_pdf` starts the print and
+returns, so the caller can go on while Chromium lays the book out.  The dates and
+random ids Chromium writes are replaced by fixed ones, so the same book gives the same
+bytes.
 Without Chromium (or with ``NSSF_PDF=0``) there is no PDF edition and the build says
 so.  Set ``NSSF_CHROMIUM`` to use another Chromium binary.
 """
 
 from __future__ import annotations
 
+import base64
 import hashlib
+import json
 import os
 import re
+import select
 import shutil
 import signal
 import subprocess
+import sys
 import tempfile
+import threading
 import time
 from pathlib import Path
 
@@ -50,9 +58,18 @@ CHROMIUM_FLAGS = (
     "--disable-default-apps",
     "--host-resolver-rules=MAP * ~NOTFOUND",
     "--proxy-server=127.0.0.1:9",
-    "--no-pdf-header-footer",
-    "--generate-pdf-document-outline",
 )
+#: How the book is printed (``Page.printToPDF``): the page size of the print stylesheet
+#: (A4), its backgrounds, no header or footer of Chromium's own (the stylesheet numbers
+#: the pages), a tagged PDF (its structure for screen readers) with an outline.
+PRINT_OPTIONS = {
+    "preferCSSPageSize": True,
+    "printBackground": True,
+    "displayHeaderFooter": False,
+    "generateTaggedPDF": True,
+    "generateDocumentOutline": True,
+    "transferMode": "ReturnAsBase64",
+}
 
 
 class PDFError(NSSFError):
@@ -219,6 +236,9 @@ _DATE = re.compile(rb"D:\d{14}([+\-Z][0-9']*)?")
 _XMP_DATE = re.compile(rb"(<xmp:[A-Za-z]+Date>)([^<]+)(</xmp:[A-Za-z]+Date>)")
 _UUID = re.compile(rb"uuid:[0-9a-fA-F\-]{36}")
 _ID = re.compile(rb"/ID\s*\[\s*<([0-9a-fA-F]+)>\s*<([0-9a-fA-F]+)>\s*\]")
+#: The ids of the structure elements of a tagged PDF (Chromium's accessibility nodes):
+#: in ``/ID``, the ``/Headers`` of table cells and the ``/IDTree``.
+_NODE_ID = re.compile(rb"\(node(\d{8})\)")
 
 
 def _same_length(text: bytes, new: bytes) -> bytes:
@@ -227,6 +247,10 @@ def _same_length(text: bytes, new: bytes) -> bytes:
 
 def fix_pdf(data: bytes, seed: bytes) -> bytes:
     """Replace the dates and ids that differ between two prints of the same document.
+
+    The dates become 2000-01-01, the document ids and XMP uuid are derived from
+    ``seed``, and the ids of the structure elements (``(node00000042)``) are numbered
+    from 1 in the order of their numbers.
 
     Every replacement keeps the length of what it replaces, so the file's offsets stay
     right.
@@ -256,10 +280,236 @@ def fix_pdf(data: bytes, seed: bytes) -> bytes:
         a = _same_length(m.group(1), digest)
         return m.group(0).replace(m.group(1), a).replace(m.group(2), a)
 
+    # the structure elements are named after accessibility nodes, whose numbers depend
+    # on what Chromium happened to build before the print: numbered 1, 2, … in their
+    # order instead (the same width, and the same order for the sorted id tree)
+    rank = {old: b"%08d" % i for i, old in enumerate(sorted(set(_NODE_ID.findall(data))), 1)}
+
+    def node(m):
+        return b"(node" + rank[m.group(1)] + b")"
+
     data = _DATE.sub(date, data)
     data = _XMP_DATE.sub(xmp, data)
     data = _UUID.sub(uuid, data)
+    data = _NODE_ID.sub(node, data)
     return _ID.sub(ident, data)
+
+
+#: Run ``argv[3:]`` with the pipe ends ``argv[1]`` and ``argv[2]`` as its fd 3 and 4.
+_AS_FD_3_AND_4 = """
+import fcntl, os, sys
+ends = [fcntl.fcntl(int(fd), fcntl.F_DUPFD, 10) for fd in sys.argv[1:3]]
+for fd in sys.argv[1:3]:
+    os.close(int(fd))
+os.dup2(ends[0], 3)
+os.dup2(ends[1], 4)
+for fd in ends:
+    os.close(fd)
+os.execv(sys.argv[3], sys.argv[3:])
+"""
+
+
+class Browser:
+    """A headless Chromium driven over its DevTools pipe, to print one document.
+
+    Started at once (:func:`start_browser`), so the caller can write the document
+    meanwhile; :meth:`print_pdf` prints it, :meth:`close` stops Chromium.  Chromium runs
+    in a process group of its own (closing stops its helper processes too) within the
+    caller's session: on Linux, where the scheduler shares the cores between sessions
+    first, the work the build does at the lowest priority while Chromium prints
+    (:mod:`nssf_analysis.book.priority`) then yields to it.  Chromium ends when its pipe
+    closes, so also when the build's process ends, however it ends.
+
+    Parameters
+    ----------
+    chromium : str
+        The Chromium binary (:func:`find_chromium`).
+    year : int
+        The year of the book (named in errors).
+
+    Raises
+    ------
+    PDFError
+        If Chromium cannot be started.
+    """
+
+    def __init__(self, chromium: str, year: int):
+        self.chromium, self.year = chromium, year
+        self.profile = Path(tempfile.mkdtemp(prefix="nssf-pdf-"))
+        self.log = self.profile / "chromium.log"
+        self.process: subprocess.Popen | None = None
+        self._buffer = b""
+        self._id = 0
+        to_child, self._out = os.pipe()  # Chromium reads commands on its fd 3
+        self._in, from_child = os.pipe()  # and writes answers on its fd 4
+        # a small Python program gives Chromium the two ends as its fd 3 and 4 (no code
+        # runs in the child between fork and exec: the build has threads)
+        cmd = [
+            sys.executable,
+            "-I",
+            "-S",
+            "-c",
+            _AS_FD_3_AND_4,
+            str(to_child),
+            str(from_child),
+            chromium,
+            *CHROMIUM_FLAGS,
+            "--remote-debugging-pipe",
+            f"--user-data-dir={self.profile / 'profile'}",
+            "about:blank",
+        ]
+        try:
+            # Chromium's messages go to a file: a pipe nobody reads could fill up
+            with open(self.log, "wb") as log:
+                self.process = subprocess.Popen(
+                    cmd,
+                    stdin=subprocess.DEVNULL,
+                    stdout=subprocess.DEVNULL,
+                    stderr=log,
+                    pass_fds=(to_child, from_child),
+                    process_group=0,
+                )
+        except OSError as err:
+            self.close()
+            raise PDFError(f"PDF edition {year}: cannot run {chromium}: {err}") from None
+        finally:
+            os.close(to_child)
+            os.close(from_child)
+
+    def _failed(self, what: str) -> PDFError:
+        """Return the error of a print that failed: Chromium's exit and its last message."""
+        code = None
+        if self.process is not None:
+            try:
+                code = self.process.wait(timeout=5)
+            except subprocess.TimeoutExpired:
+                pass
+        try:
+            stderr = self.log.read_text(encoding="utf-8", errors="replace")
+        except OSError:
+            stderr = ""
+        tail = stderr.strip().splitlines()[-1:] or ["no output"]
+        how = f"exited with {code}" if code is not None else what
+        return PDFError(
+            f"PDF edition {self.year}: {self.chromium} {how} and wrote no PDF: {tail[0][:200]}"
+        )
+
+    def _send(self, method: str, params: dict | None = None, session: str | None = None) -> int:
+        self._id += 1
+        message = {"id": self._id, "method": method, "params": params or {}}
+        if session:
+            message["sessionId"] = session
+        data = json.dumps(message).encode("utf-8") + b"\0"
+        try:
+            while data:
+                data = data[os.write(self._out, data) :]
+        except OSError:
+            raise self._failed("closed its pipe") from None
+        return self._id
+
+    def _receive(self, deadline: float) -> dict:
+        while b"\0" not in self._buffer:
+            left = deadline - time.monotonic()
+            if left <= 0:
+                raise PDFError(
+                    f"PDF edition {self.year}: {self.chromium} did not finish within "
+                    f"{PRINT_TIMEOUT} s (NSSF_PDF_TIMEOUT)"
+                )
+            ready, _, _ = select.select([self._in], [], [], min(left, 1.0))
+            if not ready:
+                continue
+            try:
+                chunk = os.read(self._in, 1 << 20)
+            except OSError:
+                chunk = b""
+            if not chunk:
+                raise self._failed("closed its pipe")
+            self._buffer += chunk
+        message, _, self._buffer = self._buffer.partition(b"\0")
+        return json.loads(message)
+
+    def _call(self, method, params=None, session=None, *, deadline: float, events=None) -> dict:
+        wanted = self._send(method, params, session)
+        while True:
+            message = self._receive(deadline)
+            if message.get("id") == wanted:
+                if "error" in message:
+                    detail = message["error"].get("message", message["error"])
+                    raise PDFError(f"PDF edition {self.year}: Chromium: {method}: {detail}")
+                return message.get("result", {})
+            if events is not None and "method" in message:
+                events.append(message["method"])
+
+    def print_pdf(self, url: str, timeout: float = PRINT_TIMEOUT) -> bytes:
+        """Load ``url`` in a new tab, print it with :data:`PRINT_OPTIONS`; return the PDF.
+
+        Raises
+        ------
+        PDFError
+            If Chromium exits, reports an error, cannot load the document or takes longer
+            than ``timeout`` seconds.
+        """
+        deadline = time.monotonic() + timeout
+        target = self._call("Target.createTarget", {"url": "about:blank"}, deadline=deadline)
+        session = self._call(
+            "Target.attachToTarget",
+            {"targetId": target["targetId"], "flatten": True},
+            deadline=deadline,
+        )["sessionId"]
+        self._call("Page.enable", {}, session, deadline=deadline)
+        events: list[str] = []
+        nav = self._call("Page.navigate", {"url": url}, session, deadline=deadline, events=events)
+        if nav.get("errorText"):
+            raise PDFError(f"PDF edition {self.year}: cannot load {url}: {nav['errorText']}")
+        while "Page.loadEventFired" not in events:
+            message = self._receive(deadline)
+            if message.get("method"):
+                events.append(message["method"])
+        result = self._call("Page.printToPDF", PRINT_OPTIONS, session, deadline=deadline)
+        data = base64.b64decode(result.get("data", ""))
+        if not data:
+            raise PDFError(f"PDF edition {self.year}: {self.chromium} wrote an empty PDF")
+        return data
+
+    def stop(self) -> None:
+        """Stop Chromium and its helper processes (a print under way ends with an error)."""
+        if self.process is not None:
+            if self.process.poll() is None:
+                self.process.kill()
+                self.process.wait()
+            try:  # helpers left in Chromium's process group
+                os.killpg(self.process.pid, signal.SIGKILL)
+            except (ProcessLookupError, PermissionError):
+                pass
+
+    def close(self) -> None:
+        """Stop Chromium, close the pipe and remove its profile.
+
+        Not while another thread prints: :meth:`stop` first, and wait for it.
+        """
+        self.stop()
+        for fd in ("_in", "_out"):
+            if getattr(self, fd, None) is not None:
+                try:
+                    os.close(getattr(self, fd))
+                except OSError:
+                    pass
+                setattr(self, fd, None)
+        shutil.rmtree(self.profile, ignore_errors=True)
+
+
+def start_browser(chromium: str | None, year: int) -> Browser | None:
+    """Start Chromium for the PDF edition ahead of the print; None without Chromium.
+
+    The build starts it before it writes the book's pages, so that Chromium has started
+    when the print document is ready; :func:`start_pdf` takes it (and closes it).
+
+    Raises
+    ------
+    PDFError
+        If Chromium cannot be started.
+    """
+    return None if chromium is None else Browser(chromium, year)
 
 
 def write_pdf(
@@ -305,19 +555,23 @@ def start_pdf(
     front: dict,
     chromium: str,
     cache: Path | None = None,
+    browser: Browser | None = None,
 ) -> PendingPDF:
     """Start printing the PDF edition of the book in ``book_dir``; return at once.
 
     Chromium prints in its own processes while the caller goes on (the build writes
     the search index meanwhile); :meth:`PendingPDF.result` waits for it and writes the
     PDF, :meth:`PendingPDF.cancel` stops it.  A book printed before (same document, same
-    stylesheets) is copied from ``cache`` and no Chromium starts.  The pages and
+    stylesheets) is copied from ``cache`` and no Chromium prints.  The pages and
     stylesheets must not change until the result is taken.
 
     Parameters
     ----------
     book_dir, year, files, front, chromium, cache
         As for :func:`write_pdf`.
+    browser : Browser, optional
+        Chromium started ahead (:func:`start_browser`); else one is started here.  It is
+        closed when the print ends or is cancelled (at once if the book is cached).
 
     Returns
     -------
@@ -329,80 +583,82 @@ def start_pdf(
         If Chromium cannot be started.
     """
     book_dir = Path(book_dir)
-    doc = print_document(book_dir, files, front)
-    key_parts = [doc.encode("utf-8")]
-    for css in ("book.css", "pygments.css", "print.css"):
-        p = book_dir / "assets" / css
-        key_parts.append(p.read_bytes() if p.exists() else b"")
-    key = hashlib.sha256(b"\0".join(key_parts)).hexdigest()[:24]
-    return PendingPDF(book_dir, year, doc, key, chromium, None if cache is None else Path(cache))
+    try:
+        doc = print_document(book_dir, files, front)
+        key_parts = [doc.encode("utf-8")]
+        for css in ("book.css", "pygments.css", "print.css"):
+            p = book_dir / "assets" / css
+            key_parts.append(p.read_bytes() if p.exists() else b"")
+        key = hashlib.sha256(b"\0".join(key_parts)).hexdigest()[:24]
+        cache = None if cache is None else Path(cache)
+        return PendingPDF(book_dir, year, doc, key, chromium, cache, browser)
+    except BaseException:
+        if browser is not None:
+            browser.close()
+        raise
 
 
 class PendingPDF:
     """A PDF edition being printed (see :func:`start_pdf`)."""
 
     def __init__(
-        self, book_dir: Path, year: int, doc: str, key: str, chromium: str, cache: Path | None
+        self,
+        book_dir: Path,
+        year: int,
+        doc: str,
+        key: str,
+        chromium: str,
+        cache: Path | None,
+        browser: Browser | None = None,
     ):
         self.year, self.doc, self.key = year, doc, key
         self.chromium, self.cache = chromium, cache
         self.target = book_dir / pdf_name(year)
         self.source = book_dir / PRINT_SOURCE
-        self.process: subprocess.Popen | None = None
-        self.profile: Path | None = None
+        self.browser: Browser | None = None
+        self.thread: threading.Thread | None = None
+        self.outcome: dict = {}
         self.started = time.monotonic()
         kept = None if cache is None else cache / f"{key}.pdf"
         if kept is not None and kept.is_file():
             self.kept = kept
+            if browser is not None:
+                browser.close()
             return
         self.kept = None
         self.source.write_text(doc, encoding="utf-8")
-        self.profile = Path(tempfile.mkdtemp(prefix="nssf-pdf-"))
-        cmd = [
-            chromium,
-            *CHROMIUM_FLAGS,
-            f"--user-data-dir={self.profile / 'profile'}",
-            f"--print-to-pdf={self.profile / 'out.pdf'}",
-            self.source.resolve().as_uri(),
-        ]
-        # Chromium's messages go to a file: a pipe nobody reads while the caller works
-        # could fill up and stop it
-        self.log = self.profile / "chromium.log"
         try:
-            with open(self.log, "wb") as log:
-                # a process group of its own: cancel stops Chromium's helper processes
-                # too; the build's session (not a new one), so that on Linux, where the
-                # scheduler shares the cores between sessions first, the work the build
-                # does at the lowest priority while Chromium prints
-                # (:mod:`nssf_analysis.book.priority`) yields to it
-                self.process = subprocess.Popen(
-                    cmd,
-                    stdin=subprocess.DEVNULL,
-                    stdout=subprocess.DEVNULL,
-                    stderr=log,
-                    process_group=0,
-                )
-        except OSError as err:
-            self._clean()
-            raise PDFError(f"PDF edition {year}: cannot run {chromium}: {err}") from None
+            self.browser = browser if browser is not None else Browser(chromium, year)
+        except BaseException:
+            self.source.unlink(missing_ok=True)
+            raise
+        url = self.source.resolve().as_uri()
+        self.thread = threading.Thread(target=self._print, args=(url,), daemon=True)
+        self.thread.start()
 
-    def _clean(self) -> None:
-        self.source.unlink(missing_ok=True)
-        if self.profile is not None:
-            shutil.rmtree(self.profile, ignore_errors=True)
-            self.profile = None
+    @property
+    def process(self) -> subprocess.Popen | None:
+        """Chromium's process (None when the book came from the cache)."""
+        return None if self.browser is None else self.browser.process
+
+    def _print(self, url: str) -> None:
+        try:
+            left = max(0.0, PRINT_TIMEOUT - (time.monotonic() - self.started))
+            self.outcome["data"] = self.browser.print_pdf(url, left)
+        except PDFError as err:
+            self.outcome["error"] = err
+        except Exception as err:  # an answer that is not what the protocol says
+            self.outcome["error"] = PDFError(
+                f"PDF edition {self.year}: {self.chromium}: unexpected answer: {err}"
+            )
 
     def cancel(self) -> None:
         """Stop Chromium (if it still prints) and remove what it was given."""
-        if self.process is not None:
-            if self.process.poll() is None:
-                self.process.kill()
-                self.process.wait()
-            try:  # helpers left in Chromium's process group
-                os.killpg(self.process.pid, signal.SIGKILL)
-            except (ProcessLookupError, PermissionError):
-                pass
-        self._clean()
+        if self.browser is not None:
+            self.browser.stop()  # the printing thread reads the end of the pipe
+            if self.thread is None or (self.thread.join(10) or not self.thread.is_alive()):
+                self.browser.close()
+        self.source.unlink(missing_ok=True)
 
     def result(self) -> Path:
         """Wait for Chromium, write the PDF edition into the book; return its path.
@@ -416,26 +672,11 @@ class PendingPDF:
         if self.kept is not None:
             shutil.copyfile(self.kept, self.target)
             return self.target
-        year, chromium = self.year, self.chromium
         try:
-            left = max(0.0, PRINT_TIMEOUT - (time.monotonic() - self.started))
-            try:
-                self.process.wait(timeout=left)
-            except subprocess.TimeoutExpired:
-                raise PDFError(
-                    f"PDF edition {year}: {chromium} did not finish within {PRINT_TIMEOUT} s "
-                    "(NSSF_PDF_TIMEOUT)"
-                ) from None
-            raw = self.profile / "out.pdf"
-            code = self.process.returncode
-            if code != 0 or not raw.is_file() or raw.stat().st_size == 0:
-                stderr = self.log.read_text(encoding="utf-8", errors="replace")
-                tail = stderr.strip().splitlines()[-1:] or ["no output"]
-                raise PDFError(
-                    f"PDF edition {year}: {chromium} exited with {code} and wrote no "
-                    f"PDF: {tail[0][:200]}"
-                )
-            data = fix_pdf(raw.read_bytes(), self.doc.encode("utf-8"))
+            self.thread.join()
+            if "error" in self.outcome:
+                raise self.outcome["error"]
+            data = fix_pdf(self.outcome["data"], self.doc.encode("utf-8"))
         finally:
             self.cancel()
         self.target.write_bytes(data)
@@ -450,12 +691,14 @@ class PendingPDF:
 
 
 __all__ = [
+    "Browser",
     "PDFError",
     "PendingPDF",
     "find_chromium",
     "fix_pdf",
     "pdf_name",
     "print_document",
+    "start_browser",
     "start_pdf",
     "write_pdf",
 ]

@@ -278,9 +278,24 @@ def render_book(
     workbook : Path
         The Excel workbook to copy.
     """
+    from nssf_analysis.book import site
+
+    # Chromium starts while the pages are written; the print starts when they are
+    browser = site.start_browser(year)
+    try:
+        return _render_book(year, chapters, target_dir, inputs, years, built, workbook, browser)
+    except BaseException:
+        if browser is not None:
+            browser.close()
+        raise
+
+
+def _render_book(year, chapters, target_dir, inputs, years, built, workbook, browser) -> int:
+    """Write the book's pages and files, then :func:`site.publish` with ``browser``."""
     from markupsafe import Markup
 
     from nssf_analysis.analysis import headlines
+    from nssf_analysis.book import site
     from nssf_analysis.data.catalog import OTHER_DATA_FILES, catalog, load_graphics
 
     out_root = paths.outputs_dir()
@@ -373,8 +388,6 @@ def render_book(
         }
         for c in chapters
     ]
-    from nssf_analysis.book import site
-
     index_page["headings"] += site.INDEX_HEADINGS
     write(
         "index.html.j2",
@@ -456,7 +469,9 @@ def render_book(
         workbook=WORKBOOK,
         content="",
     )
-    site.publish(target_dir, year, inputs, [p["file"] for p in pages], downloads=downloads)
+    site.publish(
+        target_dir, year, inputs, [p["file"] for p in pages], downloads=downloads, browser=browser
+    )
     return len(pages)
 
 

@@ -35,6 +35,7 @@ __all__ = [
     "index_context",
     "prefetch_downloads",
     "publish",
+    "start_browser",
 ]
 
 #: The headings the index page adds to its table of contents.
@@ -199,6 +200,19 @@ def prefetch_downloads(fragment: str, year: int) -> int:
     return prefetch(fragment, year, citation(year, None), set(catalog()["table_id"]))
 
 
+def start_browser(year: int) -> site_pdf.Browser | None:
+    """Start Chromium for a year's PDF edition, before the pages are written.
+
+    None without Chromium (or with ``NSSF_PDF=0``); :func:`publish` takes it.
+
+    Raises
+    ------
+    nssf_analysis.site_pdf.PDFError
+        If Chromium is there but cannot be started.
+    """
+    return site_pdf.start_browser(site_pdf.find_chromium(), year)
+
+
 def publish(
     target_dir: Path,
     year: int,
@@ -206,6 +220,7 @@ def publish(
     files: list[str],
     log=None,
     downloads: Downloads | None = None,
+    browser: site_pdf.Browser | None = None,
 ) -> dict:
     """Finish a year's book written into ``target_dir``: downloads, search, data package, PDF.
 
@@ -229,6 +244,8 @@ def publish(
     downloads : Downloads, optional
         The writer the pages were annotated with, whose files are still to be made
         (:meth:`~nssf_analysis.book.downloads.Downloads.write_pending`).
+    browser : Browser, optional
+        Chromium started ahead (:func:`start_browser`) to print with; publish closes it.
 
     Returns
     -------
@@ -245,7 +262,7 @@ def publish(
     pages = sorted(p.name for p in target_dir.glob("*.html"))
     commit = inputs.git["commit"]
     out = {"pdf": None}
-    chromium = site_pdf.find_chromium()
+    chromium = browser.chromium if browser is not None else site_pdf.find_chromium()
     printing = None
     if chromium is None:
         _say(
@@ -267,7 +284,9 @@ def publish(
         _say(log, f"book {year}: PDF edition ({chromium}; unchanged books come from the cache)")
         # Chromium prints while the downloads, the search index and the data package
         # are made
-        printing = site_pdf.start_pdf(target_dir, year, files, front, chromium, cache=cache)
+        printing = site_pdf.start_pdf(
+            target_dir, year, files, front, chromium, cache=cache, browser=browser
+        )
 
     def while_printing() -> None:
         out["downloads"] = downloads.write_pending() if downloads is not None else 0
