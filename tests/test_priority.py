@@ -53,11 +53,12 @@ def test_work_ahead_not_started_when_the_pages_need_it_is_skipped():
         done.append("first")
 
     background.add_optional(first)
-    background.add_optional(done.append, "ahead")  # downloads made later, when needed
+    background.add_ahead(done.append, "ahead")  # downloads made later, when needed
+    background.add_optional(done.append, "optional")  # a cached chapter: always read
     background.add(done.append, "needed")  # the workbook: always made
     assert started.wait(10)
     background.wait()
-    assert done == ["first", "needed"]
+    assert done == ["first", "optional", "needed"]
     assert background.skipped == 1
 
 
@@ -71,3 +72,21 @@ def test_an_error_of_needed_work_is_raised_and_of_work_ahead_ignored():
     background.add(fail, "needed")
     with pytest.raises(RuntimeError, match="needed"):
         background.wait()
+
+
+def test_chromium_is_started_ahead_only_when_the_pdf_edition_will_likely_be_printed(tmp_path):
+    pdf_cache = tmp_path / "pdf" / "2022"
+    chapters = [{"entry": {"fragment_sha256": "aa"}}, {"entry": {"fragment_sha256": "bb"}}]
+    same = [{"fragment_sha256": "aa"}, {"fragment_sha256": "bb"}]
+    # never printed: print
+    assert builder._print_ahead(2022, chapters, same, tmp_path) is True
+    pdf_cache.mkdir(parents=True)
+    (pdf_cache / "0123abcd.pdf").write_bytes(b"%PDF-1.4")
+    # printed before, every chapter's page as last time: the cache will most likely serve
+    assert builder._print_ahead(2022, chapters, same, tmp_path) is False
+    # a chapter's page changed, or a chapter is new: print
+    changed = [{"fragment_sha256": "aa"}, {"fragment_sha256": "cc"}]
+    assert builder._print_ahead(2022, chapters, changed, tmp_path) is True
+    new = [{"entry": None}, chapters[1]]
+    assert builder._print_ahead(2022, new, same, tmp_path) is True
+    assert builder._print_ahead(2021, chapters, same, tmp_path) is True  # another year

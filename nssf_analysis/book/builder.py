@@ -429,7 +429,7 @@ def build(
             }
             index.set_notebook(job["year"], job["name"], entry)
             index.save()
-            background.add_optional(
+            background.add_ahead(
                 _prefetch_chapter, job["name"], item["fragment"], item["executed"], job["year"]
             )
             _prune_executed(
@@ -542,7 +542,10 @@ def build(
                     report.books[y] = "up to date"
                     continue
                 t0 = time.perf_counter()
-                _publish_year(y, chapters, entries, cache_dir, inputs, all_built, set(ok_years))
+                ahead = _print_ahead(y, chapters, entries, cache_dir)
+                _publish_year(
+                    y, chapters, entries, cache_dir, inputs, all_built, set(ok_years), ahead
+                )
                 index.set_book(y, bkey)
                 index.save()
                 report.books[y] = "rendered"
@@ -571,6 +574,24 @@ def build(
     return report
 
 
+def _print_ahead(year: int, chapters: list[dict], entries: list[dict], cache_dir: Path) -> bool:
+    """Whether to start Chromium while the pages are written (it will likely print).
+
+    Yes when no PDF edition of the year was printed before, or when a chapter's page
+    differs from the one of the last build (its rendered cells changed).  Otherwise the
+    print document is most likely the one printed last, whose PDF the cache holds: a
+    Chromium started ahead would only take CPU time from the page writer.  Either way
+    the print happens when the document changed (Chromium then starts after the pages).
+    """
+    if not any((cache_dir / "pdf" / str(year)).glob("*.pdf")):
+        return True
+    for item, entry in zip(chapters, entries, strict=True):
+        before = item["entry"] or {}
+        if entry.get("fragment_sha256") != before.get("fragment_sha256"):
+            return True
+    return False
+
+
 def _background_work(plan: list[dict], cache_dir: Path, inputs: Inputs) -> _Background:
     """Start the work the build's own process does while the chapters run.
 
@@ -578,16 +599,16 @@ def _background_work(plan: list[dict], cache_dir: Path, inputs: Inputs) -> _Back
     :func:`_prefetch_previous`), the workbook of all tables (it does not depend on the
     chapters), the downloads of the chapters that come from the cache and the
     methodology page; then, as each chapter finishes, its downloads.  All of it at the
-    lowest CPU priority, in the time the kernels leave; what is not done when the last
-    chapter ends (but the workbook) is left to the page writer, which makes the
-    downloads while Chromium prints.
+    lowest CPU priority, in the time the kernels leave; the downloads of the chapters
+    that ran not made when the last chapter ends are left to the page writer, which
+    makes them while Chromium prints.
     """
     background = _Background()
     # first what the page writer would wait for: the downloads of the chapters that run
     for item in plan:
         entry = item["entry"]
         if item["state"] == "execute" and entry and entry.get("fragment"):
-            background.add_optional(_prefetch_previous, cache_dir / entry["fragment"], item["year"])
+            background.add_ahead(_prefetch_previous, cache_dir / entry["fragment"], item["year"])
     if not _workbook_path(cache_dir, inputs).exists():
         background.add(_ensure_workbook, cache_dir, inputs)
     for item in plan:
@@ -628,8 +649,8 @@ class _Background:
             task = self.tasks.get()
             if task is None:
                 return
-            func, args, optional = task
-            if optional and self.closing:  # work ahead that is no longer ahead
+            func, args, optional, ahead = task
+            if ahead and self.closing:  # work ahead that is no longer ahead
                 self.skipped += 1
                 continue
             try:
@@ -643,17 +664,24 @@ class _Background:
 
     def add(self, func, *args) -> None:
         """Queue ``func(*args)``; :meth:`wait` raises what it raises."""
-        self.tasks.put((func, args, False))
+        self.tasks.put((func, args, False, False))
 
     def add_optional(self, func, *args) -> None:
         """Queue ``func(*args)``, whose errors are ignored (work done ahead of need)."""
-        self.tasks.put((func, args, True))
+        self.tasks.put((func, args, True, False))
+
+    def add_ahead(self, func, *args) -> None:
+        """Queue ``func(*args)`` as :meth:`add_optional`, skipped if not started by :meth:`wait`.
+
+        For the downloads of the chapters that run: what is not made when the last
+        chapter ends is made while Chromium prints the book.
+        """
+        self.tasks.put((func, args, True, True))
 
     def wait(self) -> None:
-        """Finish the task at hand and those that must succeed; raise the first error of these.
+        """Finish every task but those queued by :meth:`add_ahead` and not yet started.
 
-        The optional tasks not yet started are skipped: what they would have made ahead
-        is made when it is needed.
+        Raise the first error of a task queued by :meth:`add`.
         """
         self.closing = True
         self.tasks.put(None)

@@ -258,6 +258,7 @@ def render_book(
     years: list[int],
     built: set,
     workbook: Path,
+    print_ahead: bool = True,
 ) -> int:
     """Write one year's book into ``target_dir`` (a fresh folder); return the page count.
 
@@ -277,11 +278,14 @@ def render_book(
         Years built by this run (their pages all exist).
     workbook : Path
         The Excel workbook to copy.
+    print_ahead : bool
+        Start Chromium while the pages are written, so that it has started when the
+        print document is ready (the build says no when the PDF edition most likely
+        comes from the cache); else it starts if and when the document is printed.
     """
     from nssf_analysis.book import site
 
-    # Chromium starts while the pages are written; the print starts when they are
-    browser = site.start_browser(year)
+    browser = site.start_browser(year) if print_ahead else None
     try:
         return _render_book(year, chapters, target_dir, inputs, years, built, workbook, browser)
     except BaseException:
@@ -509,8 +513,13 @@ def _publish_year(
     inputs: Inputs,
     years: list[int],
     built: set,
+    print_ahead: bool = True,
 ) -> None:
-    """Render ``year``'s book and executed notebooks into temporary folders, swap them in."""
+    """Render ``year``'s book and executed notebooks into temporary folders, swap them in.
+
+    ``print_ahead``: start Chromium while the pages are written (see
+    :func:`render_book`).
+    """
     out_root = paths.outputs_dir()
     year_dir = out_root / str(year)
     year_dir.mkdir(parents=True, exist_ok=True)
@@ -528,7 +537,7 @@ def _publish_year(
             chapters.append(_load_chapter(item["name"], cache_dir / entry["fragment"], executed))
         workbook = _ensure_workbook(cache_dir, inputs)
         tmp_book.mkdir()
-        render_book(year, chapters, tmp_book, inputs, years, built, workbook)
+        render_book(year, chapters, tmp_book, inputs, years, built, workbook, print_ahead)
         swap_dir(tmp_nbs, year_dir / "notebooks")
         swap_dir(tmp_book, year_dir / "book")
     finally:
