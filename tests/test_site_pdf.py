@@ -347,15 +347,18 @@ def test_chromium_ends_when_the_build_that_started_it_is_killed():
     code = (
         "import time\nfrom nssf_analysis.book import pdf\n"
         "b = pdf.start_browser(pdf.find_chromium(), 2022)\n"
-        "print(b.process.pid, flush=True)\ntime.sleep(60)\n"
+        "print(b.process.pid, b.profile, flush=True)\ntime.sleep(60)\n"
     )
     build = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, text=True)
-    pid = int(build.stdout.readline())
-    assert _running(pid)
-    build.kill()
-    build.wait()
-    for _ in range(200):
-        if not _running(pid):
-            break
-        time.sleep(0.1)
-    assert not _running(pid)
+    pid, profile = build.stdout.readline().split()
+    try:
+        assert _running(int(pid))
+        build.kill()
+        build.wait()
+        for _ in range(200):
+            if not _running(int(pid)):
+                break
+            time.sleep(0.1)
+        assert not _running(int(pid))
+    finally:
+        shutil.rmtree(profile, ignore_errors=True)  # a killed build cannot remove it
