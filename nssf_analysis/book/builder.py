@@ -583,7 +583,9 @@ def _print_ahead(year: int, chapters: list[dict], entries: list[dict], cache_dir
     Chromium started ahead would only take CPU time from the page writer.  Either way
     the print happens when the document changed (Chromium then starts after the pages).
     """
-    if not any((cache_dir / "pdf" / str(year)).glob("*.pdf")):
+    from nssf_analysis.book.site import pdf_cache_dir
+
+    if not any(pdf_cache_dir(cache_dir, year).glob("*.pdf")):
         return True
     for item, entry in zip(chapters, entries, strict=True):
         before = item["entry"] or {}

@@ -367,7 +367,8 @@ class Downloads:
         self.citation = citation
         self.defer = defer
         self.done: dict[str, list[tuple[str, str]]] = {}
-        self.pending: list[tuple[str, str | int]] = []
+        #: ``(what, make, paths)`` of each table or graphic linked before its files
+        self.pending: list[tuple[str, object, list[str]]] = []
 
     def _write(self, rel: str, data: bytes) -> None:
         if self.target is None:  # computing only (see prefetch)
@@ -397,7 +398,7 @@ class Downloads:
             files = self._write_table(table_id)
         elif has_table_files(table_id, self.year):
             files = _table_paths(table_id)
-            self.pending.append(("table", table_id))
+            self.pending.append((f"table {table_id}", lambda: self._write_table(table_id), files))
         else:
             files = []
         links = [
@@ -417,7 +418,7 @@ class Downloads:
             files = self._write_graphic(number)
         elif has_graphic_file(number, self.year):
             files = [_graphic_path(number)]
-            self.pending.append(("graphic", number))
+            self.pending.append((f"graphic {number}", lambda: self._write_graphic(number), files))
         else:
             files = []
         self.done[key] = [(rel, "data drawn (CSV)") for rel in files]
@@ -435,14 +436,9 @@ class Downloads:
         from nssf_analysis.book.plan import BookBuildError
 
         written = 0
-        while self.pending:
-            kind, ident = self.pending.pop(0)
-            if kind == "table":
-                files, expected = self._write_table(ident), _table_paths(ident)
-                what = f"table {ident}"
-            else:
-                files, expected = self._write_graphic(ident), [_graphic_path(ident)]
-                what = f"graphic {ident}"
+        pending, self.pending = self.pending, []
+        for what, make, expected in pending:
+            files = make()
             if files != expected:
                 raise BookBuildError(
                     f"book {self.year}: the downloads of {what} are {files or 'none'}, "

@@ -488,13 +488,13 @@ class Browser:
         Not while another thread prints: :meth:`stop` first, and wait for it.
         """
         self.stop()
-        for fd in ("_in", "_out"):
-            if getattr(self, fd, None) is not None:
+        for fd in (self._in, self._out):
+            if fd is not None:
                 try:
-                    os.close(getattr(self, fd))
+                    os.close(fd)
                 except OSError:
                     pass
-                setattr(self, fd, None)
+        self._in = self._out = None
         shutil.rmtree(self.profile, ignore_errors=True)
 
 
@@ -656,7 +656,9 @@ class PendingPDF:
         """Stop Chromium (if it still prints) and remove what it was given."""
         if self.browser is not None:
             self.browser.stop()  # the printing thread reads the end of the pipe
-            if self.thread is None or (self.thread.join(10) or not self.thread.is_alive()):
+            if self.thread is not None:
+                self.thread.join(10)
+            if self.thread is None or not self.thread.is_alive():  # else it still reads
                 self.browser.close()
         self.source.unlink(missing_ok=True)
 

@@ -34,6 +34,7 @@ __all__ = [
     "downloads",
     "index_context",
     "prefetch_downloads",
+    "pdf_cache_dir",
     "publish",
     "start_browser",
 ]
@@ -200,6 +201,11 @@ def prefetch_downloads(fragment: str, year: int) -> int:
     return prefetch(fragment, year, citation(year, None), set(catalog()["table_id"]))
 
 
+def pdf_cache_dir(cache_dir: Path, year: int) -> Path:
+    """Return the folder of a year's printed PDF editions under the build's cache folder."""
+    return Path(cache_dir) / "pdf" / str(year)
+
+
 def start_browser(year: int) -> site_pdf.Browser | None:
     """Start Chromium for a year's PDF edition, before the pages are written.
 
@@ -280,7 +286,7 @@ def publish(
             "citation": citation(year, commit),
             "contact": f"{pub.contact_name} <{pub.contact_email}>",
         }
-        cache = paths.outputs_dir() / ".cache" / "pdf" / str(year)
+        cache = pdf_cache_dir(paths.outputs_dir() / ".cache", year)
         _say(log, f"book {year}: PDF edition ({chromium}; unchanged books come from the cache)")
         # Chromium prints while the downloads, the search index and the data package
         # are made
