@@ -360,5 +360,45 @@ def test_chromium_ends_when_the_build_that_started_it_is_killed():
                 break
             time.sleep(0.1)
         assert not _running(int(pid))
+        # the killed build could not remove its profile; the next build's Chromium does
+        assert Path(profile).is_dir()
+        browser = site_pdf.start_browser(CHROMIUM, 2022)
+        try:
+            assert not Path(profile).exists()
+            assert browser.profile.is_dir()
+        finally:
+            browser.close()
+        assert not browser.profile.exists()
     finally:
-        shutil.rmtree(profile, ignore_errors=True)  # a killed build cannot remove it
+        shutil.rmtree(profile, ignore_errors=True)
+
+
+def _profile(folder: Path, name: str, owner: str | None) -> Path:
+    path = folder / f"nssf-pdf-{name}"
+    (path / "profile").mkdir(parents=True)
+    if owner is not None:
+        (path / "owner").write_text(owner)
+    return path
+
+
+def test_only_the_profiles_of_builds_no_longer_running_are_removed(tmp_path):
+    ended = subprocess.Popen(["true"])
+    ended.wait()  # its number names no process now
+    me = os.getpid()
+    # field 22 of /proc/<pid>/stat: this process's start in clock ticks since boot
+    started = Path(f"/proc/{me}/stat").read_text().rsplit(")", 1)[1].split()[19]
+    gone = _profile(tmp_path, "gone", f"{ended.pid} 12345\n")
+    reused = _profile(tmp_path, "reused", f"{me} {int(started) + 1}\n")  # a later process
+    mine = _profile(tmp_path, "mine", f"{me} {started}\n")
+    unknown_start = _profile(tmp_path, "unknown", f"{me} -\n")
+    being_made = _profile(tmp_path, "new", None)
+    garbled = _profile(tmp_path, "garbled", "not a process\n")
+    other = tmp_path / "other-folder"
+    other.mkdir()
+
+    removed = site_pdf.remove_stale_profiles(tmp_path)
+
+    assert sorted(removed) == sorted([gone, reused])
+    assert not gone.exists() and not reused.exists()
+    for kept in (mine, unknown_start, being_made, garbled, other):
+        assert kept.is_dir()

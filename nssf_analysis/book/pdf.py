@@ -309,6 +309,70 @@ os.execv(sys.argv[3], sys.argv[3:])
 """
 
 
+PROFILE_PREFIX = "nssf-pdf-"
+PROFILE_OWNER = "owner"
+
+
+def _process_start(pid: int) -> str | None:
+    """Return when a process started, as the kernel counts it.
+
+    Parameters
+    ----------
+    pid : int
+        The process.
+
+    Returns
+    -------
+    str or None
+        None if no process ``pid`` runs; its start time in clock ticks since boot
+        (``/proc/<pid>/stat``, field 22), which tells it from a later process given the
+        same number; ``""`` where the start time cannot be read (not Linux).
+    """
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return None
+    except PermissionError:
+        pass  # it runs, as another user
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return ""
+    return stat.rsplit(")", 1)[1].split()[19]  # the fields after the command's name
+
+
+def remove_stale_profiles(folder: Path | None = None) -> list[Path]:
+    """Remove the Chromium profiles of builds that ended without removing them.
+
+    A build killed with SIGKILL cannot remove the profile its Chromium printed with
+    (Chromium itself ends with the build, its pipe closes). Each profile folder names
+    the build's process and its start time in a file ``owner``; the next build removes
+    those whose process no longer runs (or whose number a later process now has). A
+    folder without that file is left alone.
+
+    Parameters
+    ----------
+    folder : Path, optional
+        Where the profiles are (the temporary folder, the default).
+
+    Returns
+    -------
+    list of Path
+        The folders removed.
+    """
+    removed = []
+    for path in sorted(Path(folder or tempfile.gettempdir()).glob(PROFILE_PREFIX + "*")):
+        try:
+            pid, start = (path / PROFILE_OWNER).read_text().split()
+            running = _process_start(int(pid))
+        except (OSError, ValueError):
+            continue  # not ours, or still being made
+        if running is None or (running and start != "-" and running != start):
+            shutil.rmtree(path, ignore_errors=True)
+            removed.append(path)
+    return removed
+
+
 class Browser:
     """A headless Chromium driven over its DevTools pipe, to print one document.
 
@@ -335,7 +399,10 @@ class Browser:
 
     def __init__(self, chromium: str, year: int):
         self.chromium, self.year = chromium, year
-        self.profile = Path(tempfile.mkdtemp(prefix="nssf-pdf-"))
+        remove_stale_profiles()
+        self.profile = Path(tempfile.mkdtemp(prefix=PROFILE_PREFIX))
+        start = _process_start(os.getpid()) or "-"
+        (self.profile / PROFILE_OWNER).write_text(f"{os.getpid()} {start}\n")
         self.log = self.profile / "chromium.log"
         self.process: subprocess.Popen | None = None
         self._buffer = b""
