@@ -7,6 +7,10 @@ What is measured, in one run, for one report year (``--year``, default 2022):
    notebooks folder, as in the real build) and then ``jupyter nbconvert --to html
    <out.ipynb>``; the total wall time.
 2. **cold build** -- ``nssf-report build --year <Y> --force`` in a fresh outputs folder.
+   Phases 1 and 2 run in turn ``--rounds`` times (default 3), each in fresh folders: a
+   machine's speed drifts over minutes, so each round's cold/naive ratio compares two
+   runs made one after the other, and the goal is checked on the median of the rounds'
+   ratios.
    Where it printed a PDF edition, once more with ``NSSF_PDF=0`` in another fresh
    outputs folder ("cold build, no PDF edition"): the naive baseline prints none, so
    its ratio to the baseline is printed too, without a goal.
@@ -30,9 +34,10 @@ For every phase the script prints its wall time, the CPU time of its processes
 the process tree of each command (the command and all its descendants: workers,
 kernels) is sampled with psutil every 50 ms; "tree" is the largest sum of the resident
 set sizes (RSS; shared pages are counted once per process) seen at one moment, "proc"
-the largest single process.  Then it prints the ratios cold/naive (goal: at most 0.25),
-no-change/cold (goal: at most 0.05), one-changed/cold and one-table/cold (goal: at most
-0.2), with PASS or FAIL, and which chapters each phase executed.
+the largest single process.  Then it prints the ratios cold/naive (of each round, and
+their median: goal at most 0.25), no-change/cold (goal: at most 0.05), one-changed/cold
+and one-table/cold (goal: at most 0.2; both against the last cold build), with PASS or
+FAIL, and which chapters each phase executed.
 
 Run it from the project root (it takes several minutes; run nothing heavy meanwhile)::
 
@@ -52,6 +57,7 @@ import os
 import re
 import resource
 import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -386,6 +392,22 @@ def load_average() -> str:
     return ", ".join(f"{x:.2f}" for x in os.getloadavg())
 
 
+def positive(text: str) -> int:
+    """Return ``text`` as a whole number of at least 1 (an argparse type)."""
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"expected a whole number of at least 1, got {text!r}")
+    return value
+
+
+def round_ratios(colds: list[Phase], naives: list[Phase]) -> list[float]:
+    """Return each round's cold/naive ratio: the cold build over the baseline run before it."""
+    return [c.measured.seconds / n.measured.seconds for c, n in zip(colds, naives, strict=True)]
+
+
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     """Return the command-line options."""
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -393,6 +415,12 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p.add_argument("--jobs", type=int, default=None, help="passed to nssf-report build")
     p.add_argument("--keep", action="store_true", help="keep the temporary folder")
     p.add_argument("--skip-naive", action="store_true", help="skip the naive baseline")
+    p.add_argument(
+        "--rounds",
+        type=positive,
+        default=3,
+        help="naive baseline and cold build run in turn this many times (default 3)",
+    )
     p.add_argument(
         "--chapter", default=None, help="chapter to change in phase 4 (default: the first)"
     )
@@ -421,18 +449,26 @@ def run(args: argparse.Namespace, tmp: Path) -> None:
     print(f"load average at the start (1, 5, 15 min): {load_average()}\n")
 
     phases: list[Phase] = []
-    naive = None
-    if not args.skip_naive:
-        print("[1/5] naive baseline: papermill then nbconvert, one notebook after another")
-        naive_env = bench_env(tmp / "naive-outputs", notebooks, data)
-        naive = run_naive(sources, tmp / "naive", args.year, naive_env)
-        print(f"  total {naive.measured.seconds:.1f} s\n", flush=True)
-        phases.append(naive)
-
-    print("[2/5] cold build: nssf-report build --force, fresh outputs folder")
-    cold = run_build("cold build (--force)", args.year, args.jobs, True, env)
-    print(f"  total {cold.measured.seconds:.1f} s\n", flush=True)
-    phases.append(cold)
+    naives: list[Phase] = []
+    colds: list[Phase] = []
+    for r in range(1, args.rounds + 1):
+        tag = f", round {r}/{args.rounds}" if args.rounds > 1 else ""
+        if not args.skip_naive:
+            print(f"[1/5] naive baseline{tag}: papermill then nbconvert, one after another")
+            naive_env = bench_env(tmp / f"naive-outputs-{r}", notebooks, data)
+            naive = run_naive(sources, tmp / f"naive-{r}", args.year, naive_env)
+            naive.name += f" {r}" if args.rounds > 1 else ""
+            print(f"  total {naive.measured.seconds:.1f} s\n", flush=True)
+            phases.append(naive)
+            naives.append(naive)
+        # the last round's cold build is the one the later phases rebuild
+        cold_env = env if r == args.rounds else bench_env(tmp / f"outputs-{r}", notebooks, data)
+        print(f"[2/5] cold build{tag}: nssf-report build --force, fresh outputs folder")
+        cold = run_build("cold build (--force)", args.year, args.jobs, True, cold_env)
+        cold.name += f" {r}" if args.rounds > 1 else ""
+        print(f"  total {cold.measured.seconds:.1f} s\n", flush=True)
+        phases.append(cold)
+        colds.append(cold)
     html_only = None
     if printed_pdf(cold):
         print("[2b] cold build without the PDF edition (NSSF_PDF=0), fresh outputs folder:")
@@ -468,10 +504,17 @@ def run(args: argparse.Namespace, tmp: Path) -> None:
     print_table(phases)
     print(f"\nload average at the end (1, 5, 15 min): {load_average()}")
     print("  (other processes share the cores: the ratios hold on a quiet machine only)\n")
-    naive_s = naive.measured.seconds if naive else None
+    naive_s = naives[-1].measured.seconds if naives else None
     cold_s = cold.measured.seconds
-    print(ratio_line("cold / naive", cold_s, naive_s, COLD_GOAL))
+    if naives and args.rounds > 1:
+        ratios = round_ratios(colds, naives)
+        for r, ratio in enumerate(ratios, 1):
+            print(ratio_line(f"cold / naive, round {r}", ratio, 1.0, None))
+        print(ratio_line("cold / naive, median", statistics.median(ratios), 1.0, COLD_GOAL))
+    else:
+        print(ratio_line("cold / naive", cold_s, naive_s, COLD_GOAL))
     if html_only is not None:
+        # against the last round's baseline, the run nearest in time
         print(ratio_line("cold, no PDF / naive", html_only.measured.seconds, naive_s, None))
     else:
         print("  (the cold build printed no PDF edition: Chromium not found, or NSSF_PDF=0)")
@@ -480,7 +523,7 @@ def run(args: argparse.Namespace, tmp: Path) -> None:
     print(ratio_line("one-table / cold", table_phase.measured.seconds, cold_s, ONE_TABLE_GOAL))
     print()
     checks = [
-        ("cold build", cold.statuses, set(names)),
+        *((c.name.replace(" (--force)", ""), c.statuses, set(names)) for c in colds),
         *([("cold build, no PDF", html_only.statuses, set(names))] if html_only else []),
         ("no-change rebuild", same.statuses, set()),
         ("one chapter changed", one.statuses, {chapter.stem}),
