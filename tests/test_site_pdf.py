@@ -340,9 +340,15 @@ def test_a_print_that_takes_too_long_is_stopped_and_named(book, tmp_path_factory
 
 
 @pytest.mark.skipif(CHROMIUM is None, reason="Debian's chromium is not installed (make browser)")
-def test_chromium_ends_when_the_build_that_started_it_is_killed():
+def test_chromium_ends_when_the_build_that_started_it_is_killed(tmp_path, monkeypatch):
     # its pipe closes with the build's process, however that ends (SIGKILL included)
     import sys
+    import tempfile
+
+    # a temporary folder of the test's own: builds of other tests running meanwhile
+    # clean up the shared one
+    monkeypatch.setenv("TMPDIR", str(tmp_path))
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
 
     code = (
         "import time\nfrom nssf_analysis.book import pdf\n"
@@ -351,6 +357,7 @@ def test_chromium_ends_when_the_build_that_started_it_is_killed():
     )
     build = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, text=True)
     pid, profile = build.stdout.readline().split()
+    assert Path(profile).parent == tmp_path
     try:
         assert _running(int(pid))
         build.kill()
@@ -393,6 +400,8 @@ def test_only_the_profiles_of_builds_no_longer_running_are_removed(tmp_path):
     unknown_start = _profile(tmp_path, "unknown", f"{me} -\n")
     being_made = _profile(tmp_path, "new", None)
     garbled = _profile(tmp_path, "garbled", "not a process\n")
+    group = _profile(tmp_path, "group", "0 12345\n")  # os.kill(0, 0) names a group
+    everyone = _profile(tmp_path, "everyone", "-1 12345\n")
     other = tmp_path / "other-folder"
     other.mkdir()
 
@@ -400,5 +409,5 @@ def test_only_the_profiles_of_builds_no_longer_running_are_removed(tmp_path):
 
     assert sorted(removed) == sorted([gone, reused])
     assert not gone.exists() and not reused.exists()
-    for kept in (mine, unknown_start, being_made, garbled, other):
+    for kept in (mine, unknown_start, being_made, garbled, group, everyone, other):
         assert kept.is_dir()

@@ -364,6 +364,8 @@ def remove_stale_profiles(folder: Path | None = None) -> list[Path]:
     for path in sorted(Path(folder or tempfile.gettempdir()).glob(PROFILE_PREFIX + "*")):
         try:
             pid, start = (path / PROFILE_OWNER).read_text().split()
+            if int(pid) <= 0:  # 0 and -1 would name process groups to os.kill
+                continue
             running = _process_start(int(pid))
         except (OSError, ValueError):
             continue  # not ours, or still being made
