@@ -340,15 +340,17 @@ def test_a_print_that_takes_too_long_is_stopped_and_named(book, tmp_path_factory
 
 
 @pytest.mark.skipif(CHROMIUM is None, reason="Debian's chromium is not installed (make browser)")
-def test_chromium_ends_when_the_build_that_started_it_is_killed(tmp_path, monkeypatch):
+def test_chromium_ends_when_the_build_that_started_it_is_killed(monkeypatch):
     # its pipe closes with the build's process, however that ends (SIGKILL included)
     import sys
     import tempfile
 
-    # a temporary folder of the test's own: builds of other tests running meanwhile
-    # clean up the shared one
-    monkeypatch.setenv("TMPDIR", str(tmp_path))
-    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    # a temporary folder of the test's own, as builds of other tests running meanwhile
+    # clean up the shared one; a short path, as Chromium puts its socket there and a
+    # socket's path has at most 107 bytes
+    own = Path(tempfile.mkdtemp(prefix="nssf-t-", dir="/tmp"))
+    monkeypatch.setenv("TMPDIR", str(own))
+    monkeypatch.setattr(tempfile, "tempdir", str(own))
 
     code = (
         "import time\nfrom nssf_analysis.book import pdf\n"
@@ -357,7 +359,7 @@ def test_chromium_ends_when_the_build_that_started_it_is_killed(tmp_path, monkey
     )
     build = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, text=True)
     pid, profile = build.stdout.readline().split()
-    assert Path(profile).parent == tmp_path
+    assert Path(profile).parent == own
     try:
         assert _running(int(pid))
         build.kill()
@@ -377,7 +379,7 @@ def test_chromium_ends_when_the_build_that_started_it_is_killed(tmp_path, monkey
             browser.close()
         assert not browser.profile.exists()
     finally:
-        shutil.rmtree(profile, ignore_errors=True)
+        shutil.rmtree(own, ignore_errors=True)
 
 
 def _profile(folder: Path, name: str, owner: str | None) -> Path:
