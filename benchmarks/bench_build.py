@@ -70,6 +70,7 @@ import nbformat
 import psutil
 
 from nssf_analysis.book import KERNEL_NAME, discover_notebooks
+from nssf_analysis.cli import positive_int
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -392,17 +393,6 @@ def load_average() -> str:
     return ", ".join(f"{x:.2f}" for x in os.getloadavg())
 
 
-def positive(text: str) -> int:
-    """Return ``text`` as a whole number of at least 1 (an argparse type)."""
-    try:
-        value = int(text)
-    except ValueError:
-        value = 0
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"expected a whole number of at least 1, got {text!r}")
-    return value
-
-
 def round_ratios(colds: list[Phase], naives: list[Phase]) -> list[float]:
     """Return each round's cold/naive ratio: the cold build over the baseline run before it."""
     return [c.measured.seconds / n.measured.seconds for c, n in zip(colds, naives, strict=True)]
@@ -417,7 +407,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p.add_argument("--skip-naive", action="store_true", help="skip the naive baseline")
     p.add_argument(
         "--rounds",
-        type=positive,
+        type=positive_int,
         default=3,
         help="naive baseline and cold build run in turn this many times (default 3)",
     )

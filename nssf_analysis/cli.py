@@ -58,8 +58,8 @@ def _cmd_build(args) -> int:
     return run_cli(args)
 
 
-def _positive_int(text: str) -> int:
-    """Parse a whole number of at least 1 (``--jobs``)."""
+def positive_int(text: str) -> int:
+    """Parse a whole number of at least 1 (an argparse type: ``--jobs``)."""
     try:
         value = int(text)
     except ValueError:
@@ -94,7 +94,7 @@ def build_parser() -> argparse.ArgumentParser:
     which.add_argument("--all-years", action="store_true", help="build every year with data")
     b.add_argument(
         "--jobs",
-        type=_positive_int,
+        type=positive_int,
         default=None,
         help="notebooks run in parallel (default: cores)",
     )

@@ -363,10 +363,11 @@ def remove_stale_profiles(folder: Path | None = None) -> list[Path]:
     removed = []
     for path in sorted(Path(folder or tempfile.gettempdir()).glob(PROFILE_PREFIX + "*")):
         try:
-            pid, start = (path / PROFILE_OWNER).read_text().split()
-            if int(pid) <= 0:  # 0 and -1 would name process groups to os.kill
+            owner, start = (path / PROFILE_OWNER).read_text().split()
+            pid = int(owner)
+            if pid <= 0:  # 0 and -1 would name process groups to os.kill
                 continue
-            running = _process_start(int(pid))
+            running = _process_start(pid)
         except (OSError, ValueError):
             continue  # not ours, or still being made
         if running is None or (running and start != "-" and running != start):
@@ -769,6 +770,7 @@ __all__ = [
     "fix_pdf",
     "pdf_name",
     "print_document",
+    "remove_stale_profiles",
     "start_browser",
     "start_pdf",
     "write_pdf",
