@@ -5,6 +5,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-stamp
 YEAR ?= 2022
+export YEAR  # recipes read it as "$$YEAR": a value is never run as a command
 
 .DEFAULT_GOAL := help
 
@@ -27,7 +28,7 @@ validate: $(STAMP) ## Validate every data file
 	$(VENV)/bin/nssf-report validate
 
 book: extract validate ## Build the data, run the notebooks and build the HTML book (YEAR=2022)
-	$(VENV)/bin/nssf-report build --year $(YEAR)
+	$(VENV)/bin/nssf-report build --year "$$YEAR"
 
 books: extract validate ## Build the book for every year with data
 	$(VENV)/bin/nssf-report build --all-years
@@ -48,9 +49,11 @@ format: $(STAMP) ## Format the code with ruff
 
 NBVAL := --nbval --nbval-kernel-name nssf-analysis --nbval-sanitize-with tests/nbval_sanitize.cfg
 
-test: $(STAMP) ## Run lint, the test suite and nbval on the golden notebooks (two processes)
+test: $(STAMP) ## Lint, the test suite and nbval on the goldens (two processes), then: no process left
 	$(MAKE) --no-print-directory lint
-	$(PY) -m pytest -q -n 2 --dist loadscope $(NBVAL)
+	export NSSF_SESSION=make-test-$$$$-$$RANDOM; \
+	  $(PY) -m pytest -q -n 2 --dist loadscope $(NBVAL); status=$$?; \
+	  $(PY) -m nssf_analysis.processes || status=1; exit $$status
 
 browser: ## Install Debian's chromium and poppler-utils for the browser and PDF tests (needs root; skipped when present)
 	@{ command -v chromium > /dev/null || test -x /usr/bin/chromium; } && command -v pdftotext > /dev/null || { \
@@ -59,12 +62,12 @@ browser: ## Install Debian's chromium and poppler-utils for the browser and PDF 
 	  else echo "make browser: chromium or pdftotext is missing; install Debian's chromium and poppler-utils as root" >&2; fi; }
 
 bench: $(STAMP) ## Benchmark the book build against running each notebook by hand
-	$(PY) benchmarks/bench_build.py --year $(YEAR)
+	$(PY) benchmarks/bench_build.py --year "$$YEAR"
 
 lab: $(STAMP) ## Open JupyterLab on the project's kernel
-	$(VENV)/bin/jupyter lab --notebook-dir=notebooks
+	$(VENV)/bin/jupyter lab --notebook-dir=notebooks $$([ "$$(id -u)" = 0 ] && echo --allow-root)
 
 clean: ## Remove outputs/ (the book and executed notebooks are disposable)
-	find outputs -mindepth 1 ! -name .gitkeep -exec rm -rf {} +
+	find outputs -mindepth 1 -maxdepth 1 ! -name .gitkeep -exec rm -rf {} +
 
 .PHONY: help install extract validate book books audit goldens lint format test browser bench lab clean

@@ -1,58 +1,43 @@
-"""Benchmark ``nssf-report build`` against running the notebooks one by one.
+"""Benchmark ``nssf-report build`` against the naive loop, the previous build and itself.
 
-What is measured, in one run, for one report year (``--year``, default 2022):
+``make bench`` (``.venv/bin/python benchmarks/bench_build.py --year 2022``) runs ``--rounds``
+rounds (default 3); each runs these phases in turn, each in fresh folders of one temporary
+folder (``NSSF_OUTPUTS``, ``NSSF_NOTEBOOKS``, ``NSSF_DATA``; the project's own are untouched):
 
-1. **naive baseline** -- for each chapter notebook ``NN_*.ipynb``, one after another,
-   ``papermill <nb> <out.ipynb> -p year <Y> -k nssf-analysis`` (working directory: the
-   notebooks folder, as in the real build) and then ``jupyter nbconvert --to html
-   <out.ipynb>``; the total wall time.
-2. **cold build** -- ``nssf-report build --year <Y> --force`` in a fresh outputs folder.
-   Phases 1 and 2 run in turn ``--rounds`` times (default 3), each in fresh folders: a
-   machine's speed drifts over minutes, so each round's cold/naive ratio compares two
-   runs made one after the other, and the goal is checked on the median of the rounds'
-   ratios.
-   Where it printed a PDF edition, once more with ``NSSF_PDF=0`` in another fresh
-   outputs folder ("cold build, no PDF edition"): the naive baseline prints none, so
-   its ratio to the baseline is printed too, without a goal.
-3. **no-change rebuild** -- the same command again, without ``--force``, same folder.
-4. **one chapter changed** -- a Markdown cell is appended (with nbformat) to one chapter
-   notebook (``--chapter``, default the first one) and the book is rebuilt; the build's
-   printed table must show exactly that notebook ``executed`` and every other ``cached``.
-5. **one table's data changed** -- one value of one tidy table (``--table``, default the
-   table the fewest chapters read, the first by id among equals) is raised by 1 and
-   the book is rebuilt; exactly the chapters whose recorded reads (the build's cache
-   index) include that file must be ``executed``, every other ``cached``.
+1. naive loop: for each chapter ``NN_*.ipynb`` in turn, ``papermill <nb> <out> -p year <Y>
+   -k nssf-analysis --cwd <notebooks>``, then ``jupyter nbconvert --to html <out>``;
+2. cold build, no PDF: ``nssf-report build --year <Y> --force`` with ``NSSF_PDF=0``;
+3. the same without warm kernels (``NSSF_WARM=0``): what warm kernels buy, like for like;
+4. cold build with the PDF edition;
+5. the previous build (commit ``d8ba589``), cold, no PDF: checked out once per run with
+   ``git worktree add --detach``, run from there with ``PYTHONPATH=<worktree>`` (checked:
+   it imports the old package; its kernels inherit it) on copies of its own notebooks and
+   data; skipped, saying so, when the repository lacks the commit;
+6. no-change rebuild: 4 again without ``--force``: all ``cached``, book ``up to date``
+   (6 to 8 fail, saying so, if someone edits the package's files meanwhile);
+7. one chapter changed (a Markdown cell appended to the first): exactly it ``executed``;
+8. one table's data changed (a value raised by 1 in the tidy table the fewest chapters
+   load): exactly the chapters whose loads recorded in ``outputs/.cache/book-cache.json``
+   include its file ``executed``; in 7 and 8 every other chapter is ``cached``.
 
-Everything runs in a fresh temporary folder (``tempfile.mkdtemp``): the notebooks and
-``data/`` are copied there (``NSSF_NOTEBOOKS``, ``NSSF_DATA``) and every output goes
-there (``NSSF_OUTPUTS``), so the project's own ``notebooks/``, ``data/`` and
-``outputs/`` folders are never touched.  The seeds and package code are the project's
-own (read only).
-
-For every phase the script prints its wall time, the CPU time of its processes
-(``RUSAGE_CHILDREN`` deltas: every descendant that was waited for) and its peak memory:
-the process tree of each command (the command and all its descendants: workers,
-kernels) is sampled with psutil every 50 ms; "tree" is the largest sum of the resident
-set sizes (RSS; shared pages are counted once per process) seen at one moment, "proc"
-the largest single process.  Then it prints the ratios cold/naive (of each round, and
-their median: goal at most 0.25), no-change/cold (goal: at most 0.05), one-changed/cold
-and one-table/cold (goal: at most 0.2; both against the last cold build), with PASS or
-FAIL, and which chapters each phase executed.
-
-Run it from the project root (it takes several minutes; run nothing heavy meanwhile)::
-
-    .venv/bin/python benchmarks/bench_build.py
-    .venv/bin/python benchmarks/bench_build.py --year 2021 --jobs 2 --keep --skip-naive
-
-The exit status is 0 whatever the timings, and non-zero (naming the command) when a
-command fails; the temporary folder is then kept for inspection.
+Per command: wall time; CPU time (``RUSAGE_CHILDREN``: the script is the child subreaper
+of its descendants and reaps them all, orphans such as a fork server included); peak memory
+of all descendants, sampled every 50 ms ("tree": the largest RSS sum, shared pages counted
+once per process; "proc": the largest process); kernels started as new Pythons
+(``ipykernel_launcher``; a warm kernel is forked).  Ratios are computed per round and their
+median checked against the goal.  The exit status is 0 whatever the timings; a failing
+command ends the script with a one-line error naming it (status 1), keeping the temporary
+folder.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import csv
+import ctypes
 import json
+import operator
 import os
 import re
 import resource
@@ -63,486 +48,388 @@ import sys
 import tempfile
 import threading
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 import nbformat
 import psutil
 
-from nssf_analysis.book import KERNEL_NAME, discover_notebooks
+from nssf_analysis import paths
+from nssf_analysis.book.build import KERNEL_NAME, discover_notebooks
 from nssf_analysis.cli import positive_int
 
 ROOT = Path(__file__).resolve().parent.parent
-
 #: The scripts (papermill, jupyter, nssf-report) of the virtualenv running this script.
 VENV_BIN = Path(sys.executable).parent
-#: Goals: cold build / naive baseline, and no-change rebuild / cold build.
-COLD_GOAL = 0.25
-NO_CHANGE_GOAL = 0.05
-#: Goal: one table's data changed / cold build.
-ONE_TABLE_GOAL = 0.2
-#: Seconds between two samples of a command's process tree.
+#: The last commit of the previous build.
+PREVIOUS = "d8ba589"
+#: Variables that change what a phase runs: each phase sets its own.
+CLEARED = ("NSSF_PDF", "NSSF_WARM", "NSSF_WARM_KERNELS", "NSSF_PROGRESS", "PYTHONPATH")
+PHASES = {
+    "naive": "1 naive loop",
+    "cold": "2 cold build, no PDF",
+    "nowarm": "3 cold, no PDF, NSSF_WARM=0",
+    "pdf": "4 cold build with PDF",
+    "previous": f"5 previous build {PREVIOUS}, no PDF",
+    "same": "6 no-change rebuild",
+    "chapter": "7 one chapter changed",
+    "table": "8 one table's data changed",
+}
+OPS = {"<=": operator.le, "<": operator.lt, ">=": operator.ge}
 SAMPLE_INTERVAL = 0.05
-#: One row of the table ``nssf-report build`` prints: name, year, status, seconds.
-ROW_RE = re.compile(r"^\s+(\d{2}_\S+)\s+(\d{4})\s+(executed|cached|rendered|failed)\s")
+ROW_RE = re.compile(r"^\s+(\d{2}_\S+)\s+(\d{4})\s+(executed|cached|failed)\s")
+BOOK_RE = re.compile(r"^book (\d{4}): (rendered|up to date)\b")
 MIB = 1024 * 1024
-
-
-class CommandFailedError(Exception):
-    """A measured command exited with a non-zero status."""
-
-    def __init__(self, cmd: list[str], returncode: int, stdout: str, stderr: str) -> None:
-        self.cmd, self.returncode, self.stdout, self.stderr = cmd, returncode, stdout, stderr
-        super().__init__(f"command failed (exit {returncode}): {' '.join(cmd)}")
+MEDIANS = ("seconds", "cpu_seconds", "kernels")
 
 
 @dataclass
 class Measured:
-    """Wall time, CPU time, peak memory and output of one or more commands."""
+    """Wall time, CPU time, peak memory (bytes), new-Python kernels and output of a command."""
 
-    seconds: float = 0.0
+    seconds: float
     cpu_seconds: float = 0.0
-    peak_tree: int = 0  # bytes: largest sum of RSS over the process tree
-    peak_proc: int = 0  # bytes: largest RSS of a single process
+    peak_tree: int = 0
+    peak_proc: int = 0
+    kernels: int = 0
     stdout: str = ""
-    stderr: str = ""
-
-    def absorb(self, other: Measured) -> None:
-        """Add ``other`` (a later command of the same phase) to this phase."""
-        self.cpu_seconds += other.cpu_seconds
-        self.peak_tree = max(self.peak_tree, other.peak_tree)
-        self.peak_proc = max(self.peak_proc, other.peak_proc)
-
-
-@dataclass
-class Phase:
-    """One measured phase and what the build said it did."""
-
-    name: str
-    measured: Measured
-    statuses: dict[str, str] = field(default_factory=dict)  # notebook -> status
 
 
 class TreeSampler(threading.Thread):
-    """Sample the RSS of a process and all its descendants until stopped."""
+    """Sample every descendant of this process every 50 ms until :attr:`done` is set."""
 
-    def __init__(self, pid: int, interval: float = SAMPLE_INTERVAL) -> None:
+    def __init__(self) -> None:
         super().__init__(daemon=True)
-        self.pid, self.interval = pid, interval
-        self.peak_tree = 0
-        self.peak_proc = 0
-        self._stop_event = threading.Event()
-
-    def sample(self) -> None:
-        """Take one sample of the tree."""
-        try:
-            root = psutil.Process(self.pid)
-            procs = [root, *root.children(recursive=True)]
-        except psutil.Error:
-            return
-        total = 0
-        for proc in procs:
-            try:
-                rss = proc.memory_info().rss
-            except psutil.Error:  # ended (or a zombie) since the listing
-                continue
-            total += rss
-            self.peak_proc = max(self.peak_proc, rss)
-        self.peak_tree = max(self.peak_tree, total)
+        self.done = threading.Event()
+        self.peak_tree = self.peak_proc = 0
+        self.kernels: set[int] = set()  # pids of kernels started as new Pythons
+        self.seen: set[int] = set()  # pids whose command line was looked at
 
     def run(self) -> None:
-        """Sample every ``interval`` seconds until :meth:`stop`."""
-        while not self._stop_event.is_set():
-            self.sample()
-            self._stop_event.wait(self.interval)
+        """Sample the RSS; look once at the command line of each process a second old."""
+        while not self.done.wait(SAMPLE_INTERVAL):
+            total = 0
+            for proc in psutil.Process().children(recursive=True):
+                try:
+                    rss = proc.memory_info().rss
+                    if proc.pid not in self.seen and time.time() - proc.create_time() > 1:
+                        self.seen.add(proc.pid)  # a second after its start it has run exec
+                        if "ipykernel_launcher" in proc.cmdline():
+                            self.kernels.add(proc.pid)
+                except psutil.Error:  # ended since the listing
+                    continue
+                total += rss
+                self.peak_proc = max(self.peak_proc, rss)
+            self.peak_tree = max(self.peak_tree, total)
 
-    def stop(self) -> None:
-        """Stop sampling and wait for the thread."""
-        self._stop_event.set()
-        self.join()
 
-
-def children_cpu() -> float:
-    """Return the user + system CPU seconds of every descendant waited for so far."""
-    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
-    return usage.ru_utime + usage.ru_stime
+def reap(timeout: float = 10.0) -> int:
+    """Wait for every descendant, kill those left after ``timeout``, reap; return how many."""
+    _, alive = psutil.wait_procs(psutil.Process().children(recursive=True), timeout=timeout)
+    for proc in alive:
+        with contextlib.suppress(psutil.Error):
+            proc.kill()
+    psutil.wait_procs(alive, timeout=timeout)
+    with contextlib.suppress(ChildProcessError):
+        while os.waitpid(-1, os.WNOHANG)[0]:
+            pass
+    return len(alive)
 
 
 def run_measured(cmd: list[str], cwd: Path, env: dict[str, str]) -> Measured:
-    """Run ``cmd``, capture its output, return its wall time, CPU time and peak memory.
-
-    Raises
-    ------
-    CommandFailedError
-        If the command exits with a non-zero status.
-    """
-    cpu0 = children_cpu()
-    start = time.perf_counter()
-    proc = subprocess.Popen(
-        cmd, cwd=cwd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
-    )
-    sampler = TreeSampler(proc.pid)
+    """Run ``cmd``; return its measures (CalledProcessError if it fails)."""
+    children = resource.RUSAGE_CHILDREN  # every descendant reaped so far
+    cpu0, sampler = sum(resource.getrusage(children)[:2]), TreeSampler()  # user + system
     sampler.start()
-    try:
-        stdout, stderr = proc.communicate()
-    finally:
-        sampler.stop()
-        if proc.poll() is None:
-            proc.kill()
-            proc.wait()
-    seconds = time.perf_counter() - start
-    if proc.returncode != 0:
-        raise CommandFailedError(cmd, proc.returncode, stdout, stderr)
-    return Measured(
-        seconds=seconds,
-        cpu_seconds=children_cpu() - cpu0,
-        peak_tree=sampler.peak_tree,
-        peak_proc=sampler.peak_proc,
-        stdout=stdout,
-        stderr=stderr,
-    )
-
-
-def bench_env(outputs: Path, notebooks: Path, data: Path) -> dict[str, str]:
-    """Return the environment of every command: outputs, notebooks, data in the temp folder."""
-    env = dict(os.environ)
-    env.pop("NSSF_PROGRESS", None)  # no progress bar in the captured output
-    env["NSSF_OUTPUTS"] = str(outputs)
-    env["NSSF_NOTEBOOKS"] = str(notebooks)
-    env["NSSF_DATA"] = str(data)
-    env["PATH"] = f"{VENV_BIN}{os.pathsep}{env.get('PATH', '')}"
-    return env
-
-
-def run_naive(sources: list[Path], work: Path, year: int, env: dict[str, str]) -> Phase:
-    """Run every notebook with the papermill CLI, then nbconvert it to HTML, in turn."""
-    work.mkdir(parents=True, exist_ok=True)
-    total = Measured()
     start = time.perf_counter()
-    for src in sources:
-        out = work / src.name
-        pm = [str(VENV_BIN / "papermill"), str(src), str(out), "-p", "year", str(year)]
-        pm += ["-k", KERNEL_NAME]
-        convert = [str(VENV_BIN / "jupyter"), "nbconvert", "--to", "html", str(out)]
-        m_pm = run_measured(pm, src.parent, env)
-        m_cv = run_measured(convert, src.parent, env)
-        total.absorb(m_pm)
-        total.absorb(m_cv)
-        print(
-            f"  {src.stem:<28} papermill {m_pm.seconds:6.1f} s  nbconvert {m_cv.seconds:5.1f} s",
-            flush=True,
-        )
-    total.seconds = time.perf_counter() - start
-    return Phase("naive (papermill + nbconvert)", total)
+    text = {"mode": "w+", "encoding": "utf-8", "errors": "replace"}
+    with tempfile.TemporaryFile(**text) as out, tempfile.TemporaryFile(**text) as err:
+        try:  # output to files: the time is the command's own, whoever keeps a copy of them
+            returncode = subprocess.Popen(cmd, cwd=cwd, env=env, stdout=out, stderr=err).wait()
+        finally:
+            seconds = time.perf_counter() - start
+            killed = reap()
+            sampler.done.set()
+            sampler.join()
+        out.seek(0)
+        err.seek(0)
+        stdout, stderr = out.read(), err.read()
+    if returncode != 0:
+        raise subprocess.CalledProcessError(returncode, cmd, stdout, stderr)
+    if killed:
+        print(f"  warning: {killed} process(es) outlived {cmd[0]} by 10 s; killed", flush=True)
+    cpu, kernels = sum(resource.getrusage(children)[:2]) - cpu0, len(sampler.kernels)
+    return Measured(seconds, cpu, sampler.peak_tree, sampler.peak_proc, kernels, stdout)
+
+
+def fresh(folder: Path, source: Path) -> Path:
+    """Create ``folder`` with copies of the ``notebooks/`` and ``data/`` of ``source``."""
+    ignore = shutil.ignore_patterns(".ipynb_checkpoints")
+    shutil.copytree(source / "notebooks", folder / "notebooks", ignore=ignore)
+    shutil.copytree(source / "data", folder / "data")
+    return folder
+
+
+def bench_env(folder: Path, **extra: str) -> dict[str, str]:
+    """Return the environment of a command whose outputs, notebooks and data are in ``folder``."""
+    env = {k: v for k, v in os.environ.items() if k not in CLEARED}
+    env.update(NSSF_OUTPUTS=str(folder / "outputs"), NSSF_NOTEBOOKS=str(folder / "notebooks"))
+    env.update(NSSF_DATA=str(folder / "data"), PATH=f"{VENV_BIN}{os.pathsep}{env.get('PATH', '')}")
+    return {**env, **extra}
+
+
+def run_naive(folder: Path, year: int) -> Measured:
+    """Run every chapter with the papermill CLI, then nbconvert it to HTML, one by one."""
+    notebooks, env, parts = folder / "notebooks", bench_env(folder), []
+    start = time.perf_counter()
+    for src in discover_notebooks(notebooks):
+        out = str(folder / src.name)
+        pm = [str(VENV_BIN / "papermill"), str(src), out, "-p", "year", str(year)]
+        pm += ["-k", KERNEL_NAME, "--cwd", str(notebooks)]
+        parts.append(run_measured(pm, notebooks, env))
+        nbconvert = [str(VENV_BIN / "jupyter"), "nbconvert", "--to", "html", out]
+        parts.append(run_measured(nbconvert, notebooks, env))
+    tree, proc = max(p.peak_tree for p in parts), max(p.peak_proc for p in parts)
+    cpu, kernels = sum(p.cpu_seconds for p in parts), sum(p.kernels for p in parts)
+    return Measured(time.perf_counter() - start, cpu, tree, proc, kernels)
 
 
 def build_cmd(year: int, jobs: int | None, force: bool) -> list[str]:
     """Return the ``nssf-report build`` command line."""
     cmd = [str(VENV_BIN / "nssf-report"), "build", "--year", str(year)]
-    if jobs:
-        cmd += ["--jobs", str(jobs)]
-    if force:
-        cmd.append("--force")
-    return cmd
+    return cmd + (["--jobs", str(jobs)] if jobs else []) + (["--force"] if force else [])
 
 
-def parse_statuses(summary: str, year: int) -> dict[str, str]:
-    """Return ``{notebook: status}`` from the table ``nssf-report build`` prints."""
-    found = {}
+def check_statuses(summary: str, year: int, names: list, executed: set, book: str) -> tuple:
+    """Check a build's summary: exactly ``executed`` ran, the others cached, the book ``book``."""
+    statuses, state = {}, None
     for line in summary.splitlines():
-        m = ROW_RE.match(line)
-        if m and int(m.group(2)) == year:
-            found[m.group(1)] = m.group(3)
+        if (m := ROW_RE.match(line)) and int(m[2]) == year:
+            statuses[m[1]] = m[3]
+        elif (m := BOOK_RE.match(line)) and int(m[1]) == year:
+            state = m[2]
+    if sorted(statuses) != sorted(names):
+        return False, f"the summary lists {sorted(statuses)}, not {sorted(names)}"
+    ran = sorted(n for n, s in statuses.items() if s == "executed")
+    others = {statuses[n] for n in names if n not in executed}
+    ok = set(ran) == executed and others <= {"cached"} and state == book
+    detail = f"executed: {'all' if len(ran) == len(names) else ', '.join(ran) or 'none'}"
+    if not ok:
+        detail += f" (expected: {', '.join(sorted(executed)) or 'none'}; book {book})"
+    return ok, f"{detail}; book {state}"
+
+
+def code_stamp() -> set[tuple[str, int]]:
+    """Return each file of the package and its modification time (others edit the tree)."""
+    found = set()
+    for p in (ROOT / "nssf_analysis").rglob("*"):
+        with contextlib.suppress(OSError):  # removed meanwhile
+            if p.is_file() and "__pycache__" not in p.parts:
+                found.add((str(p), p.stat().st_mtime_ns))
     return found
 
 
-def run_build(name: str, year: int, jobs: int | None, force: bool, env: dict[str, str]) -> Phase:
-    """Run ``nssf-report build`` once (from the project root) and print its table."""
-    m = run_measured(build_cmd(year, jobs, force), ROOT, env)
-    for line in (m.stderr + m.stdout).splitlines():
-        if line.strip():
-            print(f"  | {line}", flush=True)
-    return Phase(name, m, parse_statuses(m.stdout, year))
-
-
-def printed_pdf(phase: Phase) -> bool:
-    """Return whether the build of ``phase`` printed (or copied) a PDF edition."""
-    return "PDF edition (" in phase.measured.stdout + phase.measured.stderr
-
-
-def change_chapter(path: Path) -> None:
-    """Append a Markdown cell to the notebook at ``path`` (its content hash changes)."""
-    nb = nbformat.read(path, as_version=4)
-    text = "*Benchmark edit: this cell was appended by `benchmarks/bench_build.py`.*"
-    nb.cells.append(nbformat.v4.new_markdown_cell(text))
-    nbformat.write(nb, path)
-
-
-def pick_chapter(sources: list[Path], wanted: str | None) -> Path:
-    """Return the chapter to change: ``wanted`` (stem or file name), else the first one."""
-    if not wanted:
-        return sources[0]
-    for src in sources:
-        if wanted in (src.stem, src.name):
-            return src
-    names = ", ".join(s.stem for s in sources)
-    raise SystemExit(f"bench_build: no chapter {wanted!r}; chapters: {names}")
-
-
-def chapter_reads(outputs: Path, year: int) -> dict[str, list[str]]:
-    """Return ``{chapter: data files it read}`` from the build's cache index."""
+def pick_table(outputs: Path, data: Path, year: int) -> tuple[Path, set[str]]:
+    """Return the tidy table the fewest (but some) chapters loaded, first by name, and those."""
     index = json.loads((outputs / ".cache" / "book-cache.json").read_text(encoding="utf-8"))
-    found = {}
-    for key, entry in index["notebooks"].items():
-        y, name = key.split("/", 1)
-        if int(y) == year:
-            found[name] = entry.get("reads")
-    return found
-
-
-def pick_table(reads: dict[str, list[str]], wanted: str | None, data: Path) -> str:
-    """Return the tidy table to change: ``wanted``, else the one the fewest chapters read."""
-    tables = sorted(p.stem for p in (data / "tidy").glob("*.csv"))
-    if wanted:
-        if wanted not in tables:
-            raise SystemExit(f"bench_build: no tidy table {wanted!r}")
-        return wanted
-
-    def readers(tid: str) -> int:
-        return sum(1 for r in reads.values() if r is None or f"tidy/{tid}.csv" in r)
-
-    read = [t for t in tables if readers(t) > 0]
-    return min(read or tables, key=lambda t: (readers(t), t))
+    loads = {
+        key.split("/", 1)[1]: {os.path.abspath(paths.ROOT / f) for f in entry["loads"]}
+        for key, entry in index["chapters"].items()
+        if key.split("/", 1)[0] == str(year)
+    }
+    readers = {
+        table: {name for name, files in loads.items() if os.path.abspath(table) in files}
+        for table in sorted((data / "tidy").glob("*.csv"))
+    }
+    table = min(readers, key=lambda t: (not readers[t], len(readers[t]), t.name))
+    return table, readers[table]
 
 
 def change_table(path: Path) -> str:
-    """Raise the first numeric value of a tidy file by 1; return what changed."""
+    """Raise the first numeric ``value`` of a tidy table by 1; return what changed."""
     with open(path, newline="", encoding="utf-8") as fh:
         rows = list(csv.DictReader(fh))
-        fields = list(rows[0]) if rows else []
     for row in rows:
-        try:
-            old = float(row["value"])
-        except (KeyError, ValueError):
-            continue
-        new = old + 1
-        row["value"] = str(int(new)) if new.is_integer() and "." not in row["value"] else str(new)
-        with open(path, "w", newline="", encoding="utf-8") as fh:
-            w = csv.DictWriter(fh, fieldnames=fields, lineterminator="\n")
-            w.writeheader()
-            w.writerows(rows)
-        return f"value {old:g} -> {row['value']}"
+        old = row.get("value", "")
+        with contextlib.suppress(ValueError):
+            row["value"] = str(int(old) + 1) if old.lstrip("-").isdigit() else str(float(old) + 1)
+        if row.get("value", "") != old:
+            with open(path, "w", newline="", encoding="utf-8") as fh:
+                writer = csv.DictWriter(fh, fieldnames=list(rows[0]), lineterminator="\n")
+                writer.writeheader()
+                writer.writerows(rows)
+            return f"{old} -> {row['value']}"
     raise SystemExit(f"bench_build: {path} has no numeric value to change")
 
 
-def count(statuses: dict[str, str], status: str) -> int:
-    """Return how many notebooks have ``status``."""
-    return sum(1 for s in statuses.values() if s == status)
+def per_round(numerators: list[float], denominators: list[float]) -> list[float]:
+    """Return each round's ratio."""
+    return [n / d for n, d in zip(numerators, denominators, strict=True)]
 
 
-def check_statuses(
-    statuses: dict[str, str], names: list[str], executed: set[str]
-) -> tuple[bool, str]:
-    """Check that exactly ``executed`` ran and every other notebook came from the cache."""
-    if set(statuses) != set(names):
-        return False, f"table lists {sorted(statuses)}, expected {names}"
-    ran = {n for n, s in statuses.items() if s == "executed"}
-    other = {n: s for n, s in statuses.items() if n not in executed and s != "cached"}
-    if ran != executed or other:
-        return False, f"executed: {sorted(ran) or 'none'}; not cached: {other or 'none'}"
-    if executed == set(names):
-        return True, f"all {len(names)} executed"
-    return True, f"executed: {', '.join(sorted(executed)) or 'none'}; all others cached"
+def saving(warm: float, no_warm: float) -> float:
+    """Return what warm kernels save, as a percentage of the build without them."""
+    return 100 * (no_warm - warm) / no_warm
 
 
-def verdict(ok: bool) -> str:
-    """Return PASS or FAIL."""
-    return "PASS" if ok else "FAIL"
+def goal_line(label: str, values: list[float] | None, op: str | None, goal: float, fmt: str) -> str:
+    """Return the median of ``values``, PASS or FAIL against ``goal``, and each round's value."""
+    if values is None:
+        return f"  {label:<32} {'n/a':>8}   (skipped)"
+    median = statistics.median(values)
+    check = "(no goal)"
+    if op:
+        check = f"goal {op} {fmt.format(goal)}   {'PASS' if OPS[op](median, goal) else 'FAIL'}"
+    rounds = ", ".join(fmt.format(v) for v in values)
+    return f"  {label:<32} {fmt.format(median):>8}   {check:<22} rounds: {rounds}"
 
 
-def ratio_line(label: str, num: float, den: float | None, goal: float | None) -> str:
-    """Return one line of the ratios table, with PASS/FAIL when there is a goal."""
-    if not den:
-        return f"  {label:<22} {'n/a':>6}   (naive baseline skipped)"
-    r = num / den
-    if goal is None:
-        return f"  {label:<22} {r:6.3f}   (no goal)"
-    return f"  {label:<22} {r:6.3f}   goal <= {goal:.2f}   {verdict(r <= goal)}"
+def goal_lines(wall: dict[str, list[float]]) -> list[str]:
+    """Return the lines of the ratios, from each phase's wall seconds in each round."""
+    cold, pdf, nowarm, ratio = wall["cold"], wall["pdf"], wall["nowarm"], "{:.3f}"
+    previous = per_round(cold, wall["previous"]) if "previous" in wall else None
+    savings = [saving(w, n) for w, n in zip(cold, nowarm, strict=True)]
+    specs = [
+        ("cold no PDF / naive", per_round(cold, wall["naive"]), "<=", 0.30, ratio),
+        ("cold no PDF / previous build", previous, "<=", 1.15, ratio),
+        ("no-warm / warm", per_round(nowarm, cold), None, 0, ratio),
+        ("warm saving, % of no-warm", savings, ">=", 10, "{:.1f} %"),
+        ("no-change rebuild", wall["same"], "<", 1, "{:.2f} s"),
+        ("one chapter / cold with PDF", per_round(wall["chapter"], pdf), "<=", 0.5, ratio),
+        ("one table / cold with PDF", per_round(wall["table"], pdf), "<=", 0.5, ratio),
+    ]
+    return [goal_line(*spec) for spec in specs]
 
 
-def print_table(phases: list[Phase]) -> None:
-    """Print wall time, CPU time, peak memory and notebook statuses of every phase."""
-    head = f"  {'phase':<32} {'wall s':>8} {'CPU s':>8} {'tree MiB':>9} {'proc MiB':>9}  notebooks"
-    print(head)
-    print("  " + "-" * (len(head) - 2))
-    for p in phases:
-        m = p.measured
-        nbs = (
-            f"{count(p.statuses, 'executed')} executed, {count(p.statuses, 'cached')} cached"
-            if p.statuses
-            else "all run"
-        )
-        print(
-            f"  {p.name:<32} {m.seconds:8.1f} {m.cpu_seconds:8.1f} "
-            f"{m.peak_tree / MIB:9.0f} {m.peak_proc / MIB:9.0f}  {nbs}"
-        )
+def print_table(results: dict[str, list[Measured]]) -> None:
+    """Print each phase's medians, largest peak memory and each round's wall time."""
+    print(f"  {'phase':<32}  wall s   CPU s  tree MiB  proc MiB  kernels  wall s of each round")
+    for key, ms in results.items():
+        wall, cpu, kernels = (statistics.median(getattr(m, a) for m in ms) for a in MEDIANS)
+        tree, proc = (max(getattr(m, a) for m in ms) / MIB for a in ("peak_tree", "peak_proc"))
+        row = f"{wall:7.1f} {cpu:7.1f} {tree:9.0f} {proc:9.0f} {kernels:8.0f}"
+        print(f"  {PHASES[key]:<32} {row}  " + " ".join(f"{m.seconds:.1f}" for m in ms))
 
 
-def load_average() -> str:
-    """Return the load averages of the machine (1, 5 and 15 minutes) as printed text."""
-    return ", ".join(f"{x:.2f}" for x in os.getloadavg())
+@contextlib.contextmanager
+def previous_worktree(path: Path):
+    """Check :data:`PREVIOUS` out at ``path``; yield it (None without the commit); remove it."""
+    git = ["git", "-C", str(ROOT)]
+    probe = [*git, "cat-file", "-e", f"{PREVIOUS}^{{commit}}"]
+    if subprocess.run(probe, capture_output=True).returncode:
+        print(f"previous build skipped: commit {PREVIOUS} is not in this repository")
+        yield None
+        return
+    res = subprocess.run(
+        [*git, "worktree", "add", "--detach", str(path), PREVIOUS], capture_output=True, text=True
+    )
+    if res.returncode:
+        raise SystemExit(f"bench_build: git worktree add {path} {PREVIOUS}: {res.stderr.strip()}")
+    try:
+        yield path
+    finally:
+        subprocess.run([*git, "worktree", "remove", "--force", str(path)], check=False)
 
 
-def round_ratios(colds: list[Phase], naives: list[Phase]) -> list[float]:
-    """Return each round's cold/naive ratio: the cold build over the baseline run before it."""
-    return [c.measured.seconds / n.measured.seconds for c, n in zip(colds, naives, strict=True)]
+def previous_env(folder: Path, worktree: Path) -> dict[str, str]:
+    """Return the previous build's environment, after checking that it imports its own code."""
+    env = bench_env(folder, NSSF_PDF="0", PYTHONPATH=str(worktree), NSSF_ROOT=str(worktree))
+    code = "import nssf_analysis.book.warmkernel as m; print(m.__file__)"  # old code only
+    # from the notebooks folder, as its kernels run: only PYTHONPATH can find the package
+    cmd = [sys.executable, "-c", code]
+    res = subprocess.run(cmd, cwd=folder / "notebooks", env=env, capture_output=True, text=True)
+    if res.returncode or not Path(res.stdout.strip() or "/").is_relative_to(worktree):
+        raise SystemExit(f"bench_build: the previous build would not run {PREVIOUS}'s code")
+    return env
+
+
+def run_round(r: int, args: argparse.Namespace, tmp: Path, worktree: Path | None):
+    """Run each phase once in fresh folders ``tmp/round-<r>/<phase>``; return them, checks."""
+    base, out, checks = tmp / f"round-{r}", {}, []
+
+    def measure(key, folder, force, executed=None, book="rendered", cwd=ROOT, env=None) -> None:
+        names = [p.stem for p in discover_notebooks(folder / "notebooks")]
+        cmd, env = build_cmd(args.year, args.jobs, force), env or bench_env(folder)
+        m = out[key] = run_measured(cmd, cwd, env)
+        executed = set(names) if executed is None else executed
+        ok, detail = check_statuses(m.stdout, args.year, names, executed, book)
+        if key in ("same", "chapter", "table") and code_stamp() != stamp:
+            ok, detail = False, f"{detail} [package files edited since phase 4: keys changed]"
+        checks.append(f"  {PHASES[key]:<32} round {r}: {'PASS' if ok else 'FAIL'}   {detail}")
+        print(f"  {PHASES[key]:<32} {m.seconds:7.1f} s   {detail}", flush=True)
+
+    out["naive"] = run_naive(fresh(base / "naive", ROOT), args.year)
+    print(f"  {PHASES['naive']:<32} {out['naive'].seconds:7.1f} s", flush=True)
+    no_pdf = {"NSSF_PDF": "0"}
+    for key, extra in (("cold", no_pdf), ("nowarm", {**no_pdf, "NSSF_WARM": "0"}), ("pdf", {})):
+        folder = fresh(base / key, ROOT)
+        stamp = code_stamp()  # the last one: before 4, which 6 to 8 rebuild
+        measure(key, folder, True, env=bench_env(folder, **extra))
+    if worktree:
+        folder = fresh(base / "previous", worktree)
+        measure("previous", folder, True, cwd=worktree, env=previous_env(folder, worktree))
+    folder = base / "pdf"
+    measure("same", folder, False, set(), "up to date")
+    chapter = discover_notebooks(folder / "notebooks")[0]
+    nb = nbformat.read(chapter, as_version=4)
+    nb.cells.append(nbformat.v4.new_markdown_cell("*Appended by `benchmarks/bench_build.py`.*"))
+    nbformat.write(nb, chapter)
+    measure("chapter", folder, False, {chapter.stem})
+    table, readers = pick_table(folder / "outputs", folder / "data", args.year)
+    print(f"  (table {table.stem}: {change_table(table)}; loaded by {len(readers)} chapter(s))")
+    measure("table", folder, False, readers)
+    return out, checks
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     """Return the command-line options."""
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--year", type=int, default=2022, help="report year (default 2022)")
-    p.add_argument("--jobs", type=int, default=None, help="passed to nssf-report build")
+    p.add_argument("--rounds", type=positive_int, default=3, help="rounds (default 3)")
+    p.add_argument("--jobs", type=positive_int, default=None, help="passed to every build")
     p.add_argument("--keep", action="store_true", help="keep the temporary folder")
-    p.add_argument("--skip-naive", action="store_true", help="skip the naive baseline")
-    p.add_argument(
-        "--rounds",
-        type=positive_int,
-        default=3,
-        help="naive baseline and cold build run in turn this many times (default 3)",
-    )
-    p.add_argument(
-        "--chapter", default=None, help="chapter to change in phase 4 (default: the first)"
-    )
-    p.add_argument(
-        "--table",
-        default=None,
-        help="tidy table to change in phase 5 (default: the one the fewest chapters read)",
-    )
     return p.parse_args(argv)
-
-
-def run(args: argparse.Namespace, tmp: Path) -> None:
-    """Run every phase in ``tmp`` and print the results."""
-    notebooks = tmp / "notebooks"
-    shutil.copytree(
-        ROOT / "notebooks", notebooks, ignore=shutil.ignore_patterns(".ipynb_checkpoints")
-    )
-    sources = discover_notebooks(notebooks)
-    names = [s.stem for s in sources]
-    chapter = pick_chapter(sources, args.chapter)
-    data = tmp / "data"
-    shutil.copytree(ROOT / "data", data)
-    env = bench_env(tmp / "outputs", notebooks, data)
-    print(f"benchmark of nssf-report build, year {args.year}, {len(sources)} notebooks,")
-    print(f"{os.cpu_count()} cores, --jobs {args.jobs or 'default'}; temporary folder {tmp}")
-    print(f"load average at the start (1, 5, 15 min): {load_average()}\n")
-
-    phases: list[Phase] = []
-    naives: list[Phase] = []
-    colds: list[Phase] = []
-    for r in range(1, args.rounds + 1):
-        tag = f", round {r}/{args.rounds}" if args.rounds > 1 else ""
-        if not args.skip_naive:
-            print(f"[1/5] naive baseline{tag}: papermill then nbconvert, one after another")
-            naive_env = bench_env(tmp / f"naive-outputs-{r}", notebooks, data)
-            naive = run_naive(sources, tmp / f"naive-{r}", args.year, naive_env)
-            naive.name += f" {r}" if args.rounds > 1 else ""
-            print(f"  total {naive.measured.seconds:.1f} s\n", flush=True)
-            phases.append(naive)
-            naives.append(naive)
-        # the last round's cold build is the one the later phases rebuild
-        cold_env = env if r == args.rounds else bench_env(tmp / f"outputs-{r}", notebooks, data)
-        print(f"[2/5] cold build{tag}: nssf-report build --force, fresh outputs folder")
-        cold = run_build("cold build (--force)", args.year, args.jobs, True, cold_env)
-        cold.name += f" {r}" if args.rounds > 1 else ""
-        print(f"  total {cold.measured.seconds:.1f} s\n", flush=True)
-        phases.append(cold)
-        colds.append(cold)
-    html_only = None
-    if printed_pdf(cold):
-        print("[2b] cold build without the PDF edition (NSSF_PDF=0), fresh outputs folder:")
-        print("     the naive baseline's output, HTML only")
-        html_env = dict(bench_env(tmp / "outputs-html", notebooks, data), NSSF_PDF="0")
-        html_only = run_build("cold build, no PDF edition", args.year, args.jobs, True, html_env)
-        print(f"  total {html_only.measured.seconds:.1f} s\n", flush=True)
-        phases.append(html_only)
-
-    print("[3/5] no-change rebuild: the same command without --force")
-    same = run_build("no-change rebuild", args.year, args.jobs, False, env)
-    print(f"  total {same.measured.seconds:.1f} s\n", flush=True)
-    phases.append(same)
-
-    print(f"[4/5] one chapter changed: a Markdown cell appended to {chapter.name}")
-    change_chapter(chapter)
-    one = run_build("one chapter changed", args.year, args.jobs, False, env)
-    print(f"  total {one.measured.seconds:.1f} s\n", flush=True)
-    phases.append(one)
-
-    reads = chapter_reads(tmp / "outputs", args.year)
-    table = pick_table(reads, args.table, data)
-    readers = {n for n, r in reads.items() if r is None or f"tidy/{table}.csv" in r}
-    what = change_table(data / "tidy" / f"{table}.csv")
-    print(f"[5/5] one table's data changed: {table} ({what}); read by {len(readers)} chapter(s)")
-    table_phase = run_build("one table's data changed", args.year, args.jobs, False, env)
-    print(f"  total {table_phase.measured.seconds:.1f} s\n", flush=True)
-    phases.append(table_phase)
-
-    print("=" * 78)
-    print(f"results, year {args.year} (peak memory: RSS summed over each command's process")
-    print("tree, sampled every 50 ms; 'proc' is the largest single process)\n")
-    print_table(phases)
-    print(f"\nload average at the end (1, 5, 15 min): {load_average()}")
-    print("  (other processes share the cores: the ratios hold on a quiet machine only)\n")
-    naive_s = naives[-1].measured.seconds if naives else None
-    cold_s = cold.measured.seconds
-    if naives and args.rounds > 1:
-        ratios = round_ratios(colds, naives)
-        for r, ratio in enumerate(ratios, 1):
-            print(ratio_line(f"cold / naive, round {r}", ratio, 1.0, None))
-        print(ratio_line("cold / naive, median", statistics.median(ratios), 1.0, COLD_GOAL))
-    else:
-        print(ratio_line("cold / naive", cold_s, naive_s, COLD_GOAL))
-    if html_only is not None:
-        # against the last round's baseline, the run nearest in time
-        print(ratio_line("cold, no PDF / naive", html_only.measured.seconds, naive_s, None))
-    else:
-        print("  (the cold build printed no PDF edition: Chromium not found, or NSSF_PDF=0)")
-    print(ratio_line("no-change / cold", same.measured.seconds, cold_s, NO_CHANGE_GOAL))
-    print(ratio_line("one-changed / cold", one.measured.seconds, cold_s, None))
-    print(ratio_line("one-table / cold", table_phase.measured.seconds, cold_s, ONE_TABLE_GOAL))
-    print()
-    checks = [
-        *((c.name.replace(" (--force)", ""), c.statuses, set(names)) for c in colds),
-        *([("cold build, no PDF", html_only.statuses, set(names))] if html_only else []),
-        ("no-change rebuild", same.statuses, set()),
-        ("one chapter changed", one.statuses, {chapter.stem}),
-        (f"one table ({table}) changed", table_phase.statuses, readers),
-    ]
-    for label, statuses, executed in checks:
-        ok, detail = check_statuses(statuses, names, executed)
-        print(f"  {label + ' statuses':<32} {verdict(ok)}   {detail}")
 
 
 def main(argv: list[str] | None = None) -> int:
     """Run the benchmark; return 0, or 1 when a command failed."""
     args = parse_args(argv)
-    tmp = Path(tempfile.mkdtemp(prefix="nssf-bench-"))
-    keep = args.keep
+    if sys.platform.startswith("linux"):  # orphaned descendants become ours, to be reaped
+        ctypes.CDLL(None, use_errno=True).prctl(36, 1, 0, 0, 0)  # PR_SET_CHILD_SUBREAPER
+    tmp, keep = Path(tempfile.mkdtemp(prefix="nssf-bench-")), args.keep
+    print(f"benchmark of nssf-report build, year {args.year}, {args.rounds} round(s), ", end="")
+    print(f"{os.cpu_count()} cores, --jobs {args.jobs or 'default'}; temporary folder {tmp}")
+    print(f"load average (1, 5, 15 min): {', '.join(f'{x:.2f}' for x in os.getloadavg())}")
+    results: dict[str, list[Measured]] = {}
+    checks: list[str] = []
     try:
-        run(args, tmp)
-    except CommandFailedError as err:
-        keep = True
-        print(f"\nbench_build: {err}", file=sys.stderr)
-        tail = (err.stderr or err.stdout).strip().splitlines()[-20:]
-        for line in tail:
-            print(f"  | {line}", file=sys.stderr)
+        with previous_worktree(tmp / "previous-src") as worktree:
+            for r in range(1, args.rounds + 1):
+                print(f"round {r}/{args.rounds}", flush=True)
+                out, round_checks = run_round(r, args, tmp, worktree)
+                for key, m in out.items():
+                    results.setdefault(key, []).append(m)
+                checks += round_checks
+    except subprocess.CalledProcessError as err:
+        keep, log = True, tmp / "failed-command.log"
+        log.write_text(err.stdout + err.stderr, encoding="utf-8")
+        cmd = " ".join(err.cmd)
+        print(f"bench_build: error: exit {err.returncode}: {cmd} (output: {log})", file=sys.stderr)
         return 1
     finally:
         if keep:
-            print(f"\ntemporary folder kept: {tmp}")
+            print(f"temporary folder kept: {tmp}")
         else:
             shutil.rmtree(tmp, ignore_errors=True)
+    print("=" * 100)
+    print(f"results, year {args.year}: medians over {args.rounds} round(s); memory: the largest")
+    print("RSS sum of the process tree and the largest process; kernels: started as new Pythons\n")
+    print_table(results)
+    print()
+    print("\n".join(goal_lines({k: [m.seconds for m in ms] for k, ms in results.items()})))
+    print("  (the project keeps warm kernels only if they save at least 10 % of the build)\n")
+    print("\n".join(checks))
+    print(f"\nload average at the end: {', '.join(f'{x:.2f}' for x in os.getloadavg())}")
     return 0
 
 

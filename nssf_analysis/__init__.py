@@ -58,15 +58,11 @@ MOVED = {
     "prose": "nssf_analysis.render.prose",
     "sections": "nssf_analysis.render.sections",
     "directory_view": "nssf_analysis.render.directory_view",
-    "bookcache": "nssf_analysis.book.buildcache",
-    "build_progress": "nssf_analysis.book.progress",
-    "readlog": "nssf_analysis.book.readlog",
     "site": "nssf_analysis.book.site",
     "site_search": "nssf_analysis.book.search",
     "site_downloads": "nssf_analysis.book.downloads",
     "site_pdf": "nssf_analysis.book.pdf",
-    "publication": "nssf_analysis.book.publication",
-    "datapackage": "nssf_analysis.book.datapackage",
+    "datapackage": "nssf_analysis.data.datapackage",
     "goldens": "nssf_analysis.book.goldens",
 }
 

@@ -29,7 +29,7 @@ def _cmd_extract(args) -> int:
 
 
 def _cmd_validate(args) -> int:
-    from nssf_analysis.data.catalog import validate_data
+    from nssf_analysis.data.pipeline import validate_data
 
     n = validate_data()
     print(f"validated {n} tables: raw and tidy files pass every rule")
@@ -46,14 +46,14 @@ def _cmd_catalog(args) -> int:
 
 def _cmd_audit(args) -> int:
     from nssf_analysis.analysis.audit import run_cli
-    from nssf_analysis.data.catalog import validate_data
+    from nssf_analysis.data.pipeline import validate_data
 
     validate_data()  # a malformed file is one named error, before any rule runs
     return run_cli(args)
 
 
 def _cmd_build(args) -> int:
-    from nssf_analysis.book.builder import run_cli
+    from nssf_analysis.book.build import run_cli
 
     return run_cli(args)
 

@@ -67,3 +67,15 @@ class ValidationError(NSSFError):
 
 class YearNotAvailableError(NSSFError, ValueError):
     """A year (or parameter value) for which there is no data."""
+
+
+class BookBuildError(NSSFError):
+    """The book could not be built; the previous book is left as it was."""
+
+
+class NotebookFailedError(BookBuildError):
+    """A chapter notebook raised an error; names the notebook, the cell and the error."""
+
+
+class BuildInterruptedError(BookBuildError):
+    """The build was interrupted (Ctrl-C or a signal) before it published anything."""

@@ -5,8 +5,8 @@ from pathlib import Path
 
 import pytest
 
-from nssf_analysis import catalog as catalog_mod
-from nssf_analysis.extract import read_lines
+from nssf_analysis.data.cache import clear_all
+from nssf_analysis.data.report_text import read_lines
 
 ROOT = Path(__file__).resolve().parent.parent
 SEED = ROOT / "seeds" / "nssf_annual_report_2022.txt"
@@ -23,9 +23,9 @@ def data_copy(tmp_path, monkeypatch):
     dst = tmp_path / "data"
     shutil.copytree(ROOT / "data", dst)
     monkeypatch.setenv("NSSF_DATA", str(dst))
-    catalog_mod._clear_caches()
+    clear_all()
     yield dst
-    catalog_mod._clear_caches()
+    clear_all()
 
 
 @pytest.fixture(scope="session")
@@ -52,12 +52,12 @@ def published(tmp_path_factory, kernel):
     It is built into a temporary outputs folder, so the project's own ``outputs/`` is
     never touched.
     """
-    from nssf_analysis.book import builder as book
+    from nssf_analysis.book import build as book
 
     outputs = tmp_path_factory.mktemp("published") / "outputs"
     with pytest.MonkeyPatch.context() as mp:
         mp.setenv("NSSF_OUTPUTS", str(outputs))
-        catalog_mod._clear_caches()
+        clear_all()
         report = book.build(years=[2022], progress=False)
-    catalog_mod._clear_caches()
+    clear_all()
     return outputs / "2022" / "book", report

@@ -17,6 +17,7 @@ import signal
 import subprocess
 import sys
 import time
+import uuid
 import zipfile
 from html.parser import HTMLParser
 from importlib import metadata
@@ -26,10 +27,17 @@ from urllib.parse import unquote, urlsplit
 import nbformat
 import pytest
 
-from nssf_analysis import bookcache
-from nssf_analysis import catalog as catalog_mod
-from nssf_analysis.book import builder as book
-from nssf_analysis.exceptions import NSSFError, YearNotAvailableError
+from nssf_analysis.book import build as book
+from nssf_analysis.book import pages, publish
+from nssf_analysis.data.cache import clear_all
+from nssf_analysis.exceptions import (
+    BookBuildError,
+    BuildInterruptedError,
+    NotebookFailedError,
+    NSSFError,
+    YearNotAvailableError,
+)
+from nssf_analysis.processes import MARK, leftovers
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA = ROOT / "data"
@@ -140,11 +148,24 @@ def book_files(root: Path) -> dict[str, bytes]:
 
 
 def cli(outputs: Path, notebooks: Path, *args, **popen):
+    """``nssf-report build`` in a process of its own, with a session mark of its own."""
+    mark = f"test-build-{uuid.uuid4().hex}"
     env = dict(os.environ, NSSF_OUTPUTS=str(outputs), NSSF_NOTEBOOKS=str(notebooks))
+    env[MARK] = mark
     cmd = [sys.executable, "-m", "nssf_analysis.cli", "build", *args]
-    return subprocess.Popen(
+    proc = subprocess.Popen(
         cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, **popen
     )
+    proc.mark = mark
+    return proc
+
+
+def leftovers_of(proc, wait: float = 15.0) -> list:
+    """The processes the build ``proc`` started that still run after ``wait`` seconds."""
+    deadline = time.monotonic() + wait
+    while (left := leftovers(proc.mark)) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    return [(p.pid, " ".join(p.cmdline())[:100]) for p in left]
 
 
 class Built:
@@ -166,7 +187,7 @@ def built(tmp_path_factory, kernel):
     b = Built(tmp_path_factory.mktemp("book"))
     with pytest.MonkeyPatch.context() as mp:
         mp.setenv("NSSF_OUTPUTS", str(b.outputs))
-        catalog_mod._clear_caches()
+        clear_all()
         b.first = b.build()
         b.first_logs = list(b.logs)
         b.runs_after_first = runs(b.notebooks)
@@ -176,6 +197,28 @@ def built(tmp_path_factory, kernel):
         }
         b.second = b.build()
         yield b
+
+
+#: A chapter that says it started (file ``started`` in the notebooks folder) and waits.
+SLOW = [
+    ("md", "# Slow chapter"),
+    PARAMS,
+    ("code", "import time\nopen('started', 'w').close()\ntime.sleep(120)"),
+]
+
+
+#: Says it started, then waits (at most a minute) for the file ``release``.
+HOLD = (
+    "import os, time\nopen('started', 'w').close()\n"
+    "for _ in range(600):\n    if os.path.exists('release'):\n        break\n    time.sleep(0.1)"
+)
+
+
+def wait_for_slow(nbs: Path) -> None:
+    deadline = time.monotonic() + 120
+    while not (nbs / "started").exists() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert (nbs / "started").exists()
 
 
 def copy_build(built: Built, dst: Path) -> tuple[Path, Path]:
@@ -360,7 +403,6 @@ def test_no_error_or_stderr_output_is_rendered(built):
     # … but the build reported it, naming the notebook
     warned = [m for m in built.first_logs if STDERR_MARKER in m]
     assert warned and all("01_first.ipynb" in m for m in warned)
-    assert any(STDERR_MARKER in w for r in built.first.runs for w in r.warnings)
 
 
 def test_chapter_page_has_sidebar_headings_anchors_and_pager(built):
@@ -426,7 +468,7 @@ def test_downloads_are_the_data_files(built):
 def test_excel_workbook_has_every_tidy_table(built):
     from openpyxl import load_workbook
 
-    path = built.book / "data" / book.WORKBOOK
+    path = built.book / "data" / publish.WORKBOOK
     with open(DATA / "catalog.csv", newline="") as fh:
         ids = [r["table_id"] for r in csv.DictReader(fh)]
     wb = load_workbook(path, read_only=True)
@@ -511,8 +553,9 @@ def test_changed_notebook_runs_again_alone(built, tmp_path, monkeypatch):
     assert report.books == {2022: "rendered"}
     assert "An added section" in (out / "2022" / "book" / "03_third.html").read_text()
     # a changed parameter runs everything for that year only
-    assert book.execution_key(nbs / "01_first.ipynb", 2021, book.Inputs.collect()) != (
-        book.execution_key(nbs / "01_first.ipynb", 2022, book.Inputs.collect())
+    inputs = book.Inputs.collect()
+    assert inputs.chapter_key(nbs / "01_first.ipynb", 2021) != (
+        inputs.chapter_key(nbs / "01_first.ipynb", 2022)
     )
 
 
@@ -570,6 +613,7 @@ def test_failing_notebook_keeps_the_previous_book(built, tmp_path):
     assert "line 2: z = x / 0" in stderr
     assert "Traceback" not in stderr
     assert book_files(out / "2022" / "book") == before
+    assert leftovers_of(proc) == []
     failed = json.loads((out / "2022" / "failed" / "04_broken.ipynb").read_text())
     errors = [
         o for c in failed["cells"] for o in c.get("outputs", []) if o["output_type"] == "error"
@@ -591,11 +635,9 @@ def test_failing_notebook_keeps_the_previous_book(built, tmp_path):
 def test_interrupted_build_leaves_the_previous_book(built, tmp_path, signum):
     nbs, out = copy_build(built, tmp_path)
     before = book_files(out / "2022" / "book")
+    nbformat.write(make_notebook(SLOW), nbs / "04_slow.ipynb")
     proc = cli(out, nbs, "--force", preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
-    deadline = time.monotonic() + 120
-    while not list((out / ".cache").glob(".staging-*")) and time.monotonic() < deadline:
-        time.sleep(0.05)
-    time.sleep(1.0)  # kernels are starting or running
+    wait_for_slow(nbs)
     proc.send_signal(signum)
     stdout, stderr = proc.communicate(timeout=120)
     assert proc.returncode != 0
@@ -603,25 +645,48 @@ def test_interrupted_build_leaves_the_previous_book(built, tmp_path, signum):
     assert book_files(out / "2022" / "book") == before
     leftovers = [p.name for p in (out / "2022").iterdir() if p.name.startswith(".")]
     assert leftovers == []
-    assert not list((out / ".cache").glob(".staging-*"))
+    assert leftovers_of(proc) == []
+
+
+def test_a_killed_build_leaves_no_process_and_the_next_build_cleans_up(built, tmp_path):
+    nbs, out = copy_build(built, tmp_path)
+    before = book_files(out / "2022" / "book")
+    nbformat.write(make_notebook(SLOW), nbs / "04_slow.ipynb")
+    proc = cli(out, nbs, "--force")
+    wait_for_slow(nbs)
+    proc.kill()
+    proc.communicate(timeout=60)
+    # the workers, their fork servers and kernels die with the build
+    assert leftovers_of(proc) == []
+    assert book_files(out / "2022" / "book") == before
+    (nbs / "04_slow.ipynb").unlink()
+    again = cli(out, nbs)
+    _, stderr = again.communicate(timeout=600)
+    assert again.returncode == 0, stderr
+    assert not list(out.glob(".cache/executed/*/*.running.ipynb"))
+    assert [p.name for p in (out / "2022").iterdir() if p.name.startswith(".")] == []
+    assert leftovers_of(again) == []
 
 
 def test_two_builds_at_once_do_not_corrupt_each_other(built, tmp_path):
     nbs, out = copy_build(built, tmp_path)
+    held = [("md", "# Held"), PARAMS, ("code", HOLD)]
+    nbformat.write(make_notebook(held), nbs / "04_held.ipynb")
     first = cli(out, nbs, "--force")
-    deadline = time.monotonic() + 60
-    lock = out / ".cache" / "build.lock"
-    while time.monotonic() < deadline and not lock.read_text().strip():
-        time.sleep(0.02)
+    wait_for_slow(nbs)
     second = cli(out, nbs)
+    time.sleep(3)  # the second build starts and waits for the lock
+    (nbs / "release").touch()
     out1, err1 = first.communicate(timeout=600)
     out2, err2 = second.communicate(timeout=600)
     assert first.returncode == 0, err1
     assert second.returncode == 0, err2
-    assert "waiting for it to finish" in err2
+    assert "waiting for it" in err2
     # the second build started after the first had finished and found a whole book
     assert re.search(r"book 2022: (up to date|rendered)", out2)
-    assert sorted(book_files(out / "2022" / "book")) == sorted(book_files(built.book))
+    assert sorted(book_files(out / "2022" / "book")) == sorted(
+        [*book_files(built.book), "04_held.html"]
+    )
     assert [p.name for p in (out / "2022").iterdir() if p.name.startswith(".")] == []
 
 
@@ -635,7 +700,7 @@ def test_no_notebooks_is_an_error(tmp_path, monkeypatch):
     monkeypatch.setenv("NSSF_OUTPUTS", str(tmp_path / "out"))
     (tmp_path / "nb").mkdir()
     nbformat.write(make_notebook([("md", "# not a chapter")]), tmp_path / "nb" / "scratch.ipynb")
-    with pytest.raises(book.BookBuildError, match="no chapter notebook"):
+    with pytest.raises(BookBuildError, match="no chapter notebook"):
         book.build(notebooks=tmp_path / "nb", progress=False)
 
 
@@ -688,7 +753,7 @@ def test_sanitize_notebook_removes_run_dependent_content():
             },
         ],
     }
-    out = book.sanitize_notebook(nb, ["x1", None])
+    out = pages.sanitize_notebook(nb, ["x1", None])
     assert out["metadata"] == {"kernelspec": KERNELSPEC}
     assert [c["id"] for c in out["cells"]] == ["x1", "injected-parameters", "cell-1"]
     assert out["cells"][1]["metadata"] == {"tags": ["injected-parameters"]}
@@ -718,7 +783,7 @@ def test_prepare_for_render_drops_stderr_and_scripts():
             },
         ],
     }
-    clean, warnings = book.prepare_for_render(nb)
+    clean, warnings = pages._for_the_book(nb)
     assert warnings == ["cell 2 wrote to stderr: UserWarning: x"]
     assert clean["cells"][1]["outputs"] == [
         {"output_type": "stream", "name": "stdout", "text": "kept\n"},
@@ -753,8 +818,7 @@ def test_describe_failure_names_cell_line_and_error():
     class Err(Exception):
         ename, evalue = "KeyError", "'missing'"
 
-    cell, msg = book.describe_failure(nb, "05_x.ipynb", 2022, Err())
-    assert cell == 3
+    msg = book._describe_failure(nb, "05_x.ipynb", 2022, Err())
     assert (
         msg.splitlines()[0]
         == "notebook 05_x.ipynb (year=2022) failed in cell 3: KeyError: 'missing'"
@@ -762,55 +826,15 @@ def test_describe_failure_names_cell_line_and_error():
     assert "line 2: d['missing']" in msg
 
 
-def test_tree_hash_follows_content_not_times(tmp_path):
-    (tmp_path / "a.csv").write_text("x\n1\n")
-    (tmp_path / "sub").mkdir()
-    (tmp_path / "sub" / "b.csv").write_text("y\n")
-    h1 = bookcache.tree_hash(tmp_path)
-    os.utime(tmp_path / "a.csv", (1, 1))
-    assert bookcache.tree_hash(tmp_path) == h1
-    (tmp_path / "a.csv").write_text("x\n2\n")
-    assert bookcache.tree_hash(tmp_path) != h1
-    (tmp_path / "a.csv").write_text("x\n1\n")
-    assert bookcache.tree_hash(tmp_path) == h1
-    (tmp_path / "sub" / "b.csv").rename(tmp_path / "sub" / "c.csv")
-    assert bookcache.tree_hash(tmp_path) != h1
-
-
-def test_swap_dir_replaces_a_folder_whole(tmp_path):
-    target, new = tmp_path / "book", tmp_path / ".book-tmp"
-    target.mkdir()
-    (target / "old.html").write_text("old")
-    new.mkdir()
-    (new / "index.html").write_text("new")
-    bookcache.swap_dir(new, target)
-    assert sorted(p.name for p in target.iterdir()) == ["index.html"]
-    assert not new.exists()
-    fresh = tmp_path / ".fresh"
-    fresh.mkdir()
-    bookcache.swap_dir(fresh, tmp_path / "missing")
-    assert (tmp_path / "missing").is_dir() and not fresh.exists()
-
-
-def test_lock_refuses_a_second_holder(tmp_path):
-    path = tmp_path / "build.lock"
-    with bookcache.BuildLock(path):
-        assert path.read_text().strip() == str(os.getpid())
-        # flock locks belong to open file descriptions: a second open conflicts
-        with pytest.raises(bookcache.BuildLockError, match="another build"):
-            with bookcache.BuildLock(path, wait=False):
-                pass
-    with bookcache.BuildLock(path, wait=False):
-        pass
-
-
 def test_workbook_is_reproducible(tmp_path):
-    book.write_workbook(tmp_path / "a.xlsx")
+    from nssf_analysis.book.downloads import write_workbook
+
+    write_workbook(tmp_path / "a.xlsx")
     # another process, another hash seed and time zone, a second later
     time.sleep(1.1)
     env = dict(os.environ, PYTHONHASHSEED="12345", TZ="Pacific/Kiritimati")
     target = str(tmp_path / "b.xlsx")
-    code = f"from nssf_analysis.book import write_workbook; write_workbook({target!r})"
+    code = f"from nssf_analysis.book.downloads import write_workbook; write_workbook({target!r})"
     subprocess.run([sys.executable, "-c", code], check=True, env=env, timeout=300)
     assert (tmp_path / "a.xlsx").read_bytes() == (tmp_path / "b.xlsx").read_bytes()
     with zipfile.ZipFile(tmp_path / "a.xlsx") as zf:
@@ -823,8 +847,8 @@ def test_workbook_is_reproducible(tmp_path):
 
 
 def test_build_errors_are_package_errors():
-    assert issubclass(book.NotebookFailedError, NSSFError)
-    assert issubclass(book.BuildInterruptedError, NSSFError)
+    assert issubclass(NotebookFailedError, NSSFError)
+    assert issubclass(BuildInterruptedError, NSSFError)
 
 
 # ------------------------------------------------------- data-level dependencies
@@ -862,9 +886,10 @@ DATA_CHAPTERS = {
         ("code", count_run("05_reads_picked")),
         (
             "code",
-            "import pandas as pd\nfrom nssf_analysis import paths\n"
-            "pick = (paths.data_dir() / 'pick.txt').read_text().strip()\n"
-            "total = pd.read_csv(paths.tidy_dir() / f'{pick}.csv')['value'].sum()\n"
+            "from nssf_analysis import paths\nfrom nssf_analysis.data import files\n"
+            "pick = files.read_text(paths.data_dir() / 'pick.txt').strip()\n"
+            "values = files.read_csv(paths.tidy_dir() / f'{pick}.csv')['value']\n"
+            "total = values.astype(float).sum()\n"
             "print(f'sum of {pick}: {total:.1f}')",
         ),
     ],
@@ -889,7 +914,7 @@ def printed(out: Path, name: str) -> str:
     return "".join("".join(o.get("text", "")) for c in nb["cells"] for o in c.get("outputs", []))
 
 
-def test_a_data_change_reruns_exactly_the_chapters_that_read_it(
+def test_a_data_change_reruns_exactly_the_chapters_that_load_it(
     tmp_path, data_copy, monkeypatch, kernel
 ):
     nbs = write_notebooks(tmp_path / "notebooks", DATA_CHAPTERS)
@@ -899,25 +924,29 @@ def test_a_data_change_reruns_exactly_the_chapters_that_read_it(
 
     def build_and_runs() -> list[str]:
         (nbs / "runs.log").unlink(missing_ok=True)
-        catalog_mod._clear_caches()
+        clear_all()
         report = book.build(notebooks=nbs, progress=False, log=lambda m: None)
         ran = sorted(r.name for r in report.runs if r.status == "executed")
         assert sorted(line.split()[0] for line in runs(nbs)) == ran
         return ran
 
-    assert build_and_runs() == sorted(DATA_CHAPTERS)
-    index = json.loads((out / ".cache" / "book-cache.json").read_text())["notebooks"]
-    reads = {k.split("/")[1]: v for k, v in index.items()}
-    assert reads["01_reads_t10"]["reads"] == ["catalog.csv", "tidy/t10.csv"]
-    assert reads["03_reads_catalog"]["reads"] == ["catalog.csv"]
-    assert reads["04_reads_nothing"]["reads"] == []
-    assert reads["05_reads_picked"]["reads"] == ["pick.txt", "tidy/t10.csv"]
+    def loads(name: str) -> list[str]:
+        index = json.loads((out / ".cache" / "book-cache.json").read_text())["chapters"]
+        return sorted(
+            Path(f).relative_to(data_copy).as_posix() for f in index[f"2022/{name}"]["loads"]
+        )
 
-    # one table's data changes: only the chapters that read it run again, with its values
-    total = bump_first_value(data_copy / "tidy" / "t11.csv")
+    assert build_and_runs() == sorted(DATA_CHAPTERS)
+    assert "tidy/t10.csv" in loads("01_reads_t10") and "tidy/t11.csv" not in loads("01_reads_t10")
+    assert "catalog.csv" in loads("03_reads_catalog")
+    assert not [f for f in loads("03_reads_catalog") if f.startswith("tidy/")]
+    assert loads("04_reads_nothing") == []
+    assert loads("05_reads_picked") == ["pick.txt", "tidy/t10.csv"]
+
+    # one table's data changes: only the chapters that load it run again, with its values
+    bump_first_value(data_copy / "tidy" / "t11.csv")
     assert build_and_runs() == ["02_reads_t11"]
     assert build_and_runs() == []
-    # a file read without the catalog reader (pandas on the path) counts as well
     total = bump_first_value(data_copy / "tidy" / "t10.csv")
     assert build_and_runs() == ["01_reads_t10", "05_reads_picked"]
     assert f"sum of t10: {total:.1f}" in printed(out, "05_reads_picked")
@@ -926,62 +955,39 @@ def test_a_data_change_reruns_exactly_the_chapters_that_read_it(
     (data_copy / "catalog.csv").write_text(text.replace("Registered Enterprises", "Registered", 1))
     assert build_and_runs() == ["01_reads_t10", "02_reads_t11", "03_reads_catalog"]
 
-    # what a chapter reads is recorded afresh each run: after pick.txt names t12, the
+    # what a chapter loads is recorded afresh each run: after pick.txt names t12, the
     # chapter depends on t12 and no longer on t10
     (data_copy / "pick.txt").write_text("t12\n")
     assert build_and_runs() == ["05_reads_picked"]
-    index = json.loads((out / ".cache" / "book-cache.json").read_text())["notebooks"]
-    assert index["2022/05_reads_picked"]["reads"] == ["pick.txt", "tidy/t12.csv"]
+    assert loads("05_reads_picked") == ["pick.txt", "tidy/t12.csv"]
     bump_first_value(data_copy / "tidy" / "t10.csv")
     assert build_and_runs() == ["01_reads_t10"]
     total = bump_first_value(data_copy / "tidy" / "t12.csv")
     assert build_and_runs() == ["05_reads_picked"]
     assert f"sum of t12: {total:.1f}" in printed(out, "05_reads_picked")
-    # a file that was read disappears: never served from the cache
+    # a file that was loaded disappears: never served from the cache
     (data_copy / "pick.txt").unlink()
-    with pytest.raises(book.NotebookFailedError, match="05_reads_picked"):
+    with pytest.raises(NotebookFailedError, match="05_reads_picked"):
         book.build(notebooks=nbs, progress=False, log=lambda m: None)
 
 
-def test_unknown_reads_depend_on_every_data_file(data_copy):
-    before = book.Inputs.collect()
-    (data_copy / "checks.csv").write_text((data_copy / "checks.csv").read_text() + "\n")
-    after = book.Inputs.collect()
-    # a run that read nothing depends on no data; one whose reads are unknown on all
-    assert book.data_key([], before) == book.data_key([], after)
-    assert book.data_key(None, before) != book.data_key(None, after)
-    assert book.data_key(["tidy/t10.csv"], before) == book.data_key(["tidy/t10.csv"], after)
-    assert book.data_key(["checks.csv"], before) != book.data_key(["checks.csv"], after)
-    assert after.read_hash("no/such/file.csv") is None
-
-
-def test_readlog_records_every_way_of_reading_a_data_file(tmp_path, data_copy):
-    log = tmp_path / "reads.log"
-    code = (
-        "import os, json, pandas as pd\n"
-        "from pathlib import Path\n"
-        "from nssf_analysis import readlog, paths\n"
-        "assert readlog.install()\n"
-        "d = paths.data_dir()\n"
-        "open(d / 'catalog.csv').close()\n"
-        "json.loads((d / 'metadata.json').read_text())\n"
-        "pd.read_csv(d / 'tidy' / 't10.csv')\n"
-        "os.listdir(d / 'raw')\n"
-        "open(os.devnull).close()\n"
-        "try:\n    open(d / 'missing.csv')\nexcept FileNotFoundError:\n    pass\n"
-    )
-    env = dict(os.environ, NSSF_READLOG=str(log))
-    subprocess.run([sys.executable, "-c", code], env=env, check=True, timeout=120)
-    from nssf_analysis import readlog
-
-    assert readlog.read_log(log) == [
-        "catalog.csv",
-        "metadata.json",
-        "missing.csv",
-        "raw",
-        "tidy/t10.csv",
+def test_a_broken_cache_entry_is_run_again_never_served(built, tmp_path, monkeypatch):
+    nbs, out = copy_build(built, tmp_path)
+    monkeypatch.setenv("NSSF_OUTPUTS", str(out))
+    (nbs / "runs.log").unlink()
+    index = json.loads((out / ".cache" / "book-cache.json").read_text())["chapters"]
+    (out / ".cache" / index["2022/01_first"]["fragment"]).write_text("<p>cut")
+    (out / ".cache" / index["2022/02_second"]["executed"]).unlink()
+    report = book.build(notebooks=nbs, progress=False, log=lambda m: None)
+    assert [(r.name, r.status) for r in report.runs] == [
+        ("01_first", "executed"),
+        ("02_second", "executed"),
+        ("03_third", "cached"),
     ]
-    assert readlog.read_log(tmp_path / "never-written.log") is None
+    assert book_files(out / "2022" / "book") == book_files(built.book)
+    (out / ".cache" / "book-cache.json").write_text("{not json")
+    report = book.build(notebooks=nbs, progress=False, log=lambda m: None)
+    assert [r.status for r in report.runs] == ["executed"] * 3
 
 
 # ------------------------------------------------------------------ warm starts
@@ -990,7 +996,7 @@ LEAK_CHECK = (
     "import os, sys\n"
     "import nssf_analysis\n"
     "parent = open(f'/proc/{os.getppid()}/cmdline', 'rb').read().replace(b'\\0', b' ')\n"
-    "served = b'nssf_analysis.book.warmkernel' in parent\n"
+    "served = b'forkserver' in parent\n"
     "with open('pids.log', 'a') as fh:\n"
     "    fh.write(f'{os.getpid()} {os.getppid()} {served}\\n')\n"
     "assert 'leaked' not in globals(), 'a variable of an earlier chapter is defined'\n"
@@ -998,7 +1004,7 @@ LEAK_CHECK = (
     "assert 'NSSF_LEAKED' not in os.environ, 'an environment variable was kept'\n"
     "assert 'nssf_leaked_module' not in sys.modules, 'a module was kept'\n"
     "assert not [n for n in globals() if n.startswith('_nssf')], 'the warm start bound names'\n"
-    "assert {'nssf_analysis.sections', 'pandas'} <= set(sys.modules), 'no warm start'"
+    "assert not served or 'pandas' in sys.modules, 'no warm start'"
 )
 LEAK_SET = (
     "import os, sys, types\n"
@@ -1007,25 +1013,6 @@ LEAK_SET = (
     "os.environ['NSSF_LEAKED'] = '1'\n"
     "sys.modules['nssf_leaked_module'] = types.ModuleType('nssf_leaked_module')"
 )
-
-
-def test_the_build_processes_skip_the_iri_grammars_and_still_validate_notebooks():
-    code = (
-        "import sys\n"
-        "from nssf_analysis.book.buildcache import skip_iri_grammar\n"
-        "assert skip_iri_grammar()\n"
-        "import nbformat, papermill, nbconvert\n"
-        "assert sys.modules.get('rfc3987_syntax') is None, 'the grammars were compiled'\n"
-        "nb = nbformat.v4.new_notebook()\n"
-        "nbformat.validate(nb)\n"
-        "nb.cells.append({'cell_type': 'code', 'metadata': {}})  # no source: invalid\n"
-        "try:\n    nbformat.validate(nb)\nexcept nbformat.ValidationError:\n"
-        "    print('invalid notebook refused')\n"
-        "print(skip_iri_grammar())  # jsonschema is loaded now: left as it is\n"
-    )
-    res = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
-    assert res.returncode == 0, res.stderr
-    assert res.stdout.split("\n")[:2] == ["invalid notebook refused", "False"]
 
 
 @pytest.mark.parametrize("warm", ["1", "0"])
@@ -1041,7 +1028,7 @@ def test_state_never_leaks_from_one_chapter_to_the_next(tmp_path, monkeypatch, k
     }
     nbs = write_notebooks(tmp_path / "notebooks", chapters)
     monkeypatch.setenv("NSSF_OUTPUTS", str(tmp_path / "outputs"))
-    monkeypatch.setenv("NSSF_WARM_KERNELS", warm)
+    monkeypatch.setenv("NSSF_WARM", warm)
     # one worker: the three chapters run one after another in the same process, each
     # on the kernel started for it while the one before was finishing: with warm
     # kernels, each a new child of the build's kernel server, forked preloaded
@@ -1051,75 +1038,12 @@ def test_state_never_leaks_from_one_chapter_to_the_next(tmp_path, monkeypatch, k
     assert len(runs) == 3 and len({pid for pid, _, _ in runs}) == 3  # a new kernel each
     if warm == "1":
         assert [served for _, _, served in runs] == ["True"] * 3
-        assert len({parent for _, parent, _ in runs}) == 1  # one server for the build
+        assert len({parent for _, parent, _ in runs}) == 1  # one fork server for the worker
     else:
         assert [served for _, _, served in runs] == ["False"] * 3
 
 
-FAKE_LAUNCHER = (
-    "import os, sys\n"
-    "print('started cold', os.getcwd() == os.environ['EXPECT_CWD'], *sys.argv[1:])\n"
-)
-
-
-def test_without_a_kernel_server_the_relay_starts_the_kernel_itself(tmp_path):
-    # the relay's own fallback: no server listens, so it runs the kernel command as is
-    from nssf_analysis.book import warmrelay
-
-    (tmp_path / "ipykernel_launcher.py").write_text(FAKE_LAUNCHER, encoding="utf-8")
-    command = [sys.executable, "-m", "ipykernel_launcher", "-f", "conn.json"]
-    env = dict(os.environ, PYTHONPATH=str(tmp_path), EXPECT_CWD=str(tmp_path))
-    relay = [sys.executable, "-I", "-S", warmrelay.__file__, str(tmp_path / "no-server")]
-    res = subprocess.run(
-        [*relay, "--", *command],
-        cwd=tmp_path,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
-    assert res.returncode == 0, res.stderr
-    assert res.stdout.split() == ["started", "cold", "True", "-f", "conn.json"]
-
-
-KILL_SERVER = (
-    "import os, signal\n"
-    "parent = open(f'/proc/{os.getppid()}/cmdline', 'rb').read()\n"
-    "assert b'nssf_analysis.book.warmkernel' in parent\n"
-    "os.kill(os.getppid(), signal.SIGKILL)  # the build's kernel server dies"
-)
-
-
-def test_a_kernel_server_that_dies_leaves_the_build_to_ordinary_kernels(
-    tmp_path, monkeypatch, kernel
-):
-    # the first chapter kills the server that forked its kernel; it finishes all the
-    # same, and the next chapter's kernel is started the ordinary way by its relay
-    chapters = {
-        "01_chapter": [("md", "# One"), PARAMS, ("code", LEAK_CHECK), ("code", KILL_SERVER)],
-        "02_chapter": [("md", "# Two"), PARAMS, ("code", LEAK_CHECK)],
-    }
-    nbs = write_notebooks(tmp_path / "notebooks", chapters)
-    monkeypatch.setenv("NSSF_OUTPUTS", str(tmp_path / "outputs"))
-    monkeypatch.setenv("NSSF_WARM_KERNELS", "1")
-    report = book.build(notebooks=nbs, jobs=1, progress=False, log=lambda m: None)
-    assert [r.status for r in report.runs] == ["executed", "executed"]
-    runs = [line.split() for line in (nbs / "pids.log").read_text().splitlines()]
-    assert [served for _, _, served in runs] == ["True", "False"]
-
-
-def test_the_code_key_covers_the_data_files_the_package_ships():
-    # a declaration moved into a data file of the package is code: changing it runs again
-    # the chapters (and recomputes persisted results), as changing a .py file does
-    from nssf_analysis.data.cache import CODE_FILES
-
-    package = Path(book.__file__).resolve().parent.parent
-    hashed = bookcache.tree_file_hashes(package, CODE_FILES)
-    assert "data/layouts_2022.json" in hashed and "book/builder.py" in hashed
-    assert not [p for p in hashed if "__pycache__" in p or p.endswith((".pyc", ".j2", ".css"))]
-
-
-def test_one_scan_reads_a_fragments_anchors_headings_and_blocks():
+def test_one_scan_reads_a_pages_anchors_and_headings():
     from nssf_analysis.book.pages import scan_fragment
 
     html = (
@@ -1132,65 +1056,22 @@ def test_one_scan_reads_a_fragments_anchors_headings_and_blocks():
         {"level": 1, "id": "t", "text": "A & B"},  # without the anchor link's text
         {"level": 2, "id": "s", "text": "Sub two"},
     ]
-    inner_start, outer_start = html.index("<div>in"), html.index('<div id="x"')
-    inner_end = html.index("</div>") + len("</div>")
-    outer_end = html.index("</div></div>") + len("</div></div>")
-    assert scan.divs == [  # in the order they end
-        {"start": inner_start, "end": inner_end, "attrs": {}, "depth": 1},
-        {"start": outer_start, "end": outer_end, "attrs": {"id": "x", "class": "c"}, "depth": 0},
-    ]
-    assert html[inner_start:inner_end] == "<div>in</div>"
-    assert scan_fragment(html) is scan  # read once for the pages and the download links
 
 
-def test_the_kernel_check_reads_the_specification_jupyter_client_finds(kernel):
-    from jupyter_client.kernelspec import KernelSpecManager
-
-    from nssf_analysis.book import execute
-
-    real = KernelSpecManager().get_kernel_spec("nssf-analysis")
-    found = execute._check_kernel()
-    assert found.resource_dir == real.resource_dir
-    assert found.argv == real.argv and found.data["display_name"] == real.display_name
-
-
-def test_a_missing_or_broken_kernel_specification_is_named(tmp_path, monkeypatch):
-    import jupyter_core.paths
-
-    from nssf_analysis.book import execute
-    from nssf_analysis.book.plan import BookBuildError
-
-    monkeypatch.setattr(jupyter_core.paths, "jupyter_path", lambda *parts: [str(tmp_path)])
-    with pytest.raises(BookBuildError, match="'nssf-analysis' is not installed; run: "):
-        execute._check_kernel()
-    spec = tmp_path / "nssf-analysis" / "kernel.json"
-    spec.parent.mkdir()
-    spec.write_text('{"argv": ["python", ', encoding="utf-8")
-    with pytest.raises(BookBuildError, match=re.escape(str(spec)) + ".*cannot be read"):
-        execute._check_kernel()
-    spec.write_text('{"display_name": "no command"}', encoding="utf-8")
-    with pytest.raises(BookBuildError, match="has no command"):
-        execute._check_kernel()
-
-
-def test_the_methodology_page_is_rendered_once_per_text_and_renderer(tmp_path, monkeypatch):
-    from nssf_analysis.book import publish
-
-    monkeypatch.setenv("NSSF_OUTPUTS", str(tmp_path / "outputs"))
-    text = "# Methodology\n\nRates use *covered* workers.\n"
-    publish.methodology_html.cache_clear()
-    publish._methodology_html.cache_clear()
-    html = publish.methodology_html(text)
-    assert "<em>covered</em>" in html
-    publish.methodology_html.cache_clear()  # as in the next build's process
-    publish._methodology_html.cache_clear()
-
-    def refuse(text):
-        raise AssertionError("rendered again")
-
-    monkeypatch.setattr(publish, "_markdown_html", refuse)
-    assert publish.methodology_html(text) == html
-    with pytest.raises(AssertionError, match="rendered again"):  # another text
-        publish.methodology_html(text + "\nMore.\n")
-    with pytest.raises(AssertionError, match="rendered again"):  # another renderer
-        publish._methodology_html(text, (("mistune", "0.0"),))
+def test_clean_html_keeps_an_allow_list_only():
+    dirty = (
+        '<p onclick="x()">a<script>alert(1)</script></p><img src="http://x/y.png">'
+        '<img src="data:image/png;base64,AAAA"><a href="javascript:x()">j</a>'
+        '<a href="02_second.html#t10">ok</a><form action="http://x"><input></form>'
+        "<style>body{display:none}</style>"
+        '<style type="text/css">#T_t10 td.col0 { text-align: left; }\n'
+        "#T_t10 td { background: url(http://x) }</style><iframe src=x></iframe><!-- c -->"
+    )
+    clean = pages.clean_html(dirty)
+    assert clean == (
+        '<p>a</p><img alt="No description has been provided for this image">'
+        '<img alt="No description has been provided for this image" '
+        'src="data:image/png;base64,AAAA"><a>j</a><a href="02_second.html#t10">ok</a>'
+        "<style></style>"
+        "<style>#T_t10 td.col0 { text-align: left }</style>"
+    )

@@ -25,7 +25,7 @@ from pathlib import Path
 import pytest
 from test_book import Built
 
-from nssf_analysis import catalog as catalog_mod
+from nssf_analysis.data.cache import clear_all
 
 ROOT = Path(__file__).resolve().parent.parent
 CHROMIUM = shutil.which("chromium") or (
@@ -148,7 +148,7 @@ def small_book(tmp_path_factory, kernel):
     b = Built(base)
     with pytest.MonkeyPatch.context() as mp:
         mp.setenv("NSSF_OUTPUTS", str(b.outputs))
-        catalog_mod._clear_caches()
+        clear_all()
         b.build(years=[2021, 2022])
     return b
 

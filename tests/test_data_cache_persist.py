@@ -1,26 +1,32 @@
-"""Results of ``@data_cache(persist=True)`` kept on disk: never stale, and their reads seen.
+"""The cache of what ``data/`` gives, the loads each process declares, and the manifest.
 
-A persisted result serves another process (every chapter of the book runs on a fresh
-kernel) only while every data file it read, however it read it, and every data folder it
-listed are unchanged; served from disk, it must still show the book's read log every file
-and folder it depends on, so the chapters' data-level cache keys stay right.
+A result kept in memory or on disk (``@data_cache(persist=True)``, for the next process:
+every chapter of the book runs on a fresh kernel) is used while the files it loaded are
+unchanged; served without computing it, it declares the same loads as computing it did,
+so that the book's chapter keys stay right.
 """
 
+import hashlib
+import os
 import subprocess
 import sys
 import textwrap
+from pathlib import Path
 
+import pandas as pd
 import pytest
 
-from nssf_analysis.data import cache
+from nssf_analysis.data import cache, catalog, files
+from nssf_analysis.data.pipeline import validate_data
+from nssf_analysis.exceptions import ValidationError
 
-#: A module with a persisted function that reads a file behind the catalog reader's back
-#: (plain ``open``), reads another through it, and lists a folder.
+ROOT = Path(__file__).resolve().parent.parent
+
+#: A module with a persisted function that reads two data files through the one reader.
 MODULE = """
-import os
 from nssf_analysis import paths
 from nssf_analysis.data.cache import data_cache
-from nssf_analysis.data.catalog import read_text
+from nssf_analysis.data.files import read_text
 
 CALLS = []
 
@@ -28,10 +34,8 @@ CALLS = []
 def total(scale):
     CALLS.append(scale)
     d = paths.data_dir()
-    with open(d / "tidy" / "t1.csv", encoding="utf-8") as fh:
-        values = [int(x) for x in fh.read().split()]
-    values += [int(x) for x in read_text(d / "extra.txt").split()]
-    return scale * sum(values) + len(os.listdir(d / "raw"))
+    return scale * sum(int(x) for name in ("tidy/t1.csv", "extra.txt")
+                       for x in read_text(d / name).split())
 """
 
 
@@ -39,11 +43,9 @@ def total(scale):
 def store(tmp_path, monkeypatch):
     data = tmp_path / "data"
     (data / "tidy").mkdir(parents=True)
-    (data / "raw").mkdir()
     (data / "tidy" / "t1.csv").write_text("1 2 3\n", encoding="utf-8")
     (data / "tidy" / "t2.csv").write_text("100\n", encoding="utf-8")
     (data / "extra.txt").write_text("10\n", encoding="utf-8")
-    (data / "raw" / "a.csv").write_text("x\n", encoding="utf-8")
     (tmp_path / "pkg").mkdir()
     (tmp_path / "pkg" / "persisted_example.py").write_text(MODULE, encoding="utf-8")
     monkeypatch.setenv("NSSF_DATA", str(data))
@@ -54,8 +56,6 @@ def store(tmp_path, monkeypatch):
 
 def fresh_process(root, code: str, env_extra=None) -> str:
     """Run ``code`` in a new Python process (as a new kernel would) and return its output."""
-    import os
-
     env = dict(os.environ, PYTHONPATH=str(root / "pkg"), **(env_extra or {}))
     res = subprocess.run(
         [sys.executable, "-c", textwrap.dedent(code)],
@@ -74,53 +74,43 @@ print(m.total(2), len(m.CALLS))
 """
 
 
-def test_a_result_serves_the_next_process_until_a_file_it_read_changes(store):
+def stored(root: Path) -> list[Path]:
+    return list((root / "outputs" / ".cache" / "data").rglob("output.pkl"))
+
+
+def test_a_result_serves_the_next_process_until_a_file_it_loaded_changes(store):
     data = store / "data"
-    # 2 * (1 + 2 + 3 + 10) + one file listed in raw/ = 33, computed once
-    assert fresh_process(store, CALL) == "33 1"
-    assert fresh_process(store, CALL) == "33 0"  # from disk: not computed again
-    assert list((store / "outputs" / ".cache" / "data").glob("*/*.pickle"))
-    # a file the function opened without the catalog reader
-    (data / "tidy" / "t1.csv").write_text("1 2 4\n", encoding="utf-8")
-    assert fresh_process(store, CALL) == "35 1"
-    assert fresh_process(store, CALL) == "35 0"
-    # a file read through the catalog reader, same size
-    (data / "extra.txt").write_text("20\n", encoding="utf-8")
-    assert fresh_process(store, CALL) == "55 1"
-    # a new file in a folder it listed
-    (data / "raw" / "b.csv").write_text("y\n", encoding="utf-8")
-    assert fresh_process(store, CALL) == "56 1"
-    # a file it never read changes nothing
-    (data / "tidy" / "t2.csv").write_text("999\n", encoding="utf-8")
-    assert fresh_process(store, CALL) == "56 0"
+    assert fresh_process(store, CALL) == "32 1"  # 2 * (1 + 2 + 3 + 10), computed once
+    assert fresh_process(store, CALL) == "32 0"  # from disk: not computed again
+    assert len(stored(store)) == 1
+    (data / "tidy" / "t1.csv").write_text("1 2 4\n", encoding="utf-8")  # same size
+    assert fresh_process(store, CALL) == "34 1"
+    assert fresh_process(store, CALL) == "34 0"
+    (data / "tidy" / "t2.csv").write_text("999\n", encoding="utf-8")  # never loaded
+    assert fresh_process(store, CALL) == "34 0"
 
 
 def test_other_arguments_are_other_results(store):
-    assert fresh_process(store, CALL) == "33 1"
+    assert fresh_process(store, CALL) == "32 1"
     three = "import persisted_example as m\nprint(m.total(3), len(m.CALLS))\n"
-    assert fresh_process(store, three) == "49 1"
-    assert fresh_process(store, three) == "49 0"
+    assert fresh_process(store, three) == "48 1"
+    assert fresh_process(store, three) == "48 0"
 
 
-def test_a_result_from_disk_shows_the_read_log_what_it_depends_on(store):
-    fresh_process(store, CALL)  # computed and persisted
-    log = store / "reads.log"
-    code = """
-    from nssf_analysis.book import readlog
-    readlog.install()
-    import persisted_example as m
-    print(m.total(2), len(m.CALLS))
-    """
-    assert fresh_process(store, code, {"NSSF_READLOG": str(log)}) == "33 0"
-    from nssf_analysis.book import readlog
-
-    # exactly what computing it read: not t2.csv, which it never opened
-    assert readlog.read_log(log) == ["extra.txt", "raw", "tidy/t1.csv"]
+def test_a_result_from_disk_declares_the_loads_of_its_computation(store):
+    first, second = store / "first.loads", store / "second.loads"
+    assert fresh_process(store, CALL, {"NSSF_LOADS_FILE": str(first)}) == "32 1"
+    assert fresh_process(store, CALL, {"NSSF_LOADS_FILE": str(second)}) == "32 0"
+    data = store / "data"
+    want = f"{data / 'tidy' / 't1.csv'}\n{data / 'extra.txt'}\n"  # outside the project
+    assert first.read_text(encoding="utf-8") == want
+    assert second.read_text(encoding="utf-8") == want
 
 
-def test_an_outer_cached_call_depends_on_the_files_of_a_result_from_disk(store):
+def test_an_outer_cached_call_sees_an_edit_under_a_result_from_disk(store):
     fresh_process(store, CALL)
     code = """
+    from nssf_analysis import paths
     from nssf_analysis.data.cache import data_cache
     import persisted_example as m
 
@@ -133,24 +123,22 @@ def test_an_outer_cached_call_depends_on_the_files_of_a_result_from_disk(store):
 
     outer()
     outer()
-    from nssf_analysis import paths
     (paths.data_dir() / "extra.txt").write_text("11\\n", encoding="utf-8")
     print(outer(), len(RUNS), len(m.CALLS))
     """
-    # the edit (same size, just now: hashed) is seen by the outer in-memory cache too
-    assert fresh_process(store, code) == "35 2 1"
+    # 2 * (1 + 2 + 3 + 11): the outer result is computed again, the inner one too
+    assert fresh_process(store, code) == "34 2 1"
 
 
-def test_a_damaged_store_file_is_computed_again(store):
+def test_a_truncated_store_file_is_computed_again(store):
     fresh_process(store, CALL)
-    for p in (store / "outputs" / ".cache" / "data").glob("*/*.pickle"):
-        p.write_bytes(b"not a pickle")
-    assert fresh_process(store, CALL) == "33 1"
-    assert fresh_process(store, CALL) == "33 0"
+    (entry,) = stored(store)
+    entry.write_bytes(entry.read_bytes()[:10])
+    assert fresh_process(store, CALL) == "32 1"
+    assert fresh_process(store, CALL) == "32 0"
 
 
-def test_without_persist_nothing_is_written(store, monkeypatch):
-    monkeypatch.syspath_prepend(str(store / "pkg"))
+def test_without_persist_nothing_is_written(store):
     calls = []
 
     @cache.data_cache
@@ -163,43 +151,96 @@ def test_without_persist_nothing_is_written(store, monkeypatch):
     assert not (store / "outputs" / ".cache" / "data").exists()
 
 
-SLOW = """
-import os, time
-from pathlib import Path
-from nssf_analysis import paths
-from nssf_analysis.data.cache import data_cache
-
-CALLS = []
-
-@data_cache(persist=True)
-def slow_total():
-    CALLS.append(1)
-    (Path(os.environ["STARTED"])).write_text("computing", encoding="utf-8")
-    time.sleep(1.5)
-    with open(paths.data_dir() / "tidy" / "t1.csv", encoding="utf-8") as fh:
-        return sum(int(x) for x in fh.read().split())
-"""
+# --------------------------------------------------------------------------------------
+# Loads of the real data
+# --------------------------------------------------------------------------------------
 
 
-def test_processes_asking_at_once_compute_a_result_once(store):
-    import os
-    import time
+def test_a_fresh_process_declares_what_load_table_reads(tmp_path):
+    loads = tmp_path / "loads"
+    code = "from nssf_analysis.data.catalog import load_table\nload_table('t10')\n"
+    env = {k: v for k, v in os.environ.items() if k not in ("NSSF_DATA", "NSSF_OUTPUTS")}
+    env["NSSF_LOADS_FILE"] = str(loads)
+    res = subprocess.run([sys.executable, "-c", code], env=env, cwd=ROOT, timeout=120)
+    assert res.returncode == 0
+    # the catalog (which tables there are) and the table: once each
+    assert loads.read_text(encoding="utf-8") == "data/catalog.csv\ndata/tidy/t10.csv\n"
 
-    (store / "pkg" / "slow_example.py").write_text(SLOW, encoding="utf-8")
-    started = store / "started"
-    env = dict(os.environ, PYTHONPATH=str(store / "pkg"), STARTED=str(started))
-    code = "import slow_example as m\nprint(m.slow_total(), len(m.CALLS))\n"
 
-    def launch():
-        return subprocess.Popen(
-            [sys.executable, "-c", code], stdout=subprocess.PIPE, text=True, env=env
-        )
+def test_loads_lists_each_file_once(data_copy):
+    catalog.load_table("t10")
+    catalog.load_table("t10")
+    catalog.load_raw("t10")
+    mine = [f for f in files.loads() if f.startswith(str(data_copy))]  # outside the project
+    assert mine == [
+        f"{data_copy}/{name}" for name in ("catalog.csv", "tidy/t10.csv", "raw/t10.csv")
+    ]
 
-    first = launch()
-    deadline = time.monotonic() + 60
-    while not started.exists():  # the first process is computing
-        assert first.poll() is None and time.monotonic() < deadline
-        time.sleep(0.05)
-    second = launch()  # asks while the first computes: waits, then loads its result
-    outs = [p.communicate(timeout=120)[0].strip() for p in (first, second)]
-    assert outs == ["6 1", "6 0"]  # 1 + 2 + 3, computed by the first process only
+
+# --------------------------------------------------------------------------------------
+# The manifest: validated once, trusted while unchanged
+# --------------------------------------------------------------------------------------
+
+
+def test_the_manifest_lists_every_file_of_data_with_its_sha256():
+    lines = (ROOT / "data" / "SHA256SUMS").read_text(encoding="utf-8").splitlines()
+    names = [line.split("  ", 1)[1] for line in lines]
+    on_disk = sorted(
+        p.relative_to(ROOT / "data").as_posix()
+        for p in (ROOT / "data").rglob("*")
+        if p.is_file() and p.name != "SHA256SUMS"
+    )
+    assert names == on_disk  # sorted by path, every file, itself left out
+    for line in lines:
+        digest, name = line.split("  ", 1)
+        assert hashlib.sha256((ROOT / "data" / name).read_bytes()).hexdigest() == digest
+
+
+def test_a_file_the_manifest_lists_is_trusted_validate_checks_it_all(data_copy):
+    # Table 15, report line 403: 5,916 victims in 2021, 3,048 of them females -> 9,999
+    path = data_copy / "tidy" / "t15.csv"
+    df = pd.read_csv(path, dtype=str, keep_default_na=False)
+    females = (df["year"] == "2021") & (df["sex"] == "female")
+    df.loc[females, "value"] = "9999"
+    df.to_csv(path, index=False, lineterminator="\n")
+    with pytest.raises(ValidationError, match="rule 'females-not-above-total'"):
+        catalog.load_table("t15")  # not the content the manifest lists: validated
+    manifest = data_copy / "SHA256SUMS"
+    digest = hashlib.sha256(path.read_bytes()).hexdigest()
+    lines = [
+        f"{digest}  tidy/t15.csv" if line.endswith("  tidy/t15.csv") else line
+        for line in manifest.read_text(encoding="utf-8").splitlines()
+    ]
+    manifest.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    t15 = catalog.load_table("t15", 2021)  # listed as it is now: trusted, not checked
+    assert set(t15.loc[t15["sex"] == "female", "value"]) == {9999}
+    with pytest.raises(ValidationError, match="rule 'females-not-above-total'"):
+        validate_data()
+
+
+def set_value(path: Path, line: int, column: int, new: str) -> None:
+    """Set the value of the tidy row printed at report (line, column)."""
+    df = pd.read_csv(path, dtype=str, keep_default_na=False)
+    mask = (df["line"] == str(line)) & (df["column"] == str(column))
+    assert mask.sum() == 1
+    df.loc[mask, "value"] = new
+    df.to_csv(path, index=False, lineterminator="\n")
+
+
+def test_a_long_lived_session_sees_a_hand_edit_at_the_next_call(data_copy):
+    manifest = (data_copy / "SHA256SUMS").read_bytes()
+
+    @cache.data_cache
+    def workplace_accidents_2022() -> float:
+        df = catalog.load_table("t10", 2022)
+        pick = (df["injury_type"] == "workplace_accidents") & (df["sex"] == "total")
+        return float(df.loc[pick, "value"].iloc[0])
+
+    # Table 10, report line 319, column 4: 7,342 workplace accidents in 2022
+    assert workplace_accidents_2022() == 7342
+    set_value(data_copy / "tidy" / "t10.csv", 319, 4, "7343")  # the same size: 4 digits
+    assert workplace_accidents_2022() == 7343
+    assert catalog.load_table("t10", 2022)["value"].max() >= 7343
+    set_value(data_copy / "tidy" / "t10.csv", 319, 4, "7342")  # back as extracted
+    assert workplace_accidents_2022() == 7342
+    assert (data_copy / "SHA256SUMS").read_bytes() == manifest  # a read writes nothing

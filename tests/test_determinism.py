@@ -6,7 +6,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from nssf_analysis.catalog import write_data
+from nssf_analysis.data.pipeline import write_data
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -28,7 +28,8 @@ def test_extraction_twice_is_identical(tmp_path):
     # str keys) and time zone: nothing written may depend on either
     write_data(tmp_path / "a")
     env = dict(os.environ, PYTHONHASHSEED="4242", TZ="Pacific/Kiritimati")
-    code = f"from nssf_analysis.catalog import write_data; write_data({str(tmp_path / 'b')!r})"
+    code = "from nssf_analysis.data.pipeline import write_data; "
+    code += f"write_data({str(tmp_path / 'b')!r})"
     subprocess.run([sys.executable, "-c", code], check=True, env=env, timeout=600)
     assert _files(tmp_path / "a") == _files(tmp_path / "b")
     for rel in _files(tmp_path / "a"):

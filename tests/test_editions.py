@@ -17,8 +17,12 @@ import pytest
 from nssf_analysis import catalog as catalog_mod
 from nssf_analysis import editions
 from nssf_analysis.cli import main
-from nssf_analysis.data.catalog import catalog, write_data
-from nssf_analysis.data.extract import read_lines
+from nssf_analysis.data.cache import clear_all
+from nssf_analysis.data.catalog import catalog
+from nssf_analysis.data.pipeline import write_data
+from nssf_analysis.data.report_text import read_lines
+from nssf_analysis.data.revisions import REVISION_COLUMNS
+from nssf_analysis.data.specs.annex import ANNEX_TABLES
 from nssf_analysis.exceptions import ExtractionError
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -77,11 +81,11 @@ def edition(tmp_path, monkeypatch):
         (seeds / name).write_text("\n".join(lines), encoding="utf-8")
         monkeypatch.setenv("NSSF_SEEDS", str(seeds))
         monkeypatch.setenv("NSSF_DATA", str(tmp_path / "data"))
-        catalog_mod._clear_caches()
+        clear_all()
         return tmp_path / "data"
 
     yield make
-    catalog_mod._clear_caches()
+    clear_all()
 
 
 def summary(data: Path) -> pd.DataFrame:
@@ -167,19 +171,19 @@ def test_table_21_removed(edition):
     assert s.loc["t22", "status"] == "renumbered" and s.loc["t22", "label"] == "Table 21"
     assert "t21" not in set(catalog()["table_id"])
     assert not (data / "raw" / "t21.csv").exists()
-    assert not editions.in_edition("t21") and editions.in_edition("t22")
-    assert editions.in_edition("a6_6_3")  # a directory: printed, not in the summary
-    assert editions.absence_note("t21") == (
+    assert not catalog_mod.in_edition("t21") and catalog_mod.in_edition("t22")
+    assert catalog_mod.in_edition("a6_6_3")  # a directory: printed, not in the summary
+    assert catalog_mod.absence_note("t21") == (
         "This edition does not print Table 21 of the 2022 report "
         "(Number of Registered Institutions and Members)."
     )
-    assert editions.absence_note("t22") is None
+    assert catalog_mod.absence_note("t22") is None
     assert assert_same_values(data, except_ids={"t21"}) == 2 * 86
     # the chapter says so where the table would be, and its paragraph leaves out the
     # sentence that needs Table 21 (registered institutions) instead of failing
     from nssf_analysis import prose, sections
 
-    assert sections.absent("A.2.1") == [editions.absence_note("t21")]
+    assert sections.absent("A.2.1") == [catalog_mod.absence_note("t21")]
     assert sections.absent("A.1.1") == []
     text = prose.intro_text("A.2.1", 2022)
     assert "Table 21" not in text
@@ -259,12 +263,12 @@ def _unchanged(tmp_path, monkeypatch, lines):
     before = {p: p.read_bytes() for p in data.rglob("*") if p.is_file()}
     monkeypatch.setenv("NSSF_SEEDS", str(seeds))
     monkeypatch.setenv("NSSF_DATA", str(data))
-    catalog_mod._clear_caches()
+    clear_all()
     try:
         with pytest.raises(ExtractionError) as info:
             write_data()
     finally:
-        catalog_mod._clear_caches()
+        clear_all()
     after = {p: p.read_bytes() for p in data.rglob("*") if p.is_file()}
     return str(info.value), before == after
 
@@ -408,7 +412,7 @@ def test_two_editions_side_by_side_list_the_revisions(tmp_path, monkeypatch):
     data = tmp_path / "data"
     monkeypatch.setenv("NSSF_SEEDS", str(seeds))
     monkeypatch.setenv("NSSF_DATA", str(data))
-    catalog_mod._clear_caches()
+    clear_all()
     try:
         info = write_data()
         assert info["report_year"] == 2023
@@ -420,7 +424,7 @@ def test_two_editions_side_by_side_list_the_revisions(tmp_path, monkeypatch):
         assert t21.loc[(2022, "total", "members"), "value"] == 248892
         assert t21.loc[(2022, "female", "members"), "line"] == 484
         assert t21.loc[(2023, "total", "members"), "value"] == 257644
-        rev = editions.load_revisions()
+        rev = catalog_mod.load_revisions()
         mine = rev[rev["table_id"] == "t21"].set_index(["measure", "cell"])
         # the 2022 report's line 485 prints 2022: 35 institutions (unchanged), 257,644
         # members and 107,650 females; the 2023 edition prints 248,892 and 103,368
@@ -443,7 +447,7 @@ def test_two_editions_side_by_side_list_the_revisions(tmp_path, monkeypatch):
         assert 'id="T_revisions"' in html and "Members, Females" in text
         assert "=" not in text  # cells in words, no key=value bookkeeping
         # annex tables hold the report year only: nothing printed twice, nothing revised
-        assert not set(rev["table_id"]) & set(editions.ANNEX_TABLES)
+        assert not set(rev["table_id"]) & set(ANNEX_TABLES)
         assert sorted(set(load_table("a6_1_1")["year"])) == [2022, 2023]
         # the older edition's tables as printed are kept beside the newest's
         older_raw = data / "editions" / "2022" / "raw" / "t21.csv"
@@ -451,12 +455,12 @@ def test_two_editions_side_by_side_list_the_revisions(tmp_path, monkeypatch):
         meta = json.loads((data / "metadata.json").read_text(encoding="utf-8"))
         assert [e["report_year"] for e in meta["older_editions"]] == [2022]
     finally:
-        catalog_mod._clear_caches()
+        clear_all()
 
 
 def test_one_edition_revises_nothing():
     rev = pd.read_csv(DATA / "revisions.csv", dtype=str, keep_default_na=False)
-    assert list(rev.columns) == editions.REVISION_COLUMNS and rev.empty
+    assert list(rev.columns) == REVISION_COLUMNS and rev.empty
 
 
 def test_a_chapter_runs_unchanged_on_a_renumbered_edition(edition, tmp_path, kernel):

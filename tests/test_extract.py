@@ -7,7 +7,8 @@ import pytest
 from design import ANNEX_TABLES, NUMBERED_TABLES
 
 from nssf_analysis.data.catalog import load_raw
-from nssf_analysis.data.extract import extract_tables, find_graphics, report_year, split_cells
+from nssf_analysis.data.editions import match_edition
+from nssf_analysis.data.extract import find_graphics, report_year, split_cells
 from nssf_analysis.exceptions import ExtractionError
 
 
@@ -23,7 +24,7 @@ def test_report_year(lines):
 
 
 def test_all_tables_found(lines):
-    ids = [t.table_id for t in extract_tables(lines)]
+    ids = [t.table_id for t in match_edition(lines).tables]
     assert ids == NUMBERED_TABLES + ANNEX_TABLES
 
 
@@ -94,7 +95,7 @@ def test_blocks_keep_their_label():
 
 
 def test_source_and_title_lines(lines):
-    tables = {t.table_id: t for t in extract_tables(lines)}
+    tables = {t.table_id: t for t in match_edition(lines).tables}
     assert tables["t31"].title == "Benefits Expenditure"
     assert tables["t32"].title == "Rehabilitation Services Provision"  # title after '**'
     assert tables["t20"].source == "Department of Budget Management, Finance, and Accounting"
@@ -111,7 +112,7 @@ def _numbers(text):
 
 def test_every_printed_number_is_in_raw(lines):
     """Independent of the cell splitter: numbers found by regex in the report region."""
-    for t in extract_tables(lines):
+    for t in match_edition(lines).tables:
         first = t.rows[0]["line"]
         last = t.rows[-1]["line"]
         region = [ln for ln in lines[first - 1 : last]]
@@ -131,7 +132,7 @@ def test_graphics_numbered_1_to_11(lines):
 def test_missing_source_line_is_an_error():
     lines = ["Table 1: Something", "", "Description\tTotal", "2022\t5"]
     with pytest.raises(ExtractionError, match="Table 1.*Source"):
-        extract_tables(lines)
+        match_edition(lines)
 
 
 def test_split_cells_keeps_empty_cells():

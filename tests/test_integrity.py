@@ -14,8 +14,9 @@ from pathlib import Path
 
 import pytest
 
-from nssf_analysis import catalog as catalog_mod
 from nssf_analysis import cli
+from nssf_analysis.data.cache import clear_all
+from nssf_analysis.data.pipeline import write_data
 
 ROOT = Path(__file__).resolve().parent.parent
 SEED = ROOT / "seeds" / "nssf_annual_report_2022.txt"
@@ -70,9 +71,9 @@ def workspace(tmp_path, monkeypatch):
     env = {"NSSF_SEEDS": str(seeds), "NSSF_DATA": str(data)}
     for k, v in env.items():
         monkeypatch.setenv(k, v)
-    catalog_mod._clear_caches()
+    clear_all()
     yield tmp_path, seeds / SEED.name, data, env
-    catalog_mod._clear_caches()
+    clear_all()
 
 
 def edit_report(seed: Path, line: int, old: str, new: str) -> None:
@@ -105,7 +106,7 @@ def test_a_failed_extraction_into_a_new_folder_creates_nothing(workspace, capsys
     assert status == 1 and "report line 319" in err
     fresh = tmp / "fresh"
     with pytest.raises(Exception, match="report line 319"):
-        catalog_mod.write_data(fresh)
+        write_data(fresh)
     assert not fresh.exists()
     assert sorted(p.name for p in tmp.iterdir()) == ["data", "seeds"]
 
@@ -412,7 +413,7 @@ def test_a_session_sees_a_new_extraction(workspace):
     assert values.printed_cell("t10", 2022, **cell).printed == "4,326"
     # Table 10, report line 319: commuting accidents, females 4,326 -> 4,327
     edit_report(seed, 319, "4,326", "4,327")
-    catalog_mod.write_data(progress=False)
+    write_data(progress=False)
     # the kernel keeps its modules; only data/ changed
     assert tables.lookup("t10", 2022, **cell) == 4327
     assert values.printed_cell("t10", 2022, **cell).printed == "4,327"

@@ -12,8 +12,9 @@ import nbformat
 import papermill as pm
 import pytest
 
-from nssf_analysis import catalog as catalog_mod
-from nssf_analysis.data.catalog import available_years, check_year, load_table, write_data
+from nssf_analysis.data.cache import clear_all
+from nssf_analysis.data.catalog import available_years, check_year, load_table
+from nssf_analysis.data.pipeline import write_data
 from nssf_analysis.exceptions import ExtractionError, YearNotAvailableError
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -30,7 +31,7 @@ def moved_on(text: str) -> str:
 def use(monkeypatch, seeds: Path, data: Path) -> None:
     monkeypatch.setenv("NSSF_SEEDS", str(seeds))
     monkeypatch.setenv("NSSF_DATA", str(data))
-    catalog_mod._clear_caches()
+    clear_all()
 
 
 @pytest.fixture
@@ -41,7 +42,7 @@ def report_2023(tmp_path, monkeypatch):
     target.write_text(moved_on(SEED.read_text(encoding="utf-8")), encoding="utf-8")
     use(monkeypatch, seeds, tmp_path / "data")
     yield target
-    catalog_mod._clear_caches()
+    clear_all()
 
 
 def test_the_new_report_is_extracted_with_the_same_specs(report_2023):

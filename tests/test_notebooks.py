@@ -13,7 +13,7 @@ import pytest
 from design import CHAPTERS
 
 from nssf_analysis import goldens
-from nssf_analysis.book.execute import execute_notebook
+from nssf_analysis.book.build import execute_notebook
 
 ROOT = Path(__file__).resolve().parent.parent
 SOURCES = sorted((ROOT / "notebooks").glob("*.ipynb"))

@@ -250,7 +250,7 @@ def test_markup_in_a_label_is_shown_as_text(data_copy):
 
 
 def test_a_poisoned_label_is_refused_by_validation(data_copy):
-    from nssf_analysis.catalog import validate_data
+    from nssf_analysis.data.pipeline import validate_data
 
     raw = pd.read_csv(data_copy / "raw" / "t13.csv", dtype=str, keep_default_na=False)
     body = raw.index[raw["kind"] == "body"][0]

@@ -2,13 +2,15 @@
 
 import csv
 import json
+import re
 import shutil
 from pathlib import Path
 
 import pytest
 from frictionless import validate
 
-from nssf_analysis import datapackage, publication, site
+from nssf_analysis.book import site
+from nssf_analysis.data import datapackage
 
 ROOT = Path(__file__).resolve().parent.parent
 GOOD = """title = "A book"
@@ -28,15 +30,16 @@ email = "someone@example.org"
 """
 
 
-def write(tmp_path, text):
-    p = tmp_path / "publication.toml"
+def write(tmp_path, text, name="publication.toml"):
+    p = tmp_path / name
     p.write_text(text, encoding="utf-8")
     return p
 
 
 def test_the_project_publication_file_is_valid():
-    pub = publication.load_publication()
+    pub = site.publication()
     assert pub.title and pub.licence_name and "@" in pub.contact_email
+    assert pub.publication_date.year >= 2000
 
 
 @pytest.mark.parametrize(
@@ -50,24 +53,34 @@ def test_the_project_publication_file_is_valid():
         (('title = "A book"\n', ""), "title"),
         (('url = ""', 'url = "not an address"'), "url"),
         (("[contact]", "[people]"), "[contact]"),
+        (
+            ('publication_date = "2026-12-01"', 'publication_date = "2026-02-30"'),
+            "publication_date",
+        ),
+        (('statement = "Free to use."', "statement = 3"), "licence.statement"),
     ],
 )
 def test_a_bad_publication_file_names_the_file_and_the_field(tmp_path, change, named):
     path = write(tmp_path, GOOD.replace(*change))
-    with pytest.raises(publication.PublicationError) as err:
-        publication.load_publication(path)
+    with pytest.raises(site.PublicationError) as err:
+        site.publication(path)
     assert str(path) in str(err.value) and named in str(err.value)
     assert "\n" not in str(err.value)
 
 
 def test_the_citation_names_edition_year_version_and_address(tmp_path):
-    pub = publication.load_publication(write(tmp_path, GOOD))
-    text = publication.citation(2022, "0123456789abcdef0123", pub)
+    pub = site.publication(write(tmp_path, GOOD))
+    text = site.citation(2022, "0123456789abcdef0123", pub)
     assert text == (
         "Someone (2026). A book, 2022 edition [data set and analysis]. "
         "Version 0123456789ab. [URL]. Data: The report, 2022."
     )
-    assert "Version" not in publication.citation(2022, None, pub)
+    assert "Version" not in site.citation(2022, None, pub)
+    assert "Version unknown." in site.citation(2022, "unknown", pub)
+    with_url = site.publication(
+        write(tmp_path, GOOD.replace('url = ""', 'url = "https://x.org/b"'), "url.toml")
+    )
+    assert " https://x.org/b. " in site.citation(2022, None, with_url)
 
 
 def test_json_ld_cannot_end_its_script_element():
@@ -77,12 +90,22 @@ def test_json_ld_cannot_end_its_script_element():
     assert json.loads(text) == data
 
 
-def test_the_dataset_description_is_a_schema_org_dataset():
-    d = site.dataset(2022, "0123456789abcdef", "nssf-annual-report-2022.pdf", "book.xlsx")
+def test_the_index_page_gets_every_field_it_shows_and_a_schema_org_dataset():
+    ctx = site.index_context(2022, "0123456789abcdef", "book.xlsx", "nssf-annual-report-2022.pdf")
+    template = ROOT / "nssf_analysis/book/templates/book/index.html.j2"
+    assert set(re.findall(r"site\.(\w+)", template.read_text(encoding="utf-8"))) <= set(ctx)
+    assert ctx["edition"] == "2022 edition" and ctx["datapackage"] == "data/datapackage.json"
+    assert ctx["citation"] == site.citation(2022, "0123456789abcdef")
+    d = json.loads(str(ctx["json_ld"]))
     assert d["@context"] == "https://schema.org/" and d["@type"] == "Dataset"
     assert d["temporalCoverage"] == "2022" and d["version"] == "0123456789ab"
-    assert {x["encodingFormat"] for x in d["distribution"]} >= {"application/pdf"}
     assert d["license"].startswith("https://")
+    urls = {x["encodingFormat"]: x["contentUrl"] for x in d["distribution"]}
+    assert urls["application/pdf"] == "nssf-annual-report-2022.pdf"
+    assert urls["application/json"] == "data/datapackage.json"
+    assert "data/book.xlsx" in urls.values()
+    without = json.loads(str(site.index_context(2022, "abc", "book.xlsx", None)["json_ld"]))
+    assert "application/pdf" not in {x["encodingFormat"] for x in without["distribution"]}
 
 
 @pytest.mark.parametrize(
@@ -104,7 +127,11 @@ def data_copy(tmp_path_factory):
     target = tmp_path_factory.mktemp("dp") / "data"
     shutil.copytree(ROOT / "data", target)
     package = datapackage.write_datapackage(
-        target / "datapackage.json", target, 2022, "0123456789abcdef"
+        target / "datapackage.json",
+        target,
+        2022,
+        "0123456789abcdef",
+        publication=site.publication(),
     )
     return target, package
 
@@ -124,6 +151,12 @@ def test_the_data_package_describes_every_csv_and_validates(data_copy):
     assert {f["type"] for f in raw["schema"]["fields"] if f["name"] != "line"} == {"string"}
     report = validate(str(data_copy / "datapackage.json"))
     assert report.valid, report.flatten(["resourcePath", "rowNumber", "fieldName", "note"])[:5]
+    pub = site.publication()
+    assert package["licenses"] == [
+        {"name": pub.licence_id, "path": pub.licence_path, "title": pub.licence_name}
+    ]
+    assert package["name"] == "nssf-annual-report-2022" and package["version"] == "0123456789ab"
+    assert package["contributors"][0]["email"] == pub.contact_email
 
 
 def test_a_value_of_the_wrong_type_fails_validation(data_copy, tmp_path):

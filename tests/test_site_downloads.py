@@ -1,5 +1,6 @@
-"""Downloads under every table and graphic: the files and the links to them."""
+"""Downloads under every table and graphic: the files, the links to them, the workbooks."""
 
+import csv
 import io
 import os
 import re
@@ -11,41 +12,34 @@ from pathlib import Path
 
 import openpyxl
 import pandas as pd
+import pytest
 
-from nssf_analysis import site_downloads as sd
+from nssf_analysis.book import downloads as dl
+
+FORMULA = '=HYPERLINK("http://x","y")'
+COMMAND = "+cmd|' /C calc'!A0"
 
 
-def test_flat_frame_joins_header_levels_and_keeps_row_labels():
-    cols = pd.MultiIndex.from_tuples(
-        [
-            ("Total", "Members", "Total"),
-            ("Total", "Members", "Females"),
-            ("Change (%)", "Change (%)", ""),
-        ]
-    )
-    idx = pd.Index(["2008-2021", "2008-2022"], name="Year")
-    frame = pd.DataFrame(
-        [
-            ["2,305,958", "1,508,296", ""],
-            [
-                "2,584,706",
-                "1,646,397",
-                'no change<sup class="nssf-flag nssf-convention"><a href="x.html">c</a></sup>',
-            ],
-        ],
-        index=idx,
-        columns=cols,
-    )
-    flat = sd.flat_frame(frame)
-    assert list(flat.columns) == [
-        "Year",
-        "Total / Members / Total",
-        "Total / Members / Females",
-        "Change (%)",  # a level repeating the one above, or empty, is left out
-    ]
-    # markers are no values: the cell reads as printed
-    assert flat.iloc[1].tolist() == ["2008-2022", "2,584,706", "1,646,397", "no change"]
-    assert sd.plain_text("A &amp; B <b>bold</b>") == "A & B bold"
+@pytest.mark.parametrize(
+    ("cell", "written"),
+    [
+        (FORMULA, "'" + FORMULA),
+        (COMMAND, "'" + COMMAND),
+        ("@SUM(A1:A2)", "'@SUM(A1:A2)"),
+        ("-2+3", "'-2+3"),
+        ("\t=1+1", "'\t=1+1"),
+        ("\r=1+1", "'\r=1+1"),
+        ("-12.5", "-12.5"),  # printed numbers and a printed dash are no formulas
+        ("-", "-"),
+        ("+18.08%", "+18.08%"),
+        ("-1,234", "-1,234"),
+        ("Takeo Eye Hospital", "Takeo Eye Hospital"),
+        ("a=b", "a=b"),
+        (12, 12),
+    ],
+)
+def test_a_cell_a_spreadsheet_would_evaluate_is_quoted(cell, written):
+    assert dl.spreadsheet_text(cell) == written
 
 
 def workbook(**kw):
@@ -53,6 +47,7 @@ def workbook(**kw):
         {
             "Year": ["2008-2021", "2008-2022"],
             "Enterprises": ["17,317", "20,448"],
+            "Amount": ["120.63", "-12.5"],
             "Change": ["", "+18.08%"],
         }
     )
@@ -66,27 +61,38 @@ def workbook(**kw):
         citation="Someone (2026). A book.",
     )
     args.update(kw)
-    return sd.table_workbook(frame, **args)
+    frame = args.pop("frame", frame)
+    return dl.table_workbook(frame, **args)
 
 
-def test_the_workbook_has_a_cover_notes_and_a_titled_table_sheet():
+def rows(ws):
+    return [[c.value for c in row] for row in ws.iter_rows()]
+
+
+def test_the_workbook_holds_the_table_with_its_title_unit_source_notes_and_citation():
     wb = openpyxl.load_workbook(io.BytesIO(workbook()))
-    assert wb.sheetnames == ["Cover", "Notes", "t01"]
-    cover = [c.value for row in wb["Cover"].iter_rows() for c in row if c.value]
-    assert cover[0] == "Table 1: Registered enterprises"
-    for field in ("Source", "Licence", "Contact", "How to cite", "Someone (2026). A book."):
-        assert field in cover
-    notes = list(wb["Notes"].iter_rows(min_row=4, values_only=True))
-    assert notes[0][:2] == ("Note number", "Note text")
-    assert notes[1][:2] == ("[note 1]", "A note on the table.")
+    assert wb.sheetnames == ["t01"]
     ws = wb["t01"]
-    assert ws["A1"].value == "Table 1: Registered enterprises, 2022"
-    assert ws["A3"].value == "Unit: enterprises"
-    assert ws["A4"].value == "Source: Department of Registration and Contribution"
-    assert [c.value for c in ws[7]] == ["Year", "Enterprises", "Change"]
+    assert ws["A1"].value == "Table 1: Registered enterprises, 2022" and ws["A1"].font.b
+    above = [r[0] for r in rows(ws)[: [r[0] for r in rows(ws)].index("Year")]]
+    for line in (
+        "Unit: enterprises",
+        "Source: Department of Registration and Contribution",
+        "Note 1: A note on the table.",
+        "How to cite: Someone (2026). A book.",
+    ):
+        assert line in above
+    assert any(str(x).startswith("Licence: ") for x in above)
+    assert any(str(x).startswith("Contact: ") for x in above)
+    head = [r[0] for r in rows(ws)].index("Year") + 1
+    assert [c.value for c in ws[head]] == ["Year", "Enterprises", "Amount", "Change"]
     # printed numbers become numbers shown as printed; other text stays text
-    assert ws["B9"].value == 20448 and ws["B9"].number_format == "#,##0"
-    assert ws["A9"].value == "2008-2022" and ws["C9"].value == "+18.08%"
+    second = ws[head + 2]
+    assert second[1].value == 20448 and second[1].number_format == "#,##0"
+    assert second[2].value == -12.5 and second[2].number_format == "0.0"
+    assert ws[head + 1][2].value == 120.63 and ws[head + 1][2].number_format == "0.00"
+    assert second[0].value == "2008-2022" and second[3].value == "+18.08%"
+    assert ws[head + 1][3].value is None  # blank stays blank
 
 
 def test_the_workbook_bytes_depend_only_on_its_content():
@@ -112,17 +118,13 @@ def test_the_workbook_bytes_depend_only_on_its_content():
     assert here != workbook(unit="persons")
 
 
-class FakeDownloads:
-    def __init__(self):
-        self.asked = []
-
-    def table(self, table_id):
-        self.asked.append(table_id)
-        return [(f"data/shown/{table_id}.csv", "table as shown (CSV)")]
-
-    def graphic(self, number):
-        self.asked.append(number)
-        return [(f"data/graphics/graphic-{number}.csv", "data drawn (CSV)")]
+def test_text_in_a_workbook_is_a_string_never_a_formula():
+    frame = pd.DataFrame({"=1+1": [FORMULA, "12"], "Address": [COMMAND, "-"]})
+    ws = openpyxl.load_workbook(io.BytesIO(workbook(frame=frame, title="=2+2")))["t01"]
+    cells = {c.value: c.data_type for row in ws.iter_rows() for c in row if c.value is not None}
+    for text in (FORMULA, COMMAND, "=1+1", "-", "=2+2, 2022"):
+        assert cells[text] == "s"
+    assert cells[12] == "n"
 
 
 def child(inner):
@@ -149,157 +151,113 @@ FRAGMENT = (
 )
 
 
-def test_links_go_under_each_table_and_under_each_drawn_graphic():
-    fake = FakeDownloads()
-    out = sd.annotate(FRAGMENT, fake, {"t05"})
-    assert fake.asked == ["t05", 3]  # graphic 10 draws nothing, "headlines" is no table
+@pytest.fixture
+def data_dir(tmp_path, monkeypatch):
+    data = tmp_path / "data"
+    (data / "tidy").mkdir(parents=True)
+    monkeypatch.setenv("NSSF_DATA", str(data))
+    return data
+
+
+def test_links_go_under_each_table_and_under_each_drawn_graphic(tmp_path, data_dir, monkeypatch):
+    (data_dir / "tidy" / "t05.csv").write_text("year,value\n2022,1\n", encoding="utf-8")
+    asked = []
+
+    def table_files(table_id, year, citation):
+        asked.append((table_id, year, citation))
+        return {f"data/shown/{table_id}.csv": b"shown\n", f"data/shown/{table_id}.xlsx": b"xl"}
+
+    def graphic_file(number, year):
+        asked.append((number, year))
+        return b"drawn\n"
+
+    monkeypatch.setattr(dl, "table_files", table_files)
+    monkeypatch.setattr(dl, "graphic_file", graphic_file)
+    monkeypatch.setattr(dl, "catalog_row", lambda table_id: {"label": "Table 5"})
+    book = tmp_path / "book"
+    out = dl.annotate(FRAGMENT, book, 2022, "cite", {"t05"})
+    # graphic 10 shows no image, "headlines" is no table of the catalog
+    assert asked == [("t05", 2022, "cite"), (3, 2022)]
     table_end = out.index('<div class="nssf-table-notes">Unit</div></div>') + len(
         '<div class="nssf-table-notes">Unit</div></div>'
     )
     assert out[table_end:].lstrip().startswith('<p class="nssf-downloads">')
-    assert 'href="data/shown/t05.csv"' in out and "Download Table 5:" in out
+    table_links = [
+        ("data/shown/t05.csv", "table as shown (CSV)"),
+        ("data/shown/t05.xlsx", "table as shown (Excel)"),
+        ("data/tidy/t05.csv", "tidy data (CSV)"),
+    ]
+    graphic_links = [("data/graphics/graphic-3.csv", "data drawn (CSV)")]
     # the graphic's links come after its image and its source line
     link = out.index('href="data/graphics/graphic-3.csv"')
     assert out.index("<img") < out.index("Source: Department") < link
     assert link < out.index('id="graphic-10"')
     # nothing else changed
     assert (
-        out.replace("\n" + sd.links_html("Table 5", fake.table("t05")), "").replace(
-            "\n" + sd.links_html("Graphic 3", fake.graphic(3)), ""
+        out.replace("\n" + dl.links_html("Table 5", table_links), "").replace(
+            "\n" + dl.links_html("Graphic 3", graphic_links), ""
         )
         == FRAGMENT
     )
+    assert "Download Table 5:" in out and "Download Graphic 3:" in out
+    assert (book / "data/shown/t05.csv").read_bytes() == b"shown\n"
+    assert (book / "data/shown/t05.xlsx").read_bytes() == b"xl"
+    assert (book / "data/graphics/graphic-3.csv").read_bytes() == b"drawn\n"
 
 
 def test_link_text_is_escaped():
-    html = sd.links_html("<b>x</b>", [("data/a&b.csv", "<i>csv</i>")])
+    html = dl.links_html("<b>x</b>", [("data/a&b.csv", "<i>csv</i>")])
     assert "<b>" not in html and "<i>" not in html
     assert "&lt;b&gt;x&lt;/b&gt;" in html and 'href="data/a&amp;b.csv"' in html
 
 
-def test_downloads_are_copied_from_the_cache_when_present(tmp_path, monkeypatch):
-    from nssf_analysis.render import charts
-
+def test_the_downloads_of_a_real_table_and_graphic(tmp_path, monkeypatch):
     monkeypatch.setenv("NSSF_OUTPUTS", str(tmp_path / "outputs"))
-    sd.graphic_file.cache_clear()
-    calls = []
-    draw = charts.graphic_data
-
-    def counted(number, year):
-        calls.append(number)
-        return draw(number, year)
-
-    monkeypatch.setattr(charts, "graphic_data", counted)
-    made = []
-    for book in ("a", "b"):
-        sd.graphic_file.cache_clear()  # a new process: only the copy on disk is left
-        d = sd.Downloads(tmp_path / book, 2022, "cite")
-        assert d.graphic(1) == [("data/graphics/graphic-1.csv", "data drawn (CSV)")]
-        made.append(len(calls))
-    a, b = (tmp_path / x / "data/graphics/graphic-1.csv" for x in ("a", "b"))
-    assert a.read_bytes() == b.read_bytes() != b""
-    assert made[0] > 0 and made[1] == made[0]  # the second book drew nothing again
-
-
-def test_prefetch_makes_the_files_the_pages_then_copy(tmp_path, monkeypatch):
-    # the build computes a chapter's downloads as the chapter finishes; the pages,
-    # written later (in the same process or another), then compute nothing
-    from nssf_analysis.book import downloads as dl
-    from nssf_analysis.render import charts
-
-    monkeypatch.setenv("NSSF_OUTPUTS", str(tmp_path / "outputs"))
-    dl.table_files.cache_clear()
-    dl.graphic_file.cache_clear()
-    assert dl.prefetch(FRAGMENT, 2022, "cite", {"t05"}) == 2  # Table 5 and Graphic 3
-    assert not (tmp_path / "book").exists()  # nothing written into a book
-    dl.table_files.cache_clear()  # as in a new process: only the files on disk are left
-    dl.graphic_file.cache_clear()
-
-    def refuse(*args, **kwargs):
-        raise AssertionError("computed again")
-
-    monkeypatch.setattr(dl, "shown_frame", refuse)
-    monkeypatch.setattr(charts, "graphic_data", refuse)
-    book = sd.Downloads(tmp_path / "book", 2022, "cite")
-    out = sd.annotate(FRAGMENT, book, {"t05"})
-    assert 'href="data/shown/t05.xlsx"' in out and 'href="data/graphics/graphic-3.csv"' in out
-    shown = (tmp_path / "book" / "data" / "shown" / "t05.csv").read_text(encoding="utf-8")
+    book = tmp_path / "book"
+    out = dl.annotate(FRAGMENT, book, 2022, "cite", {"t05"})
+    for href in ("data/shown/t05.csv", "data/shown/t05.xlsx", "data/tidy/t05.csv"):
+        assert f'href="{href}"' in out
+    shown = (book / "data" / "shown" / "t05.csv").read_text(encoding="utf-8")
     # Table 5 as the report prints it: 11,272 contributory enterprises in 2021
     assert shown.splitlines()[1].startswith('2021,"11,272","9,549"')
-    # another citation is another workbook cover: not served from the prefetch
-    with __import__("pytest").raises(AssertionError, match="computed again"):
-        sd.Downloads(tmp_path / "other", 2022, "other citation").table("t05")
+    ws = openpyxl.load_workbook(book / "data" / "shown" / "t05.xlsx")["t05"]
+    assert ws["A1"].value.startswith("Table 5: ") and ws["A1"].value.endswith(", 2022")
+    assert "year" in (book / "data" / "graphics" / "graphic-3.csv").read_text(encoding="utf-8")
+    # Table 5 prints 2021 and 2022 only: no table as shown for another year
+    assert dl.table_files("t05", 1999, "cite") == {}
 
 
-def test_a_chapter_that_runs_again_finds_the_downloads_of_its_previous_tables_made(
-    tmp_path, monkeypatch
-):
-    # while a chapter runs again (data it reads changed), the build makes the downloads
-    # of the tables its previous run showed; the new run's page then computes nothing
-    from nssf_analysis.book import builder, site
-    from nssf_analysis.book import downloads as dl
-    from nssf_analysis.render import charts
+def test_text_from_the_report_is_inert_in_a_tables_files(tmp_path, monkeypatch):
+    from nssf_analysis.render import directory_view, tables
 
     monkeypatch.setenv("NSSF_OUTPUTS", str(tmp_path / "outputs"))
-    previous = tmp_path / "previous.html"
-    previous.write_text(FRAGMENT, encoding="utf-8")
-    dl.table_files.cache_clear()
-    dl.graphic_file.cache_clear()
-    builder._prefetch_previous(previous, 2022)
-    dl.table_files.cache_clear()  # the pages are written by the build's own process, but
-    dl.graphic_file.cache_clear()  # what was made must also hold for another one
-
-    def refuse(*args, **kwargs):
-        raise AssertionError("computed again")
-
-    monkeypatch.setattr(dl, "shown_frame", refuse)
-    monkeypatch.setattr(charts, "graphic_data", refuse)
-    again = FRAGMENT.replace("Title</caption>", "Title (again)</caption>")
-    out = sd.annotate(again, site.downloads(tmp_path / "book", 2022), {"t05"})
-    assert 'href="data/shown/t05.xlsx"' in out and 'href="data/graphics/graphic-3.csv"' in out
-    assert "Title (again)" in out
+    frame = pd.DataFrame({"Name": [FORMULA, "Takeo Eye Hospital"], "Mobile": [COMMAND, "-"]})
+    monkeypatch.setattr(directory_view, "display_frame", lambda table_id: frame)
+    monkeypatch.setattr(tables, "table_years_any", lambda table_id: [2022])
+    fragment = '<div class="nssf-table" id="a6_6_1"><table></table></div>'
+    book = tmp_path / "book"
+    dl.annotate(fragment, book, 2022, f"cite {tmp_path}", {"a6_6_1"})  # a citation of its own
+    with open(book / "data/shown/a6_6_1.csv", newline="", encoding="utf-8") as fh:
+        assert list(csv.reader(fh)) == [
+            ["Name", "Mobile"],
+            ["'" + FORMULA, "'" + COMMAND],
+            ["Takeo Eye Hospital", "-"],
+        ]
+    ws = openpyxl.load_workbook(book / "data/shown/a6_6_1.xlsx")["a6_6_1"]
+    cells = {c.value: c.data_type for row in ws.iter_rows() for c in row if c.value is not None}
+    assert cells[FORMULA] == "s" and cells[COMMAND] == "s"
 
 
-def test_deferred_links_come_first_and_the_same_files_follow(tmp_path, monkeypatch):
-    # the book writes its pages (and Chromium prints them) before the files are made
-    from nssf_analysis.book import downloads as dl
-
-    monkeypatch.setenv("NSSF_OUTPUTS", str(tmp_path / "outputs"))
-    dl.table_files.cache_clear()
-    dl.graphic_file.cache_clear()
-    now = sd.annotate(FRAGMENT, sd.Downloads(tmp_path / "now", 2022, "cite"), {"t05"})
-    deferred = sd.Downloads(tmp_path / "later", 2022, "cite", defer=True)
-    later = sd.annotate(FRAGMENT, deferred, {"t05"})
-    assert later == now  # the same links
-    assert not (tmp_path / "later").exists()  # and no file yet
-    assert deferred.write_pending() == 3  # Table 5 as CSV and Excel, Graphic 3's data
-    made = sorted(p.relative_to(tmp_path / "later") for p in (tmp_path / "later").rglob("*.*"))
-    assert [p.as_posix() for p in made] == [
-        "data/graphics/graphic-3.csv",
-        "data/shown/t05.csv",
-        "data/shown/t05.xlsx",
-    ]
-    for p in made:
-        assert (tmp_path / "later" / p).read_bytes() == (tmp_path / "now" / p).read_bytes()
-    assert deferred.write_pending() == 0  # each file once
-
-
-def test_a_table_without_data_for_the_year_gets_no_link_deferred_or_not(tmp_path):
-    # Table 5 prints 2021 and 2022 only
-    for defer in (False, True):
-        d = sd.Downloads(tmp_path, 1999, "cite", defer=defer)
-        assert d.table("t05") == [] and d.graphic(3) == []
-        assert d.pending == []
-
-
-def test_deferred_files_that_differ_from_their_links_stop_the_book(tmp_path, monkeypatch):
-    import pytest
-
-    from nssf_analysis.book import downloads as dl
-    from nssf_analysis.book.plan import BookBuildError
-
-    d = sd.Downloads(tmp_path, 2022, "cite", defer=True)
-    assert [href for href, _ in d.table("t05")] == ["data/shown/t05.csv", "data/shown/t05.xlsx"]
-    monkeypatch.setattr(dl, "table_files", lambda *args: {})  # as if it had no data
-    with pytest.raises(BookBuildError, match=r"downloads of table t05 are none, but its page"):
-        d.write_pending()
+def test_the_workbook_of_every_tidy_table_holds_text_as_strings(tmp_path, data_dir, monkeypatch):
+    tidy = "name,note,value\n" + f'"{FORMULA.replace(chr(34), chr(34) * 2)}",{COMMAND},12.5\n'
+    (data_dir / "tidy" / "t99.csv").write_text(tidy, encoding="utf-8")
+    monkeypatch.setattr(dl, "catalog", lambda: pd.DataFrame({"table_id": ["t99"], "title": ["=1"]}))
+    dl.write_workbook(tmp_path / "a.xlsx")
+    dl.write_workbook(tmp_path / "b.xlsx")
+    assert (tmp_path / "a.xlsx").read_bytes() == (tmp_path / "b.xlsx").read_bytes()
+    wb = openpyxl.load_workbook(tmp_path / "a.xlsx")
+    assert wb.sheetnames == ["catalog", "t99"]
+    assert rows(wb["catalog"]) == [["table_id", "title"], ["t99", "=1"]]
+    assert wb["catalog"]["B2"].data_type == "s"
+    assert rows(wb["t99"]) == [["name", "note", "value"], [FORMULA, COMMAND, 12.5]]
+    assert [c.data_type for c in wb["t99"][2]] == ["s", "s", "n"]

@@ -363,7 +363,7 @@ def _norm(v) -> str:
 
 def report_year() -> int:
     """Return the year of the report in ``seeds/`` (the latest year with data)."""
-    return int(catalog_mod._metadata()["report_year"])
+    return catalog_mod.report_year()
 
 
 def cells_as_printed(table_id: str) -> pd.DataFrame:
@@ -377,7 +377,7 @@ def cells_as_printed(table_id: str) -> pd.DataFrame:
 
 @data_cache
 def _cells_in(year: int, table_id: str) -> pd.DataFrame:
-    cells, _ = tidy.interpret(catalog_mod.raw_table(table_id), year)
+    cells, _ = tidy.interpret(tidy.raw_table(table_id), year)
     cells = cells.copy()
     for col in cells.columns:
         if col not in ("value", "line", "column"):

@@ -1,597 +1,230 @@
 """Downloads where the reader is: under every table and graphic, links to its data.
 
-:func:`annotate` finds the report's tables (``<div class="nssf-table" id="t10">`` …)
-and graphics (``<div class="nssf-graphic" id="graphic-3">``) in a rendered chapter,
-writes their data into the book and puts a line of links under each:
-
-- a table: the table as shown (the printed values, totals and changes included,
-  :func:`nssf_analysis.tables.report_frame`) as CSV (``data/shown/<id>.csv``) and as an
-  Excel workbook (``data/shown/<id>.xlsx``), and its tidy CSV (``data/tidy/<id>.csv``);
-- a graphic: the exact data it draws (:func:`nssf_analysis.charts.graphic_data`) as
-  CSV (``data/graphics/graphic-<n>.csv``).
-
-The workbook of a table follows the conventions of UK official statistics (gptables):
-a cover sheet (title, what the workbook holds, source, licence, contact, citation), a
-notes sheet and the table's sheet, which starts with its title, unit and source.  Its
-bytes depend only on its content (fixed times).
+Workbooks are reproducible byte for byte.  Text from the report stays inert: never a formula
+in a workbook; in a CSV, ``'`` before a cell a spreadsheet would evaluate (OWASP).
 """
 
 from __future__ import annotations
 
-import functools
-import html as html_mod
+import html
 import io
 import re
+import zipfile
 from pathlib import Path
 
 import pandas as pd
 from markupsafe import Markup
+from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
+from openpyxl.styles import Font
+from openpyxl.utils import get_column_letter
 
-from nssf_analysis.book.buildcache import FIXED_TIME, reproducible_zip
-from nssf_analysis.book.pages import scan_fragment
+from nssf_analysis import paths
+from nssf_analysis.book.site import publication
 from nssf_analysis.data.cache import data_cache
+from nssf_analysis.data.catalog import catalog, catalog_row, load_table
 
-#: Folders of the book's data folder for the tables as shown and the graphics' data.
-SHOWN_DIR = "data/shown"
-GRAPHICS_DIR = "data/graphics"
-_GRAPHIC_ID = re.compile(r"^graphic-(\d+)$")
-_PLAIN_NUMBER = re.compile(r"^-?\d{1,3}(,\d{3})*(\.\d+)?$|^-?\d+(\.\d+)?$")
+__all__ = ["annotate", "graphic_file", "links_html", "spreadsheet_text", "table_files"]
+__all__ += ["table_workbook", "workbook_bytes", "write_workbook"]
+
+#: Where the tables as shown and the graphics' data go in the book.
+SHOWN_DIR, GRAPHICS_DIR = "data/shown", "data/graphics"
+#: The time of every workbook's zip entries and document properties.
+FIXED_TIME = (2000, 1, 1, 0, 0, 0)
+#: Fonts of a workbook's rows (:func:`workbook_bytes`).
+STYLES = {"title": Font(bold=True, size=14), "head": Font(bold=True)}
+_PLAIN_NUMBER = re.compile(r"^-?(\d{1,3}(,\d{3})*|\d+)(\.\d+)?$")
+_PRINTED_NUMBER = re.compile(r"^-$|^[-+]?(\d[\d,]*(\.\d+)?|\.\d+)%?$")
+_DIV_TAGS = re.compile(r"<!--.*?-->|<(script|style)\b.*?</\1>|<div\b([^>]*)>|</div\s*>", re.S)
+_DATES = re.compile(rb"(<dcterms:(?:created|modified)[^>]*>)[^<]*")
+_ATTR = re.compile(r"""\b(id|class)\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s>"']+))""")
 
 
-def _classes(d: dict) -> list[str]:
-    return (d["attrs"].get("class") or "").split()
+def spreadsheet_text(value):
+    """Return ``value``, with ``'`` before it if a spreadsheet would evaluate it.
 
-
-_MARKER = re.compile(r'<sup class="nssf-flag[^"]*">.*?</sup>', re.S)
-_TAG = re.compile(r"<[^>]+>")
-
-
-def plain_text(value) -> str:
-    """Return a display cell as plain text: markers and markup removed, entities read.
-
-    ``"no change<sup class="nssf-flag …"><a …>c</a></sup>"`` gives ``"no change"``: a
-    marker points to the data-quality chapter of the book and is no value.
+    That is a text beginning ``=``, ``+``, ``-``, ``@``, tab or CR that is no number ("-12.5").
     """
-    text = str(value)
-    if "<" not in text and "&" not in text:
-        return text
-    return html_mod.unescape(_TAG.sub("", _MARKER.sub("", text))).strip()
+    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
+        return value if _PRINTED_NUMBER.match(value) else "'" + value
+    return value
 
 
-def flat_frame(frame: pd.DataFrame) -> pd.DataFrame:
-    """Return a display frame with one header row and plain text in every cell.
+def _csv(frame: pd.DataFrame) -> bytes:
+    frame = frame.rename(columns=spreadsheet_text).map(spreadsheet_text)
+    return frame.to_csv(index=False, lineterminator="\n").encode("utf-8")
 
-    Column levels are joined with " / " (a level that repeats the one above, or is
-    empty, is left out); the row index becomes the first columns, named as the report
-    names them; markers and markup are removed from the cells (:func:`plain_text`).
+
+def _cell(ws, value, style: str) -> WriteOnlyCell:
+    cell, text = WriteOnlyCell(ws, value), str(value).strip()
+    if style == "numbers" and _PLAIN_NUMBER.match(text):
+        decimals = len(text.partition(".")[2])
+        cell.value = (float if decimals else int)(text.replace(",", ""))
+        thousands = "#,##0" if "," in text else "0"
+        cell.number_format = thousands + "." * bool(decimals) + "0" * decimals
+    elif isinstance(value, str):
+        cell.data_type = "s"  # never a formula, whatever it begins with
+    if style in STYLES:
+        cell.font = STYLES[style]
+    return cell
+
+
+def workbook_bytes(title: str, sheets: dict[str, list], widths: dict[str, list]) -> bytes:
+    """Return an Excel workbook whose bytes depend only on its content.
+
+    ``sheets``: ``{name: [(style, values), …]}``, a row each (a text never a formula); style:
+    :data:`STYLES`, "numbers" (a printed number becomes a number shown as printed) or "".
     """
-    out = frame.copy()
-    if isinstance(out.columns, pd.MultiIndex):
-        names = []
-        for col in out.columns:
-            parts: list[str] = []
-            for p in col:
-                p = str(p).strip()
-                if p and (not parts or parts[-1] != p):
-                    parts.append(p)
-            names.append(" / ".join(parts))
-        out.columns = names
-    else:
-        out.columns = [str(c) for c in out.columns]
-    index_names = [n if n else f"Row {i + 1}" for i, n in enumerate(out.index.names)]
-    if any(out.index.names) or not isinstance(out.index, pd.RangeIndex):
-        out.index = out.index.set_names(index_names)
-        out = out.reset_index()
-    out.columns = [plain_text(c) for c in out.columns]
-    return out.fillna("").astype(str).map(plain_text)
+    wb = Workbook(write_only=True)
+    wb.properties.creator = wb.properties.lastModifiedBy = publication().publisher
+    wb.properties.title = title
+    for name, rows in sheets.items():
+        ws = wb.create_sheet(name[:31])
+        for j, width in enumerate(widths.get(name, []), start=1):
+            ws.column_dimensions[get_column_letter(j)].width = width
+        for style, values in rows:
+            ws.append([_cell(ws, v, style) for v in values])
+    raw, out, stamp = io.BytesIO(), io.BytesIO(), b"%04d-%02d-%02dT%02d:%02d:%02dZ" % FIXED_TIME
+    wb.save(raw)
+    with zipfile.ZipFile(raw) as src, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
+        for info in src.infolist():  # fixed times: of every entry, and the document's dates
+            body = src.read(info.filename)
+            if info.filename == "docProps/core.xml":
+                body = _DATES.sub(rb"\g<1>" + stamp, body)
+            entry = zipfile.ZipInfo(info.filename, date_time=FIXED_TIME)
+            entry.compress_type, entry.external_attr = zipfile.ZIP_DEFLATED, 0o644 << 16
+            dst.writestr(entry, body)
+    return out.getvalue()
 
 
-def has_table_files(table_id: str, year: int) -> bool:
-    """Whether a table has downloads in the book of ``year`` (it has data for that year).
+def table_workbook(frame, sheet, title, unit, source, notes, year, citation) -> bytes:
+    """Return the Excel workbook of one table: its title, what is known of it, the table.
 
-    What :func:`shown_frame` and so :func:`table_files` decide by, read from the
-    catalog only: the book writes a table's links before its files are made.
+    ``frame``: cells as printed; ``unit``, ``source``: blank when unknown; ``citation``: the book's.
     """
-    from nssf_analysis.render import tables
+    pub = publication()
+    about = {
+        "Unit": unit or "see the column headings",
+        "Source": source or pub.source_publisher,
+        **{f"Note {i}": note for i, note in enumerate(notes, start=1)},
+        "Data from": f"{pub.source_title}, {year}.",
+        "Published by": f"{pub.publisher}, {pub.publication_date.isoformat()}",
+        "Licence": pub.licence_statement,
+        "Contact": f"{pub.contact_name} <{pub.contact_email}>",
+        "How to cite": citation,
+    }
+    rows = [("title", [f"{title}, {year}"]), ("", ["Values as printed in the report."])]
+    rows += [("", [f"{head}: {text}"]) for head, text in about.items()] + [("", [])]
+    rows += [("head", [str(c) for c in frame.columns])]
+    rows += [("numbers", [str(v) for v in row]) for row in frame.itertuples(index=False)]
+    columns = [[c, *frame.iloc[:, j]] for j, c in enumerate(frame)]
+    widths = [min(60, max(10, *(len(str(v)) + 2 for v in col))) for col in columns]
+    return workbook_bytes(title, {sheet: rows}, {sheet: widths})
 
-    return year in tables.table_years_any(table_id)
 
+@data_cache(persist=True)
+def table_files(table_id: str, year: int, citation: str) -> dict[str, bytes]:
+    """Return the downloads of a table as shown (CSV, workbook): ``{path in the book: bytes}``.
 
-def has_graphic_file(number: int, year: int) -> bool:
-    """Whether a graphic has a download in the book of ``year`` (it draws data that year).
-
-    What :func:`graphic_file` decides by.
+    Empty when the table has no data for ``year``; ``citation`` goes into the workbook.
+    Kept on disk while the data files it read are unchanged.
     """
-    from nssf_analysis.render import charts
-
-    return number in charts.GRAPHICS and charts.has_data(number, year)
-
-
-def shown_frame(table_id: str, year: int) -> pd.DataFrame | None:
-    """Return a table as the book shows it for ``year`` (one header row), or None.
-
-    None when the table has no data for ``year`` (the book says so instead).
-    """
-    from nssf_analysis.data.catalog import load_table
     from nssf_analysis.render import directory_view, tables
 
-    if not has_table_files(table_id, year):
-        return None
-    family = tables._info(table_id)["family"]
-    if family == "directory":
-        return directory_view.display_frame(table_id)
-    if family == "text":
-        df = load_table(table_id)
-        frame = df[["partner", "project", "outcome"]].copy()
+    if year not in tables.table_years_any(table_id):
+        return {}
+    info = catalog_row(table_id)
+    notes = [str(info["notes"])] if info.get("notes") else []
+    if info["family"] == "directory":
+        frame = directory_view.display_frame(table_id)
+        notes.append("Type: read from the facility's name as the report prints it.")
+    elif info["family"] == "text":
+        frame = load_table(table_id)[["partner", "project", "outcome"]].fillna("").astype(str)
         frame.columns = ["Partner", "Project", "Outcome"]
-        return frame.fillna("").astype(str)
-    return flat_frame(tables.report_frame(table_id, year))
-
-
-def _excel_value(text: str):
-    """Return a printed number ("15,464", "12.5") as a number for Excel, other text as is."""
-    t = text.strip()
-    if _PLAIN_NUMBER.match(t):
-        number = float(t.replace(",", ""))
-        return int(number) if "." not in t else number
-    return text
-
-
-def table_workbook(
-    frame: pd.DataFrame,
-    *,
-    sheet: str,
-    title: str,
-    unit: str,
-    source: str,
-    notes: list[str],
-    year: int,
-    citation: str,
-) -> bytes:
-    """Return an Excel workbook of one table: cover, notes and the table's sheet.
-
-    Parameters
-    ----------
-    frame : DataFrame
-        The table (one header row, every cell a string as printed).
-    sheet : str
-        Name of the table's sheet (the table id).
-    title : str
-        "Table N: title".
-    unit, source : str
-        The table's unit and source (blank when unknown).
-    notes : list of str
-        Notes on the table (the notes sheet numbers them).
-    year : int
-        The year the table shows.
-    citation : str
-        The suggested citation of the book.
-
-    Returns
-    -------
-    bytes
-        The ``.xlsx`` file, identical for identical content.
-    """
-    import datetime as dt
-
-    from openpyxl import Workbook
-    from openpyxl.styles import Alignment, Font
-
-    from nssf_analysis.book.publication import publication
-
-    pub = publication()
-    fixed = dt.datetime(*FIXED_TIME)
-    wb = Workbook()
-    wb.properties.creator = pub.publisher
-    wb.properties.lastModifiedBy = pub.publisher
-    wb.properties.title = title
-    wb.properties.created = fixed
-    wb.properties.modified = fixed
-    bold, big = Font(bold=True), Font(bold=True, size=14)
-
-    cover = wb.active
-    cover.title = "Cover"
-    cover["A1"] = title
-    cover["A1"].font = big
-    rows = [
-        ("About this workbook", f"{title}, as printed in the report, for {year}."),
-        ("Worksheets", f"Notes: notes on the table. {sheet}: the table."),
-        ("Unit", unit or "see the column headings"),
-        ("Source", source or pub.source_publisher),
-        ("Data from", f"{pub.source_title}, {year}."),
-        ("Published by", f"{pub.publisher}, {pub.publication_date.isoformat()}"),
-        ("Licence", pub.licence_statement),
-        ("Contact", f"{pub.contact_name} <{pub.contact_email}>"),
-        ("How to cite", citation),
-    ]
-    r = 3
-    for head, text in rows:
-        cover.cell(row=r, column=1, value=head).font = bold
-        cover.cell(row=r + 1, column=1, value=text).alignment = Alignment(wrap_text=True)
-        r += 3
-    cover.column_dimensions["A"].width = 100
-
-    ns = wb.create_sheet("Notes")
-    ns["A1"] = "Notes"
-    ns["A1"].font = big
-    ns["A2"] = "This worksheet contains one table of notes."
-    ns.cell(row=4, column=1, value="Note number").font = bold
-    ns.cell(row=4, column=2, value="Note text").font = bold
-    for i, note in enumerate(notes or ["No notes on this table."], start=1):
-        ns.cell(row=4 + i, column=1, value=f"[note {i}]")
-        ns.cell(row=4 + i, column=2, value=note)
-    ns.column_dimensions["A"].width = 14
-    ns.column_dimensions["B"].width = 100
-
-    ws = wb.create_sheet(sheet[:31])
-    ws["A1"] = f"{title}, {year}"
-    ws["A1"].font = big
-    ws["A2"] = "This worksheet contains one table. Values as printed in the report."
-    ws["A3"] = f"Unit: {unit}" if unit else "Unit: see the column headings"
-    ws["A4"] = f"Source: {source}" if source else f"Source: {pub.source_publisher}"
-    if notes:
-        ws["A5"] = "Notes: see the Notes worksheet " + ", ".join(
-            f"[note {i}]" for i in range(1, len(notes) + 1)
-        )
-    header_row = 7
-    for j, col in enumerate(frame.columns, start=1):
-        ws.cell(row=header_row, column=j, value=str(col)).font = bold
-        ws.column_dimensions[ws.cell(row=header_row, column=j).column_letter].width = min(
-            60, max(10, len(str(col)) + 2, *(len(str(v)) + 2 for v in frame.iloc[:, j - 1]))
-        )
-    for i, row in enumerate(frame.itertuples(index=False), start=header_row + 1):
-        for j, v in enumerate(row, start=1):
-            value = _excel_value(str(v))
-            cell = ws.cell(row=i, column=j, value=value)
-            if isinstance(value, int):
-                cell.number_format = "#,##0"
-            elif isinstance(value, float):
-                decimals = len(str(v).split(".")[1])
-                cell.number_format = "#,##0." + "0" * decimals
-    raw = io.BytesIO()
-    wb.save(raw)
-    return reproducible_zip(raw.getvalue())
-
-
-def _notes_of(table_id: str) -> list[str]:
-    from nssf_analysis.render import tables
-
-    info = tables._info(table_id)
-    notes = []
-    if info.get("notes"):
-        notes.append(str(info["notes"]))
-    if info.get("family") not in ("directory", "text"):
+    else:
+        frame = tables.report_frame(table_id, year).fillna("")
         notes.append(
             "Totals and changes are printed as in the report; where a recomputed value "
             "differs, the book marks the cell and its data-quality chapter explains it."
         )
-    if info.get("family") == "directory":
-        notes.append("Type: read from the facility's name as the report prints it.")
-    return notes
-
-
-@data_cache(persist=True, maxsize=512)
-def table_files(table_id: str, year: int, citation: str) -> dict[str, bytes]:
-    """Return the downloads of a table as shown: ``{path in the book: bytes}``.
-
-    The CSV and the Excel workbook (cover with the citation, notes, title, unit and
-    source) of :func:`shown_frame`; empty when the table has no data for the year.  The
-    result is kept on disk while the data files it read are unchanged
-    (:func:`nssf_analysis.data.cache.data_cache`), so a book whose data changed in one
-    table makes the files of the tables that read it again and copies the others.
-
-    Parameters
-    ----------
-    table_id : str
-        A table of the catalog.
-    year : int
-        The year of the book.
-    citation : str
-        The citation written on the workbook's cover.
-    """
-    from nssf_analysis.render import tables
-
-    frame = shown_frame(table_id, year)
-    if frame is None:
-        return {}
-    info = tables._info(table_id)
-    workbook = table_workbook(
-        frame,
-        sheet=table_id,
-        title=f"{info['label']}: {info['title']}",
-        unit=str(info.get("unit") or ""),
-        source=str(info.get("source") or ""),
-        notes=_notes_of(table_id),
-        year=year,
-        citation=citation,
-    )
-    csv_path, xlsx_path = _table_paths(table_id)
-    return {
-        csv_path: frame.to_csv(index=False, lineterminator="\n").encode(),
-        xlsx_path: workbook,
-    }
+    about = (f"{info['label']}: {info['title']}", info["unit"], info["source"], notes)
+    xlsx = table_workbook(frame, table_id, *about, year, citation)
+    return {f"{SHOWN_DIR}/{table_id}.csv": _csv(frame), f"{SHOWN_DIR}/{table_id}.xlsx": xlsx}
 
 
 @data_cache(persist=True)
 def graphic_file(number: int, year: int) -> bytes | None:
-    """Return the CSV of the data a graphic draws, or None when it draws nothing that year.
-
-    Kept on disk like :func:`table_files`, while the data files it read are unchanged.
-
-    Parameters
-    ----------
-    number : int
-        The graphic's number.
-    year : int
-        The year of the book.
-    """
+    """Return the CSV of the data a graphic draws, None when it draws nothing that year."""
     from nssf_analysis.render import charts
 
-    if not has_graphic_file(number, year):
-        return None
-    frame = charts.graphic_data(number, year)
-    return frame.to_csv(index=False, lineterminator="\n").encode("utf-8")
-
-
-def _table_paths(table_id: str) -> list[str]:
-    """Return where a table's downloads go in the book: the CSV, then the workbook."""
-    return [f"{SHOWN_DIR}/{table_id}.csv", f"{SHOWN_DIR}/{table_id}.xlsx"]
-
-
-def _graphic_path(number: int) -> str:
-    return f"{GRAPHICS_DIR}/graphic-{number}.csv"
-
-
-class Downloads:
-    """Writes the data behind a year's tables and graphics into a book folder, once each.
-
-    Parameters
-    ----------
-    target_dir : Path or None
-        The book folder (its ``data/tidy`` already written); None to compute the files
-        without writing them (see :func:`prefetch`).
-    year : int
-        The year of the book.
-    citation : str
-        The citation written on each workbook's cover.
-    defer : bool
-        Give the links at once and make the files later, in :meth:`write_pending`:
-        whether a table or graphic has files is read from the catalog
-        (:func:`has_table_files`, :func:`has_graphic_file`), so the book's pages can be
-        written, and printed, while its downloads are made.
-    """
-
-    def __init__(self, target_dir: Path | None, year: int, citation: str, *, defer=False):
-        self.target = None if target_dir is None else Path(target_dir)
-        self.year = year
-        self.citation = citation
-        self.defer = defer
-        self.done: dict[str, list[tuple[str, str]]] = {}
-        #: ``(what, make, paths)`` of each table or graphic linked before its files
-        self.pending: list[tuple[str, object, list[str]]] = []
-
-    def _write(self, rel: str, data: bytes) -> None:
-        if self.target is None:  # computing only (see prefetch)
-            return
-        target = self.target / rel
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_bytes(data)
-
-    def _write_table(self, table_id: str) -> list[str]:
-        files = table_files(table_id, self.year, self.citation)
-        for rel, data in files.items():
-            self._write(rel, data)
-        return list(files)
-
-    def _write_graphic(self, number: int) -> list[str]:
-        data = graphic_file(number, self.year)
-        if data is None:
-            return []
-        self._write(_graphic_path(number), data)
-        return [_graphic_path(number)]
-
-    def table(self, table_id: str) -> list[tuple[str, str]]:
-        """Write a table's downloads; return ``[(href, text), …]`` (empty without data)."""
-        if table_id in self.done:
-            return self.done[table_id]
-        if not self.defer:
-            files = self._write_table(table_id)
-        elif has_table_files(table_id, self.year):
-            files = _table_paths(table_id)
-            self.pending.append((f"table {table_id}", lambda: self._write_table(table_id), files))
-        else:
-            files = []
-        links = [
-            (rel, f"table as shown ({'CSV' if rel.endswith('.csv') else 'Excel'})") for rel in files
-        ]
-        if self.target is not None and (self.target / "data" / "tidy" / f"{table_id}.csv").exists():
-            links.append((f"data/tidy/{table_id}.csv", "tidy data (CSV)"))
-        self.done[table_id] = links
-        return links
-
-    def graphic(self, number: int) -> list[tuple[str, str]]:
-        """Write the data a graphic draws; return its link (empty when nothing is drawn)."""
-        key = f"graphic-{number}"
-        if key in self.done:
-            return self.done[key]
-        if not self.defer:
-            files = self._write_graphic(number)
-        elif has_graphic_file(number, self.year):
-            files = [_graphic_path(number)]
-            self.pending.append((f"graphic {number}", lambda: self._write_graphic(number), files))
-        else:
-            files = []
-        self.done[key] = [(rel, "data drawn (CSV)") for rel in files]
-        return self.done[key]
-
-    def write_pending(self) -> int:
-        """Make and write the files of the links given while deferred; return how many.
-
-        Raises
-        ------
-        nssf_analysis.book.plan.BookBuildError
-            If a table or graphic did not give the files its links point to (what the
-            catalog says it has for the year and what it gives disagree).
-        """
-        from nssf_analysis.book.plan import BookBuildError
-
-        written = 0
-        pending, self.pending = self.pending, []
-        for what, make, expected in pending:
-            files = make()
-            if files != expected:
-                raise BookBuildError(
-                    f"book {self.year}: the downloads of {what} are {files or 'none'}, "
-                    f"but its page links to {expected}"
-                )
-            written += len(files)
-        return written
+    return _csv(charts.graphic_data(number, year)) if charts.has_data(number, year) else None
 
 
 def links_html(label: str, links: list[tuple[str, str]]) -> str:
-    """Return the line of download links put under a table or graphic."""
-    items = Markup(" · ").join(
-        Markup('<a href="{}" download>{}</a>').format(href, text) for href, text in links
-    )
-    return str(
-        Markup(
-            '<p class="nssf-downloads"><span class="nssf-downloads-label">{}:</span> {}</p>'
-        ).format(f"Download {label}", items)
-    )
+    """Return the line of download links ``[(href, text), …]`` put under a table or graphic."""
+    items = Markup(" · ").join(Markup('<a href="{}" download>{}</a>').format(*x) for x in links)
+    line = '<p class="nssf-downloads"><span class="nssf-downloads-label">{}:</span> {}</p>'
+    return str(Markup(line).format(f"Download {label}", items))
 
 
-def annotate(fragment: str, downloads: Downloads, table_ids: set) -> str:
-    """Return a chapter's HTML with a line of download links under every table and graphic.
+def annotate(fragment: str, book_dir: Path, year: int, citation: str, table_ids: set[str]) -> str:
+    """Write the downloads of a chapter's tables and graphics; return it with their links.
 
-    Parameters
-    ----------
-    fragment : str
-        The chapter's rendered cells.
-    downloads : Downloads
-        Writes the files the links point to.
-    table_ids : set of str
-        The tables of the catalog (other ``nssf-table`` blocks get no links).
+    ``fragment``: the chapter's rendered cells; ``book_dir``: the book folder (files go under
+    its ``data/``); ``citation``: in the workbooks; ``table_ids``: the catalog's tables.  A
+    table's links go after it; a graphic's after its image, or after its source line.
     """
-    inserts: list[tuple[int, str]] = []
-    for kind, ident, at, label in places(fragment, frozenset(table_ids)):
-        if kind == "table":
-            links = downloads.table(ident)
-            if links:
-                inserts.append((at, links_html(label or "this table", links)))
-        else:
-            links = downloads.graphic(ident)
-            if links:
-                inserts.append((at, links_html(f"Graphic {ident}", links)))
-    # in document order; of two lines at one place, the one found later comes first
-    parts, last = [], 0
-    for i in sorted(range(len(inserts)), key=lambda i: (inserts[i][0], -i)):
-        at, text = inserts[i]
-        parts += [fragment[last:at], "\n", text]
-        last = at
-    parts.append(fragment[last:])
-    return "".join(parts)
-
-
-@functools.lru_cache(maxsize=32)
-def places(fragment: str, table_ids: frozenset) -> tuple:
-    """Return where the links of a chapter's tables and graphics go, in document order.
-
-    The parse :func:`annotate` needs, kept for the fragments seen last (it depends on
-    nothing but its arguments): the build parses each chapter while the others run.
-
-    Returns
-    -------
-    tuple
-        ``(kind, id, offset, label)``: ``("table", table id, end of its block, its
-        label)`` or ``("graphic", number, after its image and source line, "")``.
-    """
-    divs = scan_fragment(fragment).divs
-    children = sorted(
-        (d for d in divs if "jp-OutputArea-child" in _classes(d)), key=lambda d: d["start"]
-    )
-    found = []
+    divs, stack = [], []  # each <div>, as it ends: start, end, id, classes, depth
+    for m in _DIV_TAGS.finditer(fragment):
+        if m[2] is not None:
+            a = {k: html.unescape(x + y + z) for k, x, y, z in _ATTR.findall(m[2])}
+            stack.append(dict(start=m.start(), id=a.get("id", ""), cls=a.get("class", "").split()))
+        elif m[0].startswith("</") and stack:
+            divs.append(stack.pop() | {"end": m.end(), "depth": len(stack)})
+    kids = sorted((d for d in divs if "jp-OutputArea-child" in d["cls"]), key=lambda d: d["start"])
+    blocks = [d["start"] for d in divs if {"nssf-table", "nssf-graphic"} & {*d["cls"]} and d["id"]]
+    inserts = []
     for d in divs:
-        cls, ident = _classes(d), d["attrs"].get("id") or ""
-        if "nssf-table" in cls and ident in table_ids:
-            found.append(("table", ident, d["end"], html_mod.unescape(_label_of(fragment, d))))
-        elif "nssf-graphic" in cls and _GRAPHIC_ID.match(ident):
-            at = _after_figure(fragment, d, children, divs)
-            if at is not None:
-                found.append(("graphic", int(_GRAPHIC_ID.match(ident).group(1)), at, ""))
-    return tuple(found)
+        if "nssf-table" in d["cls"] and d["id"] in table_ids:
+            files, at = table_files(d["id"], year, citation), d["end"]
+            links = [(f, f"table as shown ({'Excel' if f[-1] == 'x' else 'CSV'})") for f in files]
+            if (paths.tidy_dir() / f"{d['id']}.csv").exists():
+                links.append((f"data/tidy/{d['id']}.csv", "tidy data (CSV)"))
+            label = catalog_row(d["id"])["label"]
+        elif "nssf-graphic" in d["cls"] and (m := re.fullmatch(r"graphic-(\d+)", d["id"])):
+            stop, at = min([b for b in blocks if b > d["start"]], default=len(fragment)), None
+            for mine in [c for c in kids if c["start"] <= d["start"] < c["end"]][-1:]:
+                later = [c for c in kids if mine["end"] <= c["start"] < stop]
+                later = [c for c in later if c["depth"] == mine["depth"]] + [None]
+                for c, after in zip(later, later[1:], strict=False):
+                    if at is None and c and "<img" in fragment[c["start"] : c["end"]]:
+                        source = after and "Source:" in fragment[after["start"] : after["end"]]
+                        at = (after if source else c)["end"]
+            data, label = graphic_file(int(m[1]), year) if at else None, f"Graphic {m[1]}"
+            files = {f"{GRAPHICS_DIR}/graphic-{m[1]}.csv": data} if data else {}
+            links = [(f, "data drawn (CSV)") for f in files]
+        else:
+            continue
+        for rel, data in files.items():
+            (Path(book_dir) / rel).parent.mkdir(parents=True, exist_ok=True)
+            (Path(book_dir) / rel).write_bytes(data)
+        if links:
+            inserts.append((at, -len(inserts), links_html(label, links)))
+    parts, last = [], 0
+    for at, _, line in sorted(inserts):  # of two lines at one place, the later found first
+        parts, last = [*parts, fragment[last:at], "\n", line], at
+    return "".join(parts) + fragment[last:]
 
 
-def prefetch(fragment: str, year: int, citation: str, table_ids: set) -> int:
-    """Compute the downloads of a chapter's tables and graphics ahead of its book.
+def write_workbook(target: Path) -> None:
+    """Write every tidy table into one Excel workbook: the catalog, then a sheet per table.
 
-    What :func:`annotate` will ask for (:func:`table_files`, :func:`graphic_file`) is
-    computed and kept on disk, nothing is written into a book: the build calls this as
-    each chapter finishes, while the others still run, so that the book's pages, written
-    after the last chapter, find the files made.
-
-    Parameters
-    ----------
-    fragment : str
-        The chapter's rendered cells.
-    year : int
-        The year of the book.
-    citation : str
-        The citation of the book's workbooks (as :func:`nssf_analysis.book.site.downloads`
-        gives it: the files are kept under their arguments).
-    table_ids : set of str
-        The tables of the catalog.
-
-    Returns
-    -------
-    int
-        How many tables and graphics have downloads.
+    Text is a string cell, never a formula; the same data give the same bytes.
     """
-    downloads = Downloads(None, year, citation)
-    annotate(fragment, downloads, table_ids)
-    return sum(1 for links in downloads.done.values() if links)
-
-
-def _label_of(fragment: str, d: dict) -> str:
-    m = re.search(
-        r'<span class="nssf-table-label">([^<]*?):?</span>', fragment[d["start"] : d["end"]]
-    )
-    return m.group(1) if m else ""
-
-
-def _after_figure(fragment: str, caption: dict, children: list, divs: list) -> int | None:
-    """Return where the links of a graphic go: after its image and its source line."""
-    mine = [c for c in children if c["start"] <= caption["start"] < c["end"]]
-    if not mine:
-        return None
-    anchored = [
-        d["start"]
-        for d in divs
-        if d["start"] > caption["start"]
-        and ({"nssf-table", "nssf-graphic"} & set(_classes(d)))
-        and d["attrs"].get("id")
-    ]
-    stop = min(anchored) if anchored else len(fragment)
-    later = [c for c in children if c["start"] > mine[-1]["end"] - 1 and c["start"] < stop]
-    later = [c for c in later if c["depth"] == mine[-1]["depth"]]
-    for i, c in enumerate(later):
-        if "<img" in fragment[c["start"] : c["end"]]:
-            end = c["end"]
-            if i + 1 < len(later):
-                nxt = fragment[later[i + 1]["start"] : later[i + 1]["end"]]
-                if re.search(r"<p>\s*Source:", nxt):
-                    end = later[i + 1]["end"]
-            return end
-    return None
-
-
-__all__ = [
-    "Downloads",
-    "annotate",
-    "flat_frame",
-    "has_graphic_file",
-    "has_table_files",
-    "links_html",
-    "prefetch",
-    "shown_frame",
-    "table_workbook",
-]
+    frames = {"catalog": catalog()}
+    for t in frames["catalog"]["table_id"]:
+        frames[t] = pd.read_csv(paths.tidy_dir() / f"{t}.csv", keep_default_na=False)
+    sheets = {n: [("head", [str(c) for c in f.columns])] for n, f in frames.items()}
+    for name, f in frames.items():
+        sheets[name] += [("", r) for r in f.astype(object).where(f.notna(), None).itertuples(False)]
+    Path(target).write_bytes(workbook_bytes("NSSF annual report: every tidy table", sheets, {}))

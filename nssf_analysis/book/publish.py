@@ -1,551 +1,405 @@
-"""Publish a year's book: the pages around the chapters, the downloads, the atomic swap.
+"""Publish a year's book: the pages around the chapters, downloads, search, PDF, the swap.
 
-What goes here: reading a rendered chapter (:class:`Chapter`), the index, methodology
-and catalog pages and the chapter pages from the Jinja templates in
-``templates/book`` (:func:`render_book`), the Excel workbook of every tidy table
-(:func:`write_workbook`), the page of all years, and :func:`_publish_year`, which
-renders a year's book and executed notebooks into temporary folders beside the target
-and swaps them in with one rename each.  What the site offers beyond pages (search,
-downloads, PDF, citation) is in :mod:`nssf_analysis.book.site`.
+:func:`publish_year` writes the whole book of one year — the index, one page per
+chapter, the methodology and catalog pages (Jinja templates of ``templates/book``, every
+value autoescaped), the data files, the downloads under each table
+(:mod:`~nssf_analysis.book.downloads`), the search index
+(:mod:`~nssf_analysis.book.search`), the data package and the PDF edition
+(:mod:`~nssf_analysis.book.pdf`) — into a folder beside the target, then renames it
+into place: a reader sees the old book or the new one, never half of one.
 """
 
 from __future__ import annotations
 
-import functools
+import datetime as dt
+import errno
 import os
 import re
 import shutil
-from dataclasses import dataclass
+import tempfile
+import zipfile
 from pathlib import Path
 
+from markupsafe import Markup
+
 from nssf_analysis import paths
-from nssf_analysis.book.buildcache import (
-    FIXED_STAMP,
-    atomic_write_bytes,
-    atomic_write_text,
-    remove_path,
-    reproducible_zip,
-    swap_dir,
-)
-from nssf_analysis.book.pages import FragmentScan, clean_html, scan_fragment
-from nssf_analysis.book.plan import FOOTER_PACKAGES, TEMPLATES, BookBuildError, Inputs
-from nssf_analysis.data.cache import data_cache
+from nssf_analysis.book import downloads, pages, pdf, search, site
+from nssf_analysis.exceptions import BookBuildError
 
-#: Name of the Excel workbook with every tidy table.
+__all__ = [
+    "FOOTER_PACKAGES",
+    "WORKBOOK",
+    "is_published",
+    "methodology_html",
+    "pdf_possible",
+    "preflight",
+    "publish_year",
+    "published_years",
+    "remove_leftovers",
+    "write_years_index",
+]
+
+#: Package versions printed in every page's footer.
+FOOTER_PACKAGES = ("nssf-analysis", "pandas", "matplotlib", "statsmodels", "papermill", "nbconvert")
+#: The Excel workbook of every tidy table, under the book's ``data/``.
 WORKBOOK = "nssf_tidy_tables.xlsx"
-#: Time stamp written into the workbook (its properties and zip entries).
-WORKBOOK_TIME = FIXED_STAMP
+_TEMP = (".book-tmp-", ".book-old-", ".notebooks-tmp-", ".notebooks-old-", ".write-probe-")
 
 
-def _humanize(text: str) -> str:
-    text = text.replace("_", " ").strip()
-    return text[:1].upper() + text[1:]
-
-
-def _chapter_title(stem: str, scan: FragmentScan) -> str:
-    for h in scan.headings:
-        if h["level"] == 1 and h["text"]:
-            return h["text"]
-    m = re.match(r"^\d{2}_(.*)$", stem)
-    return _humanize(m.group(1) if m else stem)
-
-
-def methodology_markdown() -> str:
-    """Return the methodology page as Markdown.
-
-    It is ``nssf_analysis.indicators.methodology_markdown()`` when that exists; until
-    then, the data layer's conventions as the project README describes them.
+def preflight(out_root: Path, years: list[int]) -> None:
+    """Check, before any notebook runs, that every folder a build writes can be written.
 
     Raises
     ------
     BookBuildError
-        If ``indicators.methodology_markdown()`` exists but fails.
+        Naming the path in the way (a file where a folder must be) or not writable.
     """
-    try:
-        from nssf_analysis.analysis import indicators
-
-        func = indicators.methodology_markdown
-    except (ImportError, AttributeError):
-        return _readme_methodology()
-    try:
-        text = func()
-    except Exception as err:
-        raise BookBuildError(
-            f"methodology page: nssf_analysis.indicators.methodology_markdown() failed: "
-            f"{type(err).__name__}: {err}"
-        ) from None
-    if not re.search(r"(?m)^# ", text):
-        text = "# Methodology\n\n" + text
-    return text
-
-
-def _readme_methodology() -> str:
-    readme = paths.ROOT / "README.md"
-    intro = (
-        "# Methodology\n\n"
-        "How the report becomes data: the conventions of the data layer, as the project "
-        "README documents them. Every number in this book is read by code from the "
-        "report text, checked, and traced back to its report line and column.\n"
-    )
-    if not readme.exists():
-        return intro
-    keep, skip = [], False
-    for line in readme.read_text(encoding="utf-8").splitlines():
-        if line.startswith("# "):
-            continue
-        if line.startswith("## "):
-            skip = line[3:].strip().lower() in ("quick start", "installation")
-        if not skip:
-            keep.append(line)
-    body = "\n".join(keep).strip()
-    return intro + "\n" + body + "\n"
+    cache = out_root / ".cache"
+    folders = [out_root, cache, cache / "executed"] + [cache / "executed" / str(y) for y in years]
+    folders += [out_root / str(y) for y in years]
+    folders += [out_root / str(y) / sub for y in years for sub in ("book", "notebooks", "failed")]
+    for folder in folders:
+        for p in (folder, *folder.parents):
+            if p.exists() or p.is_symlink():
+                if not p.is_dir():
+                    raise BookBuildError(
+                        f"cannot write the book: {p} is a file, not a folder "
+                        "(move it away and build again)"
+                    )
+                break
+    for folder in folders[:2] + [out_root / str(y) for y in years]:
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+            tempfile.NamedTemporaryFile(prefix=".write-probe-", dir=folder).close()
+        except OSError as err:
+            raise BookBuildError(
+                f"cannot write the book: {folder}: {err.strerror or err}"
+            ) from None
 
 
-@functools.lru_cache(maxsize=4)
-def methodology_html(text: str) -> str:
-    """Return the methodology page's Markdown ``text`` as clean HTML.
-
-    Kept in memory for the last few texts, and on disk (see :func:`_methodology_html`)
-    for the next build: a third of a second of rendering each time otherwise.
-    """
-    from importlib.metadata import version
-
-    return _methodology_html(text, tuple((p, version(p)) for p in ("mistune", "nbconvert")))
+def remove_leftovers(out_root: Path) -> None:
+    """Delete what an interrupted or killed build left behind (called under the lock)."""
+    for year_dir in [out_root, *out_root.glob("[0-9][0-9][0-9][0-9]")]:
+        for p in year_dir.glob(".*"):
+            if p.name.startswith(_TEMP) or re.match(r"^\.[\w.-]+\.\d+$", p.name):
+                shutil.rmtree(p) if p.is_dir() else p.unlink(missing_ok=True)
+    for p in (out_root / ".cache").glob("executed/*/*.running.ipynb"):
+        p.unlink(missing_ok=True)
 
 
-@data_cache(persist=True, maxsize=4)
-def _methodology_html(text: str, renderers: tuple) -> str:
-    """Render ``text``; kept on disk under the text, the package code and ``renderers``.
-
-    ``renderers`` (the versions of mistune and nbconvert) is part of the key only.
-    """
-    return clean_html(_markdown_html(text))
+def published_years(out_root: Path) -> set[int]:
+    """Return the years whose book is in ``out_root``."""
+    return {
+        int(p.parent.parent.name) for p in out_root.glob("[0-9][0-9][0-9][0-9]/book/index.html")
+    }
 
 
-def _markdown_html(text: str) -> str:
-    from nbconvert.filters.markdown_mistune import markdown2html_mistune
-
-    return markdown2html_mistune(text)
-
-
-def _pygments_css() -> str:
-    from pygments.formatters import HtmlFormatter
-
-    return HtmlFormatter(style="default").get_style_defs(".highlight") + "\n"
+def is_published(year: int) -> bool:
+    """Whether ``year``'s book and executed notebooks are in place."""
+    year_dir = paths.outputs_dir() / str(year)
+    return (year_dir / "book" / "index.html").is_file() and (year_dir / "notebooks").is_dir()
 
 
-def write_workbook(target: Path) -> None:
-    """Write every tidy table into one Excel workbook, a sheet each, reproducibly.
-
-    The first sheet is the catalog.  Workbook properties and the time stamps of the
-    file's zip entries are fixed, so the same data always gives the same bytes.
-
-    Parameters
-    ----------
-    target : Path
-        The ``.xlsx`` file to write.
-    """
-    import io
-
-    import pandas as pd
-    from openpyxl import Workbook
-    from openpyxl.cell import WriteOnlyCell
-    from openpyxl.styles import Font
-
-    from nssf_analysis.data.catalog import catalog
-
-    fixed = pd.Timestamp(WORKBOOK_TIME).tz_localize(None).to_pydatetime()
-    wb = Workbook(write_only=True)
-    wb.properties.creator = "nssf-analysis"
-    wb.properties.lastModifiedBy = "nssf-analysis"
-    wb.properties.title = "NSSF annual report: every tidy table"
-    wb.properties.created = fixed
-    wb.properties.modified = fixed
-    bold = Font(bold=True)
-
-    def add_sheet(title: str, df) -> None:
-        ws = wb.create_sheet(title=title)
-        header = []
-        for col in df.columns:
-            c = WriteOnlyCell(ws, value=str(col))
-            c.font = bold
-            header.append(c)
-        ws.append(header)
-        for row in df.astype(object).where(df.notna(), None).itertuples(index=False):
-            ws.append(list(row))
-
-    cat = catalog()
-    add_sheet("catalog", cat)
-    for tid in cat["table_id"]:
-        df = pd.read_csv(paths.tidy_dir() / f"{tid}.csv", keep_default_na=False)
-        add_sheet(tid, df)
-    raw = io.BytesIO()
-    wb.save(raw)
-    atomic_write_bytes(target, reproducible_zip(raw.getvalue()))
+def pdf_possible() -> bool:
+    """Whether this machine prints the PDF edition (part of each book's key)."""
+    return pdf.find_chromium() is not None
 
 
-@dataclass
-class Chapter:
-    """A chapter of one year's book: its notebook and its rendered cells."""
-
-    name: str
-    number: str
-    title: str
-    file: str
-    fragment: str
-    headings: list
-    ids: list
-    executed: Path
+def _swap(new: Path, target: Path) -> None:
+    """Put the finished folder ``new`` in place of ``target`` (two renames, then delete)."""
+    old = target.with_name(f".{target.name}-old-{os.getpid()}")
+    if target.is_symlink() or (target.exists() and not target.is_dir()):
+        raise NotADirectoryError(errno.ENOTDIR, "not a folder", str(target))
+    if target.exists():
+        os.rename(target, old)
+    os.rename(new, target)
+    shutil.rmtree(old, ignore_errors=True)
 
 
-def _load_chapter(name: str, fragment_path: Path, executed: Path) -> Chapter:
-    """Return a rendered chapter: its fragment, title, headings and anchors.
-
-    Kept for the fragment files seen last (by path, size, time and inode: a fragment
-    file is written once, under a name of its content's key), so the build reads each
-    chapter while the others run and the pages find it read.  Callers must not change it.
-    """
-    st = os.stat(fragment_path)
-    key = (st.st_size, st.st_mtime_ns, st.st_ino)
-    return _read_chapter(name, str(fragment_path), str(executed), key)
-
-
-@functools.lru_cache(maxsize=64)
-def _read_chapter(name: str, fragment_path: str, executed: str, stamp: tuple) -> Chapter:
-    html = Path(fragment_path).read_text(encoding="utf-8")
-    scan = scan_fragment(html)
-    return Chapter(
-        name=name,
-        number=name[:2],
-        title=_chapter_title(name, scan),
-        file=f"{name}.html",
-        fragment=html,
-        headings=scan.headings,
-        ids=scan.ids,
-        executed=Path(executed),
-    )
-
-
-def _jinja_env():
+def _env():
     from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
     return Environment(
-        loader=FileSystemLoader(str(TEMPLATES / "book")),
-        autoescape=True,  # every value is escaped; only Markup (our own HTML) is not
+        loader=FileSystemLoader(str(pages.TEMPLATES / "book")),
+        autoescape=True,
         undefined=StrictUndefined,
         keep_trailing_newline=True,
     )
 
 
-def _year_links(year: int, years: list[int], page_file: str, out_root: Path, built: set):
-    links = []
-    for y in years:
-        if y == year:
-            links.append({"year": y, "href": page_file, "current": True})
-            continue
-        target = page_file
-        if y not in built and not (out_root / str(y) / "book" / page_file).exists():
-            target = "index.html"
-        links.append({"year": y, "href": f"../../{y}/book/{target}", "current": False})
-    return links
+def methodology_html() -> str:
+    """Return the methodology page: ``indicators.methodology_markdown()`` as clean HTML."""
+    from nbconvert.filters.markdown_mistune import markdown2html_mistune
+
+    from nssf_analysis.analysis.indicators import methodology_markdown
+
+    text = methodology_markdown()
+    if not re.search(r"(?m)^# ", text):
+        text = "# Methodology\n\n" + text
+    return pages.clean_html(markdown2html_mistune(text))
 
 
-def render_book(
-    year: int,
-    chapters: list[Chapter],
-    target_dir: Path,
-    inputs: Inputs,
-    years: list[int],
-    built: set,
-    workbook: Path,
-    print_ahead: bool = True,
-) -> int:
-    """Write one year's book into ``target_dir`` (a fresh folder); return the page count.
-
-    Parameters
-    ----------
-    year : int
-        The report year of the book.
-    chapters : list of Chapter
-        The rendered chapters, in order.
-    target_dir : Path
-        Empty folder to write into (swapped in place by the caller).
-    inputs : Inputs
-        Hashes and versions shown in the footer.
-    years : list of int
-        Every year that has a book (for the year switcher).
-    built : set of int
-        Years built by this run (their pages all exist).
-    workbook : Path
-        The Excel workbook to copy.
-    print_ahead : bool
-        Start Chromium while the pages are written, so that it has started when the
-        print document is ready (the build says no when the PDF edition most likely
-        comes from the cache); else it starts if and when the document is printed.
-    """
-    from nssf_analysis.book import site
-
-    browser = site.start_browser(year) if print_ahead else None
+def _workbook(inputs) -> Path:
+    """Return the cached workbook of every tidy table, written again when missing or broken."""
+    path = paths.outputs_dir() / ".cache" / "xlsx" / f"{inputs.data[:16]}-{inputs.code[:16]}.xlsx"
     try:
-        return _render_book(year, chapters, target_dir, inputs, years, built, workbook, browser)
-    except BaseException:
-        if browser is not None:
-            browser.close()
-        raise
+        with zipfile.ZipFile(path) as z:
+            if z.testzip() is None:
+                return path
+    except (OSError, zipfile.BadZipFile):
+        pass
+    shutil.rmtree(path.parent, ignore_errors=True)
+    path.parent.mkdir(parents=True)
+    downloads.write_workbook(path)
+    return path
 
 
-def _render_book(year, chapters, target_dir, inputs, years, built, workbook, browser) -> int:
-    """Write the book's pages and files, then :func:`site.publish` with ``browser``."""
-    from markupsafe import Markup
+def _chapter(name: str, html: str) -> dict:
+    scan = pages.scan_fragment(html)
+    titles = [h["text"] for h in scan.headings if h["level"] == 1 and h["text"]]
+    title = titles[0] if titles else name[3:].replace("_", " ").capitalize()
+    return {
+        "name": name,
+        "file": f"{name}.html",
+        "number": name[:2],
+        "title": title,
+        "fragment": html,
+        "headings": scan.headings,
+        "ids": scan.ids,
+    }
 
+
+def _write_book(year, chapters, target, inputs, years, built) -> None:
     from nssf_analysis.analysis import headlines
-    from nssf_analysis.book import site
     from nssf_analysis.data.catalog import OTHER_DATA_FILES, catalog, load_graphics
+    from nssf_analysis.data.datapackage import write_datapackage
 
-    out_root = paths.outputs_dir()
-    env = _jinja_env()
-    assets = target_dir / "assets"
-    assets.mkdir(parents=True)
-    for p in sorted((TEMPLATES / "book" / "assets").iterdir()):
-        if p.is_file():
-            shutil.copyfile(p, assets / p.name)
-    (assets / "pygments.css").write_text(_pygments_css(), encoding="utf-8")
+    env, out_root, commit = _env(), paths.outputs_dir(), inputs.git["commit"]
+    shutil.copytree(pages.TEMPLATES / "book" / "assets", target / "assets")
+    from pygments.formatters import HtmlFormatter
 
-    data_out = target_dir / "data"
-    for sub, src in (("tidy", paths.tidy_dir()), ("raw", paths.raw_dir())):
-        (data_out / sub).mkdir(parents=True)
-        for p in sorted(src.glob("*.csv")):
-            shutil.copyfile(p, data_out / sub / p.name)
+    css = HtmlFormatter(style="default").get_style_defs(".highlight") + "\n"
+    (target / "assets" / "pygments.css").write_text(css, encoding="utf-8")
+    data_out = target / "data"
+    for sub in ("tidy", "raw"):
+        shutil.copytree(
+            paths.data_dir() / sub,
+            data_out / sub,
+            ignore=lambda d, n: [x for x in n if not x.endswith(".csv")],
+        )
     for fname, _, _ in OTHER_DATA_FILES:
         if (paths.data_dir() / fname).exists():
             shutil.copyfile(paths.data_dir() / fname, data_out / fname)
-    shutil.copyfile(workbook, data_out / WORKBOOK)
+    shutil.copyfile(_workbook(inputs), data_out / WORKBOOK)
 
-    cat = catalog()
-    graphics = load_graphics()
-    table_ids = set(cat["table_id"])
-    graphic_labels = dict(zip(graphics["graphic_id"], graphics["label"], strict=True))
-    graphic_titles = dict(zip(graphics["graphic_id"], graphics["title"], strict=True))
-    cat_rows = {r["table_id"]: r for r in cat.to_dict("records")}
-
-    book_title = f"NSSF annual report {year}: data and analysis"
-    pages = [{"file": "index.html", "title": "Overview", "number": "", "kind": "index"}]
-    pages += [
-        {"file": c.file, "title": c.title, "number": c.number, "kind": "chapter"} for c in chapters
+    cat, graphics = catalog(), load_graphics()
+    table_ids, cat_rows = set(cat["table_id"]), {r["table_id"]: r for r in cat.to_dict("records")}
+    graphic_rows = {r["graphic_id"]: r for r in graphics.to_dict("records")}
+    pages_ = [{"file": "index.html", "title": "Overview", "number": "", "kind": "index"}]
+    pages_ += [
+        {"file": c["file"], "title": c["title"], "number": c["number"], "kind": "chapter"}
+        for c in chapters
     ]
-    pages += [
+    pages_ += [
         {"file": "methodology.html", "title": "Methodology", "number": "", "kind": "methodology"},
         {"file": "catalog.html", "title": "Data catalog", "number": "", "kind": "catalog"},
     ]
-    versions = {k: inputs.versions.get(k, "not installed") for k in FOOTER_PACKAGES}
     footer = {
-        "commit": inputs.git["commit"],
+        "commit": commit,
         "dirty": inputs.git["dirty"],
         "parameters": {"year": year},
         "data_sha256": inputs.data,
-        "versions": versions,
+        "versions": {k: inputs.versions.get(k, "not installed") for k in FOOTER_PACKAGES},
     }
 
-    def book_ctx(page_file: str) -> dict:
-        return {
-            "title": book_title,
+    def write(i: int, template: str, page: dict, **ctx) -> None:
+        years_links = [
+            {
+                "year": y,
+                "current": y == year,
+                "href": pages_[i]["file"]
+                if y == year
+                else f"../../{y}/book/"
+                + (
+                    pages_[i]["file"]
+                    if y in built or (out_root / str(y) / "book" / pages_[i]["file"]).exists()
+                    else "index.html"
+                ),
+            }
+            for y in years
+        ]
+        book = {
+            "title": f"NSSF annual report {year}: data and analysis",
             "year": year,
-            "pages": pages,
-            "years": _year_links(year, years, page_file, out_root, built),
+            "pages": pages_,
+            "years": years_links,
             "all_years_href": "../../index.html",
         }
-
-    def write(template: str, i: int, page: dict, **ctx) -> None:
+        page = {"tables": [], "graphics": [], "has_code": False, **pages_[i], **page}
         html = env.get_template(template).render(
             page=page,
-            book=book_ctx(pages[i]["file"]),
-            prev=pages[i - 1] if i > 0 else None,
-            next=pages[i + 1] if i + 1 < len(pages) else None,
+            book=book,
             footer=footer,
+            prev=pages_[i - 1] if i else None,
+            next=pages_[i + 1] if i + 1 < len(pages_) else None,
             **ctx,
         )
-        (target_dir / pages[i]["file"]).write_text(html, encoding="utf-8")
+        (target / pages_[i]["file"]).write_text(html, encoding="utf-8")
 
-    where: dict[str, list] = {}
-    for c in chapters:
-        for i in c.ids:
-            where.setdefault(i, [])
-            link = {"href": f"{c.file}#{i}", "text": f"{c.number} {c.title}"}
-            if link not in where[i]:
-                where[i].append(link)
-
-    fact_rows, facts_note = headlines.index_figures(year)
-
-    page_no = 0
-    index_page = dict(pages[0], headings=[], tables=[], graphics=[], has_code=False)
-    index_page["headings"] = [
-        {"level": 2, "id": "headline-figures", "text": "Headline figures"},
-        {"level": 2, "id": "chapters", "text": "Chapters"},
-        {"level": 2, "id": "downloads", "text": "Downloads"},
-    ]
+    facts, facts_note = headlines.index_figures(year)
     chapter_list = [
-        {
-            "file": c.file,
-            "number": c.number,
-            "title": c.title,
-            "sections": [h["text"] for h in c.headings if h["level"] == 2][:8],
-        }
+        {**c, "sections": [h["text"] for h in c["headings"] if h["level"] == 2][:8]}
         for c in chapters
     ]
-    index_page["headings"] += site.INDEX_HEADINGS
+    has_pdf = pdf_possible()
+    headings = [
+        ("headline-figures", "Headline figures"),
+        ("chapters", "Chapters"),
+        ("downloads", "Downloads"),
+        ("how-to-cite", "How to cite"),
+    ]
     write(
+        0,
         "index.html.j2",
-        page_no,
-        index_page,
-        site=site.index_context(year, inputs, WORKBOOK),
-        facts=fact_rows,
+        {"headings": [{"level": 2, "id": i, "text": t} for i, t in headings]},
+        site=site.index_context(year, commit, WORKBOOK, pdf.pdf_name(year) if has_pdf else None),
+        facts=facts,
         facts_note=facts_note,
         chapters=chapter_list,
         workbook=WORKBOOK,
         content="",
     )
-    # the pages get their download links now, the files are made while Chromium prints
-    downloads = site.downloads(target_dir, year, defer=True)
-    for c in chapters:
-        page_no += 1
-        tables = [
-            {"id": i, "label": cat_rows[i]["label"], "title": cat_rows[i]["title"]}
-            for i in dict.fromkeys(c.ids)
-            if i in table_ids
-        ]
-        graphs = [
-            {
-                "id": i,
-                "label": graphic_labels.get(i, _humanize(i)),
-                "title": graphic_titles.get(i, ""),
-            }
-            for i in dict.fromkeys(c.ids)
-            if re.fullmatch(r"graphic-\d+", i)
-        ]
-        page = dict(
-            pages[page_no],
-            headings=[h for h in c.headings if h["level"] in (2, 3)],
-            tables=tables,
-            graphics=graphs,
-            has_code="nssf-code" in c.fragment,
-        )
-        fragment = site.annotate(c.fragment, downloads, table_ids)
-        write("chapter.html.j2", page_no, page, content=Markup(fragment))
-
-    page_no += 1
-    method_html = methodology_html(methodology_markdown())
-    scan = scan_fragment(method_html)
-    page = dict(
-        pages[page_no],
-        headings=[h for h in scan.headings if h["level"] in (2, 3)],
-        tables=[],
-        graphics=[],
-        has_code=False,
-    )
-    write("methodology.html.j2", page_no, page, content=Markup(method_html))
-
-    page_no += 1
-    tables = []
-    for r in cat.to_dict("records"):
-        tables.append(dict(r, links=where.get(r["table_id"], [])))
-    graph_rows = []
-    for r in graphics.to_dict("records"):
-        graph_rows.append(dict(r, links=where.get(r["graphic_id"], [])))
-    page = dict(
-        pages[page_no],
-        headings=[
-            {"level": 2, "id": "tables", "text": "Tables"},
-            {"level": 2, "id": "graphics", "text": "Graphics"},
-            {"level": 2, "id": "other-files", "text": "Other files"},
-        ],
-        tables=[],
-        graphics=[],
-        has_code=False,
-    )
-    other = [{"name": n, "text": t} for n, _, t in OTHER_DATA_FILES if (data_out / n).exists()]
+    citation = site.citation(year, commit)
+    files_citation = site.citation(year, None)  # the table files outlive a commit
+    where: dict[str, list] = {}
+    for i, c in enumerate(chapters, start=1):
+        ids = list(dict.fromkeys(c["ids"]))
+        for x in ids:
+            where.setdefault(x, []).append(
+                {"href": f"{c['file']}#{x}", "text": f"{c['number']} {c['title']}"}
+            )
+        page = {
+            "headings": [h for h in c["headings"] if h["level"] in (2, 3)],
+            "tables": [
+                {"id": x, "label": cat_rows[x]["label"], "title": cat_rows[x]["title"]}
+                for x in ids
+                if x in table_ids
+            ],
+            "graphics": [
+                {
+                    "id": x,
+                    "label": graphic_rows[x]["label"]
+                    if x in graphic_rows
+                    else x.replace("-", " ").capitalize(),
+                    "title": graphic_rows.get(x, {}).get("title", ""),
+                }
+                for x in ids
+                if re.fullmatch(r"graphic-\d+", x)
+            ],
+            "has_code": "nssf-code" in c["fragment"],
+        }
+        fragment = downloads.annotate(c["fragment"], target, year, files_citation, table_ids)
+        write(i, "chapter.html.j2", page, content=Markup(fragment))
+    n = len(chapters) + 1
+    method = methodology_html()
+    heads = [h for h in pages.scan_fragment(method).headings if h["level"] in (2, 3)]
+    write(n, "methodology.html.j2", {"headings": heads}, content=Markup(method))
+    others = [{"name": f, "text": t} for f, _, t in OTHER_DATA_FILES if (data_out / f).exists()]
     write(
+        n + 1,
         "catalog.html.j2",
-        page_no,
-        page,
-        tables=tables,
-        graphics=graph_rows,
-        other_files=other,
+        {
+            "headings": [
+                {"level": 2, "id": i, "text": t}
+                for i, t in (
+                    ("tables", "Tables"),
+                    ("graphics", "Graphics"),
+                    ("other-files", "Other files"),
+                )
+            ]
+        },
+        tables=[{**r, "links": where.get(r["table_id"], [])} for r in cat.to_dict("records")],
+        graphics=[
+            {**r, "links": where.get(r["graphic_id"], [])} for r in graphics.to_dict("records")
+        ],
+        other_files=others,
         workbook=WORKBOOK,
         content="",
     )
-    site.publish(
-        target_dir, year, inputs, [p["file"] for p in pages], downloads=downloads, browser=browser
+    files = [p["file"] for p in pages_]
+    search.write_search(target, files)
+    write_datapackage(
+        target / site.DATAPACKAGE, data_out, year, commit, publication=site.publication()
     )
-    return len(pages)
+    if has_pdf:
+        pub = site.publication()
+        front = {
+            "title": pub.title,
+            "edition": site.edition(year),
+            "date": _date(inputs).date().isoformat(),
+            "licence": pub.licence_statement,
+            "citation": citation,
+            "contact": f"{pub.contact_name} <{pub.contact_email}>",
+        }
+        pdf.write_pdf(target, year, files, front, date=_date(inputs))
 
 
-def _write_years_index(out_root: Path) -> None:
-    years = sorted(
-        int(p.name)
-        for p in out_root.iterdir()
-        if p.is_dir() and p.name.isdigit() and (p / "book" / "index.html").exists()
+def _date(inputs) -> dt.datetime:
+    """Return the date of the sources the book is built from (commit date or SOURCE_DATE_EPOCH)."""
+    epoch = inputs.git.get("date")
+    return (
+        dt.datetime.fromtimestamp(epoch, dt.UTC)
+        if epoch
+        else dt.datetime(2000, 1, 1, tzinfo=dt.UTC)
     )
-    html = _jinja_env().get_template("years.html.j2").render(years=[{"year": y} for y in years])
-    target = out_root / "index.html"
-    if not target.exists() or target.read_text(encoding="utf-8") != html:
-        atomic_write_text(target, html)
 
 
-def _workbook_path(cache_dir: Path, inputs: Inputs) -> Path:
-    return cache_dir / "xlsx" / f"{inputs.data[:16]}-{inputs.code[:16]}.xlsx"
+def publish_year(year, names, entries, cache: Path, inputs, years, built) -> None:
+    """Write ``year``'s book and executed notebooks beside their targets, swap them in.
 
-
-def _ensure_workbook(cache_dir: Path, inputs: Inputs) -> Path:
-    """Return the cached Excel workbook of this data and code, writing it if missing."""
-    workbook = _workbook_path(cache_dir, inputs)
-    if not workbook.exists():
-        for p in (cache_dir / "xlsx").glob("*.xlsx"):
-            p.unlink(missing_ok=True)
-        write_workbook(workbook)
-    return workbook
-
-
-def _publish_year(
-    year: int,
-    chapters_plan: list,
-    entries: list,
-    cache_dir: Path,
-    inputs: Inputs,
-    years: list[int],
-    built: set,
-    print_ahead: bool = True,
-) -> None:
-    """Render ``year``'s book and executed notebooks into temporary folders, swap them in.
-
-    ``print_ahead``: start Chromium while the pages are written (see
-    :func:`render_book`).
+    Parameters
+    ----------
+    year : int
+        The report year.
+    names : list of str
+        The chapter notebooks' names, in order.
+    entries : list of dict
+        Their cache entries (``executed`` and ``fragment`` under ``cache``).
+    cache : Path
+        The build's cache folder.
+    inputs : Inputs
+        The build's inputs (commit, versions, data hash).
+    years : list of int
+        Every year that has a book (the year switcher).
+    built : set of int
+        Years this build publishes.
     """
-    out_root = paths.outputs_dir()
-    year_dir = out_root / str(year)
-    year_dir.mkdir(parents=True, exist_ok=True)
-    pid = os.getpid()
-    tmp_book = year_dir / f".book-tmp-{pid}"
-    tmp_nbs = year_dir / f".notebooks-tmp-{pid}"
-    for p in (tmp_book, tmp_nbs):
-        remove_path(p)
+    year_dir = paths.outputs_dir() / str(year)
+    tmp_book, tmp_nbs = (
+        year_dir / f".book-tmp-{os.getpid()}",
+        year_dir / f".notebooks-tmp-{os.getpid()}",
+    )
     try:
-        tmp_nbs.mkdir()
+        tmp_nbs.mkdir(parents=True)
         chapters = []
-        for item, entry in zip(chapters_plan, entries, strict=True):
-            executed = cache_dir / entry["executed"]
-            shutil.copyfile(executed, tmp_nbs / f"{item['name']}.ipynb")
-            chapters.append(_load_chapter(item["name"], cache_dir / entry["fragment"], executed))
-        workbook = _ensure_workbook(cache_dir, inputs)
+        for name, entry in zip(names, entries, strict=True):
+            shutil.copyfile(cache / entry["executed"], tmp_nbs / f"{name}.ipynb")
+            chapters.append(_chapter(name, (cache / entry["fragment"]).read_text(encoding="utf-8")))
         tmp_book.mkdir()
-        render_book(year, chapters, tmp_book, inputs, years, built, workbook, print_ahead)
-        swap_dir(tmp_nbs, year_dir / "notebooks")
-        swap_dir(tmp_book, year_dir / "book")
+        _write_book(year, chapters, tmp_book, inputs, years, built)
+        _swap(tmp_nbs, year_dir / "notebooks")
+        _swap(tmp_book, year_dir / "book")
     finally:
-        remove_path(tmp_book)
-        remove_path(tmp_nbs)
+        shutil.rmtree(tmp_book, ignore_errors=True)
+        shutil.rmtree(tmp_nbs, ignore_errors=True)
     failed = year_dir / "failed"
-    if failed.is_dir():
-        for item in chapters_plan:
-            (failed / f"{item['name']}.ipynb").unlink(missing_ok=True)
-        if not any(failed.iterdir()):
-            failed.rmdir()
+    if failed.is_dir() and not any(failed.iterdir()):
+        failed.rmdir()
+
+
+def write_years_index(out_root: Path) -> None:
+    """Write ``outputs/index.html``, the list of every year's book."""
+    years = sorted(published_years(out_root))
+    if years:
+        html = _env().get_template("years.html.j2").render(years=[{"year": y} for y in years])
+        (out_root / "index.html").write_text(html, encoding="utf-8")

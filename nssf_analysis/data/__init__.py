@@ -13,12 +13,20 @@ Where things go:
 * what an edition's tables are: :mod:`~nssf_analysis.data.editions`; several editions
   side by side: :mod:`~nssf_analysis.data.revisions`;
 * units (the one vocabulary, money and its one scaling): :mod:`~nssf_analysis.data.units`;
-* checks of files on disk: :mod:`~nssf_analysis.data.validate`;
-* writing ``data/`` from the seeds: :mod:`~nssf_analysis.data.pipeline`; reading it (the
-  public API): :mod:`~nssf_analysis.data.catalog`; the report's own text:
-  :mod:`~nssf_analysis.data.report_text`;
-* the one cache of everything read from ``data/``: :mod:`~nssf_analysis.data.cache`.
+* the rules a data file is checked by: :mod:`~nssf_analysis.data.validate`;
+* writing ``data/`` from the seeds, validated once, with its manifest ``SHA256SUMS``
+  (and ``nssf-report validate``): :mod:`~nssf_analysis.data.pipeline`;
+* reading it (the public API): :mod:`~nssf_analysis.data.catalog`; the report's own
+  text: :mod:`~nssf_analysis.data.report_text`; the one function every read of ``data/``
+  and ``seeds/`` goes through, the loads it declares and the manifest:
+  :mod:`~nssf_analysis.data.files`; the one cache of what they give:
+  :mod:`~nssf_analysis.data.cache`.
 
-Nothing here imports :mod:`nssf_analysis.analysis`, :mod:`nssf_analysis.render` or
-:mod:`nssf_analysis.book`.
+Imports run one way: the reader (``catalog``, ``report_text``, ``files``, ``cache``,
+``validate``, ``specs``, ``units``) never imports the writer (``extract``, ``tidy``,
+``checks``, ``layout``, ``editions``, ``revisions``, ``facts``, ``directories``,
+``pipeline``), which may import the reader.  Nothing here imports
+:mod:`nssf_analysis.analysis`, :mod:`nssf_analysis.render` or :mod:`nssf_analysis.book`.
 """
+
+__all__: list[str] = []

@@ -1,40 +1,38 @@
-"""The data catalog: the public reading API of ``data/`` (and of the report's text).
+"""The reading API of ``data/``: the catalog, every table as printed and tidy, and the rest.
 
-``data/`` is written by :func:`nssf_analysis.data.pipeline.write_data` (``nssf-report
-extract``); this module still offers it, and the writer's other names, for the
-scripts written against the former flat package.
+``data/`` is written by ``nssf-report extract`` (:mod:`nssf_analysis.data.pipeline`), which
+validates every file before it lists its SHA-256 in the manifest ``data/SHA256SUMS``
+(:mod:`nssf_analysis.data.files`).  A load here *trusts* a file whose content, and the
+catalog's, are the ones the manifest lists: it is parsed and typed, not checked again.
+Any other file (edited by hand, damaged, or in a folder without a manifest) is checked in
+full by the ``read_*`` functions below with the rules of :mod:`nssf_analysis.data.validate`,
+and a broken one is an error naming file, row, column and rule.  ``nssf-report validate``
+checks every file whatever the manifest says (:func:`nssf_analysis.data.pipeline.validate_data`
+calls these readers with ``trust=False``, and adds the writer's own rules).
 
-``catalog()``, ``load_raw()`` and ``load_table()`` read what it wrote; every load is
-validated.  Every data file is read by :func:`read_bytes` (through :func:`read_text`,
-:func:`read_csv` and :func:`read_json`), which turn a missing, unreadable, badly
-encoded, empty or cut file into a one-line :class:`ValidationError`.  Results are
-cached with :func:`nssf_analysis.cache.data_cache`, keyed on the files they read.
+Every file is read through :func:`nssf_analysis.data.files.read_bytes` (each read is a
+recorded load) and results are cached with :func:`nssf_analysis.data.cache.data_cache`
+while the files they loaded are unchanged; the frames returned are the caller's copies,
+except :func:`catalog` (shared: do not change it).
 """
 
 from __future__ import annotations
 
-import csv
-import io
-import json
 import re
 from pathlib import Path
 
 import pandas as pd
 
 from nssf_analysis import paths
-from nssf_analysis.data.cache import clear_all, data_cache, note_read
-from nssf_analysis.data.extract import (
-    RawTable,
-)
-from nssf_analysis.data.facts import FACT_SPECS
-from nssf_analysis.data.layout import layout_problem
-from nssf_analysis.data.specs import GRAPHIC_COUNT, TIDY
-from nssf_analysis.data.tidy import build
+from nssf_analysis.data.cache import data_cache
+from nssf_analysis.data.files import read_csv, read_json, same_files, trusted
+from nssf_analysis.data.specs import GRAPHIC_COUNT, REFERENCE_YEAR, TIDY
 from nssf_analysis.data.validate import (
     check_choices,
     check_columns,
     check_integers,
     check_numbers,
+    tidy_types,
     validate_tidy,
 )
 from nssf_analysis.exceptions import (
@@ -43,6 +41,39 @@ from nssf_analysis.exceptions import (
     ValidationError,
     YearNotAvailableError,
 )
+
+__all__ = [
+    "CATALOG_COLUMNS",
+    "DIRECTORIES",
+    "DIRECTORY_COLUMNS",
+    "OTHER_DATA_FILES",
+    "absence_note",
+    "available_years",
+    "catalog",
+    "catalog_row",
+    "check_count",
+    "check_id",
+    "check_year",
+    "in_edition",
+    "load_checks",
+    "load_edition",
+    "load_facts",
+    "load_graphics",
+    "load_raw",
+    "load_revisions",
+    "load_table",
+    "metadata",
+    "read_catalog",
+    "read_checks",
+    "read_facts",
+    "read_graphics",
+    "read_metadata",
+    "read_raw",
+    "read_tidy",
+    "report_metadata",
+    "report_year",
+    "seed_years",
+]
 
 DIRECTORIES = {
     "a6_6_1": (
@@ -79,172 +110,6 @@ CATALOG_COLUMNS = [
     "check_issues",
 ]
 
-
-def seed_years() -> list[int]:
-    """Return the years of the report files in ``seeds/``, oldest first."""
-    years = []
-    for p in sorted(paths.seeds_dir().glob("nssf_annual_report_*.txt")):
-        m = re.search(r"(\d{4})", p.name)
-        if m:
-            years.append(int(m.group(1)))
-    return sorted(years)
-
-
-# --------------------------------------------------------------------------------------
-# Reading files: every read of data/ goes through read_bytes
-# --------------------------------------------------------------------------------------
-
-
-def read_bytes(path: Path) -> bytes:
-    """Return the bytes of a data file; a missing or unreadable file is a one-line error.
-
-    Every file of ``data/`` the package reads is read here; the read is recorded for
-    :func:`nssf_analysis.cache.data_cache` first.
-
-    Parameters
-    ----------
-    path : Path
-        The file.
-    """
-    note_read(path)
-    try:
-        return Path(path).read_bytes()
-    except FileNotFoundError:
-        raise NSSFError(f"{path}: not found; run 'nssf-report extract'") from None
-    except IsADirectoryError:
-        raise ValidationError("readable", path, None, None, "a folder, not a file") from None
-    except OSError as err:
-        raise ValidationError(
-            "readable", path, None, None, f"cannot be read ({err.strerror or err})"
-        ) from None
-
-
-def _decode(path: Path, raw: bytes) -> str:
-    """Decode UTF-8 (a byte-order mark is allowed); locate a bad byte by row and column."""
-    try:
-        return raw.decode("utf-8-sig")
-    except UnicodeDecodeError as err:
-        row, column = _locate_bad_byte(raw, err.start)
-        raise ValidationError(
-            "utf-8",
-            path,
-            row,
-            column,
-            f"byte 0x{raw[err.start]:02x} at offset {err.start} is not UTF-8 text",
-        ) from None
-
-
-def _locate_bad_byte(raw: bytes, offset: int) -> tuple[int | None, str | None]:
-    line = raw[:offset].count(b"\n")  # 0-based line of the file; line 0 is the header
-    text = raw.decode("utf-8", errors="replace")
-    try:
-        df = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False)
-    except (ValueError, pd.errors.ParserError):
-        return (line or None), None
-    for i, rec in enumerate(df.itertuples(index=False)):
-        for col, value in zip(df.columns, rec, strict=True):
-            if isinstance(value, str) and "\ufffd" in value:
-                return i + 1, col
-    return (line or None), None
-
-
-def read_text(path: Path) -> str:
-    """Return a data file as text (UTF-8); bad bytes are a ``utf-8`` error naming row and column.
-
-    Parameters
-    ----------
-    path : Path
-        The file.
-    """
-    return _decode(Path(path), read_bytes(path))
-
-
-def read_csv(path: Path) -> pd.DataFrame:
-    """Read a data CSV file as strings ('' where blank), refusing a malformed file.
-
-    Parameters
-    ----------
-    path : Path
-        The file.
-
-    Returns
-    -------
-    DataFrame
-        Every cell a string.
-
-    Raises
-    ------
-    ValidationError
-        Rules ``readable``, ``utf-8``, ``not-empty``, ``line-end`` (the file was cut inside
-        a row: the last row has no line end), ``csv`` (the text is not CSV, e.g. an open
-        quote) and ``row-length`` (a row with more or fewer fields than the header).
-    """
-    path = Path(path)
-    text = read_text(path)
-    if not text.strip():
-        raise ValidationError("not-empty", path, None, None, "the file is empty")
-    lines = text.splitlines()
-    if not text.endswith(("\n", "\r")):
-        row = len(lines) - 1
-        raise ValidationError(
-            "line-end",
-            path,
-            row or None,
-            None,
-            f"the file ends inside {'this row' if row else 'its header'} (no line end after "
-            "it): it was cut",
-        )
-    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
-    try:
-        records = [r for r in reader if r]
-    except csv.Error as err:
-        raise ValidationError(
-            "csv", path, (reader.line_num - 1) or None, None, f"not valid CSV ({err})"
-        ) from None
-    header = records[0]
-    for i, rec in enumerate(records[1:], start=1):
-        if len(rec) != len(header):
-            col = header[len(rec)] if len(rec) < len(header) else None
-            cut = ": the row is cut" if len(rec) < len(header) else ""
-            raise ValidationError(
-                "row-length",
-                path,
-                i,
-                col,
-                f"{len(rec)} fields where the header has {len(header)}{cut}",
-            )
-    return pd.DataFrame(records[1:], columns=header, dtype=str)
-
-
-def read_json(path: Path) -> dict:
-    """Read a JSON data file (``metadata.json``); invalid JSON is a ``json`` error.
-
-    Parameters
-    ----------
-    path : Path
-        The file.
-    """
-    text = read_text(path)
-    try:
-        doc = json.loads(text)
-    except json.JSONDecodeError as err:
-        raise ValidationError(
-            "json", path, None, None, f"line {err.lineno}, column {err.colno}: {err.msg}"
-        ) from None
-    if not isinstance(doc, dict):
-        raise ValidationError("json", path, None, None, "not a JSON object")
-    return doc
-
-
-def _clear_caches() -> None:
-    """Forget every cached read of ``data/`` (see :mod:`nssf_analysis.cache`)."""
-    clear_all()
-
-
-# --------------------------------------------------------------------------------------
-# Reading API
-# --------------------------------------------------------------------------------------
-
 #: Files of ``data/`` besides the tables: name, title and what each holds (the book's
 #: downloads and the data package describe them from here).
 OTHER_DATA_FILES = (
@@ -270,9 +135,31 @@ OTHER_DATA_FILES = (
     ),
 )
 
-
 #: Columns of ``data/catalog.csv`` that hold whole numbers.
 CATALOG_INTEGERS = ("line", "raw_rows", "tidy_rows", "checks", "check_issues")
+#: Row kinds of a raw table file.
+RAW_KINDS = ("header", "block", "body")
+#: Columns every directory file must have.
+DIRECTORY_COLUMNS = {
+    "a6_6_1": ["province", "no", "name", "line"],
+    "a6_6_2": ["province", "no", "name", "line"],
+    "a6_6_3": ["branch", "office", "address", "line"],
+}
+
+
+def seed_years() -> list[int]:
+    """Return the years of the report files in ``seeds/``, oldest first."""
+    years = []
+    for p in sorted(paths.seeds_dir().glob("nssf_annual_report_*.txt")):
+        m = re.search(r"(\d{4})", p.name)
+        if m:
+            years.append(int(m.group(1)))
+    return sorted(years)
+
+
+# --------------------------------------------------------------------------------------
+# Reading and checking each file (a data folder ``root``; ``trust``: see the module notes)
+# --------------------------------------------------------------------------------------
 
 
 def _missing_in_edition(root: Path) -> set[str]:
@@ -286,11 +173,22 @@ def _missing_in_edition(root: Path) -> set[str]:
     return set(summary.loc[summary["status"] == "missing", "table_id"])
 
 
-def _read_catalog(root: Path) -> pd.DataFrame:
+def read_catalog(root: Path, trust: bool = False) -> pd.DataFrame:
+    """Read and check ``catalog.csv`` of a data folder (strings).
+
+    Parameters
+    ----------
+    root : Path
+        The data folder.
+    trust : bool
+        Skip the checks when the manifest lists the file as it is.
+    """
     path = root / "catalog.csv"
     if not path.exists():
         raise NSSFError(f"{path}: not found; run 'nssf-report extract' first")
     df = read_csv(path)
+    if trust and trusted(path):
+        return df
     check_columns(df, path, CATALOG_COLUMNS)
     check_integers(df, path, CATALOG_INTEGERS)
     years = df["years"].str.fullmatch(r"\d{4}(; \d{4})*")
@@ -314,6 +212,185 @@ def _read_catalog(root: Path) -> pd.DataFrame:
     return df
 
 
+def read_metadata(root: Path) -> dict:
+    """Read and check ``metadata.json`` of a data folder.
+
+    Parameters
+    ----------
+    root : Path
+        The data folder.
+    """
+    path = root / "metadata.json"
+    doc = read_json(path)
+    if not isinstance(doc.get("report_year"), int) or not isinstance(doc.get("tables"), dict):
+        raise ValidationError(
+            "metadata", path, None, None, "needs an integer 'report_year' and a 'tables' object"
+        )
+    return doc
+
+
+def check_count(
+    df: pd.DataFrame, path: Path, row: pd.Series, column: str, missing: str = ""
+) -> None:
+    """Raise ``complete`` when a file has fewer or more rows than the catalog records.
+
+    Parameters
+    ----------
+    df : DataFrame
+        The file as read.
+    path : Path
+        The file, named in the error.
+    row : Series
+        The table's catalog row (named by its id).
+    column : str
+        The catalog's count: ``raw_rows`` or ``tidy_rows``.
+    missing : str
+        What the error adds (the first value lost).
+    """
+    want = int(row[column])
+    if len(df) != want:
+        what = "missing" if len(df) < want else "too many"
+        raise ValidationError(
+            "complete",
+            path,
+            None,
+            None,
+            f"{len(df)} rows where the catalog records {want} for {row.name} ({row['label']}): "
+            f"{abs(want - len(df))} {what}" + (f"; {missing}" if missing else ""),
+        )
+
+
+def read_raw(root: Path, row: pd.Series, trust: bool = False, check=None) -> pd.DataFrame:
+    """Read and check a table as printed, ``raw/<table_id>.csv`` (strings).
+
+    Parameters
+    ----------
+    root : Path
+        The data folder.
+    row : Series
+        The table's catalog row (named by its id).
+    trust : bool
+        Skip the checks when the manifest lists the file and the catalog as they are.
+    check : callable, optional
+        ``check(df, path, row)``, a further check run before the row count (the writer's
+        layout check).
+    """
+    path = root / "raw" / f"{row.name}.csv"
+    df = read_csv(path)
+    if trust and trusted(path, root / "catalog.csv"):
+        return df
+    if row["family"] == "directory":
+        check_columns(df, path, ["line"])
+    else:
+        check_columns(df, path, ["block", "line", "kind", "c1"])
+        check_choices(df, path, "kind", RAW_KINDS)
+    check_integers(df, path, ["line"])
+    if check is not None:
+        check(df, path, row)
+    check_count(df, path, row, "raw_rows")
+    return df
+
+
+def read_tidy(
+    root: Path, row: pd.Series, years: set[int], trust: bool = False, check=None
+) -> pd.DataFrame:
+    """Read and check a tidy table, ``tidy/<table_id>.csv`` (typed, see :func:`load_table`).
+
+    Parameters
+    ----------
+    root : Path
+        The data folder.
+    row : Series
+        The table's catalog row (named by its id).
+    years : set of int
+        The years the data may hold.
+    trust : bool
+        Only type the file when the manifest lists it and the catalog as they are.
+    check : callable, optional
+        ``check(df, path, row)``, a further check run before the row count.
+    """
+    path = root / "tidy" / f"{row.name}.csv"
+    df = read_csv(path)
+    family = row["family"]
+    if trust and trusted(path, root / "catalog.csv"):
+        return df if family in ("directory", "text") else tidy_types(df, path)
+    if family in ("directory", "text"):
+        text = ["partner", "project", "outcome", "line"]
+        check_columns(df, path, DIRECTORY_COLUMNS.get(row.name, text))
+        check_integers(df, path, ["line"])
+    else:
+        df = validate_tidy(df, path, years)
+        have = set(df["year"])
+        for y in (int(x) for x in row["years"].split("; ")):
+            if y not in have:
+                raise ValidationError(
+                    "complete",
+                    path,
+                    None,
+                    "year",
+                    f"no rows for {y}, which the catalog lists for {row.name} ({row['label']}): "
+                    f"{row['years']}",
+                )
+    if check is not None:
+        check(df, path, row)
+    check_count(df, path, row, "tidy_rows")
+    return df
+
+
+def read_checks(root: Path, cat: pd.DataFrame | None = None, trust: bool = False) -> pd.DataFrame:
+    """Read and check ``checks.csv`` (strings); ``cat``: the catalog its counts must match."""
+    path = root / "checks.csv"
+    df = read_csv(path)
+    if trust and trusted(path):
+        return df
+    check_columns(df, path, ["check_id", "table_id", "check", "location", "line", "status"])
+    check_integers(df, path, ["line"])
+    if cat is not None:
+        counts = df["table_id"].value_counts()
+        for tid, want in zip(cat["table_id"], cat["checks"], strict=True):
+            have = int(counts.get(tid, 0))
+            if have != int(want):
+                raise ValidationError(
+                    "complete",
+                    path,
+                    None,
+                    "table_id",
+                    f"{have} checks of {tid} where the catalog records {want}",
+                )
+    return df
+
+
+def read_facts(root: Path, trust: bool = False) -> pd.DataFrame:
+    """Read and check ``facts.csv``: ``value`` a float, ``line`` an int."""
+    path = root / "facts.csv"
+    df = read_csv(path)
+    if trust and trusted(path):
+        return df.astype({"value": float, "line": int})
+    check_columns(df, path, ["fact_id", "section", "measure", "unit", "value", "line"])
+    df = check_numbers(df, path, ["value"])
+    df["value"] = df["value"].astype(float)
+    return check_integers(df, path, ["line"])
+
+
+def read_graphics(root: Path, trust: bool = False) -> pd.DataFrame:
+    """Read and check ``graphics.csv`` (strings)."""
+    path = root / "graphics.csv"
+    df = read_csv(path)
+    if trust and trusted(path):
+        return df
+    check_columns(df, path, ["graphic_id", "label", "title", "section", "line"])
+    check_integers(df, path, ["line"])
+    for n in range(1, GRAPHIC_COUNT + 1):
+        if f"graphic-{n}" not in set(df["graphic_id"]):
+            raise ValidationError("complete", path, None, "graphic_id", f"no row for Graphic {n}")
+    return df
+
+
+# --------------------------------------------------------------------------------------
+# The reading API
+# --------------------------------------------------------------------------------------
+
+
 @data_cache
 def catalog() -> pd.DataFrame:
     """Return the catalog: one row per table (id, label, title, section, scheme, …).
@@ -323,9 +400,9 @@ def catalog() -> pd.DataFrame:
     DataFrame
         Columns ``table_id``, ``label``, ``title``, ``section``, ``scheme``, ``sector``,
         ``family``, ``unit``, ``source``, ``notes``, ``years``, ``line``, ``raw_rows``,
-        ``tidy_rows``, ``checks`` and ``check_issues``.
+        ``tidy_rows``, ``checks`` and ``check_issues`` (strings).  Shared: do not change it.
     """
-    return _read_catalog(paths.data_dir())
+    return read_catalog(paths.data_dir(), trust=True)
 
 
 @data_cache
@@ -349,30 +426,31 @@ def catalog_row(table_id: str) -> dict:
     return dict(_catalog_rows()[table_id])
 
 
-def _read_metadata(root: Path) -> dict:
-    path = root / "metadata.json"
-    doc = read_json(path)
-    if not isinstance(doc.get("report_year"), int) or not isinstance(doc.get("tables"), dict):
-        raise ValidationError(
-            "metadata", path, None, None, "needs an integer 'report_year' and a 'tables' object"
-        )
-    return doc
+def _row(table_id: str) -> pd.Series:
+    return pd.Series(_catalog_rows()[table_id], name=table_id)
 
 
 @data_cache
-def _metadata() -> dict:
-    return _read_metadata(paths.data_dir())
+def report_metadata() -> dict:
+    """Return ``data/metadata.json``: ``report_year``, ``seed``, ``tables`` … (shared)."""
+    return read_metadata(paths.data_dir())
 
 
 def metadata(table_id: str) -> dict:
     """Return a table's metadata: label, title, section, source, notes, units, columns."""
-    _check_id(table_id)
-    return _metadata()["tables"][table_id]
+    check_id(table_id)
+    return report_metadata()["tables"][table_id]
 
 
-def _check_id(table_id: str) -> None:
-    ids = list(catalog()["table_id"])
-    if table_id not in ids:
+def report_year() -> int:
+    """Return the year of the newest report, the one ``data/`` was extracted from."""
+    return int(report_metadata()["report_year"])
+
+
+def check_id(table_id: str) -> None:
+    """Raise :class:`UnknownTableError`, listing the known ids, if the catalog lacks a table."""
+    if table_id not in _catalog_rows():
+        ids = list(catalog()["table_id"])
         raise UnknownTableError(
             f"unknown table id {table_id!r}; known ids: {', '.join(ids[:5])} … {ids[-1]} "
             f"(see catalog())"
@@ -406,78 +484,6 @@ def check_year(year) -> int:
     return y
 
 
-#: Row kinds of a raw table file.
-RAW_KINDS = ("header", "block", "body")
-
-
-def _check_count(
-    df: pd.DataFrame, path: Path, row: pd.Series, column: str, missing: str = ""
-) -> None:
-    """Raise ``complete`` when a file has fewer or more rows than the catalog records."""
-    want = int(row[column])
-    if len(df) != want:
-        what = "missing" if len(df) < want else "too many"
-        raise ValidationError(
-            "complete",
-            path,
-            None,
-            None,
-            f"{len(df)} rows where the catalog records {want} for {row.name} ({row['label']}): "
-            f"{abs(want - len(df))} {what}" + (f"; {missing}" if missing else ""),
-        )
-
-
-def _first_missing_tidy_row(root: Path, row: pd.Series, df: pd.DataFrame) -> str:
-    """Name the first value of the raw file that a tidy file lost ('' if none can be named)."""
-    try:
-        report_year = _read_metadata(root)["report_year"]
-        raw = _read_raw(root, row, report_year)
-        expected, _ = build(_to_raw_table(raw, row), report_year)
-    except (NSSFError, KeyError, ValueError):
-        return ""
-    have = set(zip(df["line"].astype(str), df["column"].astype(str), strict=True))
-    keys = [c for c in expected.columns if c not in ("value", "line", "column", "unit")]
-    for r in expected.to_dict("records"):
-        if (str(r["line"]), str(r["column"])) not in have:
-            what = ", ".join(f"{k}={r[k]}" for k in keys if str(r[k]) != "")
-            return (
-                f"the first missing is {what} (value {r['value']}, report line {r['line']}, "
-                f"column {r['column']})"
-            )
-    return ""
-
-
-def _read_raw(root: Path, row: pd.Series, report_year: int, layout: bool = False) -> pd.DataFrame:
-    """Read and check a raw file; ``layout`` also checks it against the table's contract.
-
-    Loading (:func:`load_raw`) checks structure, types and the row count; the contract is
-    checked by extraction and :func:`validate_data`, so that the audit can still be run on
-    a raw file edited to try its rules.
-    """
-    path = root / "raw" / f"{row.name}.csv"
-    df = read_csv(path)
-    if row["family"] == "directory":
-        check_columns(df, path, ["line"])
-    else:
-        check_columns(df, path, ["block", "line", "kind", "c1"])
-        check_choices(df, path, "kind", RAW_KINDS)
-    check_integers(df, path, ["line"])
-    if layout and row["family"] not in ("directory", "text"):
-        problem = layout_problem(_to_raw_table(df, row), report_year)
-        if problem:
-            line, detail = problem
-            at = df.index[df["line"] == str(line)]
-            raise ValidationError(
-                "complete",
-                path,
-                int(at[0]) + 1 if len(at) else None,
-                None,
-                f"{row.name} ({row['label']}), report line {line}: {detail}",
-            )
-    _check_count(df, path, row, "raw_rows")
-    return df
-
-
 def load_raw(table_id: str) -> pd.DataFrame:
     """Return a table exactly as printed: every cell a string ('' where blank).
 
@@ -486,90 +492,14 @@ def load_raw(table_id: str) -> pd.DataFrame:
     table_id : str
         E.g. ``"t10"`` or ``"a6_1_4"``.
     """
-    _check_id(table_id)
-    return _raw_validated(table_id).copy()
+    with same_files():  # the catalog and the file hashed once for the checks below
+        check_id(table_id)
+        return _raw(table_id).copy()
 
 
 @data_cache
-def _raw_validated(table_id: str) -> pd.DataFrame:
-    row = catalog().set_index("table_id").loc[table_id]
-    return _read_raw(paths.data_dir(), row, int(_metadata()["report_year"]))
-
-
-def raw_table(table_id: str) -> RawTable:
-    """Rebuild a numbered or annex table's :class:`RawTable` from its ``data/raw`` file.
-
-    This lets the tidy interpreter and its checks run on the committed (or a
-    modified) raw file instead of the report text.
-
-    Parameters
-    ----------
-    table_id : str
-        A numbered or annex table id (not a directory).
-    """
-    raw = load_raw(table_id)
-    row = catalog().set_index("table_id").loc[table_id]
-    if row["family"] == "directory":
-        raise NSSFError(f"{table_id} is a directory, not a table")
-    return _to_raw_table(raw, row)
-
-
-def _to_raw_table(raw: pd.DataFrame, row: pd.Series) -> RawTable:
-    cells_cols = [c for c in raw.columns if re.fullmatch(r"c\d+", c)]
-    rows = []
-    for r in raw.to_dict("records"):
-        cells = [r[c] for c in cells_cols]
-        while len(cells) > 1 and cells[-1] == "" and r["kind"] == "block":
-            cells.pop()
-        rows.append(
-            {"block": r["block"], "line": int(r["line"]), "kind": r["kind"], "cells": cells}
-        )
-    return RawTable(
-        table_id=str(row.name),
-        label=row["label"],
-        title=row["title"],
-        section=row["section"],
-        source=row["source"],
-        notes=row["notes"],
-        title_line=int(row["line"]),
-        rows=rows,
-    )
-
-
-#: Columns every directory file must have.
-DIRECTORY_COLUMNS = {
-    "a6_6_1": ["province", "no", "name", "line"],
-    "a6_6_2": ["province", "no", "name", "line"],
-    "a6_6_3": ["branch", "office", "address", "line"],
-}
-
-
-def _read_tidy(root: Path, row: pd.Series, known_years: set[int]) -> pd.DataFrame:
-    path = root / "tidy" / f"{row.name}.csv"
-    df = read_csv(path)
-    if row["family"] == "directory":
-        check_columns(df, path, DIRECTORY_COLUMNS.get(row.name, ["line"]))
-        check_integers(df, path, ["line"])
-    elif row["family"] == "text":
-        check_columns(df, path, ["partner", "project", "outcome", "line"])
-        check_integers(df, path, ["line"])
-    else:
-        df = validate_tidy(df, path, known_years)
-        have = set(df["year"])
-        for y in (int(x) for x in row["years"].split("; ")):
-            if y not in have:
-                raise ValidationError(
-                    "complete",
-                    path,
-                    None,
-                    "year",
-                    f"no rows for {y}, which the catalog lists for {row.name} ({row['label']}): "
-                    f"{row['years']}",
-                )
-    if len(df) < int(row["tidy_rows"]) and row["family"] not in ("directory", "text"):
-        _check_count(df, path, row, "tidy_rows", _first_missing_tidy_row(root, row, df))
-    _check_count(df, path, row, "tidy_rows")
-    return df
+def _raw(table_id: str) -> pd.DataFrame:
+    return read_raw(paths.data_dir(), _row(table_id), trust=True)
 
 
 def load_table(table_id: str, year: int | None = None) -> pd.DataFrame:
@@ -590,140 +520,125 @@ def load_table(table_id: str, year: int | None = None) -> pd.DataFrame:
         ``value`` (float), ``line`` and ``column``.  Directories and the text table
         are returned as strings.
     """
-    _check_id(table_id)
-    family = _tidy_validated(table_id)[0]
-    df = _tidy_validated(table_id)[1].copy()
-    if family in ("directory", "text"):
-        return df
-    if year is not None:
-        df = df[df["year"] == check_year(year)].reset_index(drop=True)
-    return df
+    with same_files():  # the catalog and the file hashed once for the checks below
+        check_id(table_id)
+        df = _tidy(table_id).copy()
+        if catalog_row(table_id)["family"] in ("directory", "text") or year is None:
+            return df
+        return df[df["year"] == check_year(year)].reset_index(drop=True)
 
 
 @data_cache
-def _tidy_validated(table_id: str) -> tuple[str, pd.DataFrame]:
-    """Return a table's family and its validated tidy frame (callers get a copy)."""
-    row = catalog().set_index("table_id").loc[table_id]
-    return row["family"], _read_tidy(paths.data_dir(), row, set(available_years()))
+def _tidy(table_id: str) -> pd.DataFrame:
+    years = set(available_years())
+    return read_tidy(paths.data_dir(), _row(table_id), years, trust=True)
 
 
-def _read_checks(root: Path, cat: pd.DataFrame | None = None) -> pd.DataFrame:
-    path = root / "checks.csv"
-    df = read_csv(path)
-    check_columns(df, path, ["check_id", "table_id", "check", "location", "line", "status"])
-    check_integers(df, path, ["line"])
-    if cat is not None:
-        counts = df["table_id"].value_counts()
-        for tid, want in zip(cat["table_id"], cat["checks"], strict=True):
-            have = int(counts.get(tid, 0))
-            if have != int(want):
-                raise ValidationError(
-                    "complete",
-                    path,
-                    None,
-                    "table_id",
-                    f"{have} checks of {tid} where the catalog records {want}",
-                )
-    return df
+@data_cache
+def _checks() -> pd.DataFrame:
+    return read_checks(paths.data_dir(), trust=True)
 
 
 def load_checks() -> pd.DataFrame:
     """Return every check made while tidying (totals, fluctuations, shares, structure)."""
-    return _read_checks(paths.data_dir())
+    return _checks().copy()
 
 
-def _read_facts(root: Path) -> pd.DataFrame:
-    path = root / "facts.csv"
-    df = read_csv(path)
-    check_columns(df, path, ["fact_id", "section", "measure", "unit", "value", "line"])
-    df = check_numbers(df, path, ["value"])
-    df["value"] = df["value"].astype(float)
-    have = set(df["fact_id"])
-    for spec in FACT_SPECS:
-        for fact_id in spec.fact_ids:
-            if fact_id not in have:
-                raise ValidationError(
-                    "complete",
-                    path,
-                    None,
-                    "fact_id",
-                    f"no row for fact {fact_id} (section {spec.section})",
-                )
-    return check_integers(df, path, ["line"])
+@data_cache
+def _facts() -> pd.DataFrame:
+    return read_facts(paths.data_dir(), trust=True)
 
 
 def load_facts() -> pd.DataFrame:
     """Return the numbers stated in the report's prose."""
-    return _read_facts(paths.data_dir())
+    return _facts().copy()
 
 
-def _read_graphics(root: Path) -> pd.DataFrame:
-    path = root / "graphics.csv"
-    df = read_csv(path)
-    check_columns(df, path, ["graphic_id", "label", "title", "section", "line"])
-    check_integers(df, path, ["line"])
-    for n in range(1, GRAPHIC_COUNT + 1):
-        if f"graphic-{n}" not in set(df["graphic_id"]):
-            raise ValidationError("complete", path, None, "graphic_id", f"no row for Graphic {n}")
-    return df
+@data_cache
+def _graphics() -> pd.DataFrame:
+    return read_graphics(paths.data_dir(), trust=True)
 
 
 def load_graphics() -> pd.DataFrame:
     """Return the list of graphics the report refers to."""
-    return _read_graphics(paths.data_dir())
+    return _graphics().copy()
 
 
-def validate_data(root: Path | None = None) -> int:
-    """Check every file of a data folder as the readers do; return the number of tables.
+# --------------------------------------------------------------------------------------
+# Editions: what this edition prints, what it revises
+# --------------------------------------------------------------------------------------
+
+
+@data_cache
+def _edition() -> pd.DataFrame:
+    return read_csv(paths.data_dir() / "edition.csv")
+
+
+def load_edition() -> pd.DataFrame:
+    """Return the summary of the extracted edition (``data/edition.csv``, strings)."""
+    return _edition().copy()
+
+
+def in_edition(table_id: str) -> bool:
+    """Return whether the extracted edition prints a known table.
 
     Parameters
     ----------
-    root : Path, optional
-        The data folder (default :func:`paths.data_dir`).
-
-    Raises
-    ------
-    ValidationError
-        Naming the first file, row, column and rule that fail.
+    table_id : str
+        A stable identifier (``t21``, ``a6_6_3`` …). Tables the summary does not list
+        (the annex directories) are printed if the catalog has them.
     """
-    root = Path(root) if root is not None else paths.data_dir()
-    cat = _read_catalog(root).set_index("table_id", drop=False)
-    meta = _read_metadata(root)
-    report_year = meta["report_year"]
-    for tid in cat["table_id"]:
-        if tid not in meta["tables"]:
-            raise ValidationError(
-                "complete", root / "metadata.json", None, None, f"no entry for table {tid}"
-            )
-    years = {int(y) for ys in cat["years"] for y in ys.split("; ")}
-    for _, row in cat.iterrows():
-        _read_raw(root, row, report_year, layout=True)
-        _read_tidy(root, row, years)
-    _read_checks(root, cat)
-    _read_facts(root)
-    _read_graphics(root)
-    return len(cat)
+    ed = _edition().set_index("table_id")
+    if table_id in ed.index:
+        return ed.loc[table_id, "status"] != "missing"
+    return table_id in set(catalog()["table_id"])
 
 
-# --------------------------------------------------------------------------------------
-# The writer's names, offered here too
-# --------------------------------------------------------------------------------------
+def absence_note(table_id: str) -> str | None:
+    """Return the sentence a chapter shows for a known table this edition does not print.
 
-#: Names of :mod:`nssf_analysis.data.pipeline` this module offers (``catalog.write_data``).
-PIPELINE_NAMES = (
-    "COLUMN_DOCS",
-    "write_data",
-    "_remove_stale_temporaries",
-    "_sha",
-    "_swap_in",
-    "_write_all",
-)
+    Parameters
+    ----------
+    table_id : str
+        A stable identifier.
+
+    Returns
+    -------
+    str or None
+        E.g. "This edition does not print Table 21 of the 2022 report (Number of
+        Registered Institutions and Members)."; None when the edition prints it.
+    """
+    if in_edition(table_id):
+        return None
+    ed = _edition().set_index("table_id")
+    if table_id not in ed.index or not ed.loc[table_id, "reference_label"]:
+        return "This edition does not print this table."
+    ref = ed.loc[table_id]
+    return (
+        f"This edition does not print {ref['reference_label']} of the {REFERENCE_YEAR} "
+        f"report ({ref['reference_title']})."
+    )
 
 
-def __getattr__(name):
-    """Give the writer's names on first use (the pipeline imports this module)."""
-    if name in PIPELINE_NAMES:
-        from nssf_analysis.data import pipeline
+@data_cache
+def _revisions() -> pd.DataFrame:
+    df = read_csv(paths.data_dir() / "revisions.csv")
+    for col in ("old", "new"):
+        df[col] = df[col].astype(float)
+    for col in ("year", "old_edition", "old_line", "new_edition", "new_line"):
+        df[col] = df[col].astype(int)
+    return df
 
-        return getattr(pipeline, name)
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+def load_revisions() -> pd.DataFrame:
+    """Return what the newest edition revises of older ones (``data/revisions.csv``).
+
+    Returns
+    -------
+    DataFrame
+        One row per revised cell: ``table_id``, ``label`` (newest edition), ``year``,
+        ``measure``, ``unit``, ``cell`` (the other dimensions), ``old`` and ``new``
+        values (floats), and the edition and report line of each. Empty when
+        ``seeds/`` holds one report.
+    """
+    return _revisions().copy()

@@ -16,8 +16,20 @@ import math
 import numpy as np
 import pandas as pd
 
-from nssf_analysis.data.specs import PRINTED_DIMS, tidy_spec
+from nssf_analysis.data.specs import tidy_spec
+from nssf_analysis.data.specs.vocabulary import PRINTED_DIMS
 from nssf_analysis.data.units import COUNT_UNITS
+
+__all__ = [
+    "change_percent",
+    "check_fluctuations",
+    "check_shares",
+    "check_totals",
+    "decimals",
+    "dim_cols",
+    "rounding_tolerance",
+    "totals_of",
+]
 
 
 def decimals(text: str) -> int:
@@ -39,7 +51,8 @@ def totals_of(spec: dict) -> dict:
 BOOKKEEPING = ["role", "printed", "value", "line", "column", "total_of", "unit"]
 
 
-def _dim_cols(df: pd.DataFrame) -> list[str]:
+def dim_cols(df: pd.DataFrame) -> list[str]:
+    """Return the dimension columns of a frame of cells (all but :data:`BOOKKEEPING`)."""
     return [c for c in df.columns if c not in BOOKKEEPING]
 
 
@@ -121,7 +134,7 @@ def check_totals(cells: pd.DataFrame, table_id: str) -> list[dict]:
     numeric = cells[cells["role"].isin(["value", "total"]) & cells["value"].notna()]
     numeric = numeric[numeric["unit"] != "percent"]
     numeric = numeric[~numeric["measure"].isin(spec.get("non_additive", []))]
-    dims = _dim_cols(cells)
+    dims = dim_cols(cells)
     for dim, (total, parts) in totals_of(spec).items():
         if dim not in numeric.columns:
             continue
@@ -216,7 +229,7 @@ def check_fluctuations(cells: pd.DataFrame, table_id: str) -> list[dict]:
     if fl.empty:
         return out
     vals = cells[cells["role"].isin(["value", "total"])]
-    dims = _dim_cols(cells)
+    dims = dim_cols(cells)
     keys = [d for d in dims if d not in ("year", "period", "period_start")]
     years = sorted(vals["year"].dropna().unique())
     if len(years) != 2:

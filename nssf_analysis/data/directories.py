@@ -28,7 +28,7 @@ import pandas as pd
 
 from nssf_analysis.exceptions import ExtractionError
 
-__all__ = ["PROVINCE_NAMES", "extract_directories"]
+__all__ = ["PROVINCE_NAMES", "extract_directories", "is_artefact", "line_cells"]
 
 #: Province heading as printed in annexes 6.6.1/6.6.2 (number removed) -> normalized
 #: province name, spelled as in the annex province tables. Annex 6.6.1 prints
@@ -141,7 +141,7 @@ def _error(table_id: str, index: int, reason: str, text: str) -> ExtractionError
     return ExtractionError(f"{table_id}: report line {index + 1}: {reason}: {text!r}")
 
 
-def _cells(line: str) -> list[str]:
+def line_cells(line: str) -> list[str]:
     """Split a line on tabs, strip every cell and drop trailing empty cells."""
     cells = [cell.strip() for cell in line.split("\t")]
     while cells and not cells[-1]:
@@ -149,7 +149,7 @@ def _cells(line: str) -> list[str]:
     return cells
 
 
-def _is_artefact(cells: list[str]) -> bool:
+def is_artefact(cells: list[str]) -> bool:
     """Return True for ``---<TAB>----...`` lines left over from table borders."""
     non_empty = [cell for cell in cells if cell]
     return bool(non_empty) and all(_ARTEFACT_CELL_RE.fullmatch(cell) for cell in non_empty)
@@ -221,8 +221,8 @@ def _parse_facilities(lines: list[str], section: _Section) -> pd.DataFrame:
 
     for index in range(section.start, section.end):
         line = lines[index]
-        cells = _cells(line)
-        if not cells or _is_artefact(cells) or cells == _FACILITY_HEADER:
+        cells = line_cells(line)
+        if not cells or is_artefact(cells) or cells == _FACILITY_HEADER:
             continue
 
         if len(cells) == 1 and (match := _PROVINCE_HEADING_RE.fullmatch(cells[0])):
@@ -340,8 +340,8 @@ def _parse_branches(lines: list[str], section: _Section) -> pd.DataFrame:
 
     for index in range(section.start, section.end):
         line = lines[index]
-        cells = _cells(line)
-        if not cells or _is_artefact(cells):
+        cells = line_cells(line)
+        if not cells or is_artefact(cells):
             continue
 
         if len(cells) == 1 and cells[0] in _BRANCH_GROUP_TITLES:

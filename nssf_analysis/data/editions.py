@@ -11,7 +11,8 @@ module: derived once from the 2022 report by ``python -m nssf_analysis.editions`
 2022 report defines the identifiers: its Table N is ``tNN``), checked by a test to equal
 what that command derives. :func:`match_edition` matches an edition against it and
 returns the known tables, the new ones (kept as raw data) and a summary, which
-``nssf-report extract`` prints and writes to ``data/edition.csv``. Every known table
+``nssf-report extract`` prints and writes to ``data/edition.csv`` (read back by
+:func:`nssf_analysis.data.catalog.load_edition`). Every known table
 it finds is held to its layout by :func:`nssf_analysis.data.layout.check_table` (the one
 layout check of an extraction). Several editions side by side (older reports in
 ``seeds/``, revisions) are :mod:`nssf_analysis.data.revisions`.
@@ -39,24 +40,32 @@ from nssf_analysis.data.extract import (
     find_annex_table,
     find_printed_tables,
     layout_of,
-    read_lines,
     report_year,
     table_layout,
 )
-from nssf_analysis.data.layout import REFERENCE_YEAR, check_layout, check_table  # noqa: F401
-from nssf_analysis.data.revisions import (  # noqa: F401 (several editions, offered here)
-    REVISION_COLUMNS,
-    OlderEdition,
-    load_revisions,
-    merge_years,
-    older_editions,
-    revisions_frame,
-    table_revisions,
-    with_older_years,
-    write_older,
-)
-from nssf_analysis.data.specs import ANNEX_TABLES, TIDY
+from nssf_analysis.data.layout import check_table
+from nssf_analysis.data.report_text import read_lines
+from nssf_analysis.data.specs import REFERENCE_YEAR, TIDY
+from nssf_analysis.data.specs.annex import ANNEX_TABLES
 from nssf_analysis.exceptions import ExtractionError, NSSFError
+
+__all__ = [
+    "REFERENCE_PATH",
+    "SUMMARY_COLUMNS",
+    "Edition",
+    "added_tables",
+    "check_strict",
+    "layout_score",
+    "match_edition",
+    "match_score",
+    "main",
+    "reference",
+    "reference_from_lines",
+    "section_score",
+    "summary_text",
+    "title_score",
+    "write_reference",
+]
 
 #: The 2022 tables as data: label, title, section and layout of each.
 REFERENCE_PATH = Path(__file__).with_name(f"layouts_{REFERENCE_YEAR}.json")
@@ -369,7 +378,7 @@ def match_edition(lines: list[str]) -> Edition:
     Parameters
     ----------
     lines : list of str
-        The edition's report text, line by line (:func:`nssf_analysis.data.extract.read_lines`).
+        The edition's report text, line by line (:func:`nssf_analysis.data.report_text.read_lines`).
 
     Returns
     -------
@@ -487,60 +496,6 @@ def summary_text(edition: Edition) -> str:
                 f"'{r.reference_title}' -> '{r.title}'"
             )
     return "\n".join(out)
-
-
-# --------------------------------------------------------------------------------------
-# Reading the summary of the extracted edition
-# --------------------------------------------------------------------------------------
-
-
-def load_edition() -> pd.DataFrame:
-    """Return the summary of the extracted edition (``data/edition.csv``)."""
-    from nssf_analysis.data.catalog import read_csv
-
-    return read_csv(paths.data_dir() / "edition.csv")
-
-
-def in_edition(table_id: str) -> bool:
-    """Return whether the extracted edition prints a known table.
-
-    Parameters
-    ----------
-    table_id : str
-        A stable identifier (``t21``, ``a6_1_4`` …). Tables the summary does not list
-        (the annex directories) are printed if the catalog has them.
-    """
-    ed = load_edition().set_index("table_id")
-    if table_id in ed.index:
-        return ed.loc[table_id, "status"] != "missing"
-    from nssf_analysis.data.catalog import catalog
-
-    return table_id in set(catalog()["table_id"])
-
-
-def absence_note(table_id: str) -> str | None:
-    """Return the sentence a chapter shows for a known table this edition does not print.
-
-    Parameters
-    ----------
-    table_id : str
-        A stable identifier.
-
-    Returns
-    -------
-    str or None
-        E.g. "This edition does not print Table 21 of the 2022 report (Number of
-        Registered Institutions and Members)."; None when the edition prints it.
-    """
-    if in_edition(table_id):
-        return None
-    ref = reference().get(table_id)
-    if ref is None:
-        return "This edition does not print this table."
-    return (
-        f"This edition does not print {ref['label']} of the {REFERENCE_YEAR} report "
-        f"({ref['title']})."
-    )
 
 
 def main(argv: list[str] | None = None) -> int:

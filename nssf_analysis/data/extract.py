@@ -6,7 +6,7 @@ printed label ("Table 10: …") or annex heading ("6.1.4. …"), cuts its lines 
 to the source line (numbered tables) or the printed total row (annex tables)
 and writes every cell as a string, exactly as printed, with the line of the
 report it comes from.  Which known table a "Table N" is, is decided by what it
-is (title, section, layout: :mod:`nssf_analysis.editions`), not by N.
+is (title, section, layout: :mod:`nssf_analysis.data.editions`), not by N.
 Interpretation (which cells are years, totals, …) is the tidy layer's job.
 """
 
@@ -19,8 +19,29 @@ from pathlib import Path
 
 import pandas as pd
 
-from nssf_analysis.data.specs import ANNEX_TABLES, SECTION_SCHEMES
+from nssf_analysis.data.specs import SECTION_SCHEMES, TIDY
+from nssf_analysis.data.specs.annex import ANNEX_TABLES
+from nssf_analysis.data.specs.part_c_to_e import TABLE_OPTIONS
 from nssf_analysis.exceptions import ExtractionError
+
+__all__ = [
+    "PERIOD_RE",
+    "YEAR_RE",
+    "PrintedTable",
+    "RawTable",
+    "annex_start",
+    "cut_printed",
+    "find_annex_table",
+    "find_graphics",
+    "find_printed_tables",
+    "is_value",
+    "layout_of",
+    "report_year",
+    "scheme_of",
+    "split_cells",
+    "table_layout",
+    "write_csv",
+]
 
 #: Printed numbers: ``1,234``, ``-4.35%``, ``0.00``, ``1300%``.
 NUMBER_RE = re.compile(r"^-?\d{1,3}(,\d{3})*(\.\d+)?%?$|^-?\d+(\.\d+)?%?$")
@@ -71,6 +92,38 @@ class RawTable:
         """Return the largest number of cells of any row."""
         return max((len(r["cells"]) for r in self.rows), default=0)
 
+    @classmethod
+    def from_frame(cls, raw: pd.DataFrame, row) -> RawTable:
+        """Rebuild a table from its ``data/raw`` frame and its catalog row.
+
+        Parameters
+        ----------
+        raw : DataFrame
+            The table as printed (:func:`nssf_analysis.data.catalog.load_raw`).
+        row : Series or dict
+            Its catalog row (``table_id``, ``label``, ``title``, ``section``, ``source``,
+            ``notes``, ``line``).
+        """
+        cells_cols = [c for c in raw.columns if re.fullmatch(r"c\d+", c)]
+        rows = []
+        for r in raw.to_dict("records"):
+            cells = [r[c] for c in cells_cols]
+            while len(cells) > 1 and cells[-1] == "" and r["kind"] == "block":
+                cells.pop()
+            rows.append(
+                {"block": r["block"], "line": int(r["line"]), "kind": r["kind"], "cells": cells}
+            )
+        return cls(
+            table_id=str(row["table_id"]),
+            label=row["label"],
+            title=row["title"],
+            section=row["section"],
+            source=row["source"],
+            notes=row["notes"],
+            title_line=int(row["line"]),
+            rows=rows,
+        )
+
     def to_frame(self) -> pd.DataFrame:
         """Return the table as a frame of strings, one row per printed row."""
         width = self.width
@@ -80,33 +133,6 @@ class RawTable:
             records.append([r["block"], str(r["line"]), r["kind"], *cells])
         cols = ["block", "line", "kind", *[f"c{i}" for i in range(1, width + 1)]]
         return pd.DataFrame(records, columns=cols, dtype=str)
-
-
-def read_lines(path: Path) -> list[str]:
-    """Read the report as a list of lines without line terminators.
-
-    Parameters
-    ----------
-    path : Path
-        The report text file.
-
-    Returns
-    -------
-    list of str
-    """
-    if not Path(path).exists():
-        raise ExtractionError(f"{path}: report file not found")
-    try:
-        raw = Path(path).read_bytes()
-    except OSError as err:
-        raise ExtractionError(f"{path}: cannot be read ({err.strerror or err})") from None
-    try:
-        return raw.decode("utf-8").splitlines()
-    except UnicodeDecodeError as err:
-        line = raw[: err.start].count(b"\n") + 1
-        raise ExtractionError(
-            f"{path}, line {line}: byte 0x{raw[err.start]:02x} is not UTF-8 text"
-        ) from None
 
 
 def report_year(lines: list[str], path: str = "report") -> int:
@@ -281,11 +307,9 @@ def cut_printed(lines: list[str], table: PrintedTable, table_id: str) -> RawTabl
     table_id : str
         The identifier the table gets (a stable one such as ``t05``, or ``new_05`` for a
         table unknown to the specs, which is cut without options). Options are
-        ``blocks`` and ``header_rows``, from :data:`specs.TABLE_OPTIONS` or the table's
-        tidy spec.
+        ``blocks`` and ``header_rows``, from ``part_c_to_e.TABLE_OPTIONS`` of the specs
+        or the table's tidy spec.
     """
-    from nssf_analysis.data.specs import TABLE_OPTIONS, TIDY
-
     spec = TIDY.get(table_id)
     opts = {k: spec[k] for k in ("blocks", "header_rows") if isinstance(spec, dict) and k in spec}
     opts.update(TABLE_OPTIONS.get(table_id, {}))
@@ -340,29 +364,6 @@ def layout_of(lines: list[str], start: int, end: int) -> list[tuple[int, tuple[s
     return out
 
 
-def find_numbered_tables(lines: list[str]) -> list[RawTable]:
-    """Find the numbered tables of the specs by what they are, whatever their number.
-
-    Each "Table N:" of the report is matched to a known table by its title, section
-    and layout (:func:`nssf_analysis.editions.match_edition`); N becomes the table's
-    label in this edition, its identifier stays the stable one (``t05`` …).
-
-    Parameters
-    ----------
-    lines : list of str
-        The report lines.
-
-    Returns
-    -------
-    list of RawTable
-        The known tables found, in the order of their identifiers; raises
-        ExtractionError on an ambiguous or weak match or a changed layout.
-    """
-    from nssf_analysis.data.editions import match_edition
-
-    return match_edition(lines).numbered
-
-
 def annex_start(lines: list[str]) -> int:
     """Return the 0-based index of the annex heading (not the table of contents entry)."""
     for i in range(len(lines) - 1, -1, -1):
@@ -372,7 +373,7 @@ def annex_start(lines: list[str]) -> int:
 
 
 def find_annex_table(lines: list[str], table_id: str, start: int | None = None) -> RawTable | None:
-    """Find one annex table of :data:`specs.ANNEX_TABLES` by its heading.
+    """Find one annex table of :data:`~nssf_analysis.data.specs.annex.ANNEX_TABLES` by its heading.
 
     The table starts after its heading (searched from the annex heading on) and ends
     with its printed "Total" row; a note line in parentheses right after the total row
@@ -423,29 +424,6 @@ def find_annex_table(lines: list[str], table_id: str, start: int | None = None) 
     )
 
 
-def find_annex_tables(lines: list[str]) -> list[RawTable]:
-    """Find the annex tables declared in :data:`specs.ANNEX_TABLES` (see :func:`find_annex_table`).
-
-    Parameters
-    ----------
-    lines : list of str
-        The whole report; the search starts at the annex (:func:`annex_start`).
-
-    Returns
-    -------
-    list of RawTable
-        Raises ExtractionError when a heading is not found.
-    """
-    start = annex_start(lines)
-    tables = []
-    for tid, spec in ANNEX_TABLES.items():
-        table = find_annex_table(lines, tid, start)
-        if table is None:
-            raise ExtractionError(f"{tid}: heading /{spec['heading']}/ not found in the annex")
-        tables.append(table)
-    return tables
-
-
 def table_layout(lines: list[str], table: RawTable) -> list[tuple[int, tuple[str, ...]]]:
     """Return the layout (:func:`layout_of`) of the lines a cut table spans."""
     if not table.rows:
@@ -478,17 +456,6 @@ def find_graphics(lines: list[str]) -> pd.DataFrame:
                 }
             )
     return pd.DataFrame(records)
-
-
-def extract_tables(lines: list[str]) -> list[RawTable]:
-    """Return every known numbered and annex table of the report, as printed.
-
-    Tables are identified by what they are (:func:`nssf_analysis.editions.match_edition`);
-    what the edition prints beyond or without them is in the edition's summary.
-    """
-    from nssf_analysis.data.editions import match_edition
-
-    return match_edition(lines).tables
 
 
 def write_csv(df: pd.DataFrame, path: Path) -> None:

@@ -5,7 +5,7 @@ table to both, for extraction and for matching an edition alike:
 
 * the **contract** (:func:`nssf_analysis.data.specs.contract`: its blocks, body rows and
   header labels, with relative years) — :func:`layout_problem` names the first label
-  that differs, as printed; it also checks the raw files on every read;
+  that differs, as printed; ``nssf-report validate`` holds the raw files to it too;
 * the **fingerprint** (the labels of each printed line in the
   :data:`REFERENCE_YEAR` report, ``layouts_2022.json``) — it catches what the contract
   does not cover: a label moved to another line, labels printed in another order.
@@ -20,12 +20,11 @@ import difflib
 from collections import Counter
 
 from nssf_analysis.data.extract import RawTable
-from nssf_analysis.data.specs import contract, tidy_spec
+from nssf_analysis.data.specs import REFERENCE_YEAR, contract, tidy_spec
 from nssf_analysis.data.tidy import row_label
 from nssf_analysis.exceptions import ExtractionError
 
-#: The report whose tables define the identifiers and the fingerprints.
-REFERENCE_YEAR = 2022
+__all__ = ["check_layout", "check_table", "layout_problem"]
 
 
 def check_table(table: RawTable, year: int | None, ref: dict, label: str, layout: list) -> None:

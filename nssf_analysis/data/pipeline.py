@@ -1,13 +1,15 @@
-"""Writing ``data/`` from the seeds: the whole extraction, swapped in whole.
+"""Writing ``data/`` from the seeds: the whole extraction, validated, swapped in whole.
 
 :func:`write_data` runs the data layer (edition match → extract → tidy → checks →
 catalog) and is what ``nssf-report extract`` calls.  It writes a complete new folder
-beside the old one and swaps it in only when every table was extracted and every file
-passes validation (:func:`nssf_analysis.data.catalog.validate_data`), so a failed
-extraction leaves ``data/`` as it was.
+beside the old one, validates every file (:func:`validate_data`, which is also
+``nssf-report validate``), lists each file's SHA-256 in the manifest ``SHA256SUMS``
+(:func:`nssf_analysis.data.files.manifest_text`) and swaps the folder in only then, so a
+failed extraction leaves ``data/`` as it was.  The readers
+(:mod:`nssf_analysis.data.catalog`) trust a file the manifest lists as it is.
 
-What is read back, and how, is :mod:`nssf_analysis.data.catalog`; a new file of
-``data/`` is written in :func:`_write_all` and read (and validated) there.
+A new file of ``data/`` is written in :func:`_write_all`, read and checked by a ``read_*``
+function of :mod:`nssf_analysis.data.catalog`, and validated in :func:`validate_data`.
 """
 
 from __future__ import annotations
@@ -24,27 +26,38 @@ from pathlib import Path
 import pandas as pd
 
 from nssf_analysis import paths
+from nssf_analysis.data.cache import clear_all
 from nssf_analysis.data.catalog import (
     CATALOG_COLUMNS,
     DIRECTORIES,
-    _clear_caches,
+    check_count,
+    read_catalog,
+    read_checks,
+    read_facts,
+    read_graphics,
+    read_metadata,
+    read_raw,
+    read_tidy,
     seed_years,
-    validate_data,
 )
 from nssf_analysis.data.directories import extract_directories
-from nssf_analysis.data.editions import (
-    check_strict,
-    match_edition,
+from nssf_analysis.data.editions import check_strict, match_edition
+from nssf_analysis.data.extract import RawTable, find_graphics, report_year, scheme_of, write_csv
+from nssf_analysis.data.facts import FACT_SPECS, extract_facts
+from nssf_analysis.data.files import MANIFEST, manifest_text, read_bytes
+from nssf_analysis.data.layout import layout_problem
+from nssf_analysis.data.report_text import read_lines
+from nssf_analysis.data.revisions import (
     older_editions,
     revisions_frame,
     with_older_years,
     write_older,
 )
-from nssf_analysis.data.extract import find_graphics, read_lines, report_year, scheme_of, write_csv
-from nssf_analysis.data.facts import extract_facts
 from nssf_analysis.data.specs import tidy_spec
 from nssf_analysis.data.tidy import build
 from nssf_analysis.exceptions import NSSFError, ValidationError
+
+__all__ = ["COLUMN_DOCS", "validate_data", "write_data"]
 
 #: What each tidy column means (the per-column metadata of every table).
 COLUMN_DOCS = {
@@ -80,7 +93,7 @@ COLUMN_DOCS = {
 
 
 def _sha(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
+    return hashlib.sha256(read_bytes(path)).hexdigest()
 
 
 # --------------------------------------------------------------------------------------
@@ -99,9 +112,9 @@ def write_data(out: Path | None = None, progress: bool = False, strict: bool = F
     ``editions/<year>/raw``.
 
     The new data are written to a temporary folder beside ``out`` and validated there
-    like ``nssf-report validate`` does; only then is the folder swapped in for the old
-    one. On any error (or an interruption) ``out`` is left exactly as it was and the
-    temporary folder is removed.
+    like ``nssf-report validate`` does, and the manifest ``SHA256SUMS`` is written; only
+    then is the folder swapped in for the old one. On any error (or an interruption)
+    ``out`` is left exactly as it was and the temporary folder is removed.
 
     Parameters
     ----------
@@ -142,6 +155,7 @@ def write_data(out: Path | None = None, progress: bool = False, strict: bool = F
                     err.column,
                     f"{err.detail} (in the new extraction; {out} is unchanged)",
                 ) from None
+            (tmp / MANIFEST).write_text(manifest_text(tmp), encoding="utf-8")
             _swap_in(tmp, out)
         except OSError as err:
             raise NSSFError(
@@ -150,8 +164,94 @@ def write_data(out: Path | None = None, progress: bool = False, strict: bool = F
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
-    _clear_caches()
+    clear_all()
     return info
+
+
+def validate_data(root: Path | None = None) -> int:
+    """Check every file of a data folder, whatever its manifest says; return the number of tables.
+
+    Each file is checked by its reader (:mod:`nssf_analysis.data.catalog`, ``trust=False``)
+    and by the writer's rules: a raw table against its contract
+    (:func:`nssf_analysis.data.layout.layout_problem`), a tidy table that lost rows names
+    the first one lost (rebuilt from its raw file), every fact of the prose is listed.
+
+    Parameters
+    ----------
+    root : Path, optional
+        The data folder (default :func:`paths.data_dir`).
+
+    Raises
+    ------
+    ValidationError
+        Naming the first file, row, column and rule that fail.
+    """
+    root = Path(root) if root is not None else paths.data_dir()
+    cat = read_catalog(root).set_index("table_id", drop=False)
+    meta = read_metadata(root)
+    ry = meta["report_year"]
+    for tid in cat["table_id"]:
+        if tid not in meta["tables"]:
+            raise ValidationError(
+                "complete", root / "metadata.json", None, None, f"no entry for table {tid}"
+            )
+    years = {int(y) for ys in cat["years"] for y in ys.split("; ")}
+
+    def check_layout(df, path, row):
+        if row["family"] in ("directory", "text"):
+            return
+        problem = layout_problem(RawTable.from_frame(df, row), ry)
+        if problem:
+            line, detail = problem
+            at = df.index[df["line"] == str(line)]
+            raise ValidationError(
+                "complete",
+                path,
+                int(at[0]) + 1 if len(at) else None,
+                None,
+                f"{row.name} ({row['label']}), report line {line}: {detail}",
+            )
+
+    def name_first_lost(df, path, row):
+        if len(df) >= int(row["tidy_rows"]) or row["family"] in ("directory", "text"):
+            return
+        try:
+            expected, _ = build(RawTable.from_frame(read_raw(root, row), row), ry)
+        except (NSSFError, KeyError, ValueError):
+            return  # the count error then names no row
+        check_count(df, path, row, "tidy_rows", _first_lost(expected, df))
+
+    for _, row in cat.iterrows():
+        read_raw(root, row, check=check_layout)
+        read_tidy(root, row, years, check=name_first_lost)
+    read_checks(root, cat)
+    have = set(read_facts(root)["fact_id"])
+    for spec in FACT_SPECS:
+        for fact_id in spec.fact_ids:
+            if fact_id not in have:
+                raise ValidationError(
+                    "complete",
+                    root / "facts.csv",
+                    None,
+                    "fact_id",
+                    f"no row for fact {fact_id} (section {spec.section})",
+                )
+    read_graphics(root)
+    return len(cat)
+
+
+def _first_lost(expected: pd.DataFrame, df: pd.DataFrame) -> str:
+    """Name the first row of ``expected`` (a table rebuilt) that the tidy file ``df`` lacks."""
+    have = set(zip(df["line"].astype(str), df["column"].astype(str), strict=True))
+    keys = [c for c in expected.columns if c not in ("value", "line", "column", "unit")]
+    for r in expected.to_dict("records"):
+        if (str(r["line"]), str(r["column"])) not in have:
+            what = ", ".join(f"{k}={r[k]}" for k in keys if str(r[k]) != "")
+            return (
+                f"the first missing is {what} (value {r['value']}, report line {r['line']}, "
+                f"column {r['column']})"
+            )
+    return ""
 
 
 def _remove_stale_temporaries(out: Path) -> None:
@@ -221,7 +321,7 @@ def _write_all(out: Path, progress: bool, strict: bool = False) -> dict:
         raw = t.to_frame()
         write_csv(raw, out / "raw" / f"{t.table_id}.csv")
         tidy, checks = build(t, ry)
-        tidy, revised = with_older_years(t, tidy, ry, older, build)
+        tidy, revised = with_older_years(t, tidy, ry, older)
         revisions += revised
         write_csv(tidy, out / "tidy" / f"{t.table_id}.csv")
         all_checks += checks
@@ -306,7 +406,7 @@ def _write_all(out: Path, progress: bool, strict: bool = False) -> dict:
         write_csv(t.to_frame(), out / "raw" / f"{t.table_id}.csv")
     write_csv(edition.summary, out / "edition.csv")
     write_csv(revisions_frame(revisions), out / "revisions.csv")
-    write_older(out, older, write_csv)
+    write_older(out, older)
     cat = pd.DataFrame(catalog_rows, columns=CATALOG_COLUMNS)
     write_csv(cat, out / "catalog.csv")
     checks = pd.DataFrame(all_checks)

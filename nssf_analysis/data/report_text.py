@@ -1,21 +1,49 @@
 """The report's own text: its lines, its numbered sections and the text of each.
 
-The pages quote the report (a section's paragraphs, the dates its text states); what
-they quote is read here, from the report in ``seeds/`` of the year, once per file.
-How a page shows it is :mod:`nssf_analysis.render.prose`.
+The report in ``seeds/`` is read here (:func:`read_lines`), by extraction and by the pages
+alike.  The pages quote it (a section's paragraphs, the dates its text states); how a page
+shows it is :mod:`nssf_analysis.render.prose`.
 """
 
 from __future__ import annotations
 
 import re
-from functools import cache
 from pathlib import Path
 
 from nssf_analysis import paths
-from nssf_analysis.data.extract import read_lines
+from nssf_analysis.data.cache import data_cache
+from nssf_analysis.data.files import read_bytes
+from nssf_analysis.exceptions import ExtractionError
+
+__all__ = ["has_report", "read_lines", "report_lines", "report_sections", "section_lines"]
 
 #: A line of the table of contents: the section's code, its title, dots, a tab, a page.
 _TOC_LINE = re.compile(r"^((?:[A-E]|\d)(?:\.\d+)*)\.?\s+(.+?)\.*\t\d+\s*$")
+
+
+def read_lines(path: Path) -> list[str]:
+    """Read a report text file as a list of lines without line terminators.
+
+    Parameters
+    ----------
+    path : Path
+        The report text file.
+
+    Raises
+    ------
+    ExtractionError
+        When the file is missing or a byte is not UTF-8 (naming its line).
+    """
+    if not Path(path).exists():
+        raise ExtractionError(f"{path}: report file not found")
+    raw = read_bytes(path)  # an unreadable file is its one-line error
+    try:
+        return raw.decode("utf-8").splitlines()
+    except UnicodeDecodeError as err:
+        line = raw[: err.start].count(b"\n") + 1
+        raise ExtractionError(
+            f"{path}, line {line}: byte 0x{raw[err.start]:02x} is not UTF-8 text"
+        ) from None
 
 
 def has_report(year: int) -> bool:
@@ -23,20 +51,16 @@ def has_report(year: int) -> bool:
     return paths.seed_path(year).exists()
 
 
+@data_cache(maxsize=8)
 def report_lines(year: int) -> tuple[str, ...]:
-    """Return the lines of the report of ``year`` (:func:`nssf_analysis.data.extract.read_lines`).
+    """Return the lines of the report of ``year`` (:func:`read_lines`).
 
     Parameters
     ----------
     year : int
         The report's year.
     """
-    return _lines_of(str(paths.seed_path(year)))
-
-
-@cache
-def _lines_of(path: str) -> tuple[str, ...]:
-    return tuple(read_lines(Path(path)))
+    return tuple(read_lines(paths.seed_path(year)))
 
 
 def report_sections(year: int) -> tuple[tuple[str, str, int], ...]:
@@ -54,12 +78,12 @@ def report_sections(year: int) -> tuple[tuple[str, str, int], ...]:
         contents print it, and the index of its heading in the report's body (-1 when
         the body has no such heading).
     """
-    return _sections_of(str(paths.seed_path(year)))
+    return _sections_of(year)
 
 
-@cache
-def _sections_of(path: str) -> tuple[tuple[str, str, int], ...]:
-    lines = _lines_of(path)
+@data_cache(maxsize=8)
+def _sections_of(year: int) -> tuple[tuple[str, str, int], ...]:
+    lines = report_lines(year)
     hits = [(i, m) for i, ln in enumerate(lines) if (m := _TOC_LINE.match(ln))]
     toc = hits[:1]
     for i, m in hits[1:]:  # the contents: one block of lines, blank lines aside

@@ -4,23 +4,33 @@ With several reports in ``seeds/``, each older one is matched like the newest
 (:func:`nssf_analysis.data.editions.match_edition`); a table's tidy rows then hold every
 year any edition prints, each from the newest edition that prints it
 (:func:`with_older_years`), and every value the newest prints differently is a revision
-(``data/revisions.csv``).
+(``data/revisions.csv``, read back by :func:`nssf_analysis.data.catalog.load_revisions`).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 import pandas as pd
 
 from nssf_analysis import paths
-from nssf_analysis.data.extract import RawTable, read_lines, report_year
+from nssf_analysis.data.editions import Edition, match_edition
+from nssf_analysis.data.extract import RawTable, report_year, write_csv
+from nssf_analysis.data.report_text import read_lines
+from nssf_analysis.data.tidy import build
 from nssf_analysis.exceptions import NSSFError
 
-if TYPE_CHECKING:
-    from nssf_analysis.data.editions import Edition
+__all__ = [
+    "REVISION_COLUMNS",
+    "OlderEdition",
+    "merge_years",
+    "older_editions",
+    "revisions_frame",
+    "table_revisions",
+    "with_older_years",
+    "write_older",
+]
 
 #: Columns of ``data/revisions.csv``: every value a newer edition prints differently.
 REVISION_COLUMNS = [
@@ -72,8 +82,6 @@ def older_editions(years: list[int]) -> list[OlderEdition]:
     years : list of int
         The report years of ``seeds/``, oldest first (the last is the newest).
     """
-    from nssf_analysis.data import editions  # editions offers this module's names
-
     out = []
     for y in reversed(years[:-1]):
         seed = paths.seed_path(y)
@@ -81,7 +89,7 @@ def older_editions(years: list[int]) -> list[OlderEdition]:
         ry = report_year(lines, str(seed))
         if ry != y:
             raise NSSFError(f"{seed}: title says report year {ry}, file name says {y}")
-        out.append(OlderEdition(year=y, seed=seed, edition=editions.match_edition(lines)))
+        out.append(OlderEdition(year=y, seed=seed, edition=match_edition(lines)))
     return out
 
 
@@ -157,7 +165,7 @@ def merge_years(new: pd.DataFrame, old: pd.DataFrame, old_year: int) -> pd.DataF
 
 
 def with_older_years(
-    table: RawTable, tidy: pd.DataFrame, report_year: int, older: list[OlderEdition], build
+    table: RawTable, tidy: pd.DataFrame, report_year: int, older: list[OlderEdition]
 ) -> tuple[pd.DataFrame, list[dict]]:
     """Add to a table's tidy rows the years only older editions print; list revisions.
 
@@ -171,8 +179,6 @@ def with_older_years(
         The newest edition's year.
     older : list of OlderEdition
         The older editions, newest first.
-    build : callable
-        The tidy builder (:func:`nssf_analysis.tidy.build`).
 
     Returns
     -------
@@ -193,7 +199,7 @@ def with_older_years(
     return merged.drop(columns="_edition"), revisions
 
 
-def write_older(out: Path, older: list[OlderEdition], write_csv) -> None:
+def write_older(out: Path, older: list[OlderEdition]) -> None:
     """Write each older edition's tables as printed to ``editions/<year>/raw``.
 
     Its summary goes to ``editions/<year>/edition.csv``.
@@ -208,24 +214,3 @@ def write_older(out: Path, older: list[OlderEdition], write_csv) -> None:
 def revisions_frame(records: list[dict]) -> pd.DataFrame:
     """Return revision records as the frame of ``data/revisions.csv``."""
     return pd.DataFrame(records, columns=REVISION_COLUMNS)
-
-
-def load_revisions() -> pd.DataFrame:
-    """Return what the newest edition revises of older ones (``data/revisions.csv``).
-
-    Returns
-    -------
-    DataFrame
-        One row per revised cell: ``table_id``, ``label`` (newest edition), ``year``,
-        ``measure``, ``unit``, ``cell`` (the other dimensions), ``old`` and ``new``
-        values (floats), and the edition and report line of each. Empty when
-        ``seeds/`` holds one report.
-    """
-    from nssf_analysis.data.catalog import read_csv
-
-    df = read_csv(paths.data_dir() / "revisions.csv")
-    for col in ("old", "new"):
-        df[col] = df[col].astype(float)
-    for col in ("year", "old_edition", "old_line", "new_edition", "new_line"):
-        df[col] = df[col].astype(int)
-    return df

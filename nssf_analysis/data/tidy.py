@@ -1,7 +1,7 @@
 """Tidy layer: tables as printed → long form, with totals and changes checked.
 
 One generic interpreter serves every table.  It reads a table's spec
-(:data:`nssf_analysis.specs.TIDY`): the dimension of each row-label column and
+(:data:`nssf_analysis.data.specs.TIDY`): the dimension of each row-label column and
 of each header level, label maps, which values are totals of which parts.  It
 produces one record per printed number (a *cell*) with a ``role``:
 
@@ -23,22 +23,35 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from nssf_analysis.data.checks import (  # noqa: F401 (the checks' names, offered here)
-    BOOKKEEPING,
-    _dim_cols,
-    change_percent,
+from nssf_analysis.data.catalog import catalog_row, load_raw
+from nssf_analysis.data.checks import (
     check_fluctuations,
     check_shares,
     check_totals,
-    decimals,
-    rounding_tolerance,
+    dim_cols,
     totals_of,
 )
 from nssf_analysis.data.extract import PERIOD_RE, YEAR_RE, RawTable, is_value
-from nssf_analysis.data.specs import LABELS, MONTH_NAMES, PRINTED_DIMS, tidy_spec
+from nssf_analysis.data.specs import tidy_spec
+from nssf_analysis.data.specs.vocabulary import LABELS, MONTH_NAMES, PRINTED_DIMS
 from nssf_analysis.data.units import MEASURE_UNITS, UNIT_WORDS, UNITS
-from nssf_analysis.data.units import is_count as is_count_unit  # noqa: F401 (public name)
-from nssf_analysis.exceptions import ExtractionError
+from nssf_analysis.exceptions import ExtractionError, NSSFError
+
+__all__ = [
+    "FLUCT_RE",
+    "MONTHS",
+    "build",
+    "column_paths",
+    "csv_number",
+    "interpret",
+    "parse_value",
+    "raw_table",
+    "row_label",
+    "slug",
+    "table_checks",
+    "text_table",
+    "tidy_frame",
+]
 
 FLUCT_RE = re.compile(r"^Fluctuation")
 YEAR_UNIT_RE = re.compile(r"^((?:19|20)\d{2}) \((.+)\)$")
@@ -452,7 +465,7 @@ def tidy_frame(cells: pd.DataFrame, table_id: str) -> pd.DataFrame:
     df = cells[(cells["role"] == "value") & cells["value"].notna()].copy()
     dims = [d for d in DIM_ORDER if d in df.columns]
     dims += [
-        d for d in _dim_cols(df) if d not in dims and d not in TIDY_TAIL and d != "period_start"
+        d for d in dim_cols(df) if d not in dims and d not in TIDY_TAIL and d != "period_start"
     ]
     tail = ["sex", "year", "measure", "unit", "value", "line", "column"]
     if spec.get("cumulative"):
@@ -560,3 +573,20 @@ def table_checks(cells: pd.DataFrame, findings: list[dict], table_id: str) -> li
     """
     checks = findings + check_totals(cells, table_id)
     return checks + check_fluctuations(cells, table_id) + check_shares(cells, table_id)
+
+
+def raw_table(table_id: str) -> RawTable:
+    """Rebuild a numbered or annex table's :class:`RawTable` from its ``data/raw`` file.
+
+    This lets the interpreter and its checks run on the committed (or a modified) raw
+    file instead of the report text.
+
+    Parameters
+    ----------
+    table_id : str
+        A numbered or annex table id (not a directory).
+    """
+    raw, row = load_raw(table_id), catalog_row(table_id)
+    if row["family"] == "directory":
+        raise NSSFError(f"{table_id} is a directory, not a table")
+    return RawTable.from_frame(raw, row)

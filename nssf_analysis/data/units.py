@@ -19,6 +19,24 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+__all__ = [
+    "COUNT_UNITS",
+    "FACT_UNITS",
+    "MEASURE_UNITS",
+    "MONEY_SCALE",
+    "MONEY_UNITS",
+    "READINGS",
+    "UNITS",
+    "UNIT_WORDS",
+    "VOCABULARY",
+    "Reading",
+    "factor",
+    "is_money",
+    "methodology_markdown",
+    "read",
+    "reading",
+]
+
 #: Riels per unit of each money unit.
 MONEY_SCALE = {"riels": 1.0, "million riels": 1e6, "billion riels": 1e9}
 
@@ -148,11 +166,6 @@ READINGS: dict[str, Reading] = {
 def is_money(unit: str) -> bool:
     """Whether ``unit`` is a unit of money (riels, million riels, billion riels)."""
     return unit in MONEY_UNITS
-
-
-def is_count(unit: str) -> bool:
-    """Whether values in ``unit`` are counts (non-negative integers)."""
-    return unit in COUNT_UNITS
 
 
 def factor(unit: str, target: str) -> float:

@@ -1,21 +1,28 @@
 """Validation of data files: columns, types, units, counts, females ≤ total, unique keys.
 
 Every rule raises :class:`~nssf_analysis.exceptions.ValidationError` naming the
-file, the 1-based data row, the column and the rule.  :func:`validate_tidy` runs
-on every :func:`~nssf_analysis.catalog.load_table`; :func:`check_columns` and
-:func:`check_integers` serve every other file of ``data/`` (raw tables, catalog,
-checks, facts, graphics, directories).
+file, the 1-based data row, the column and the rule.  :func:`validate_tidy` checks a tidy
+table (:func:`tidy_types` only types one the manifest lists as validated);
+:func:`check_columns` and :func:`check_integers` serve every other file of ``data/`` (raw
+tables, catalog, checks, facts, graphics, directories).
 """
 
 from __future__ import annotations
 
-import math
-
 import pandas as pd
 
-from nssf_analysis.data.layout import layout_problem  # noqa: F401 (public name)
 from nssf_analysis.data.units import COUNT_UNITS, UNITS
 from nssf_analysis.exceptions import ValidationError
+
+__all__ = [
+    "check_choices",
+    "check_columns",
+    "check_females",
+    "check_integers",
+    "check_numbers",
+    "tidy_types",
+    "validate_tidy",
+]
 
 REQUIRED = ["sex", "year", "measure", "unit", "value"]
 NON_KEY = {"value", "line", "column"}
@@ -25,10 +32,10 @@ def _row(df: pd.DataFrame, idx) -> int:
     return int(df.index.get_loc(idx)) + 1
 
 
-#: Columns that hold whole numbers wherever they occur (report lines, columns, months …).
 #: How a count is named in an error: its value and its unit.
 _COUNT = "count {value:g} ({unit})"
 
+#: Columns that hold whole numbers wherever they occur (report lines, columns, months …).
 INTEGER_COLUMNS = ("line", "column", "month", "period_start")
 
 
@@ -144,14 +151,7 @@ def validate_tidy(df: pd.DataFrame, path, known_years: set[int]) -> pd.DataFrame
         ``females-not-above-total``, ``unique-key``.
     """
     check_columns(df, path, REQUIRED)
-    df = check_numbers(df, path, ("value", "year"))
-    df = check_integers(df, path, INTEGER_COLUMNS)
-    if (df["year"] % 1 != 0).any():
-        idx = df.index[(df["year"] % 1 != 0)][0]
-        raise ValidationError(
-            "known-year", path, _row(df, idx), "year", f"{df.at[idx, 'year']} is not a whole year"
-        )
-    df["year"] = df["year"].astype(int)
+    df = tidy_types(df, path)
     known = "{year} is not one of " + str(sorted(known_years))
     _refuse(df, path, ~df["year"].isin(known_years), "known-year", "year", known)
     vocabulary = "{unit!r} is not in the vocabulary " + str(sorted(UNITS))
@@ -167,6 +167,23 @@ def validate_tidy(df: pd.DataFrame, path, known_years: set[int]) -> pd.DataFrame
         where = ", ".join(f"{k}={df.at[idx, k]}" for k in keys if str(df.at[idx, k]) != "")
         raise ValidationError("unique-key", path, _row(df, idx), None, f"duplicate key ({where})")
     check_females(df, path)
+    return df
+
+
+def tidy_types(df: pd.DataFrame, path) -> pd.DataFrame:
+    """Return a tidy table with ``year`` and the whole-number columns as int, ``value`` a number.
+
+    The parameters are those of :func:`validate_tidy`; rules ``number``, ``integer`` and
+    ``known-year`` (a year that is not whole).
+    """
+    df = check_numbers(df, path, ("value", "year"))
+    df = check_integers(df, path, INTEGER_COLUMNS)
+    if (df["year"] % 1 != 0).any():
+        idx = df.index[(df["year"] % 1 != 0)][0]
+        raise ValidationError(
+            "known-year", path, _row(df, idx), "year", f"{df.at[idx, 'year']} is not a whole year"
+        )
+    df["year"] = df["year"].astype(int)
     return df
 
 
@@ -189,8 +206,3 @@ def check_females(df: pd.DataFrame, path) -> None:
             f"females {r['value']:g} > total {r['value_total']:g} "
             f"for measure {r['measure']} in {r['year']}",
         )
-
-
-def check_not_nan(value: float) -> bool:
-    """Return True if ``value`` is a real number (not None/NaN)."""
-    return value is not None and not (isinstance(value, float) and math.isnan(value))

@@ -67,7 +67,7 @@ def table_link(table_id: str) -> str:
     table_id : str
         A table id of the catalog.
     """
-    catalog_mod._check_id(table_id)
+    catalog_mod.check_id(table_id)
     section = catalog_mod.metadata(table_id)["section"]
     return f"{chapter_of(section)}.html#{table_id}"
 

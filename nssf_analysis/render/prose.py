@@ -27,8 +27,8 @@ from IPython.display import Markdown
 
 from nssf_analysis.analysis import changes, headlines
 from nssf_analysis.analysis.headlines import printed_cell
-from nssf_analysis.data import editions, report_text, units
-from nssf_analysis.data.catalog import load_facts
+from nssf_analysis.data import report_text, units
+from nssf_analysis.data.catalog import in_edition, load_facts
 from nssf_analysis.render.charts import NOT_PRINTED, graphic_info
 from nssf_analysis.render.intros import INTROS
 from nssf_analysis.render.tables import caption_html, change_percent, format_value, table_years
@@ -128,7 +128,7 @@ def say(table_id: str, year: int, dims: dict) -> tuple[str, str] | None:
 
 def _sentence(template: str, quantities: dict, year: int) -> str | None:
     words = {}
-    if not all(editions.in_edition(tid) for tid, _ in quantities.values()):
+    if not all(in_edition(tid) for tid, _ in quantities.values()):
         return None  # the edition does not print a table the sentence needs
     for name, (tid, dims) in quantities.items():
         said = say(tid, year, dims)

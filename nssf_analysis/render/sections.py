@@ -16,7 +16,13 @@ from IPython.display import HTML, Markdown, display
 
 from nssf_analysis.analysis import headlines
 from nssf_analysis.data import editions
-from nssf_analysis.data.catalog import catalog, load_graphics
+from nssf_analysis.data.catalog import (
+    absence_note,
+    catalog,
+    load_edition,
+    load_graphics,
+    load_revisions,
+)
 from nssf_analysis.render import charts, prose, tables
 
 
@@ -146,13 +152,11 @@ def absent(section: str) -> list[str]:
     list of str
         E.g. "This edition does not print Table 21 of the 2022 report (…)."
     """
-    ed = editions.load_edition()
+    ed = load_edition()
     ref = editions.reference()
     missing = ed.loc[ed["status"] == "missing", "table_id"]
     return [
-        editions.absence_note(tid)
-        for tid in missing
-        if tid in ref and _in(ref[tid]["section"], section)
+        absence_note(tid) for tid in missing if tid in ref and _in(ref[tid]["section"], section)
     ]
 
 
@@ -217,7 +221,7 @@ def revisions_frame(year: int) -> pd.DataFrame:
         (measure and the other dimensions), the value each edition prints and the
         difference; empty when ``seeds/`` holds one report or nothing of ``year`` changed.
     """
-    rev = editions.load_revisions()
+    rev = load_revisions()
     rev = rev[rev["year"].astype(str) == str(year)]
     return pd.DataFrame(
         {

@@ -23,6 +23,7 @@ import pandas as pd
 from nssf_analysis.analysis.audit.common import Sources, fmt, labeler, record
 from nssf_analysis.analysis.audit.rules import DIRECTORY_LISTS
 from nssf_analysis.data import tidy
+from nssf_analysis.data.checks import change_percent, decimals
 from nssf_analysis.data.extract import is_value
 from nssf_analysis.data.specs import tidy_spec
 
@@ -142,7 +143,7 @@ def blank_checks(src: Sources) -> list[dict]:
                         & cells["value"].notna()
                     ].sort_values("line")
                     if len(same) == 2 and same["value"].iloc[0] != 0:
-                        computed = tidy.change_percent(same["value"].iloc[0], same["value"].iloc[1])
+                        computed = change_percent(same["value"].iloc[0], same["value"].iloc[1])
                         expected = f"{computed:.2f}% (change of the two years above)"
                 out.append(
                     record(
@@ -184,7 +185,7 @@ def precision_checks(src: Sources) -> list[dict]:
         lab = labeler(src, tid)
         kind = cells["role"].eq("fluctuation").map({True: "change", False: "value"})
         for (unit, _k), grp in cells.groupby([cells["unit"], kind], sort=False):
-            decs = grp["printed"].map(tidy.decimals)
+            decs = grp["printed"].map(decimals)
             counts = decs.value_counts()
             modal = max(d for d, n in counts.items() if n == counts.max())
             years = grp["year"] if "year" in grp.columns else [""] * len(grp)

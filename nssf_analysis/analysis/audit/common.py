@@ -24,8 +24,10 @@ from nssf_analysis import paths
 from nssf_analysis.analysis import select
 from nssf_analysis.data import catalog as catalog_mod
 from nssf_analysis.data import tidy, units
+from nssf_analysis.data.checks import decimals
 from nssf_analysis.data.declarations import read_toml
 from nssf_analysis.data.extract import is_value
+from nssf_analysis.data.files import read_csv
 from nssf_analysis.data.specs import tidy_spec
 from nssf_analysis.exceptions import NSSFError
 
@@ -132,7 +134,7 @@ class Sources:
 def load_sources() -> Sources:
     """Read the data files the audit checks (catalog, raw tables, directories, facts)."""
     cat = catalog_mod.catalog()
-    ry = int(catalog_mod._metadata()["report_year"])
+    ry = catalog_mod.report_year()
     src = Sources(
         report_year=ry,
         labels=dict(zip(cat["table_id"], cat["label"], strict=True)),
@@ -140,7 +142,7 @@ def load_sources() -> Sources:
     )
     for tid, family in zip(cat["table_id"], cat["family"], strict=True):
         if family == "directory":
-            df = pd.read_csv(paths.tidy_dir() / f"{tid}.csv", dtype=str, keep_default_na=False)
+            df = read_csv(paths.tidy_dir() / f"{tid}.csv")  # as is: the audit checks it
             src.directories[tid] = df
             frame = df.copy()
             frame["value"] = 1.0
@@ -153,7 +155,7 @@ def load_sources() -> Sources:
             continue
         if family == "text":
             continue
-        table = catalog_mod.raw_table(tid)
+        table = tidy.raw_table(tid)
         src.raw[tid] = catalog_mod.load_raw(tid)
         cells, findings = tidy.interpret(table, ry)
         checks = tidy.table_checks(cells.copy(), findings, tid)
@@ -316,7 +318,7 @@ def record(**fields) -> dict:
 def half_unit(printed: str) -> float:
     """Return half a unit of the last printed digit ("22.26" → 0.005, "1,501" → 0)."""
     text = str(printed).strip().rstrip("%")
-    return 0.5 * 10 ** -tidy.decimals(text) if "." in text else 0.0
+    return 0.5 * 10 ** -decimals(text) if "." in text else 0.0
 
 
 def factor(unit: str, target: str) -> float | None:

@@ -33,8 +33,8 @@ from nssf_analysis import paths
 from nssf_analysis.analysis.audit.common import figure as _n
 from nssf_analysis.analysis.audit.common import labeler, place, record
 from nssf_analysis.data import catalog as catalog_mod
-from nssf_analysis.data.directories import _cells, _is_artefact
-from nssf_analysis.data.extract import read_lines
+from nssf_analysis.data.directories import is_artefact, line_cells
+from nssf_analysis.data.report_text import read_lines
 
 __all__ = [
     "FACILITY_KINDS",
@@ -656,7 +656,7 @@ _LEGIT_RE = re.compile(
 
 
 def _seed_lines(src) -> list[str] | None:
-    meta = catalog_mod._metadata()
+    meta = catalog_mod.report_metadata()
     path = paths.seeds_dir() / meta.get("seed", f"nssf_annual_report_{src.report_year}.txt")
     if not path.exists():
         return None
@@ -705,7 +705,7 @@ def source_checks(src) -> list[dict]:
                 continue
             if _LEGIT_RE.match(text):
                 continue
-            kind = "separator" if _is_artefact(_cells(lines[n - 1])) else "stray"
+            kind = "separator" if is_artefact(line_cells(lines[n - 1])) else "stray"
             debris.append((n, kind, text))
         out.append(_debris(src, tid, debris, lo, frame))
         if tid in src.directories and "province_no" in frame.columns:

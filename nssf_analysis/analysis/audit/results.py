@@ -18,7 +18,6 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
-from nssf_analysis import paths
 from nssf_analysis.analysis.audit import checks as checks_mod
 from nssf_analysis.analysis.audit import directories, relations
 from nssf_analysis.analysis.audit.common import Sources, load_sources, num
@@ -292,37 +291,22 @@ class AuditResult:
     sources: Sources = field(repr=False, default=None)
 
 
-def _signature() -> tuple:
-    d = paths.data_dir()
-    files = [d / "catalog.csv", d / "metadata.json", d / "facts.csv"]
-    files += sorted((d / "raw").glob("*.csv")) + sorted((d / "tidy").glob("a6_6_*.csv"))
-    files += sorted(paths.seeds_dir().glob("*.txt"))
-    sig = []
-    for p in files:
-        try:
-            st = p.stat()
-        except FileNotFoundError:
-            continue
-        sig.append((p.name, st.st_mtime_ns, st.st_size))
-    return (str(d), tuple(sig))
-
-
 def run() -> AuditResult:
-    """Run the whole audit on the data files (cached until a data file changes).
+    """Run the whole audit on the data files (cached until a file it loaded changes).
 
     The result is also kept on disk for the next process (the chapters of the book each
-    run on a fresh kernel, and several ask for the whole audit), and computed once when
-    processes ask for it at the same time (see :mod:`nssf_analysis.data.cache`).
+    run on a fresh kernel, and several ask for the whole audit; see
+    :mod:`nssf_analysis.data.cache`).
 
     Returns
     -------
     AuditResult
     """
-    return _run_cached(_signature())
+    return _run_cached()
 
 
 @data_cache(maxsize=4, persist=True)
-def _run_cached(signature: tuple) -> AuditResult:
+def _run_cached() -> AuditResult:
     src = load_sources()
     records = (
         checks_mod.table_checks(src)

@@ -23,10 +23,10 @@ labels that mean the same in every table, and :mod:`nssf_analysis.data.units` th
 units (the vocabulary, the unit of each measure, money scaling).
 
 This module merges the parts, in the report's order, and gives the API: extraction
-(:mod:`nssf_analysis.data.extract`) uses :data:`ANNEX_TABLES` and :data:`TABLE_OPTIONS`
-to find and cut tables; the tidy layer (:mod:`nssf_analysis.data.tidy`) uses
-:func:`tidy_spec`; :func:`contract` gives the rows, blocks and header labels each table
-must have.
+(:mod:`nssf_analysis.data.extract`) uses ``annex.ANNEX_TABLES`` and
+``part_c_to_e.TABLE_OPTIONS`` (imported from their modules) to find and cut tables;
+the tidy layer (:mod:`nssf_analysis.data.tidy`) uses :func:`tidy_spec`; :func:`contract`
+gives the rows, blocks and header labels each table must have.
 """
 
 from __future__ import annotations
@@ -37,32 +37,17 @@ from nssf_analysis.data.specs import (
     part_b_health_care,
     part_c_to_e,
 )
-from nssf_analysis.data.specs.annex import ANNEX_TABLES, PROVINCES, PROVINCES_AND_KHANS
-from nssf_analysis.data.specs.families import variant
-from nssf_analysis.data.specs.part_c_to_e import TABLE_OPTIONS
-from nssf_analysis.data.specs.vocabulary import LABELS, MONTH_NAMES, PRINTED_DIMS, YEAR_ROWS
-from nssf_analysis.data.units import COUNT_UNITS, MEASURE_UNITS, UNITS
+from nssf_analysis.data.specs.vocabulary import YEAR_ROWS
 
 __all__ = [
-    "ANNEX_TABLES",
-    "COUNT_UNITS",
     "GRAPHIC_COUNT",
     "HEADERS",
-    "LABELS",
-    "MEASURE_UNITS",
-    "MONTH_NAMES",
-    "PRINTED_DIMS",
-    "PROVINCES",
-    "PROVINCES_AND_KHANS",
+    "REFERENCE_YEAR",
     "ROWS",
     "SECTION_SCHEMES",
-    "TABLE_OPTIONS",
     "TIDY",
-    "UNITS",
-    "YEAR_ROWS",
     "contract",
     "tidy_spec",
-    "variant",
 ]
 
 #: (section prefix, (scheme, sector)); the first prefix that matches wins.
@@ -100,6 +85,9 @@ ROWS: dict = {tid: rows for part in PARTS for tid, rows in part.ROWS.items()}
 
 #: Header labels of each table, as printed (a reference names a table printed alike).
 HEADERS: dict = {tid: h for part in PARTS for tid, h in part.HEADERS.items()}
+
+#: The report whose tables define the identifiers (its Table N is ``tNN``) and the layouts.
+REFERENCE_YEAR = 2022
 
 #: The report's graphics are "Graphic 1" … "Graphic 11" (``data/graphics.csv`` lists each).
 GRAPHIC_COUNT = 11

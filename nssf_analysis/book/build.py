@@ -1,0 +1,677 @@
+"""Build the book: run the chapter notebooks with papermill, render them, publish each year.
+
+``nssf-report build [--year Y]... [--all-years] [--jobs N] [--force]`` calls :func:`build`:
+
+1. **Plan.** The chapters are the notebooks ``NN_<name>.ipynb`` of ``notebooks/`` (or
+   ``$NSSF_NOTEBOOKS``).  A chapter runs again when its key changed — its notebook, the
+   package code, the templates, the library versions, its parameters — or when a file
+   it *loaded* changed: the package's loaders write each file of ``data/`` and ``seeds/``
+   they read to the file named by ``$NSSF_LOADS_FILE`` (see
+   :mod:`nssf_analysis.data.cache`), the build keeps those files' SHA-256 with the run
+   in ``outputs/.cache/book-cache.json``, and a one-table data change re-runs only the
+   chapters that load that table.  A cached run is used only when its files are there
+   with the SHA-256 recorded when they were written.
+2. **Execute** with papermill in a process pool (``--jobs``, default one per core),
+   each notebook on a fresh kernel forked from a warm process
+   (:mod:`nssf_analysis.book.kernels`), and render it with nbconvert in the same worker
+   (:mod:`nssf_analysis.book.pages`).  Workers and kernels die with the build, however
+   it ends (:mod:`nssf_analysis.book.processes`).
+3. **Publish** each year's book into a folder beside the target and rename it into
+   place (:mod:`nssf_analysis.book.publish`), under one lock (``outputs/.cache/build.lock``)
+   that ``nssf-report extract`` takes too.  A failed notebook keeps the previous book.
+"""
+
+from __future__ import annotations
+
+import csv
+import fcntl
+import hashlib
+import json
+import os
+import re
+import signal
+import subprocess
+import sys
+import time
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from importlib import metadata
+from pathlib import Path
+from typing import NamedTuple
+
+from nssf_analysis import paths, processes
+from nssf_analysis.book import pages, publish
+from nssf_analysis.exceptions import (
+    BookBuildError,
+    BuildInterruptedError,
+    NotebookFailedError,
+    NSSFError,
+    YearNotAvailableError,
+)
+
+__all__ = [
+    "CELL_TIMEOUT",
+    "KERNEL_NAME",
+    "BuildReport",
+    "Run",
+    "Inputs",
+    "build",
+    "build_lock",
+    "discover_notebooks",
+    "execute_notebook",
+    "resolve_years",
+    "run_cli",
+    "sha256",
+    "tree_hash",
+    "years_with_data",
+]
+
+KERNEL_NAME = "nssf-analysis"
+KERNEL_INSTALL = f".venv/bin/python -m ipykernel install --sys-prefix --name {KERNEL_NAME}"
+#: Seconds one cell may run before the build gives up on it.
+CELL_TIMEOUT = int(os.environ.get("NSSF_CELL_TIMEOUT", "1800"))
+#: Libraries whose version is part of every key (outputs may change with them).
+KEY_PACKAGES = publish.FOOTER_PACKAGES + (
+    *("numpy", "scipy", "seaborn", "ipykernel", "nbclient", "nbformat", "jinja2", "pygments"),
+    *("mistune", "openpyxl", "nh3", "playwright", "pikepdf"),
+)
+CHAPTER_RE = re.compile(r"^(\d{2})_([A-Za-z0-9][A-Za-z0-9_\-]*)\.ipynb$")
+#: Bumped when what the cache holds changes shape.
+CACHE_SCHEMA = 3
+
+
+def sha256(data: bytes | str | Path | object) -> str:
+    """Return the SHA-256 of bytes, of a file's content (a Path), or of an object as JSON."""
+    if isinstance(data, Path):
+        data = data.read_bytes()
+    elif not isinstance(data, bytes | str):
+        data = json.dumps(data, sort_keys=True, default=str)
+    return hashlib.sha256(data.encode() if isinstance(data, str) else data).hexdigest()
+
+
+def tree_hash(folder: Path, patterns=("**/*",)) -> str:
+    """Return one SHA-256 over the files of ``folder``: each path and its content's SHA-256.
+
+    Files and folders whose name starts with a dot, and ``__pycache__``, are left out.
+    """
+    h = hashlib.sha256()
+    for p in sorted({p for pat in patterns for p in folder.glob(pat) if p.is_file()}):
+        rel = p.relative_to(folder).as_posix()
+        if not any(s.startswith(".") or s == "__pycache__" for s in rel.split("/")):
+            h.update(rel.encode() + b"\0" + sha256(p).encode() + b"\n")
+    return h.hexdigest()
+
+
+def _display(p: Path) -> str:
+    try:
+        return str(Path(p).resolve().relative_to(Path.cwd().resolve()))
+    except ValueError:
+        return str(p)
+
+
+# ------------------------------------------------------------------------ plan
+def discover_notebooks(folder: Path) -> list[Path]:
+    """Return the chapter notebooks ``NN_<name>.ipynb`` of ``folder``, in chapter order.
+
+    Raises
+    ------
+    BookBuildError
+        If the folder holds none.
+    """
+    found = sorted(p for p in Path(folder).glob("*.ipynb") if CHAPTER_RE.match(p.name))
+    if not found:
+        raise BookBuildError(f"{folder}: no chapter notebook (NN_<name>.ipynb) to build")
+    return found
+
+
+def years_with_data() -> list[int]:
+    """Return every year some table of ``data/catalog.csv`` has data for."""
+    path = paths.data_dir() / "catalog.csv"
+    if not path.exists():
+        raise NSSFError(f"{path}: not found; run 'nssf-report extract' first")
+    with open(path, newline="", encoding="utf-8") as fh:
+        rows = list(csv.DictReader(fh))
+    return sorted({int(y) for r in rows for y in r.get("years", "").split("; ") if y.strip()})
+
+
+def resolve_years(years=None, all_years: bool = False) -> list[int]:
+    """Return the years to build: those given, every year with data, or the newest.
+
+    Raises
+    ------
+    YearNotAvailableError
+        If a year asked for has no data; the message lists the available years.
+    """
+    avail = years_with_data()
+    if all_years or not years:
+        return avail if all_years else avail[-1:]
+    for y in years:
+        if y not in avail:
+            raise YearNotAvailableError(
+                f"no data for year {y}; available years: {', '.join(map(str, avail))}"
+            )
+    return sorted(set(years))
+
+
+def _git_state() -> dict:
+    def git(*args) -> str | None:
+        try:
+            res = subprocess.run(
+                ["git", *args], cwd=paths.ROOT, capture_output=True, text=True, timeout=30
+            )
+        except (OSError, subprocess.SubprocessError):
+            return None
+        return res.stdout.strip() if res.returncode == 0 else None
+
+    commit = git("rev-parse", "HEAD")
+    if not commit:
+        return {"commit": "unknown", "dirty": False, "date": None}
+    epoch = os.environ.get("SOURCE_DATE_EPOCH") or git("log", "-1", "--format=%ct")
+    status = git("status", "--porcelain", "--untracked-files=no")
+    return {"commit": commit, "dirty": bool(status), "date": int(epoch) if epoch else None}
+
+
+@dataclass
+class Inputs:
+    """Hashes of what every chapter and book depends on besides the files it loads."""
+
+    code: str
+    templates: str
+    readme: str
+    versions: dict
+    git: dict
+    data: str = ""
+    seeds: str = ""
+    _files: dict = field(default_factory=dict, repr=False)
+
+    @classmethod
+    def collect(cls) -> Inputs:
+        """Hash the package code and data files, the templates, the README, ``data/``."""
+        versions = {}
+        for name in KEY_PACKAGES:
+            try:
+                versions[name] = metadata.version(name)
+            except metadata.PackageNotFoundError:
+                versions[name] = "not installed"
+        readme = paths.ROOT / "README.md"
+        package = Path(__file__).resolve().parent.parent
+        return cls(
+            code=tree_hash(package, ("**/*.py", "**/*.json", "**/*.toml", "**/*.csv")),
+            templates=tree_hash(pages.TEMPLATES),
+            readme=sha256(readme) if readme.exists() else "",
+            versions=versions,
+            git=_git_state(),
+            data=tree_hash(paths.data_dir()),
+            seeds=tree_hash(paths.seeds_dir()),
+        )
+
+    def file_hash(self, name: str) -> str | None:
+        """Return the SHA-256 of a loaded file (a path; relative ones from the project)."""
+        if name not in self._files:
+            p = Path(name) if Path(name).is_absolute() else paths.ROOT / name
+            self._files[name] = sha256(p) if p.is_file() else None
+        return self._files[name]
+
+    def chapter_key(self, source: Path, year: int) -> str:
+        """Return the key of a chapter run without its loads (see the module docstring)."""
+        return sha256(
+            [CACHE_SCHEMA, sha256(source), self.code, self.templates, self.versions, KERNEL_NAME]
+            + [{"year": year}]
+        )
+
+
+@contextmanager
+def build_lock(say=None):
+    """Hold ``outputs/.cache/build.lock`` (``fcntl.flock``; freed however the holder ends).
+
+    Builds and extractions take it, so that one never reads what the other is writing;
+    a second one waits, saying so once through ``say``.
+    """
+    path = paths.outputs_dir() / ".cache" / "build.lock"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with open(path, "a+") as fh:
+        try:
+            fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            if say:
+                say(f"another build or extraction holds {_display(path)}; waiting for it …")
+            fcntl.flock(fh, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(fh, fcntl.LOCK_UN)
+
+
+# --------------------------------------------------------------------- execute
+def execute_notebook(source, target, year: int, cwd, km=None) -> dict:
+    """Execute one notebook with papermill (the one runner: book chapters and goldens).
+
+    On the kernel :data:`KERNEL_NAME` (or the kernel manager ``km``), with the single
+    parameter ``year`` and :data:`CELL_TIMEOUT` seconds per cell; ``target`` None
+    writes nothing.  Returns the executed notebook.
+    """
+    import papermill as pm
+
+    return pm.execute_notebook(
+        str(source),
+        None if target is None else str(target),
+        parameters={"year": year},
+        kernel_name=KERNEL_NAME,
+        cwd=str(cwd),
+        progress_bar=False,
+        request_save_on_cell_execute=False,
+        execution_timeout=CELL_TIMEOUT,
+        km=km,
+    )
+
+
+def _describe_failure(nb: dict | None, name: str, year: int, err: BaseException) -> str:
+    """Return what failed where: the notebook, its cell (numbered as an editor does), the line."""
+    cell_no, where_line = None, ""
+    added = {pages.INJECTED_TAG, pages.ERROR_CELL_TAG}
+    cells = [
+        c for c in (nb or {}).get("cells", []) if not added & set(c["metadata"].get("tags", []))
+    ]
+    for n, cell in enumerate(cells, start=1):
+        errors = [o for o in cell.get("outputs", []) if o.get("output_type") == "error"]
+        if errors:
+            frames = "\n".join(
+                re.sub(r"\x1b\[[0-9;]*[A-Za-z]", "", t) for t in errors[-1]["traceback"]
+            )
+            m = re.search(r"(?m)^\s*-+>\s*(\d+)\s(.*)$", frames)
+            cell_no = n
+            where_line = f"line {m[1]}: {m[2].strip()}" if m else pages.first_line(cell["source"])
+            break
+    ename = getattr(err, "ename", None) or type(err).__name__
+    evalue = getattr(err, "evalue", None) or str(err)
+    where = f"cell {cell_no}" if cell_no else "before any cell ran"
+    msg = f"notebook {name} (year={year}) failed in {where}: {ename}: {pages.first_line(evalue)}"
+    return msg + (f"\n  at: {where_line[:120]}" if where_line else "")
+
+
+def _check_kernel() -> None:
+    """Raise a one-line error naming the command that installs the kernel, if it is missing."""
+    from jupyter_client.kernelspec import KernelSpecManager, NoSuchKernel
+
+    try:
+        KernelSpecManager().get_kernel_spec(KERNEL_NAME)
+    except (NoSuchKernel, OSError, ValueError) as err:
+        raise BookBuildError(
+            f"the Jupyter kernel {KERNEL_NAME!r} is not installed or unreadable ({err}); "
+            f"run: {KERNEL_INSTALL}"
+        ) from None
+
+
+def _worker_init(build_pid: int) -> None:
+    """Set up a worker: dies with the build, own process group, quiet, no IRI grammars."""
+    processes.die_with_parent()
+    if os.getppid() != build_pid:
+        os._exit(1)
+    os.setpgrp()  # Ctrl-C reaches the build, which stops the workers itself
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    sys.modules.setdefault("rfc3987_syntax", None)  # see _skip_iri_grammar
+    fd = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(fd, 1)
+    os.dup2(fd, 2)
+
+
+def _skip_iri_grammar() -> None:
+    """Keep jsonschema from compiling its IRI grammars (2 s per process; nbformat needs none).
+
+    jsonschema imports ``rfc3987_syntax`` only if it can: marked as missing, the
+    "iri" format checks, which the notebook schema does not use, are left out.
+    """
+    if "jsonschema" not in sys.modules:
+        sys.modules.setdefault("rfc3987_syntax", None)
+
+
+def run_chapter(job: dict) -> dict:
+    """Execute one chapter with papermill and render it (runs in a worker process).
+
+    ``job`` gives ``name``, ``source``, ``year``, ``cwd``, ``executed`` and ``fragment``
+    (where the sanitised notebook and its HTML go), ``loads`` (the loads file),
+    ``failed`` (where a failed run is kept) and ``warm`` (fork kernels).  Returns
+    ``status`` and ``seconds``, and ``warnings``, ``loads`` and the SHA-256 of both
+    files, or ``message``.
+    """
+    import nbformat
+    from jupyter_client import AsyncKernelManager
+    from jupyter_core.utils import run_sync
+
+    from nssf_analysis.book.kernels import WarmSpecs
+
+    start = time.perf_counter()
+    loads = Path(job["loads"])
+    loads.parent.mkdir(parents=True, exist_ok=True)  # the folder of every file of the run
+    loads.write_text("", encoding="utf-8")
+    os.environ["NSSF_LOADS_FILE"] = str(loads)
+    km = (
+        AsyncKernelManager(kernel_name=KERNEL_NAME, kernel_spec_manager=WarmSpecs())
+        if job["warm"]
+        else None
+    )
+    running, failed = Path(job["executed"]).with_suffix(".running.ipynb"), Path(job["failed"])
+    try:
+        try:
+            nb = execute_notebook(job["source"], running, job["year"], job["cwd"], km=km)
+        finally:  # papermill shuts down only the kernels it started itself
+            if km is not None and km.has_kernel:
+                run_sync(km.shutdown_kernel)()
+    except Exception as err:
+        saved = None
+        if running.exists():
+            failed.parent.mkdir(parents=True, exist_ok=True)
+            os.replace(running, failed)
+            saved = json.loads(failed.read_text(encoding="utf-8"))
+        message = _describe_failure(saved, f"{job['name']}.ipynb", job["year"], err)
+        return {"status": "failed", "message": message, "seconds": time.perf_counter() - start}
+    running.unlink(missing_ok=True)
+    failed.unlink(missing_ok=True)
+    source_ids = [c.get("id") for c in json.loads(Path(job["source"]).read_text("utf-8"))["cells"]]
+    nb = pages.sanitize_notebook(nb, source_ids)
+    text = nbformat.writes(nb)
+    html, warnings = pages.render_fragment(nb, job["name"])
+    for path, content in ((job["executed"], text), (job["fragment"], html)):
+        Path(path).parent.mkdir(parents=True, exist_ok=True)
+        Path(path).write_text(content, encoding="utf-8")
+    return {
+        "status": "ok",
+        "seconds": time.perf_counter() - start,
+        "warnings": warnings,
+        "loads": sorted(set(loads.read_text(encoding="utf-8").split())),
+        "executed_sha256": sha256(text),
+        "fragment_sha256": sha256(html),
+    }
+
+
+def _run_jobs(jobs: list[dict], workers: int, progress: bool, say, on_result) -> None:
+    """Run ``jobs`` in a process pool; ``on_result(job, result)`` as each one ends."""
+    import multiprocessing
+
+    from tqdm import tqdm
+
+    pool = ProcessPoolExecutor(
+        workers,
+        mp_context=multiprocessing.get_context("spawn"),
+        initializer=_worker_init,
+        initargs=(os.getpid(),),
+    )
+    try:
+        futures = {pool.submit(run_chapter, job): job for job in jobs}
+        with tqdm(total=len(jobs), desc="notebooks", unit="nb", disable=not progress) as bar:
+            for fut in as_completed(futures):
+                job = futures[fut]
+                try:
+                    res = fut.result()
+                except Exception as err:  # the worker died (killed, out of memory …)
+                    res = {
+                        "status": "failed",
+                        "seconds": 0.0,
+                        "message": f"notebook "
+                        f"{job['name']}.ipynb (year={job['year']}): its worker died: {err}",
+                    }
+                on_result(job, res)
+                bar.update(1)
+                if not progress:
+                    say(f"  {job['name']} {job['year']}: {res['status']} in {res['seconds']:.1f} s")
+        pool.shutdown()
+    except BaseException:
+        pool.shutdown(wait=False, cancel_futures=True)
+        processes.kill_tree()
+        raise
+
+
+# ----------------------------------------------------------------------- build
+class Run(NamedTuple):
+    """What the build did with one notebook for one year."""
+
+    year: int
+    name: str
+    status: str  # "executed", "cached" or "failed"
+    seconds: float
+
+
+@dataclass
+class BuildReport:
+    """The outcome of :func:`build`: one :class:`Run` per notebook and year, the books, the time."""
+
+    runs: list = field(default_factory=list)
+    books: dict = field(default_factory=dict)  # year -> "rendered" | "up to date"
+    seconds: float = 0.0
+
+    def summary(self) -> str:
+        """Return the per-notebook status and time and the books written, as text."""
+        lines = [f"  {'notebook':<32} {'year':>4}  {'status':<9} {'seconds':>8}"]
+        for r in self.runs:
+            shown = f"{r.seconds:8.1f}" if r.status != "cached" else f"{'-':>8}"
+            lines.append(f"  {r.name:<32} {r.year:>4}  {r.status:<9} {shown}")
+        for year, state in sorted(self.books.items()):
+            book = paths.outputs_dir() / str(year) / "book" / "index.html"
+            lines.append(f"book {year}: {state} -> {_display(book)}")
+        return "\n".join([*lines, f"build finished in {self.seconds:.1f} s"])
+
+
+def _entry_valid(entry: dict | None, key: str, inputs: Inputs, cache: Path) -> bool:
+    """Whether a cached run has this key, unchanged loads and its files as written."""
+    if not entry or entry.get("key") != key:
+        return False
+    if any(inputs.file_hash(f) != h for f, h in entry["loads"].items()):
+        return False
+    return all(
+        (cache / entry[k]).is_file() and sha256(cache / entry[k]) == entry[f"{k}_sha256"]
+        for k in ("executed", "fragment")
+    )
+
+
+def _read_index(path: Path) -> dict:
+    try:
+        index = json.loads(path.read_text(encoding="utf-8"))
+        if index.get("schema") == CACHE_SCHEMA:
+            return index
+    except (OSError, ValueError, AttributeError):
+        pass
+    return {"schema": CACHE_SCHEMA, "chapters": {}, "books": {}}
+
+
+def _write_index(path: Path, index: dict) -> None:
+    tmp = path.with_name(f".{path.name}.{os.getpid()}")
+    tmp.write_text(json.dumps(index, indent=1, sort_keys=True), encoding="utf-8")
+    os.replace(tmp, path)
+
+
+def build(
+    years=None,
+    *,
+    all_years: bool = False,
+    jobs: int | None = None,
+    force: bool = False,
+    notebooks: Path | None = None,
+    progress: bool = True,
+    log=None,
+    warm: bool | None = None,
+) -> BuildReport:
+    """Run the chapter notebooks that need it and publish each year's book.
+
+    Parameters
+    ----------
+    years : list of int, optional
+        Report years to build (default: the newest year with data).
+    all_years : bool
+        Build every year with data.
+    jobs : int, optional
+        Notebooks run at once (default: the number of cores).
+    force : bool
+        Run every notebook and write every book again.
+    notebooks : Path, optional
+        Folder of the chapter notebooks (default ``$NSSF_NOTEBOOKS`` or ``notebooks/``).
+    progress : bool
+        Show a progress bar on stderr (else a line per notebook).
+    log : callable, optional
+        Receives each line of text (default: stderr).
+    warm : bool, optional
+        Fork each kernel from a warm process (default: yes, unless ``NSSF_WARM=0``).
+
+    Raises
+    ------
+    BookBuildError
+        Years and all years both given, an output folder that cannot be written.
+    NotebookFailedError
+        A notebook failed: names the notebook, cell and error; its executed copy is kept
+        in ``outputs/<year>/failed/`` and the year's previous book stays.
+    BuildInterruptedError
+        Interrupted; nothing half-built is published.
+    """
+    start = time.perf_counter()
+    _skip_iri_grammar()
+    processes.mark_session()
+    say = log or (lambda msg: print(msg, file=sys.stderr, flush=True))
+    if years and all_years:
+        raise BookBuildError("give either years (--year) or every year (--all-years), not both")
+    nbdir = Path(notebooks or os.environ.get("NSSF_NOTEBOOKS") or paths.notebooks_dir())
+    sources = discover_notebooks(nbdir)
+    build_years = resolve_years(years, all_years)
+    warm = os.environ.get("NSSF_WARM", "1") != "0" if warm is None else warm
+    out_root = paths.outputs_dir()
+    cache = out_root / ".cache"
+    publish.preflight(out_root, build_years)
+    _check_kernel()
+    report = BuildReport()
+    with build_lock(say):
+        publish.remove_leftovers(out_root)
+        inputs = Inputs.collect()
+        index_path = cache / "book-cache.json"
+        index = _read_index(index_path)
+        todo, plan = [], []
+        for y in build_years:
+            for src in sources:
+                name, key = src.stem, inputs.chapter_key(src, y)
+                entry = index["chapters"].get(f"{y}/{name}")
+                ok = not force and _entry_valid(entry, key, inputs, cache)
+                plan.append((y, name))
+                if not ok:
+                    base = cache / "executed" / str(y) / f"{name}-{key[:16]}"
+                    todo.append(
+                        {
+                            "name": name,
+                            "year": y,
+                            "source": str(src),
+                            "cwd": str(nbdir),
+                            "key": key,
+                            "warm": warm,
+                            "executed": f"{base}.ipynb",
+                            "fragment": f"{base}.html",
+                            "loads": f"{base}.loads",
+                            "failed": str(out_root / str(y) / "failed" / f"{name}.ipynb"),
+                        }
+                    )
+        results = {}
+
+        def record(job: dict, res: dict) -> None:
+            results[(job["year"], job["name"])] = res
+            if res["status"] == "ok":  # entered at once: an interrupted build keeps it
+                index["chapters"][f"{job['year']}/{job['name']}"] = {
+                    "key": job["key"],
+                    "loads": {f: inputs.file_hash(f) for f in res["loads"]},
+                    "executed": Path(job["executed"]).relative_to(cache).as_posix(),
+                    "fragment": Path(job["fragment"]).relative_to(cache).as_posix(),
+                    "executed_sha256": res["executed_sha256"],
+                    "fragment_sha256": res["fragment_sha256"],
+                }
+                _write_index(index_path, index)
+                for w in res["warnings"]:
+                    say(f"warning: {job['name']}.ipynb (year={job['year']}) {w} (not in the book)")
+
+        if todo:
+            workers = min(len(todo), jobs or os.cpu_count() or 1)
+            say(
+                f"{len(plan)} notebooks: {len(todo)} to run on {workers} process(es), "
+                f"{len(plan) - len(todo)} from the cache"
+            )
+            try:
+                _run_jobs(todo, workers, progress, say, record)
+            except KeyboardInterrupt:
+                raise BuildInterruptedError(
+                    "build interrupted; no book was changed (run it again to resume: "
+                    "notebooks that finished are cached)"
+                ) from None
+        failures = {}
+        for y, name in plan:
+            res = results.get((y, name))
+            status = (
+                "cached" if res is None else ("executed" if res["status"] == "ok" else "failed")
+            )
+            report.runs.append(Run(y, name, status, res["seconds"] if res else 0.0))
+            if status == "failed":
+                failures.setdefault(y, []).append(res["message"])
+        ok_years = [y for y in build_years if y not in failures]
+        shown = sorted(set(ok_years) | publish.published_years(out_root))
+        pdf = publish.pdf_possible()
+        try:
+            for y in ok_years:
+                chapters = [index["chapters"][f"{y}/{n}"] for yy, n in plan if yy == y]
+                bkey = sha256(
+                    [
+                        CACHE_SCHEMA,
+                        y,
+                        shown,
+                        chapters,
+                        inputs.data,
+                        inputs.seeds,
+                        inputs.code,
+                        inputs.templates,
+                        inputs.readme,
+                        inputs.versions,
+                        inputs.git,
+                        pdf,
+                    ]
+                )
+                if not force and index["books"].get(str(y)) == bkey and publish.is_published(y):
+                    report.books[y] = "up to date"
+                    continue
+                names = [n for yy, n in plan if yy == y]
+                publish.publish_year(y, names, chapters, cache, inputs, shown, set(ok_years))
+                index["books"][str(y)] = bkey
+                _write_index(index_path, index)
+                report.books[y] = "rendered"
+            publish.write_years_index(out_root)
+        except KeyboardInterrupt:
+            raise BuildInterruptedError(
+                "build interrupted while publishing; the previous book is unchanged"
+            ) from None
+    report.seconds = time.perf_counter() - start
+    if failures:
+        lines = [m for y in sorted(failures) for m in failures[y]]
+        lines = lines[:5] + ([f"  … and {len(lines) - 5} more"] if len(lines) > 5 else [])
+        kept = [_display(b) for y in failures if (b := out_root / str(y) / "book").is_dir()]
+        where = _display(out_root / str(min(failures)) / "failed")
+        kept_text = f"previous book kept: {', '.join(kept)}" if kept else "no book was published"
+        raise NotebookFailedError(
+            "\n".join([*lines, f"  the failed notebooks: {where}/; {kept_text}"])
+        )
+    return report
+
+
+def run_cli(args) -> int:
+    """Entry point of ``nssf-report build``; return the exit status.
+
+    SIGTERM stops the build as Ctrl-C does: nothing half-built is published.
+    """
+    signal.signal(signal.SIGTERM, signal.default_int_handler)
+    try:
+        report = build(
+            years=args.year,
+            all_years=args.all_years,
+            jobs=args.jobs,
+            force=args.force,
+            progress=sys.stderr.isatty() or bool(os.environ.get("NSSF_PROGRESS")),
+        )
+    except KeyboardInterrupt:
+        raise BuildInterruptedError("build interrupted; no book was changed") from None
+    except OSError as err:  # a file system fault after the preflight (disk full …)
+        where = f"{_display(Path(err.filename))}: " if err.filename else ""
+        raise BookBuildError(
+            f"cannot write the book: {where}{err.strerror or err}; the previous book is unchanged"
+        ) from None
+    print(report.summary())
+    return 0
