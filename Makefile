@@ -37,7 +37,7 @@ audit: $(STAMP) ## Audit the report's consistency into outputs/audit/
 	$(VENV)/bin/nssf-report audit
 
 goldens: $(STAMP) ## Regenerate the golden executed notebooks of tests/golden/ (review the diff)
-	$(PY) -m nssf_analysis.book.goldens
+	$(PY) tests/goldens.py
 
 lint: $(STAMP) ## ruff lint and format check
 	$(VENV)/bin/ruff check .

@@ -58,12 +58,9 @@ MOVED = {
     "prose": "nssf_analysis.render.prose",
     "sections": "nssf_analysis.render.sections",
     "directory_view": "nssf_analysis.render.directory_view",
-    "site": "nssf_analysis.book.site",
     "site_search": "nssf_analysis.book.search",
-    "site_downloads": "nssf_analysis.book.downloads",
     "site_pdf": "nssf_analysis.book.pdf",
     "datapackage": "nssf_analysis.data.datapackage",
-    "goldens": "nssf_analysis.book.goldens",
 }
 
 

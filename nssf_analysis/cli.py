@@ -15,11 +15,13 @@ from nssf_analysis.exceptions import NSSFError
 
 
 def _cmd_extract(args) -> int:
+    from nssf_analysis.book.build import build_lock
     from nssf_analysis.data.editions import summary_text
     from nssf_analysis.data.pipeline import write_data
     from nssf_analysis.paths import data_dir
 
-    info = write_data(progress=not args.quiet, strict=args.strict)
+    with build_lock(lambda msg: print(msg, file=sys.stderr, flush=True)):  # not while a build reads
+        info = write_data(progress=not args.quiet, strict=args.strict)
     print(summary_text(info["edition"]))
     print(
         f"extracted report {info['report_year']}: {info['tables']} tables, "

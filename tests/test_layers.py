@@ -85,10 +85,10 @@ def test_a_former_name_runs_as_a_script():
     import sys
 
     run = subprocess.run(
-        [sys.executable, "-m", "nssf_analysis.goldens", "--help"],
+        [sys.executable, "-m", "nssf_analysis.editions", "/nonexistent/report.txt"],
         capture_output=True,
         text=True,
         timeout=120,
     )
-    assert run.returncode == 0, run.stderr
-    assert "--notebook" in run.stdout
+    assert run.returncode == 1, run.stderr
+    assert run.stderr == "error: /nonexistent/report.txt: report file not found\n"

@@ -7,12 +7,12 @@ The goldens under ``tests/golden/<year>/`` are what nbval re-executes and compar
 import re
 from pathlib import Path
 
+import goldens
 import nbformat
 import papermill as pm
 import pytest
 from design import CHAPTERS
 
-from nssf_analysis import goldens
 from nssf_analysis.book.build import execute_notebook
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -304,26 +304,21 @@ def _check_kernel() -> None:
 
 
 def _worker_init(build_pid: int) -> None:
-    """Set up a worker: dies with the build, own process group, quiet, no IRI grammars."""
+    """Set up a worker: dies with the build, own process group, quiet, no IRI grammars.
+
+    jsonschema imports ``rfc3987_syntax`` only if it can, and compiling its IRI grammars
+    costs two seconds of CPU in every process that imports nbformat: marked as missing,
+    the "iri" format checks, which the notebook schema does not use, are left out.
+    """
     processes.die_with_parent()
     if os.getppid() != build_pid:
         os._exit(1)
     os.setpgrp()  # Ctrl-C reaches the build, which stops the workers itself
     signal.signal(signal.SIGINT, signal.SIG_IGN)
-    sys.modules.setdefault("rfc3987_syntax", None)  # see _skip_iri_grammar
+    sys.modules.setdefault("rfc3987_syntax", None)
     fd = os.open(os.devnull, os.O_WRONLY)
     os.dup2(fd, 1)
     os.dup2(fd, 2)
-
-
-def _skip_iri_grammar() -> None:
-    """Keep jsonschema from compiling its IRI grammars (2 s per process; nbformat needs none).
-
-    jsonschema imports ``rfc3987_syntax`` only if it can: marked as missing, the
-    "iri" format checks, which the notebook schema does not use, are left out.
-    """
-    if "jsonschema" not in sys.modules:
-        sys.modules.setdefault("rfc3987_syntax", None)
 
 
 def run_chapter(job: dict) -> dict:
@@ -480,6 +475,21 @@ def _write_index(path: Path, index: dict) -> None:
     os.replace(tmp, path)
 
 
+def _plan(sources, years, inputs: Inputs, index: dict, cache: Path, force: bool, warm: bool):
+    """Return every (year, name) of the build, and the jobs of those that must run."""
+    plan, todo = [], []
+    for y, src in ((y, src) for y in years for src in sources):
+        name, key = src.stem, inputs.chapter_key(src, y)
+        plan.append((y, name))
+        if force or not _entry_valid(index["chapters"].get(f"{y}/{name}"), key, inputs, cache):
+            base = f"{cache / 'executed' / str(y) / name}-{key[:16]}"
+            failed = paths.outputs_dir() / str(y) / "failed" / f"{name}.ipynb"
+            todo.append(dict(name=name, year=y, source=str(src), cwd=str(src.parent), key=key))
+            todo[-1].update(warm=warm, loads=f"{base}.loads", failed=str(failed))
+            todo[-1].update(executed=f"{base}.ipynb", fragment=f"{base}.html")
+    return plan, todo
+
+
 def build(
     years=None,
     *,
@@ -522,122 +532,73 @@ def build(
     BuildInterruptedError
         Interrupted; nothing half-built is published.
     """
-    start = time.perf_counter()
-    _skip_iri_grammar()
+    start, report = time.perf_counter(), BuildReport()
+    sys.modules.setdefault("rfc3987_syntax", None)  # see _worker_init
     processes.mark_session()
     say = log or (lambda msg: print(msg, file=sys.stderr, flush=True))
     if years and all_years:
         raise BookBuildError("give either years (--year) or every year (--all-years), not both")
     nbdir = Path(notebooks or os.environ.get("NSSF_NOTEBOOKS") or paths.notebooks_dir())
-    sources = discover_notebooks(nbdir)
-    build_years = resolve_years(years, all_years)
+    sources, build_years = discover_notebooks(nbdir), resolve_years(years, all_years)
     warm = os.environ.get("NSSF_WARM", "1") != "0" if warm is None else warm
     out_root = paths.outputs_dir()
-    cache = out_root / ".cache"
+    cache, index_path = out_root / ".cache", out_root / ".cache" / "book-cache.json"
     publish.preflight(out_root, build_years)
     _check_kernel()
-    report = BuildReport()
     with build_lock(say):
         publish.remove_leftovers(out_root)
-        inputs = Inputs.collect()
-        index_path = cache / "book-cache.json"
-        index = _read_index(index_path)
-        todo, plan = [], []
-        for y in build_years:
-            for src in sources:
-                name, key = src.stem, inputs.chapter_key(src, y)
-                entry = index["chapters"].get(f"{y}/{name}")
-                ok = not force and _entry_valid(entry, key, inputs, cache)
-                plan.append((y, name))
-                if not ok:
-                    base = cache / "executed" / str(y) / f"{name}-{key[:16]}"
-                    todo.append(
-                        {
-                            "name": name,
-                            "year": y,
-                            "source": str(src),
-                            "cwd": str(nbdir),
-                            "key": key,
-                            "warm": warm,
-                            "executed": f"{base}.ipynb",
-                            "fragment": f"{base}.html",
-                            "loads": f"{base}.loads",
-                            "failed": str(out_root / str(y) / "failed" / f"{name}.ipynb"),
-                        }
-                    )
+        inputs, index = Inputs.collect(), _read_index(index_path)
+        plan, todo = _plan(sources, build_years, inputs, index, cache, force, warm)
         results = {}
 
-        def record(job: dict, res: dict) -> None:
+        def record(job: dict, res: dict) -> None:  # at once: an interrupted build keeps it
             results[(job["year"], job["name"])] = res
-            if res["status"] == "ok":  # entered at once: an interrupted build keeps it
-                index["chapters"][f"{job['year']}/{job['name']}"] = {
+            if res["status"] == "ok":
+                rel = {
+                    k: Path(job[k]).relative_to(cache).as_posix() for k in ("executed", "fragment")
+                }
+                index["chapters"][f"{job['year']}/{job['name']}"] = rel | {
                     "key": job["key"],
                     "loads": {f: inputs.file_hash(f) for f in res["loads"]},
-                    "executed": Path(job["executed"]).relative_to(cache).as_posix(),
-                    "fragment": Path(job["fragment"]).relative_to(cache).as_posix(),
-                    "executed_sha256": res["executed_sha256"],
-                    "fragment_sha256": res["fragment_sha256"],
+                    **{k: res[k] for k in ("executed_sha256", "fragment_sha256")},
                 }
                 _write_index(index_path, index)
                 for w in res["warnings"]:
                     say(f"warning: {job['name']}.ipynb (year={job['year']}) {w} (not in the book)")
 
-        if todo:
-            workers = min(len(todo), jobs or os.cpu_count() or 1)
-            say(
-                f"{len(plan)} notebooks: {len(todo)} to run on {workers} process(es), "
-                f"{len(plan) - len(todo)} from the cache"
-            )
-            try:
-                _run_jobs(todo, workers, progress, say, record)
-            except KeyboardInterrupt:
-                raise BuildInterruptedError(
-                    "build interrupted; no book was changed (run it again to resume: "
-                    "notebooks that finished are cached)"
-                ) from None
-        failures = {}
-        for y, name in plan:
-            res = results.get((y, name))
-            status = (
-                "cached" if res is None else ("executed" if res["status"] == "ok" else "failed")
-            )
-            report.runs.append(Run(y, name, status, res["seconds"] if res else 0.0))
-            if status == "failed":
-                failures.setdefault(y, []).append(res["message"])
-        ok_years = [y for y in build_years if y not in failures]
-        shown = sorted(set(ok_years) | publish.published_years(out_root))
-        pdf = publish.pdf_possible()
+        workers = min(len(todo), jobs or os.cpu_count() or 1)
+        say(
+            f"{len(plan)} notebooks: {len(todo)} to run on {workers} process(es), "
+            f"{len(plan) - len(todo)} from the cache"
+        )
         try:
+            if todo:
+                _run_jobs(todo, workers, progress, say, record)
+            failures = {}
+            for y, name in plan:
+                res = results.get((y, name), {"status": "cached", "seconds": 0.0})
+                status = {"ok": "executed", "cached": "cached"}.get(res["status"], "failed")
+                report.runs.append(Run(y, name, status, res["seconds"]))
+                if status == "failed":
+                    failures.setdefault(y, []).append(res["message"])
+            ok_years = [y for y in build_years if y not in failures]
+            shown = sorted(set(ok_years) | publish.published_years(out_root))
             for y in ok_years:
-                chapters = [index["chapters"][f"{y}/{n}"] for yy, n in plan if yy == y]
-                bkey = sha256(
-                    [
-                        CACHE_SCHEMA,
-                        y,
-                        shown,
-                        chapters,
-                        inputs.data,
-                        inputs.seeds,
-                        inputs.code,
-                        inputs.templates,
-                        inputs.readme,
-                        inputs.versions,
-                        inputs.git,
-                        pdf,
-                    ]
-                )
-                if not force and index["books"].get(str(y)) == bkey and publish.is_published(y):
+                names = [n for yy, n in plan if yy == y]
+                chapters = [index["chapters"][f"{y}/{n}"] for n in names]
+                key = sha256([CACHE_SCHEMA, y, shown, chapters, inputs, publish.pdf_possible()])
+                if not force and index["books"].get(str(y)) == key and publish.is_published(y):
                     report.books[y] = "up to date"
                     continue
-                names = [n for yy, n in plan if yy == y]
                 publish.publish_year(y, names, chapters, cache, inputs, shown, set(ok_years))
-                index["books"][str(y)] = bkey
+                index["books"][str(y)] = key
                 _write_index(index_path, index)
                 report.books[y] = "rendered"
             publish.write_years_index(out_root)
         except KeyboardInterrupt:
             raise BuildInterruptedError(
-                "build interrupted while publishing; the previous book is unchanged"
+                "build interrupted; no book was changed (run it again to resume: "
+                "notebooks that finished are cached)"
             ) from None
     report.seconds = time.perf_counter() - start
     if failures:

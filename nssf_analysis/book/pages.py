@@ -11,10 +11,10 @@ from __future__ import annotations
 
 import copy
 import functools
+import html
 import re
-from dataclasses import dataclass, field
-from html.parser import HTMLParser
 from pathlib import Path
+from typing import NamedTuple
 
 import nh3
 
@@ -243,44 +243,30 @@ def render_fragment(nb: dict, name: str) -> tuple[str, list[str]]:
     return clean_html(body.strip()) + "\n", warnings
 
 
-@dataclass
-class Scan:
+_ID = re.compile(r'<[a-z][\w-]*\b[^>]*?\sid="([^"]*)"')
+_HEADING = re.compile(r'<h([1-4])\b[^>]*?\sid="([^"]*)"[^>]*>(.*?)</h\1>', re.S)
+_ANCHOR = re.compile(r'<a\b[^>]*class="[^"]*anchor-link[^"]*"[^>]*>.*?</a>', re.S)
+
+
+class Scan(NamedTuple):
     """What the book reads from a page's HTML: every ``id``, and the headings with one."""
 
-    ids: list = field(default_factory=list)
-    headings: list = field(default_factory=list)  # {"level", "id", "text"}
-
-
-class _Scanner(HTMLParser):
-    def __init__(self):
-        super().__init__(convert_charrefs=True)
-        self.scan, self.heading, self.skip = Scan(), None, 0
-
-    def handle_starttag(self, tag, attrs):
-        a = dict(attrs)
-        if a.get("id"):
-            self.scan.ids.append(a["id"])
-        if re.fullmatch(r"h[1-4]", tag) and a.get("id") and self.heading is None:
-            self.heading = {"level": int(tag[1]), "id": a["id"], "text": ""}
-        elif self.heading and tag == "a" and "anchor-link" in (a.get("class") or ""):
-            self.skip += 1
-
-    def handle_endtag(self, tag):
-        if self.heading and tag == "a" and self.skip:
-            self.skip -= 1
-        elif self.heading and tag == f"h{self.heading['level']}":
-            self.heading["text"] = " ".join(self.heading["text"].split())
-            self.scan.headings.append(self.heading)
-            self.heading = None
-
-    def handle_data(self, data):
-        if self.heading and not self.skip:
-            self.heading["text"] += data
+    ids: list
+    headings: list  # {"level", "id", "text"}
 
 
 def scan_fragment(text: str) -> Scan:
-    """Return the ids and the headings (``<h1>``-``<h4>`` with an id) of an HTML text."""
-    scanner = _Scanner()
-    scanner.feed(text)
-    scanner.close()
-    return scanner.scan
+    """Return the ids and the headings (``<h1>``-``<h4>`` with an id) of clean HTML.
+
+    ``text`` is HTML as :func:`clean_html` or Jinja writes it (quoted attributes); a
+    heading's text leaves out its anchor link.
+    """
+    headings = [
+        {"level": int(m[1]), "id": html.unescape(m[2]), "text": _text(_ANCHOR.sub("", m[3]))}
+        for m in _HEADING.finditer(text)
+    ]
+    return Scan([html.unescape(i) for i in _ID.findall(text)], headings)
+
+
+def _text(fragment: str) -> str:
+    return " ".join(html.unescape(re.sub(r"<[^>]+>", "", fragment)).split())

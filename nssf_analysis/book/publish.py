@@ -3,7 +3,7 @@
 :func:`publish_year` writes the whole book of one year — the index, one page per
 chapter, the methodology and catalog pages (Jinja templates of ``templates/book``, every
 value autoescaped), the data files, the downloads under each table
-(:mod:`~nssf_analysis.book.downloads`), the search index
+(:mod:`~nssf_analysis.render.exports`), the search index
 (:mod:`~nssf_analysis.book.search`), the data package and the PDF edition
 (:mod:`~nssf_analysis.book.pdf`) — into a folder beside the target, then renames it
 into place: a reader sees the old book or the new one, never half of one.
@@ -23,8 +23,10 @@ from pathlib import Path
 from markupsafe import Markup
 
 from nssf_analysis import paths
-from nssf_analysis.book import downloads, pages, pdf, search, site
+from nssf_analysis import publication as site
+from nssf_analysis.book import pages, pdf, search
 from nssf_analysis.exceptions import BookBuildError
+from nssf_analysis.render import exports
 
 __all__ = [
     "FOOTER_PACKAGES",
@@ -150,7 +152,7 @@ def _workbook(inputs) -> Path:
         pass
     shutil.rmtree(path.parent, ignore_errors=True)
     path.parent.mkdir(parents=True)
-    downloads.write_workbook(path)
+    exports.write_workbook(path)
     return path
 
 
@@ -158,119 +160,91 @@ def _chapter(name: str, html: str) -> dict:
     scan = pages.scan_fragment(html)
     titles = [h["text"] for h in scan.headings if h["level"] == 1 and h["text"]]
     title = titles[0] if titles else name[3:].replace("_", " ").capitalize()
-    return {
-        "name": name,
-        "file": f"{name}.html",
-        "number": name[:2],
-        "title": title,
-        "fragment": html,
-        "headings": scan.headings,
-        "ids": scan.ids,
-    }
+    page = {"file": f"{name}.html", "number": name[:2], "title": title, "kind": "chapter"}
+    return page | {"fragment": html, "headings": scan.headings, "ids": scan.ids}
+
+
+def _copy_data(target: Path, inputs) -> None:
+    """Copy the data files, the assets and the workbook of every tidy table into the book."""
+    from pygments.formatters import HtmlFormatter
+
+    from nssf_analysis.data.catalog import OTHER_DATA_FILES
+
+    shutil.copytree(pages.TEMPLATES / "book" / "assets", target / "assets")
+    css = HtmlFormatter(style="default").get_style_defs(".highlight") + "\n"
+    (target / "assets" / "pygments.css").write_text(css, encoding="utf-8")
+    for sub in ("tidy", "raw"):  # CSV files only
+        shutil.copytree(paths.data_dir() / sub, target / "data" / sub)
+    for name in (f for f, _, _ in OTHER_DATA_FILES if (paths.data_dir() / f).exists()):
+        shutil.copyfile(paths.data_dir() / name, target / "data" / name)
+    shutil.copyfile(_workbook(inputs), target / "data" / WORKBOOK)
+
+
+def _heads(*pairs) -> list[dict]:
+    return [{"level": 2, "id": i, "text": t} for i, t in pairs]
 
 
 def _write_book(year, chapters, target, inputs, years, built) -> None:
+    """Write every page and file of ``year``'s book into the empty folder ``target``."""
     from nssf_analysis.analysis import headlines
     from nssf_analysis.data.catalog import OTHER_DATA_FILES, catalog, load_graphics
     from nssf_analysis.data.datapackage import write_datapackage
 
     env, out_root, commit = _env(), paths.outputs_dir(), inputs.git["commit"]
-    shutil.copytree(pages.TEMPLATES / "book" / "assets", target / "assets")
-    from pygments.formatters import HtmlFormatter
-
-    css = HtmlFormatter(style="default").get_style_defs(".highlight") + "\n"
-    (target / "assets" / "pygments.css").write_text(css, encoding="utf-8")
-    data_out = target / "data"
-    for sub in ("tidy", "raw"):
-        shutil.copytree(
-            paths.data_dir() / sub,
-            data_out / sub,
-            ignore=lambda d, n: [x for x in n if not x.endswith(".csv")],
-        )
-    for fname, _, _ in OTHER_DATA_FILES:
-        if (paths.data_dir() / fname).exists():
-            shutil.copyfile(paths.data_dir() / fname, data_out / fname)
-    shutil.copyfile(_workbook(inputs), data_out / WORKBOOK)
-
-    cat, graphics = catalog(), load_graphics()
-    table_ids, cat_rows = set(cat["table_id"]), {r["table_id"]: r for r in cat.to_dict("records")}
-    graphic_rows = {r["graphic_id"]: r for r in graphics.to_dict("records")}
+    _copy_data(target, inputs)
+    cat, graphics = catalog().to_dict("records"), load_graphics().to_dict("records")
+    tables, graphic_rows = {r["table_id"]: r for r in cat}, {r["graphic_id"]: r for r in graphics}
+    own = [("methodology", "Methodology"), ("catalog", "Data catalog")]
     pages_ = [{"file": "index.html", "title": "Overview", "number": "", "kind": "index"}]
-    pages_ += [
-        {"file": c["file"], "title": c["title"], "number": c["number"], "kind": "chapter"}
-        for c in chapters
-    ]
-    pages_ += [
-        {"file": "methodology.html", "title": "Methodology", "number": "", "kind": "methodology"},
-        {"file": "catalog.html", "title": "Data catalog", "number": "", "kind": "catalog"},
-    ]
-    footer = {
-        "commit": commit,
-        "dirty": inputs.git["dirty"],
-        "parameters": {"year": year},
-        "data_sha256": inputs.data,
-        "versions": {k: inputs.versions.get(k, "not installed") for k in FOOTER_PACKAGES},
-    }
+    pages_ += [{k: c[k] for k in ("file", "title", "number", "kind")} for c in chapters]
+    pages_ += [{"file": f"{k}.html", "title": t, "number": "", "kind": k} for k, t in own]
+    versions = {k: inputs.versions.get(k, "not installed") for k in FOOTER_PACKAGES}
+    footer = {"commit": commit, "dirty": inputs.git["dirty"], "parameters": {"year": year}}
+    footer |= {"data_sha256": inputs.data, "versions": versions}
 
     def write(i: int, template: str, page: dict, **ctx) -> None:
-        years_links = [
+        file = pages_[i]["file"]
+        there = {y: y in built or (out_root / str(y) / "book" / file).exists() for y in years}
+        links = [
             {
                 "year": y,
                 "current": y == year,
-                "href": pages_[i]["file"]
-                if y == year
-                else f"../../{y}/book/"
-                + (
-                    pages_[i]["file"]
-                    if y in built or (out_root / str(y) / "book" / pages_[i]["file"]).exists()
-                    else "index.html"
-                ),
+                "href": f"../../{y}/book/{file if there[y] else 'index.html'}",
             }
             for y in years
         ]
-        book = {
-            "title": f"NSSF annual report {year}: data and analysis",
-            "year": year,
-            "pages": pages_,
-            "years": years_links,
-            "all_years_href": "../../index.html",
-        }
+        links = [dict(link, href=file) if link["current"] else link for link in links]
+        book = {"title": f"NSSF annual report {year}: data and analysis", "year": year}
+        book |= {"pages": pages_, "years": links, "all_years_href": "../../index.html"}
         page = {"tables": [], "graphics": [], "has_code": False, **pages_[i], **page}
+        neighbours = {"prev": pages_[i - 1] if i else None, "next": (pages_ + [None])[i + 1]}
         html = env.get_template(template).render(
-            page=page,
-            book=book,
-            footer=footer,
-            prev=pages_[i - 1] if i else None,
-            next=pages_[i + 1] if i + 1 < len(pages_) else None,
-            **ctx,
+            page=page, book=book, footer=footer, **neighbours, **({"content": ""} | ctx)
         )
-        (target / pages_[i]["file"]).write_text(html, encoding="utf-8")
+        (target / file).write_text(html, encoding="utf-8")
 
     facts, facts_note = headlines.index_figures(year)
-    chapter_list = [
+    sections = [
         {**c, "sections": [h["text"] for h in c["headings"] if h["level"] == 2][:8]}
         for c in chapters
     ]
-    has_pdf = pdf_possible()
-    headings = [
+    pdf_file = pdf.pdf_name(year) if pdf_possible() else None
+    heads = _heads(
         ("headline-figures", "Headline figures"),
         ("chapters", "Chapters"),
         ("downloads", "Downloads"),
         ("how-to-cite", "How to cite"),
-    ]
+    )
     write(
         0,
         "index.html.j2",
-        {"headings": [{"level": 2, "id": i, "text": t} for i, t in headings]},
-        site=site.index_context(year, commit, WORKBOOK, pdf.pdf_name(year) if has_pdf else None),
+        {"headings": heads},
         facts=facts,
         facts_note=facts_note,
-        chapters=chapter_list,
+        site=site.index_context(year, commit, WORKBOOK, pdf_file),
+        chapters=sections,
         workbook=WORKBOOK,
-        content="",
     )
-    citation = site.citation(year, commit)
-    files_citation = site.citation(year, None)  # the table files outlive a commit
     where: dict[str, list] = {}
     for i, c in enumerate(chapters, start=1):
         ids = list(dict.fromkeys(c["ids"]))
@@ -278,69 +252,54 @@ def _write_book(year, chapters, target, inputs, years, built) -> None:
             where.setdefault(x, []).append(
                 {"href": f"{c['file']}#{x}", "text": f"{c['number']} {c['title']}"}
             )
+        graphs = [x for x in ids if re.fullmatch(r"graphic-\d+", x)]
         page = {
             "headings": [h for h in c["headings"] if h["level"] in (2, 3)],
             "tables": [
-                {"id": x, "label": cat_rows[x]["label"], "title": cat_rows[x]["title"]}
+                {"id": x} | {k: tables[x][k] for k in ("label", "title")}
                 for x in ids
-                if x in table_ids
+                if x in tables
             ],
             "graphics": [
-                {
-                    "id": x,
-                    "label": graphic_rows[x]["label"]
-                    if x in graphic_rows
-                    else x.replace("-", " ").capitalize(),
-                    "title": graphic_rows.get(x, {}).get("title", ""),
-                }
-                for x in ids
-                if re.fullmatch(r"graphic-\d+", x)
+                graphic_rows.get(x, {"label": x.replace("-", " ").capitalize(), "title": ""})
+                | {"id": x}
+                for x in graphs
             ],
             "has_code": "nssf-code" in c["fragment"],
         }
-        fragment = downloads.annotate(c["fragment"], target, year, files_citation, table_ids)
+        # the table files do not name the commit: a new commit with the same data keeps them
+        fragment = exports.annotate(
+            c["fragment"], target, year, site.citation(year, None), set(tables)
+        )
         write(i, "chapter.html.j2", page, content=Markup(fragment))
-    n = len(chapters) + 1
-    method = methodology_html()
+    method, n = methodology_html(), len(chapters) + 1
     heads = [h for h in pages.scan_fragment(method).headings if h["level"] in (2, 3)]
     write(n, "methodology.html.j2", {"headings": heads}, content=Markup(method))
-    others = [{"name": f, "text": t} for f, _, t in OTHER_DATA_FILES if (data_out / f).exists()]
+    heads = _heads(("tables", "Tables"), ("graphics", "Graphics"), ("other-files", "Other files"))
+    others = [
+        {"name": f, "text": t} for f, _, t in OTHER_DATA_FILES if (target / "data" / f).exists()
+    ]
     write(
         n + 1,
         "catalog.html.j2",
-        {
-            "headings": [
-                {"level": 2, "id": i, "text": t}
-                for i, t in (
-                    ("tables", "Tables"),
-                    ("graphics", "Graphics"),
-                    ("other-files", "Other files"),
-                )
-            ]
-        },
-        tables=[{**r, "links": where.get(r["table_id"], [])} for r in cat.to_dict("records")],
-        graphics=[
-            {**r, "links": where.get(r["graphic_id"], [])} for r in graphics.to_dict("records")
-        ],
+        {"headings": heads},
         other_files=others,
         workbook=WORKBOOK,
-        content="",
+        tables=[r | {"links": where.get(r["table_id"], [])} for r in cat],
+        graphics=[r | {"links": where.get(r["graphic_id"], [])} for r in graphics],
     )
     files = [p["file"] for p in pages_]
     search.write_search(target, files)
-    write_datapackage(
-        target / site.DATAPACKAGE, data_out, year, commit, publication=site.publication()
-    )
-    if has_pdf:
-        pub = site.publication()
+    pub = site.publication()
+    write_datapackage(target / site.DATAPACKAGE, target / "data", year, commit, publication=pub)
+    if pdf_file:
         front = {
             "title": pub.title,
             "edition": site.edition(year),
-            "date": _date(inputs).date().isoformat(),
-            "licence": pub.licence_statement,
-            "citation": citation,
-            "contact": f"{pub.contact_name} <{pub.contact_email}>",
+            "citation": site.citation(year, commit),
         }
+        front |= {"date": _date(inputs).date().isoformat(), "licence": pub.licence_statement}
+        front |= {"contact": f"{pub.contact_name} <{pub.contact_email}>"}
         pdf.write_pdf(target, year, files, front, date=_date(inputs))
 
 

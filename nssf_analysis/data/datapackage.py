@@ -87,7 +87,7 @@ def write_datapackage(
         The report year of the book the package comes with (its name and title).
     commit : str
         The commit the data were built from (the package's version).
-    publication : nssf_analysis.book.site.Publication
+    publication : nssf_analysis.publication.Publication
         Its title, licence, source and contact (given: this layer does not read the book's).
     """
     data_dir, pub = Path(data_dir), publication

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from frictionless import validate
 
-from nssf_analysis.book import site
+from nssf_analysis import publication as site
 from nssf_analysis.data import datapackage
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -14,7 +14,7 @@ import openpyxl
 import pandas as pd
 import pytest
 
-from nssf_analysis.book import downloads as dl
+from nssf_analysis.render import exports as dl
 
 FORMULA = '=HYPERLINK("http://x","y")'
 COMMAND = "+cmd|' /C calc'!A0"
@@ -101,7 +101,7 @@ def test_the_workbook_bytes_depend_only_on_its_content():
     time.sleep(1.1)
     code = (
         f"import sys; sys.path.insert(0, {str(Path(__file__).parent)!r}); "
-        "from test_site_downloads import workbook; sys.stdout.buffer.write(workbook())"
+        "from test_exports import workbook; sys.stdout.buffer.write(workbook())"
     )
     env = dict(os.environ, PYTHONHASHSEED="777", TZ="America/Adak")
     other = subprocess.run(

@@ -1,4 +1,7 @@
-"""The book as a publication: its fields (``templates/book/publication.toml``), citation, index."""
+"""The book as a publication: its fields (``publication.toml`` beside this module), citation.
+
+Shared by the pages, the downloads, the PDF edition and the data package.
+"""
 
 from __future__ import annotations
 
@@ -26,7 +29,7 @@ __all__ = [
 ]
 
 #: The file with the publication's fields.
-PUBLICATION_FILE = Path(__file__).resolve().parent / "templates" / "book" / "publication.toml"
+PUBLICATION_FILE = Path(__file__).resolve().parent / "publication.toml"
 #: What the citation shows while the book has no address of its own.
 URL_PLACEHOLDER = "[URL]"
 #: The data package, relative to the book folder.

@@ -20,9 +20,9 @@ from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
 from nssf_analysis import paths
-from nssf_analysis.book.site import publication
 from nssf_analysis.data.cache import data_cache
 from nssf_analysis.data.catalog import catalog, catalog_row, load_table
+from nssf_analysis.publication import publication
 
 __all__ = ["annotate", "graphic_file", "links_html", "spreadsheet_text", "table_files"]
 __all__ += ["table_workbook", "workbook_bytes", "write_workbook"]
