@@ -147,11 +147,11 @@ def book_files(root: Path) -> dict[str, bytes]:
     }
 
 
-def cli(outputs: Path, notebooks: Path, *args, **popen):
+def cli(outputs: Path, notebooks: Path, *args, warm: bool = False, **popen):
     """``nssf-report build`` in a process of its own, with a session mark of its own."""
     mark = f"test-build-{uuid.uuid4().hex}"
     env = dict(os.environ, NSSF_OUTPUTS=str(outputs), NSSF_NOTEBOOKS=str(notebooks))
-    env[MARK] = mark
+    env.update({MARK: mark, "NSSF_WARM": "1" if warm else "0"})
     cmd = [sys.executable, "-m", "nssf_analysis.cli", "build", *args]
     proc = subprocess.Popen(
         cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, **popen
@@ -187,6 +187,8 @@ def built(tmp_path_factory, kernel):
     b = Built(tmp_path_factory.mktemp("book"))
     with pytest.MonkeyPatch.context() as mp:
         mp.setenv("NSSF_OUTPUTS", str(b.outputs))
+        mp.setenv("NSSF_PDF", "0")
+        mp.setenv("NSSF_WARM", "0")
         clear_all()
         b.first = b.build()
         b.first_logs = list(b.logs)
@@ -219,6 +221,15 @@ def wait_for_slow(nbs: Path) -> None:
     while not (nbs / "started").exists() and time.monotonic() < deadline:
         time.sleep(0.05)
     assert (nbs / "started").exists()
+
+
+@pytest.fixture(autouse=True)
+def quick_builds(monkeypatch):
+    """The small books of this module build without the PDF edition (``test_site_pdf``
+    prints one, and the real book of ``conftest.published`` has one) and on plain kernels,
+    but for the tests that kill or interrupt a build: those run on warm kernels."""
+    monkeypatch.setenv("NSSF_PDF", "0")
+    monkeypatch.setenv("NSSF_WARM", "0")
 
 
 def copy_build(built: Built, dst: Path) -> tuple[Path, Path]:
@@ -636,7 +647,13 @@ def test_interrupted_build_leaves_the_previous_book(built, tmp_path, signum):
     nbs, out = copy_build(built, tmp_path)
     before = book_files(out / "2022" / "book")
     nbformat.write(make_notebook(SLOW), nbs / "04_slow.ipynb")
-    proc = cli(out, nbs, "--force", preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
+    proc = cli(
+        out,
+        nbs,
+        "--force",
+        warm=True,
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
+    )
     wait_for_slow(nbs)
     proc.send_signal(signum)
     stdout, stderr = proc.communicate(timeout=120)
@@ -652,7 +669,7 @@ def test_a_killed_build_leaves_no_process_and_the_next_build_cleans_up(built, tm
     nbs, out = copy_build(built, tmp_path)
     before = book_files(out / "2022" / "book")
     nbformat.write(make_notebook(SLOW), nbs / "04_slow.ipynb")
-    proc = cli(out, nbs, "--force")
+    proc = cli(out, nbs, "--force", warm=True)
     wait_for_slow(nbs)
     proc.kill()
     proc.communicate(timeout=60)

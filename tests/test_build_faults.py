@@ -52,7 +52,9 @@ SLOW = [
 
 
 def run_cli(outputs: Path, notebooks: Path, *args, env=None, wait=True):
-    env = dict(os.environ, NSSF_OUTPUTS=str(outputs), NSSF_NOTEBOOKS=str(notebooks), **(env or {}))
+    """``nssf-report build``: no PDF edition, plain kernels unless ``env`` says otherwise."""
+    extra = {"NSSF_PDF": "0", "NSSF_WARM": "0"} | (env or {})
+    env = dict(os.environ, NSSF_OUTPUTS=str(outputs), NSSF_NOTEBOOKS=str(notebooks), **extra)
     cmd = [sys.executable, "-m", "nssf_analysis.cli", "build", *args]
     proc = subprocess.Popen(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     if not wait:
@@ -95,7 +97,7 @@ def test_sigkill_of_a_build_leaves_no_process_and_keeps_finished_runs(tmp_path, 
     out = tmp_path / "out"
     (nbs / "slow").touch()
     mark = uuid.uuid4().hex
-    proc = run_cli(out, nbs, "--jobs", "2", env={MARK: mark}, wait=False)
+    proc = run_cli(out, nbs, "--jobs", "2", env={MARK: mark, "NSSF_WARM": "1"}, wait=False)
     index = out / ".cache" / "book-cache.json"
     deadline = time.monotonic() + 240
     while time.monotonic() < deadline and proc.poll() is None:
