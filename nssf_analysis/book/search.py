@@ -115,26 +115,25 @@ def page_documents(html: str, file: str, page_title: str) -> list[Doc]:
 
 
 def write_search(book_dir: Path, files: list[str]) -> int:
-    """Index the pages ``files`` of the book in ``book_dir``; return the document count.
+    """Cut the pages ``files`` of the book in ``book_dir`` into documents; return their count.
 
-    Writes :data:`INDEX_SCRIPT`: ``window.NSSF_SEARCH = {"index": <lunr index, titles ten
-    times the body>, "docs": {ref: [href, title, page, kind, snippet]}}``, in ASCII JSON
-    with ``<>&`` escaped so that no text of the book can end the script.
+    Writes :data:`INDEX_SCRIPT`: ``window.NSSF_SEARCH = {"docs": {ref: [href, title shown,
+    page, kind, snippet, title, body]}}``, in ASCII JSON with ``<>&`` escaped so that no text
+    of the book can end the script.  The page's ``search.js`` builds the lunr index from it
+    (titles ten times the body) on the first search: building it here took seconds of every
+    build, in the browser it takes a fraction of one search.
     """
-    from lunr import lunr
-
     docs = []
     for name in files:
         html = (Path(book_dir) / name).read_text(encoding="utf-8")
         m = re.search(r"<title>(.*?)</title>", html, re.S)
         docs += page_documents(html, name, html_mod.unescape(m[1]).split(" · ")[0] if m else "")
-    records = [{"id": str(i), "title": d.title, "body": d.body} for i, d in enumerate(docs)]
-    index = lunr(ref="id", fields=[{"field_name": "title", "boost": 10}, "body"], documents=records)
     store = {
         str(i): [d.href, d.title or d.body[:120] or d.page, d.page, d.kind, d.body[:SNIPPET]]
+        + [d.title, d.body]
         for i, d in enumerate(docs)
     }
-    text = json.dumps({"index": index.serialize(), "docs": store}, separators=(",", ":"))
+    text = json.dumps({"docs": store}, separators=(",", ":"))
     text = text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
     (Path(book_dir) / INDEX_SCRIPT).write_text(f"window.NSSF_SEARCH = {text};\n", encoding="utf-8")
     return len(docs)

@@ -44,7 +44,15 @@
     loading = true;
     addScript("lunr.min.js", function () {
       addScript("search-index.js", function () {
-        index = window.lunr.Index.load(window.NSSF_SEARCH.index);
+        var docs = window.NSSF_SEARCH.docs;
+        index = window.lunr(function () {  // titles ten times the body, as search.py says
+          this.ref("id");
+          this.field("title", { boost: 10 });
+          this.field("body");
+          for (var id in docs) {
+            this.add({ id: id, title: docs[id][5], body: docs[id][6] });
+          }
+        });
         var todo = waiting;
         waiting = [];
         todo.forEach(function (f) { f(); });
