@@ -155,6 +155,18 @@ def test_a_book_the_print_blanks_fails_the_build(tmp_path):
 
 
 @needs_chromium
+def test_a_build_called_where_an_asyncio_loop_runs_still_prints(tmp_path):
+    # a notebook's kernel, or a test that drives a browser, runs a loop in its main thread
+    import asyncio
+
+    async def in_a_loop():
+        return pdf.write_pdf(make_book(tmp_path), 2022, FILES, FRONT, date=DATE)
+
+    assert asyncio.run(in_a_loop()) == tmp_path / pdf.pdf_name(2022)
+    assert (tmp_path / pdf.pdf_name(2022)).read_bytes().startswith(b"%PDF-")
+
+
+@needs_chromium
 def test_a_chromium_that_cannot_start_is_named(tmp_path, monkeypatch):
     monkeypatch.setenv("NSSF_CHROMIUM", shutil.which("false"))
     with pytest.raises(pdf.PDFError, match="PDF edition 2022") as err:

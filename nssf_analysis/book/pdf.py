@@ -17,6 +17,7 @@ import io
 import os
 import re
 import shutil
+import threading
 from pathlib import Path
 
 import pikepdf
@@ -149,6 +150,28 @@ def _fix(pdf: pikepdf.Pdf, title: str, date: datetime.datetime) -> None:
         pdf.Root.StructTreeRoot.RoleMap = pikepdf.Dictionary(ROLES)
 
 
+def _in_thread(func):
+    """Return ``func()`` run in a thread of its own.
+
+    Playwright's sync API refuses a thread whose asyncio loop runs (a notebook's kernel, a
+    test that drives a browser), so the print always runs in a fresh thread.
+    """
+    out: dict = {}
+
+    def run() -> None:
+        try:
+            out["value"] = func()
+        except BaseException as err:  # re-raised in the caller's thread
+            out["error"] = err
+
+    thread = threading.Thread(target=run, name="nssf-pdf", daemon=True)
+    thread.start()
+    thread.join()
+    if "error" in out:
+        raise out["error"]
+    return out["value"]
+
+
 def write_pdf(
     book_dir: Path, year: int, files: list[str], front: dict, *, date: datetime.datetime
 ) -> Path | None:
@@ -182,7 +205,9 @@ def write_pdf(
     book_dir, doc = Path(book_dir).resolve(), print_document(book_dir, files, front)
     target, url = book_dir / pdf_name(year), (book_dir / PRINT_SOURCE).as_uri()
     what, served = f"PDF edition {year} ({book_dir})", {"body": doc, "content_type": "text/html"}
-    try:
+    footer = FOOTER.format(html.escape(str(front["title"])))
+
+    def chromium_prints() -> bytes:
         with sync_playwright() as playwright:
             with playwright.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS) as b:
                 page = b.new_page(java_script_enabled=False)
@@ -190,9 +215,11 @@ def write_pdf(
                 page.route(re.compile(r"^(?!file:)"), lambda route: route.abort())
                 page.route(lambda u: u == url, lambda route: route.fulfill(**served))
                 page.goto(url)
-                footer = FOOTER.format(html.escape(str(front["title"])))
                 # an empty header: without one Chromium prints the date and title
-                data = page.pdf(**PDF_OPTIONS, header_template="<i></i>", footer_template=footer)
+                return page.pdf(**PDF_OPTIONS, header_template="<i></i>", footer_template=footer)
+
+    try:
+        data = _in_thread(chromium_prints)
         with pikepdf.open(io.BytesIO(data)) as pdf:
             if len(pdf.pages) < len(files):  # each page starts on new paper
                 n = f"{len(pdf.pages)} page(s) printed for {len(files)} pages"
