@@ -13,6 +13,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from test_data_cache_persist import set_value
 
 from nssf_analysis import cli
 from nssf_analysis.data.cache import clear_all
@@ -374,17 +375,6 @@ def test_a_folder_where_a_file_should_be(data_copy, capsys):
 # --------------------------------------------------------------------------------------
 # Caches keyed on the data they read
 # --------------------------------------------------------------------------------------
-
-
-def set_value(path: Path, line: int, column: int, new: str) -> None:
-    """Set the value of the tidy row printed at report (line, column)."""
-    import pandas as pd
-
-    df = pd.read_csv(path, dtype=str, keep_default_na=False)
-    mask = (df["line"] == str(line)) & (df["column"] == str(column))
-    assert mask.sum() == 1
-    df.loc[mask, "value"] = new
-    df.to_csv(path, index=False, lineterminator="\n")
 
 
 def test_a_long_lived_session_sees_a_rewritten_tidy_file(data_copy):
