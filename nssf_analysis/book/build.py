@@ -29,9 +29,11 @@ import hashlib
 import json
 import os
 import re
+import shutil
 import signal
 import subprocess
 import sys
+import tempfile
 import time
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from contextlib import contextmanager
@@ -42,6 +44,8 @@ from typing import NamedTuple
 
 from nssf_analysis import paths, processes
 from nssf_analysis.book import pages, publish
+from nssf_analysis.data.cache import code_hash
+from nssf_analysis.data.files import load_name
 from nssf_analysis.exceptions import (
     BookBuildError,
     BuildInterruptedError,
@@ -90,16 +94,21 @@ def sha256(data: bytes | str | Path | object) -> str:
     return hashlib.sha256(data.encode() if isinstance(data, str) else data).hexdigest()
 
 
-def tree_hash(folder: Path, patterns=("**/*",)) -> str:
+def tree_hash(folder: Path, digests: dict | None = None) -> str:
     """Return one SHA-256 over the files of ``folder``: each path and its content's SHA-256.
 
     Files and folders whose name starts with a dot, and ``__pycache__``, are left out.
+    ``digests``, if given, receives each file's SHA-256 under its load name
+    (:func:`nssf_analysis.data.files.load_name`), so that it is not read twice.
     """
     h = hashlib.sha256()
-    for p in sorted({p for pat in patterns for p in folder.glob(pat) if p.is_file()}):
+    for p in sorted(p for p in folder.glob("**/*") if p.is_file()):
         rel = p.relative_to(folder).as_posix()
         if not any(s.startswith(".") or s == "__pycache__" for s in rel.split("/")):
-            h.update(rel.encode() + b"\0" + sha256(p).encode() + b"\n")
+            digest = sha256(p)
+            h.update(rel.encode() + b"\0" + digest.encode() + b"\n")
+            if digests is not None:
+                digests[load_name(p)] = digest
     return h.hexdigest()
 
 
@@ -194,16 +203,16 @@ class Inputs:
                 versions[name] = metadata.version(name)
             except metadata.PackageNotFoundError:
                 versions[name] = "not installed"
-        readme = paths.ROOT / "README.md"
-        package = Path(__file__).resolve().parent.parent
+        readme, digests = paths.ROOT / "README.md", {}  # data/ and seeds/ read once
         return cls(
-            code=tree_hash(package, ("**/*.py", "**/*.json", "**/*.toml", "**/*.csv")),
+            code=code_hash(),  # the package's code and data files, as persisted results use
             templates=tree_hash(pages.TEMPLATES),
             readme=sha256(readme) if readme.exists() else "",
             versions=versions,
             git=_git_state(),
-            data=tree_hash(paths.data_dir()),
-            seeds=tree_hash(paths.seeds_dir()),
+            data=tree_hash(paths.data_dir(), digests),
+            seeds=tree_hash(paths.seeds_dir(), digests),
+            _files=digests,
         )
 
     def file_hash(self, name: str) -> str | None:
@@ -341,18 +350,19 @@ def run_chapter(job: dict) -> dict:
     loads.parent.mkdir(parents=True, exist_ok=True)  # the folder of every file of the run
     loads.write_text("", encoding="utf-8")
     os.environ["NSSF_LOADS_FILE"] = str(loads)
-    km = (
-        AsyncKernelManager(kernel_name=KERNEL_NAME, kernel_spec_manager=WarmSpecs())
-        if job["warm"]
-        else None
-    )
+    # Unix sockets in a folder of the run's own: kernels started at the same moment never
+    # race for TCP ports (jupyter_client picks free ones, then closes them before binding)
+    sockets = tempfile.mkdtemp(prefix="nssf-k-")  # short: a socket's path is at most 107 bytes
+    specs = {"kernel_spec_manager": WarmSpecs()} if job["warm"] else {}
+    km = AsyncKernelManager(kernel_name=KERNEL_NAME, transport="ipc", ip=f"{sockets}/k", **specs)
     running, failed = Path(job["executed"]).with_suffix(".running.ipynb"), Path(job["failed"])
     try:
         try:
             nb = execute_notebook(job["source"], running, job["year"], job["cwd"], km=km)
         finally:  # papermill shuts down only the kernels it started itself
-            if km is not None and km.has_kernel:
+            if km.has_kernel:
                 run_sync(km.shutdown_kernel)()
+            shutil.rmtree(sockets, ignore_errors=True)
     except Exception as err:
         saved = None
         if running.exists():

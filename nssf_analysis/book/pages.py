@@ -25,6 +25,7 @@ __all__ = [
     "Scan",
     "clean_html",
     "first_line",
+    "plain_text",
     "render_fragment",
     "sanitize_notebook",
     "scan_fragment",
@@ -262,11 +263,12 @@ def scan_fragment(text: str) -> Scan:
     heading's text leaves out its anchor link.
     """
     headings = [
-        {"level": int(m[1]), "id": html.unescape(m[2]), "text": _text(_ANCHOR.sub("", m[3]))}
+        {"level": int(m[1]), "id": html.unescape(m[2]), "text": plain_text(_ANCHOR.sub("", m[3]))}
         for m in _HEADING.finditer(text)
     ]
     return Scan([html.unescape(i) for i in _ID.findall(text)], headings)
 
 
-def _text(fragment: str) -> str:
+def plain_text(fragment: str) -> str:
+    """Return the text of an HTML fragment: tags dropped, entities read, spaces collapsed."""
     return " ".join(html.unescape(re.sub(r"<[^>]+>", "", fragment)).split())

@@ -24,6 +24,7 @@ import pikepdf
 from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import sync_playwright
 
+from nssf_analysis.book.pages import plain_text
 from nssf_analysis.exceptions import NSSFError
 
 __all__ = ["PDFError", "find_chromium", "pdf_name", "print_document", "write_pdf"]
@@ -74,9 +75,8 @@ def find_chromium() -> str | None:
     return next((f for f in found if f), None)
 
 
-def _text(fragment: str) -> str:
-    """Return the escaped text of an HTML fragment."""
-    return html.escape(" ".join(html.unescape(re.sub(r"<[^>]+>", "", fragment)).split()))
+def _escaped_text(fragment: str) -> str:
+    return html.escape(plain_text(fragment))
 
 
 def _local_link(m: re.Match, files: set[str]) -> str:
@@ -112,10 +112,10 @@ def print_document(book_dir: Path, files: list[str], front: dict) -> str:
         anchor = f"page-{name.removesuffix('.html')}"
         parts.append(f'<section class="print-page" id="{anchor}">{body}</section>')
         subs = "".join(
-            f'<li><a href="#{i}">{_text(t)}</a></li>'
+            f'<li><a href="#{i}">{_escaped_text(t)}</a></li>'
             for i, t in re.findall(r'<h2\b[^>]*\bid="([^"]+)"[^>]*>(.*?)</h2>', body, re.S)
         )
-        label = _text(title.group(1).split(" · ")[0]) if title else html.escape(name)
+        label = _escaped_text(title.group(1).split(" · ")[0]) if title else html.escape(name)
         toc.append(f'<li><a href="#{anchor}">{label}</a>{subs and f"<ol>{subs}</ol>"}</li>')
     css = "".join(f'<link rel="stylesheet" href="assets/{c}.css">' for c in STYLESHEETS)
     return (

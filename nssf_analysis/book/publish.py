@@ -81,7 +81,7 @@ def preflight(out_root: Path, years: list[int]) -> None:
 
 def remove_leftovers(out_root: Path) -> None:
     """Delete what an interrupted or killed build left behind (called under the lock)."""
-    for year_dir in [out_root, *out_root.glob("[0-9][0-9][0-9][0-9]")]:
+    for year_dir in [out_root, out_root / ".cache", *out_root.glob("[0-9][0-9][0-9][0-9]")]:
         for p in year_dir.glob(".*"):
             if p.name.startswith(_TEMP) or re.match(r"^\.[\w.-]+\.\d+$", p.name):
                 shutil.rmtree(p) if p.is_dir() else p.unlink(missing_ok=True)
