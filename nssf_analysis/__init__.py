@@ -112,12 +112,38 @@ def setup() -> None:
     _setup()
 
 
-def __getattr__(name):
-    """Give the public reading API and the former module names on first use."""
-    if name in ("load_raw", "load_table", "check_year"):
-        from nssf_analysis.data import catalog as _catalog
+#: The public API a notebook imports from one place: name → the module that holds it.
+API = {
+    # the data
+    "catalog": "nssf_analysis.data.catalog",
+    "load_table": "nssf_analysis.data.catalog",
+    "load_raw": "nssf_analysis.data.catalog",
+    "load_facts": "nssf_analysis.data.catalog",
+    "available_years": "nssf_analysis.data.catalog",
+    "check_year": "nssf_analysis.data.catalog",
+    "load_totals": "nssf_analysis.analysis.values",
+    # the page
+    "printed": "nssf_analysis.render.page",
+    "remaining": "nssf_analysis.render.page",
+    "quote": "nssf_analysis.render.page",
+    "graphic": "nssf_analysis.render.page",
+    "md": "nssf_analysis.render.page",
+    "fmt": "nssf_analysis.render.page",
+    "change": "nssf_analysis.render.page",
+    "label": "nssf_analysis.render.tables",
+    # the house style (setup() applies it)
+    "SEX_COLORS": "nssf_analysis.render.style",
+    "PALETTE": "nssf_analysis.render.style",
+    "thousands": "nssf_analysis.render.style",
+}
 
-        return getattr(_catalog, name)
+__all__ = ["setup", *API]
+
+
+def __getattr__(name):
+    """Give the public API (:data:`API`) and the former module names on first use."""
+    if name in API:
+        return getattr(importlib.import_module(API[name]), name)
     if name in MOVED:
         return importlib.import_module(f"{__name__}.{name}")
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -1,4 +1,4 @@
-"""The chapter notebooks: thin, parameterised, clean, and in step with their goldens.
+"""The chapter notebooks: parameterised, clean, and in step with their goldens.
 
 The goldens under ``tests/golden/<year>/`` are what nbval re-executes and compares
 (``make test``); they are only worth it while their code is the source notebooks' code.
@@ -32,20 +32,18 @@ def test_the_chapters_of_the_design_are_there():
 
 
 @pytest.mark.parametrize("path", SOURCES, ids=NAMES)
-def test_source_notebook_is_clean_thin_and_parameterised(path):
+def test_source_notebook_is_clean_and_parameterised(path):
     nb = nbformat.read(path, as_version=4)
     assert nb.metadata["kernelspec"]["name"] == "nssf-analysis"
     code = code_cells(nb)
     assert code[0].metadata.get("tags") == ["parameters"]
     assert code[0].source == PARAMETERS
     assert code[1].source.strip().endswith("year = check_year(year)")
-    # one house style, applied first: nssf_analysis.setup()
-    assert re.search(r"^from nssf_analysis import .*\bsetup\b", code[2].source, re.M)
+    # one house style, applied before anything is drawn: nssf_analysis.setup()
+    assert re.search(r"^from nssf_analysis import \(?[^)]*\bsetup\b", code[2].source, re.M)
     assert code[2].source.strip().endswith("\nsetup()")
     for c in code:
         assert not c.outputs and c.execution_count is None, c.source
-        assert not re.search(r"\b(def|class|lambda|for|while)\b", c.source), c.source
-        assert len(c.source.splitlines()) <= 6, c.source
     assert nb.cells[0].cell_type == "markdown" and nb.cells[0].source.startswith("# ")
     for c in nb.cells:
         if c.cell_type == "markdown":

@@ -281,6 +281,31 @@ def values(table_id: str, year: int) -> pd.DataFrame:
     return df[df["year"].isin([year - 1, year])].reset_index(drop=True)
 
 
+def load_totals(table_id: str) -> pd.DataFrame:
+    """Return a tidy table with the totals the report prints, every year it covers.
+
+    The tidy layer holds the parts only; this adds a row for every total and subtotal
+    the report prints (column ``role``: ``value``, ``total`` or ``subtotal``), with the
+    printed figure in ``value`` and the sum of its parts in ``recomputed``. A sentence
+    that quotes a total takes it from here, so the book's text says what the report
+    prints.
+
+    Parameters
+    ----------
+    table_id : str
+        A numbered or annex table, e.g. ``"t10"``.
+
+    Examples
+    --------
+    >>> t10 = load_totals("t10")  # doctest: +SKIP
+    >>> t10.query("injury_type == 'all' and sex == 'total'")[["year", "value"]]  # doctest: +SKIP
+       year    value
+    12  2021  11403.0
+    14  2022  14742.0
+    """
+    return _full(table_id).copy()
+
+
 def lookup(table_id: str, year: int, **dims) -> float | None:
     """Return one value (a tidy value or a recomputed total), or None when there is none.
 

@@ -26,6 +26,13 @@ PALETTE = [
 #: Colours of the total/female pair, used the same way in every chart.
 TOTAL_COLOR = PALETTE[0]
 FEMALE_COLOR = PALETTE[1]
+#: The total/female pair by the tidy ``sex`` values and by their labels, for ``palette=``.
+SEX_COLORS = {
+    "total": TOTAL_COLOR,
+    "female": FEMALE_COLOR,
+    "Total": TOTAL_COLOR,
+    "Females": FEMALE_COLOR,
+}
 #: Figure size in inches: 600 px wide at :data:`DPI`, so that a graphic shown 390 px
 #: wide on a phone is scaled by 0.65 and :data:`MIN_FONT` still reads 9 px high.
 FIGSIZE = (6.0, 4.0)
