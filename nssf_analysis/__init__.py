@@ -121,6 +121,8 @@ API = {
     "load_facts": "nssf_analysis.data.catalog",
     "available_years": "nssf_analysis.data.catalog",
     "check_year": "nssf_analysis.data.catalog",
+    "in_edition": "nssf_analysis.data.catalog",
+    "findings": "nssf_analysis.analysis.audit",
     "load_totals": "nssf_analysis.analysis.values",
     # the page
     "printed": "nssf_analysis.render.page",

@@ -16,11 +16,12 @@ import nbformat
 import pandas as pd
 import pytest
 
-from nssf_analysis import audit, audit_relations, tables
-from nssf_analysis.analysis import select
+from nssf_analysis.analysis import audit, select
 from nssf_analysis.analysis.audit import common, results
+from nssf_analysis.analysis.audit import relations as audit_relations
 from nssf_analysis.data.extract import write_csv
 from nssf_analysis.exceptions import NSSFError
+from nssf_analysis.render import audit_view, tables
 
 ROOT = Path(__file__).resolve().parent.parent
 NOTEBOOK = ROOT / "notebooks" / "08_data_quality.ipynb"
@@ -679,26 +680,26 @@ def test_cli_writes_the_files(tmp_path):
 
 
 def test_table_links():
-    assert audit.table_link("t18") == "01_occupational_risk.html#t18"
-    assert audit.table_link("t44") == "02_health_care.html#t44"
-    assert audit.table_link("t59") == "03_pension.html#t59"
-    assert audit.table_link("t61") == "04_informal_sector.html#t61"
-    assert audit.table_link("t63") == "05_institutional.html#t63"
-    assert audit.table_link("a6_6_2") == "06_provinces.html#a6_6_2"
+    assert audit_view.table_link("t18") == "01_occupational_risk.html#t18"
+    assert audit_view.table_link("t44") == "02_health_care.html#t44"
+    assert audit_view.table_link("t59") == "03_pension.html#t59"
+    assert audit_view.table_link("t61") == "04_informal_sector.html#t61"
+    assert audit_view.table_link("t63") == "05_institutional.html#t63"
+    assert audit_view.table_link("a6_6_2") == "06_provinces.html#a6_6_2"
     assert tables.chapter_of("2.OR") == "00_overview"
     with pytest.raises(NSSFError, match="no chapter for report section 'Z.1'"):
         tables.chapter_of("Z.1")
 
 
 def test_findings_table_anchors(result):
-    html = audit.findings_table().to_html()
+    html = audit_view.findings_table().to_html()
     for fid in result.findings["finding_id"]:
         assert html.count(f'id="{fid}"') == 1
     for tid in set(result.findings["table_id"]):
         assert html.count(f'id="finding-{tid}"') == 1
     assert 'href="01_occupational_risk.html#t18"' in html
-    assert audit.finding_link("t18") == "08_data_quality.html#finding-t18"
-    assert audit.finding_link("t12") is None  # Table 12 is consistent
+    assert audit_view.finding_link("t18") == "08_data_quality.html#finding-t18"
+    assert audit_view.finding_link("t12") is None  # Table 12 is consistent
 
 
 def test_notebook_is_thin_and_parameterised():

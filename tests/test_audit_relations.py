@@ -15,8 +15,11 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from nssf_analysis import audit, audit_relations
+from nssf_analysis.analysis import audit
+from nssf_analysis.analysis.audit import relations as audit_relations
 from nssf_analysis.data.extract import write_csv
+from nssf_analysis.exceptions import NSSFError
+from nssf_analysis.render import audit_view
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -450,15 +453,15 @@ def test_every_family_is_a_rule_with_a_mutation_test():
 
 
 def test_family_table_in_the_chapter(result):
-    html = audit.family_table("stock_flow", 2022).to_html()
+    html = audit_view.family_table("stock_flow", 2022).to_html()
     ids = _family(result.findings, "stock_flow")["finding_id"]
     assert len(ids) == 2 and all(f'id="{i}"' in html for i in ids)
     # both sides are linked: Table 1 and Table 4 (occupational risk), Table 34 and 36
     for href in ("01_occupational_risk.html#t04", "02_health_care.html#t36"):
         assert href in html
     # the stock-flow checks all concern 2022: nothing to show for 2021, and it says so
-    assert "No check of this kind" in audit.family_table("stock_flow", 2021).data
-    with pytest.raises(audit.NSSFError, match="unknown family 'nope'"):
-        audit.family_table("nope")
-    fam = audit.families_table(2022).data.set_index("Family")
+    assert "No check of this kind" in audit_view.family_table("stock_flow", 2021).data
+    with pytest.raises(NSSFError, match="unknown family 'nope'"):
+        audit_view.family_table("nope")
+    fam = audit_view.families_table(2022).data.set_index("Family")
     assert fam.loc["Stocks and flows", "Findings"] == 2

@@ -16,6 +16,7 @@ import shutil
 import signal
 import subprocess
 import sys
+import tempfile
 import time
 import uuid
 import zipfile
@@ -25,6 +26,7 @@ from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 import nbformat
+import psutil
 import pytest
 
 from nssf_analysis.book import build as book
@@ -84,7 +86,7 @@ CHAPTERS = {
         (
             "code",
             "from IPython.display import HTML\n"
-            "from nssf_analysis.catalog import load_table\n"
+            "from nssf_analysis.data.catalog import load_table\n"
             "df = load_table('t10', year)\n"
             "HTML('<div id=\"t10\"><p>Table 10</p>' + df.head(3).to_html() + '</div>')",
         ),
@@ -106,7 +108,7 @@ CHAPTERS = {
             "code",
             "import matplotlib.pyplot as plt\n"
             "from IPython.display import HTML, display\n"
-            "from nssf_analysis import style\n"
+            "from nssf_analysis.render import style\n"
             "style.setup()\n"
             "display(HTML('<figure id=\"graphic-4\"><figcaption>Graphic 4</figcaption>'\n"
             "             '</figure>'))\n"
@@ -676,10 +678,18 @@ def test_a_killed_build_leaves_no_process_and_the_next_build_cleans_up(built, tm
     # the workers, their fork servers and kernels die with the build
     assert leftovers_of(proc) == []
     assert book_files(out / "2022" / "book") == before
+    # the folders of the killed kernels' sockets (nssf-k-<worker pid>-…) are still there
+    sockets = [
+        p
+        for p in Path(tempfile.gettempdir()).glob(f"{publish.SOCKETS}*-*")
+        if not psutil.pid_exists(int(p.name[len(publish.SOCKETS) :].split("-")[0]))
+    ]
+    assert sockets
     (nbs / "04_slow.ipynb").unlink()
     again = cli(out, nbs)
     _, stderr = again.communicate(timeout=600)
     assert again.returncode == 0, stderr
+    assert [p for p in sockets if p.exists()] == []  # removed by the next build
     assert not list(out.glob(".cache/executed/*/*.running.ipynb"))
     assert [p.name for p in (out / "2022").iterdir() if p.name.startswith(".")] == []
     assert leftovers_of(again) == []
@@ -877,19 +887,19 @@ DATA_CHAPTERS = {
         ("md", "# Reads Table 10"),
         PARAMS,
         ("code", count_run("01_reads_t10")),
-        ("code", "from nssf_analysis.catalog import load_table\nload_table('t10', year)"),
+        ("code", "from nssf_analysis.data.catalog import load_table\nload_table('t10', year)"),
     ],
     "02_reads_t11": [
         ("md", "# Reads Table 11"),
         PARAMS,
         ("code", count_run("02_reads_t11")),
-        ("code", "from nssf_analysis.catalog import load_table\nload_table('t11', year)"),
+        ("code", "from nssf_analysis.data.catalog import load_table\nload_table('t11', year)"),
     ],
     "03_reads_catalog": [
         ("md", "# Reads the catalog"),
         PARAMS,
         ("code", count_run("03_reads_catalog")),
-        ("code", "from nssf_analysis.catalog import catalog\nlen(catalog())"),
+        ("code", "from nssf_analysis.data.catalog import catalog\nlen(catalog())"),
     ],
     "04_reads_nothing": [
         ("md", "# Reads no data"),

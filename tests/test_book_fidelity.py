@@ -49,7 +49,7 @@ def test_the_pdf_edition_prints_every_number_of_every_table(published):
     import shutil
     import subprocess
 
-    from nssf_analysis.extract import is_value
+    from nssf_analysis.data.extract import is_value
 
     book_dir, _ = published
     pdf = next(book_dir.glob("*.pdf"), None)

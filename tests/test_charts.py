@@ -13,7 +13,7 @@ import matplotlib.colors as mcolors
 import pytest
 from matplotlib.testing.compare import compare_images
 
-from nssf_analysis import charts, style
+from nssf_analysis.render import charts, style
 
 BASELINE = Path(__file__).parent / "baseline"
 TOLERANCE = 2.0

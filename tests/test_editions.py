@@ -14,9 +14,9 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from nssf_analysis import catalog as catalog_mod
-from nssf_analysis import editions
 from nssf_analysis.cli import main
+from nssf_analysis.data import catalog as catalog_mod
+from nssf_analysis.data import editions
 from nssf_analysis.data.cache import clear_all
 from nssf_analysis.data.catalog import catalog
 from nssf_analysis.data.pipeline import write_data
@@ -181,7 +181,7 @@ def test_table_21_removed(edition):
     assert assert_same_values(data, except_ids={"t21"}) == 2 * 86
     # the chapter says so where the table would be, and its paragraph leaves out the
     # sentence that needs Table 21 (registered institutions) instead of failing
-    from nssf_analysis import prose, sections
+    from nssf_analysis.render import prose, sections
 
     assert sections.absent("A.2.1") == [catalog_mod.absence_note("t21")]
     assert sections.absent("A.1.1") == []
@@ -372,7 +372,7 @@ DECLARATION = {
 def test_a_new_table_is_a_short_declaration(edition, monkeypatch):
     from test_new_report import moved_on
 
-    from nssf_analysis import specs
+    from nssf_analysis.data import specs
     from nssf_analysis.data.catalog import load_checks, load_table
 
     monkeypatch.setitem(specs.TIDY, "voluntary_members_age", DECLARATION)
@@ -433,7 +433,7 @@ def test_two_editions_side_by_side_list_the_revisions(tmp_path, monkeypatch):
         assert (r["old"], r["new"], r["year"]) == (257644, 248892, 2022)
         assert (r["old_edition"], r["old_line"], r["new_edition"]) == (2022, 485, 2023)
         # the book's "what changed since the last edition" section says it in words
-        from nssf_analysis import sections
+        from nssf_analysis.render import sections
 
         shown = sections.revisions_frame(2022)
         row = shown[(shown["Table"] == "Table 21") & (shown["Cell"] == "Members, Total")]

@@ -8,7 +8,8 @@ import math
 
 import pytest
 
-from nssf_analysis import audit, headlines, units
+from nssf_analysis.analysis import audit, headlines
+from nssf_analysis.data import units
 
 
 @pytest.fixture(scope="module")

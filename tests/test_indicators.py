@@ -406,8 +406,9 @@ def test_fmt_and_format_change():
 
 def test_one_change_vocabulary():
     # the indicators, the values behind the tables and the statistics use the same words
-    from nssf_analysis import stats, tables
+    from nssf_analysis import stats
     from nssf_analysis.analysis import changes, values
+    from nssf_analysis.render import tables
 
     assert (ind.NEW, ind.NO_CHANGE, ind.NOT_AVAILABLE) == (
         "new (from 0)",

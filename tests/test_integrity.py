@@ -378,7 +378,7 @@ def test_a_folder_where_a_file_should_be(data_copy, capsys):
 
 
 def test_a_long_lived_session_sees_a_rewritten_tidy_file(data_copy):
-    from nssf_analysis import tables
+    from nssf_analysis.render import tables
 
     # Table 10, report line 319, column 4: 7,342 workplace accidents in 2022
     def workplace_2022():
@@ -393,7 +393,7 @@ def test_a_long_lived_session_sees_a_rewritten_tidy_file(data_copy):
 
 
 def test_a_session_sees_a_new_extraction(workspace):
-    from nssf_analysis import tables
+    from nssf_analysis.render import tables
 
     _tmp, seed, data, _env = workspace
     from nssf_analysis.analysis import values
@@ -410,7 +410,7 @@ def test_a_session_sees_a_new_extraction(workspace):
 
 
 def test_a_session_follows_the_data_folder(data_copy, monkeypatch, tmp_path):
-    from nssf_analysis import tables
+    from nssf_analysis.render import tables
 
     assert tables.lookup("t10", 2021, injury_type="workplace_accidents", sex="total") == 5719
     other = tmp_path / "other"

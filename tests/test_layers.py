@@ -85,7 +85,7 @@ def test_a_former_name_runs_as_a_script():
     import sys
 
     run = subprocess.run(
-        [sys.executable, "-m", "nssf_analysis.editions", "/nonexistent/report.txt"],
+        [sys.executable, "-m", "nssf_analysis.data.editions", "/nonexistent/report.txt"],
         capture_output=True,
         text=True,
         timeout=120,

@@ -13,10 +13,11 @@ import papermill as pm
 import pytest
 from design import CHAPTERS
 
-from nssf_analysis.book.build import execute_notebook
+from nssf_analysis.book.build import CHAPTER_RE, execute_notebook
 
 ROOT = Path(__file__).resolve().parent.parent
-SOURCES = sorted((ROOT / "notebooks").glob("*.ipynb"))
+SOURCES = sorted(p for p in (ROOT / "notebooks").glob("*.ipynb") if CHAPTER_RE.match(p.name))
+EXPLORE = ROOT / "notebooks" / "explore.ipynb"
 NAMES = [p.stem for p in SOURCES]
 PARAMETERS = "year: int = 2022  # report year: one of the years with data"
 #: Section references such as "A.1.2", "6.1" or "section 2" are the only digits prose may hold.
@@ -31,7 +32,7 @@ def test_the_chapters_of_the_design_are_there():
     assert NAMES == CHAPTERS
 
 
-@pytest.mark.parametrize("path", SOURCES, ids=NAMES)
+@pytest.mark.parametrize("path", [*SOURCES, EXPLORE], ids=[*NAMES, "explore"])
 def test_source_notebook_is_clean_and_parameterised(path):
     nb = nbformat.read(path, as_version=4)
     assert nb.metadata["kernelspec"]["name"] == "nssf-analysis"
@@ -116,3 +117,15 @@ def test_strip_keeps_only_what_nbval_compares():
     assert c.outputs[0].data == {"text/plain": "<Figure at 0x…>"}
     assert c.outputs[0].metadata == {}
     assert "papermill" not in out.metadata and out.metadata["language_info"] == {"name": "python"}
+
+
+@pytest.mark.parametrize("year", goldens.YEARS)
+def test_the_walk_through_runs_for_every_year(year, tmp_path):
+    """``notebooks/explore.ipynb`` is not a chapter, but it must run as the README says."""
+    nb = execute_notebook(EXPLORE, tmp_path / "explore.ipynb", year, ROOT / "notebooks")
+    outputs = [o for c in nb["cells"] for o in c.get("outputs", [])]
+    assert not [o for o in outputs if o.get("output_type") == "error" or o.get("name") == "stderr"]
+    # it shows a table as printed, a chart and the rate it sets out to compute
+    shown = "".join("".join(o.get("data", {}).get("text/html", "")) for o in outputs)
+    assert 'id="t10"' in shown
+    assert any("image/png" in o.get("data", {}) for o in outputs)

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from nssf_analysis import wording
+from nssf_analysis.render import wording
 
 GOLDEN = Path(__file__).resolve().parent / "golden"
 NOTEBOOKS = sorted(GOLDEN.glob("*/*.ipynb"))

@@ -10,10 +10,10 @@ from html.parser import HTMLParser
 import pandas as pd
 import pytest
 
-from nssf_analysis import tables
-from nssf_analysis.catalog import catalog, load_raw
+from nssf_analysis.data.catalog import catalog, load_raw
 from nssf_analysis.exceptions import NSSFError
-from nssf_analysis.printed import display_frame, header_spans, printed_table
+from nssf_analysis.render import tables
+from nssf_analysis.render.printed import display_frame, header_spans, printed_table
 
 CAT = catalog()
 TABLE_IDS = list(CAT.loc[CAT["family"] != "directory", "table_id"])

@@ -8,7 +8,7 @@ import re
 
 import pytest
 
-from nssf_analysis import prose
+from nssf_analysis.render import prose
 
 #: Words and patterns of the project's own bookkeeping that must not reach a reader.
 INTERNAL = [
@@ -103,7 +103,7 @@ def test_the_pension_page_says_when_the_scheme_started():
 
 
 def test_editions_show_their_own_year():
-    from nssf_analysis import headlines
+    from nssf_analysis.analysis import headlines
 
     rows, note = headlines.index_figures(2021)
     members = {r["label"]: r["printed"] for r in rows}

@@ -11,8 +11,8 @@ from pathlib import Path
 import mistune
 import pytest
 
-from nssf_analysis import catalog as catalog_mod
-from nssf_analysis import prose, sections
+from nssf_analysis.data import catalog as catalog_mod
+from nssf_analysis.render import prose, sections
 from tests.test_prose import internal_words
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -64,7 +64,7 @@ def test_every_text_section_is_shown_by_a_chapter():
     calls = set()
     for nb in NOTEBOOKS:
         src = nb.read_text(encoding="utf-8")
-        calls |= set(re.findall(r'report_section\(\\"([^"\\]+)\\"', src))
+        calls |= set(re.findall(r'\bquote\(\\"([^"\\]+)\\"', src))
     # the sections whose report text is the content (no table of their own)
     for code in ("1", "2", "E.1", "E.2", "E.3", "E.4", "E.5.1", "E.5.2", "E.5.3", "E.6.1"):
         assert code in calls

@@ -6,7 +6,7 @@ from html.parser import HTMLParser
 import pandas as pd
 import pytest
 
-from nssf_analysis import directory_view, tables
+from nssf_analysis.render import directory_view, tables
 
 
 @pytest.mark.parametrize(

@@ -9,8 +9,8 @@ import re
 import pandas as pd
 import pytest
 
-from nssf_analysis import tables
-from nssf_analysis.catalog import catalog
+from nssf_analysis.data.catalog import catalog
+from nssf_analysis.render import tables
 
 ALL_IDS = list(catalog()["table_id"])
 
@@ -299,7 +299,7 @@ def test_contents_cover_every_table_with_a_chapter_link():
 
 def test_plain_table_aligns_text_left_and_numbers_right():
 
-    from nssf_analysis.tables import plain_table
+    from nssf_analysis.render.tables import plain_table
 
     frame = pd.DataFrame(
         {
@@ -320,7 +320,7 @@ def test_plain_table_aligns_text_left_and_numbers_right():
 
 
 def test_catalog_row_is_the_catalogs_row_and_a_copy():
-    from nssf_analysis.catalog import catalog_row
+    from nssf_analysis.data.catalog import catalog_row
 
     row = catalog_row("t01")
     assert row["label"] == "Table 1"

@@ -352,7 +352,9 @@ def run_chapter(job: dict) -> dict:
     os.environ["NSSF_LOADS_FILE"] = str(loads)
     # Unix sockets in a folder of the run's own: kernels started at the same moment never
     # race for TCP ports (jupyter_client picks free ones, then closes them before binding)
-    sockets = tempfile.mkdtemp(prefix="nssf-k-")  # short: a socket's path is at most 107 bytes
+    # short (a socket's path is at most 107 bytes), named for the worker so that the next
+    # build removes it if this worker is killed (publish.remove_leftovers)
+    sockets = tempfile.mkdtemp(prefix=f"{publish.SOCKETS}{os.getpid()}-")
     specs = {"kernel_spec_manager": WarmSpecs()} if job["warm"] else {}
     km = AsyncKernelManager(kernel_name=KERNEL_NAME, transport="ipc", ip=f"{sockets}/k", **specs)
     running, failed = Path(job["executed"]).with_suffix(".running.ipynb"), Path(job["failed"])

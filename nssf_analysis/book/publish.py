@@ -20,6 +20,7 @@ import tempfile
 import zipfile
 from pathlib import Path
 
+import psutil
 from markupsafe import Markup
 
 from nssf_analysis import paths
@@ -79,6 +80,10 @@ def preflight(out_root: Path, years: list[int]) -> None:
             ) from None
 
 
+#: Prefix of the folders of the kernels' sockets in the temporary folder (one per worker).
+SOCKETS = "nssf-k-"
+
+
 def remove_leftovers(out_root: Path) -> None:
     """Delete what an interrupted or killed build left behind (called under the lock)."""
     for year_dir in [out_root, out_root / ".cache", *out_root.glob("[0-9][0-9][0-9][0-9]")]:
@@ -87,6 +92,11 @@ def remove_leftovers(out_root: Path) -> None:
                 shutil.rmtree(p) if p.is_dir() else p.unlink(missing_ok=True)
     for p in (out_root / ".cache").glob("executed/*/*.running.ipynb"):
         p.unlink(missing_ok=True)
+    # the kernels' socket folders of workers that were killed: nssf-k-<pid>-<random>
+    for p in Path(tempfile.gettempdir()).glob(f"{SOCKETS}*-*"):
+        pid = p.name[len(SOCKETS) :].split("-")[0]
+        if pid.isdigit() and not psutil.pid_exists(int(pid)):
+            shutil.rmtree(p, ignore_errors=True)
 
 
 def published_years(out_root: Path) -> set[int]:
