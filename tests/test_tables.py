@@ -329,3 +329,21 @@ def test_catalog_row_is_the_catalogs_row_and_a_copy():
     assert catalog_row("t01")["label"] == "Table 1"
     with pytest.raises(KeyError):
         catalog_row("t999")
+
+
+def test_load_totals_adds_each_printed_subtotal_once_table_66():
+    from nssf_analysis import load_totals
+
+    t66 = load_totals("t66")
+    assert not t66.duplicated().any()
+    # report line 1241: "1. Training Courses and Workshops  33  929  286  49  783  281"
+    sub = t66[(t66["role"] == "subtotal") & (t66["no"] == "1.") & (t66["year"] == 2022)]
+    got = {(r["measure"], r["sex"]): r["value"] for r in sub.to_dict("records")}
+    assert got == {
+        ("courses", "total"): 49,
+        ("participants", "total"): 783,
+        ("participants", "female"): 281,
+    }
+    # "Total (1+2)  34  932  288  51  787  281": one row per printed cell
+    total = t66[(t66["role"] == "total") & (t66["year"] == 2022)]
+    assert sorted(total["value"]) == [51, 281, 787]

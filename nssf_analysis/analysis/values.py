@@ -203,8 +203,10 @@ def _full(table_id: str) -> pd.DataFrame:
     if "no" in df.columns and "item" in df.columns:
         leaves = df[df["item"] != "Total"]
         subs = []
+        firsts: dict[str, dict] = {}  # one subtotal per item, whatever cells it prints
         for p in _printed_totals(table_id, "subitems"):
-            code = p.get("no", "")
+            firsts.setdefault(p.get("no", ""), p)
+        for code, p in firsts.items():
             kids = leaves[leaves["no"].str.startswith(code) & (leaves["no"] != code)]
             kids = kids[_additive(kids, layout(table_id))]
             if kids.empty:
