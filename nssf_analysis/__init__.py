@@ -45,8 +45,6 @@ MOVED = {
     "cache": "nssf_analysis.data.cache",
     "catalog": "nssf_analysis.data.catalog",
     "headlines": "nssf_analysis.analysis.headlines",
-    "indicators": "nssf_analysis.render.indicator_view",
-    "stats": "nssf_analysis.render.stats_view",
     "audit": "nssf_analysis.render.audit_view",
     "audit_relations": "nssf_analysis.analysis.audit.relations",
     "audit_directories": "nssf_analysis.analysis.audit.directories",

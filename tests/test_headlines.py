@@ -89,7 +89,7 @@ def test_table_31_is_read_in_million_riels():
 
 
 def test_methodology_states_the_reading_once():
-    from nssf_analysis import indicators
+    from nssf_analysis.analysis import indicators
 
     page = indicators.methodology_markdown()
     assert page.count("Unit of Table 31") == 1

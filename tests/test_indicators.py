@@ -10,10 +10,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from nssf_analysis import indicators as ind
-from nssf_analysis.analysis import select
+from nssf_analysis.analysis import indicators as ind
+from nssf_analysis.analysis.indicators import Indicator, Selector
 from nssf_analysis.exceptions import NSSFError, YearNotAvailableError
-from nssf_analysis.indicators import Indicator, Selector
 
 
 @pytest.fixture(scope="module")
@@ -324,15 +323,6 @@ def test_unknown_indicator():
         ind.get("no_such_indicator")
 
 
-def test_analysis_layer_and_view_offer_the_same_api():
-    from nssf_analysis.analysis import indicators as computed
-    from nssf_analysis.render import indicator_view
-
-    assert ind is indicator_view
-    assert ind.compute is computed.compute and ind.INDICATORS is computed.INDICATORS
-    assert ind.Selector is select.Selector and ind.Prefix is select.Prefix
-
-
 def test_formula_states_the_multiplier_that_computes_it():
     # the methodology page prints each declaration's formula; its "× 100,000" (or none)
     # must be the multiplier the same declaration computes with
@@ -361,52 +351,8 @@ def test_methodology_markdown_defines_every_indicator():
     assert text.startswith("# Methodology")
 
 
-# -- display and prose ------------------------------------------------------------------
-def test_describe_quotes_numbers_from_the_results(y2022):
-    text = ind.describe(y2022, "occupational_risk")
-    # 221 / 1,388,623 x 100,000 = 15.915...; 194 / 1,250,308 x 100,000 = 15.516...
-    assert "15.92 per 100,000 covered workers (221 / 1,388,623); 2021: 15.52" in text
-    assert "inf" not in text and "nan" not in text
-    assert "new" in text  # public sector had no case in 2021
-
-
-def test_describe_2021_says_what_cannot_be_computed(y2021):
-    text = ind.describe(y2021, "compliance")
-    assert "no 2020 data" in text
-    assert "not available: Table 59 has no 2021 data" in text
-    prov = ind.describe_provinces(y2021, "or_reports_per_1000_province")
-    assert "cannot be computed for 2021" in prov and "2022 only" in prov
-
-
-def test_display_table_rounds_only_for_display(y2022):
-    t = ind.display_table(y2022, "compliance").data
-    row = t[t.Indicator.str.contains("enterprises \\(occupational risk\\)")].iloc[0]
-    assert row.Value == "94.99%" and row.Numerator == "11,625"
-    # the data themselves are unrounded
-    assert val(y2022, "or_enterprise_compliance") != 94.99
-
-
-def test_province_table(y2022, y2021):
-    t = ind.province_table(y2022).data
-    assert t.Province.iloc[0] == "Cambodia" and len(t) == 26
-    pp = t[t.Province == "Phnom Penh"].iloc[0]
-    assert pp.Reports == "6,056"  # 4,353 + 1,703 khan reports
-    assert list(ind.province_table(y2021).data.columns) == ["Province", "Note"]
-
-
-def test_fmt_and_format_change():
-    assert ind.fmt(1061.627, "") == "1,061.63"
-    assert ind.fmt(94.991, "percent") == "94.99%"
-    assert ind.fmt(14742.0, "count") == "14,742"
-    assert ind.fmt(np.nan) == "not available"
-    assert ind.format_change(np.nan, "new (from 0)") == "new (from 0)"
-    assert ind.format_change(16.4045, "", "percent", 0.84) == "+16.4% (+0.84 pts)"
-    assert ind.format_change(np.nan, "") == "not available"
-
-
 def test_one_change_vocabulary():
     # the indicators, the values behind the tables and the statistics use the same words
-    from nssf_analysis import stats
     from nssf_analysis.analysis import changes, values
     from nssf_analysis.render import tables
 
@@ -415,7 +361,7 @@ def test_one_change_vocabulary():
         "no change",
         "not available",
     )
-    assert changes.NEW is ind.NEW and stats.NOT_AVAILABLE is ind.NOT_AVAILABLE
+    assert changes.NEW is ind.NEW and changes.NOT_AVAILABLE is ind.NOT_AVAILABLE
     assert values.change_percent is changes.change_percent
     assert tables.format_change(None, "new (from 0)") == "new (from 0)"
     assert tables.format_change(16.4045, "ok", decimals=1) == "+16.4%"

@@ -83,8 +83,7 @@ def test_location_keeps_values_verbatim():
 
 
 def test_indicators_and_values_select_through_this_module():
-    from nssf_analysis import indicators
-    from nssf_analysis.analysis import values
+    from nssf_analysis.analysis import indicators, values
 
     assert indicators.Selector is Selector and indicators.Prefix is Prefix
     assert values.select.mask is mask
