@@ -122,6 +122,10 @@ API = {
     "in_edition": "nssf_analysis.data.catalog",
     "findings": "nssf_analysis.analysis.audit",
     "load_totals": "nssf_analysis.analysis.values",
+    "cell": "nssf_analysis.analysis.figures",
+    "both": "nssf_analysis.analysis.figures",
+    "share": "nssf_analysis.analysis.figures",
+    "known": "nssf_analysis.analysis.figures",
     # the page
     "printed": "nssf_analysis.render.page",
     "remaining": "nssf_analysis.render.page",
@@ -130,6 +134,8 @@ API = {
     "md": "nssf_analysis.render.page",
     "fmt": "nssf_analysis.render.page",
     "change": "nssf_analysis.render.page",
+    "change_in": "nssf_analysis.render.page",
+    "listing": "nssf_analysis.render.page",
     "label": "nssf_analysis.render.tables",
     # the house style (setup() applies it)
     "SEX_COLORS": "nssf_analysis.render.style",

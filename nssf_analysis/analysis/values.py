@@ -305,7 +305,17 @@ def load_totals(table_id: str) -> pd.DataFrame:
     12  2021  11403.0
     14  2022  14742.0
     """
-    return _full(table_id).copy()
+    df = _full(table_id).copy()
+    df["printed_change"] = float("nan")
+    year = max(available_years())  # the report prints the changes of its own year
+    if {year - 1, year} <= set(df["year"]):
+        ch = changes(table_id, year)
+        keys = [c for c in ch.columns if c not in ("base", "current", "change", "reading")]
+        keys.remove("printed")
+        at = df.index[df["year"] == year]
+        got = df.loc[at, keys].merge(ch[[*keys, "printed"]], on=keys, how="left")
+        df.loc[at, "printed_change"] = pd.to_numeric(got["printed"], errors="coerce").to_numpy()
+    return df
 
 
 def lookup(table_id: str, year: int, **dims) -> float | None:

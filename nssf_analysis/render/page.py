@@ -23,13 +23,24 @@ import pandas as pd
 from IPython.display import HTML, Markdown, display
 from matplotlib.figure import Figure
 
-from nssf_analysis.analysis import changes
+from nssf_analysis.analysis import changes, figures
 from nssf_analysis.analysis.values import change_percent, format_value
 from nssf_analysis.data import editions, units
 from nssf_analysis.data.catalog import absence_note, catalog, in_edition, load_edition
 from nssf_analysis.render import charts, prose, tables
 
-__all__ = ["change", "fmt", "graphic", "md", "printed", "quote", "remaining", "shown"]
+__all__ = [
+    "change",
+    "change_in",
+    "fmt",
+    "graphic",
+    "listing",
+    "md",
+    "printed",
+    "quote",
+    "remaining",
+    "shown",
+]
 
 #: The tables :func:`printed` has shown in this kernel, in order.
 _SHOWN: list[str] = []
@@ -127,7 +138,9 @@ def fmt(value: float, unit: str = "") -> str:
     return f"{text} {unit}" if units.is_money(unit) else text
 
 
-def change(new: float, old: float | None, prev: int, unit: str = "") -> str:
+def change(
+    new: float, old: float | None, prev: int, unit: str = "", printed: float | None = None
+) -> str:
     """Write the change from the year before as words that follow a figure, or "".
 
     Parameters
@@ -138,11 +151,16 @@ def change(new: float, old: float | None, prev: int, unit: str = "") -> str:
         The year before.
     unit : str
         The unit, to name the base when a figure falls to zero.
+    printed : float, optional
+        The change the report prints for this figure (percent): said instead of the one
+        computed from the two figures, which the report computes from unrounded numbers.
 
     Examples
     --------
     >>> change(120, 100, 2021)
     ', up 20.00 % on 2021'
+    >>> change(446.25, 391.05, 2021, printed=14.11)
+    ', up 14.11 % on 2021'
     >>> change(0, 0, 2021)
     ', none in 2021 either'
     >>> change(5, None, 2021)
@@ -153,7 +171,43 @@ def change(new: float, old: float | None, prev: int, unit: str = "") -> str:
     written = "" if base is None else fmt(base, unit)
     if reading not in (changes.OK, changes.NEW, changes.NO_CHANGE):
         return ""
+    if reading == changes.OK and printed is not None and not pd.isna(printed):
+        pct = float(printed)
     return prose.change_words(pct, reading, prev, written)
+
+
+def change_in(frame: pd.DataFrame, year: int, unit: str = "", **dims) -> str:
+    """Write the change on the year before of one cell of a table, as the report prints it.
+
+    The figures of ``year`` and ``year - 1`` at ``dims`` are read from ``frame`` (a
+    :func:`~nssf_analysis.analysis.values.load_totals` frame), and the change the report
+    prints for the cell, where it prints one, is said (:func:`change`).
+
+    Examples
+    --------
+    >>> t37 = load_totals("t37")  # doctest: +SKIP
+    >>> change_in(t37, 2022, measure="contributions")  # doctest: +SKIP
+    ', up 14.11 % on 2021'
+    """
+    now, before = figures.both(frame, year, **dims)
+    if now is None:
+        return ""
+    printed = figures.cell(frame, "printed_change", year=year, **dims)
+    return change(now, before, year - 1, unit, printed=printed)
+
+
+def listing(items, last: str = "and") -> str:
+    """Join words the way a sentence lists them.
+
+    Examples
+    --------
+    >>> listing(["a"]), listing(["a", "b"]), listing(["a", "b", "c"], "or")
+    ('a', 'a and b', 'a, b or c')
+    """
+    items = [str(i) for i in items]
+    if len(items) < 2:
+        return "".join(items)
+    return f"{', '.join(items[:-1])} {last} {items[-1]}"
 
 
 def md(*parts: str) -> Markdown:
