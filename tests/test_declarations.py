@@ -6,7 +6,6 @@ from nssf_analysis.analysis.audit.common import declared
 from nssf_analysis.data.declarations import read_toml
 from nssf_analysis.data.facts import load_fact_specs
 from nssf_analysis.exceptions import ExtractionError, NSSFError
-from nssf_analysis.render.intros import load_intros
 
 
 def test_read_toml_reads_a_table(tmp_path):
@@ -25,7 +24,6 @@ def test_every_reader_names_the_bad_file(tmp_path, content):
     for read, error in (
         (lambda: read_toml(p), NSSFError),
         (lambda: load_fact_specs(p), ExtractionError),
-        (lambda: load_intros(p), NSSFError),
         (lambda: declared(p, "subset", {"part"}), NSSFError),
     ):
         with pytest.raises(error, match=r"bad\.toml: cannot be read as TOML"):

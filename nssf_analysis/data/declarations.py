@@ -1,9 +1,9 @@
 """Reading the package's declaration files (TOML): one reader, one error for a bad file.
 
 The flat declarations that are data rather than code (the facts of the prose,
-``data/facts.toml``; the opening paragraphs' templates, ``render/intros.toml``; the
-audit's subsets and copies, ``analysis/audit/*.toml``) are read by :func:`read_toml`; each
-caller then checks its own entries and names the file and the entry at fault.
+``data/facts.toml``; the audit's subsets and copies, ``analysis/audit/*.toml``) are read
+by :func:`read_toml`; each caller then checks its own entries and names the file and the
+entry at fault.
 """
 
 from __future__ import annotations

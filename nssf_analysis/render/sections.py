@@ -1,163 +1,20 @@
-"""The report's sections as notebook content: tables and graphics in report order.
+"""What the overview and data-quality chapters show beside the analysis.
 
-The chapters (``notebooks/00_overview.ipynb`` … ``06_provinces.ipynb``) are thin:
-each code cell calls one helper of this module, :mod:`nssf_analysis.tables`,
-:mod:`nssf_analysis.charts` or :mod:`nssf_analysis.prose`. Which table and which
-graphic a section shows comes from the catalog's and the graphics list's
-``section`` column (:func:`items`), never from a list typed here.
+:func:`headline_table` sets the section-2 headline figures beside the sums of the table
+cells they are made of; :func:`revisions` lists what a newer edition revises of the
+year's figures.
 """
 
 from __future__ import annotations
 
-import html
-
 import pandas as pd
-from IPython.display import HTML, Markdown, display
+from IPython.display import Markdown
 
 from nssf_analysis.analysis import headlines
-from nssf_analysis.data import editions
 from nssf_analysis.data.catalog import (
-    absence_note,
-    catalog,
-    load_edition,
-    load_graphics,
     load_revisions,
 )
-from nssf_analysis.render import charts, prose, tables
-
-
-def _in(section: str, prefix: str) -> bool:
-    return section == prefix or section.startswith(prefix + ".")
-
-
-def items(section: str) -> pd.DataFrame:
-    """Return the tables and graphics of a report section, in report order.
-
-    Parameters
-    ----------
-    section : str
-        A section code as in the catalog: ``"A.1.1"`` (that section), ``"A"`` or
-        ``"6.1"`` (every section below it).
-
-    Returns
-    -------
-    DataFrame
-        Columns ``kind`` (``table`` or ``graphic``), ``id`` (table id or graphic
-        number), ``label`` and ``line`` (where the report prints it).
-    """
-    cat = catalog()
-    rows = [
-        {"kind": "table", "id": r["table_id"], "label": r["label"], "line": int(r["line"])}
-        for r in cat.to_dict("records")
-        if _in(r["section"], section)
-    ]
-    for g in load_graphics().to_dict("records"):
-        if _in(g["section"], section):
-            number = int(g["label"].split()[-1])
-            rows.append(
-                {"kind": "graphic", "id": number, "label": g["label"], "line": int(g["line"])}
-            )
-    out = pd.DataFrame(rows, columns=["kind", "id", "label", "line"])
-    return out.sort_values("line", kind="stable").reset_index(drop=True)
-
-
-def graphic_caption(number: int) -> HTML:
-    """Return the anchor and caption of a graphic: ``<div id="graphic-N">Graphic N: title``.
-
-    The title names the scheme and sector (:func:`nssf_analysis.charts.title`); it is
-    the graphic's only title.
-    """
-    info = charts.graphic_info(number)
-    rest = charts.title(number)[len(info["label"]) + 2 :]
-    return HTML(
-        f'<div class="nssf-graphic" id="graphic-{number}"><b>{html.escape(info["label"])}:</b> '
-        f"{html.escape(rest)}</div>"
-    )
-
-
-def graphic_source(number: int, year: int) -> Markdown:
-    """Return the source line of a graphic, the table it is drawn from and what it selects.
-
-    Parameters
-    ----------
-    number : int
-        1 … 9.
-    year : int
-        The year shown (a graphic showing a subset says which, :func:`charts.selection`).
-    """
-    info = charts.graphic_info(number)
-    table_id = charts.GRAPHICS[number][0]
-    label = catalog().set_index("table_id").loc[table_id, "label"]
-    subset = charts.selection(number, year)
-    return Markdown(
-        f"{subset + ' ' if subset else ''}Source: {info['source']}. Drawn from {label}."
-    )
-
-
-def graphic(number: int, year: int) -> None:
-    """Display a graphic: its anchored caption, the figure and its source.
-
-    Graphics whose data the report does not print (10, 11) say so and show what
-    the report prints instead; a graphic without data for ``year`` says so.
-
-    Parameters
-    ----------
-    number : int
-        1 … 11.
-    year : int
-        The year shown.
-    """
-    if number in charts.NOT_PRINTED:
-        display(prose.unprinted_graphic(number, year))
-        return
-    display(graphic_caption(number))
-    if not charts.has_data(number, year):
-        table_id = charts.GRAPHICS[number][0]
-        years = ", ".join(str(y) for y in tables.table_years_any(table_id))
-        display(Markdown(f"No data for {year}: the table this graphic depicts covers {years}."))
-        return
-    display(charts.graphic(number, year))
-    display(graphic_source(number, year))
-
-
-def show(section: str, year: int) -> None:
-    """Display every table and graphic of a report section for ``year``, in report order.
-
-    Parameters
-    ----------
-    section : str
-        Section code (see :func:`items`).
-    year : int
-        The year shown.
-    """
-    for item in items(section).to_dict("records"):
-        if item["kind"] == "table":
-            display(tables.table(item["id"], year))
-        else:
-            graphic(item["id"], year)
-    for note in absent(section):
-        display(Markdown(note))
-
-
-def absent(section: str) -> list[str]:
-    """Return a sentence for each known table of a section this edition does not print.
-
-    Parameters
-    ----------
-    section : str
-        Section code (see :func:`items`).
-
-    Returns
-    -------
-    list of str
-        E.g. "This edition does not print Table 21 of the 2022 report (…)."
-    """
-    ed = load_edition()
-    ref = editions.reference()
-    missing = ed.loc[ed["status"] == "missing", "table_id"]
-    return [
-        absence_note(tid) for tid in missing if tid in ref and _in(ref[tid]["section"], section)
-    ]
+from nssf_analysis.render import tables
 
 
 def headline_table(year: int) -> tables.ReportStyler:

@@ -26,7 +26,7 @@ from nssf_analysis.analysis.audit.common import (
     where_of,
 )
 from nssf_analysis.analysis.audit.rules import XREFS, Term, XRef
-from nssf_analysis.data import units
+from nssf_analysis.data import editions, units
 from nssf_analysis.exceptions import NSSFError
 
 __all__ = ["cross_checks", "term_value"]
@@ -231,8 +231,12 @@ def cross_checks(src: Sources, xrefs: tuple[XRef, ...] = XREFS) -> list[dict]:
         join group.
     """
     year = src.report_year
+    known = editions.reference()
     out = []
     for x in xrefs:
+        sources = [t.source for t in (x.left, *x.right)]
+        if any(s not in src.cells and s in known for s in sources):
+            continue  # a table this edition does not print: nothing to compare with
         for lpart, rpart in x.pairs:
             left = _Picked(src, x.left, lpart, x.join, year)
             right = [_Picked(src, t, rpart, x.join, year) for t in x.right]
