@@ -13,6 +13,8 @@ import sys
 
 from nssf_analysis.exceptions import NSSFError
 
+__all__ = ["build_parser", "main", "positive_int"]
+
 
 def _cmd_extract(args) -> int:
     from nssf_analysis.book.build import build_lock

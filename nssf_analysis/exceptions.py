@@ -6,6 +6,17 @@ to find the offending cell without a traceback; the CLI prints ``str(err)``.
 
 from __future__ import annotations
 
+__all__ = [
+    "BookBuildError",
+    "BuildInterruptedError",
+    "ExtractionError",
+    "NSSFError",
+    "NotebookFailedError",
+    "UnknownTableError",
+    "ValidationError",
+    "YearNotAvailableError",
+]
+
 
 class NSSFError(Exception):
     """Base class of every error the package raises on purpose.

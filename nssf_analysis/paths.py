@@ -9,6 +9,17 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+__all__ = [
+    "ROOT",
+    "data_dir",
+    "notebooks_dir",
+    "outputs_dir",
+    "raw_dir",
+    "seed_path",
+    "seeds_dir",
+    "tidy_dir",
+]
+
 #: The project root (the folder that holds ``pyproject.toml``).
 ROOT = Path(os.environ.get("NSSF_ROOT", Path(__file__).resolve().parent.parent))
 

@@ -5,6 +5,7 @@ Expected values are read from the report (Table 37, line 232: contributions 391.
 """
 
 import doctest
+import importlib
 
 import pandas as pd
 import pytest
@@ -24,9 +25,21 @@ SMALL = pd.DataFrame(
 )
 
 
-@pytest.mark.parametrize("module", [figures, page])
+@pytest.mark.parametrize(
+    "module",
+    [
+        "nssf_analysis.analysis.figures",
+        "nssf_analysis.render.page",
+        "nssf_analysis.data.catalog",
+        "nssf_analysis.render.tables",
+        "nssf_analysis.render.style",
+        "nssf_analysis.analysis.audit.results",
+    ],
+)
 def test_the_examples_in_the_docstrings_hold(module):
-    result = doctest.testmod(module, optionflags=doctest.ELLIPSIS)
+    """The public API's examples (``nssf_analysis.API``) run as written."""
+    flags = doctest.ELLIPSIS | doctest.NORMALIZE_WHITESPACE
+    result = doctest.testmod(importlib.import_module(module), optionflags=flags)
     assert result.attempted > 0 and result.failed == 0
 
 

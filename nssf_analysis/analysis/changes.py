@@ -18,6 +18,8 @@ from __future__ import annotations
 
 import math
 
+__all__ = ["LABELS", "NEW", "NOT_AVAILABLE", "NO_CHANGE", "OK", "change_percent", "missing"]
+
 #: The change is a number.
 OK = "ok"
 #: A year or a value is missing: the change cannot be computed.

@@ -34,6 +34,18 @@ from nssf_analysis.analysis.values import (
 from nssf_analysis.data import catalog as catalog_mod
 from nssf_analysis.data import units
 
+__all__ = [
+    "HEADLINES",
+    "Headline",
+    "Part",
+    "SCHEMES",
+    "edition_source",
+    "get",
+    "headlines",
+    "index_figures",
+    "rebuild",
+]
+
 # --------------------------------------------------------------------------------------
 # Section 2: the headline figures and what they add up
 # --------------------------------------------------------------------------------------

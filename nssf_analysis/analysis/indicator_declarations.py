@@ -33,6 +33,8 @@ from nssf_analysis.analysis.select import Prefix, Selector
 from nssf_analysis.data import units
 from nssf_analysis.exceptions import NSSFError
 
+__all__ = ["INDICATORS", "definitions", "get"]
+
 
 def _declare() -> tuple[Indicator, ...]:
     ind: list[Indicator] = []

@@ -16,6 +16,30 @@ from dataclasses import dataclass
 
 from nssf_analysis.analysis.select import Selector
 
+__all__ = [
+    "BILLION_TO_THOUSAND_PER",
+    "COVERED",
+    "DEGREES",
+    "HC_PAID",
+    "INJURY_TYPES",
+    "Indicator",
+    "KHANS",
+    "KHANS_TO_PHNOM_PENH",
+    "OR_PAID",
+    "OR_REGISTERED",
+    "PUB_HC_PAID",
+    "PUB_PAID",
+    "REPORTS_NOTE",
+    "TOPICS",
+    "approval",
+    "compliance",
+    "degree_rows",
+    "expenditure_rows",
+    "female_share",
+    "injury_rows",
+    "rate_family",
+]
+
 #: Phnom Penh khan branches listed separately in Annex 6.1.4, counted under Phnom Penh.
 KHANS = ("Dangkao", "Mean Chey", "Russy Keo", "Pur Senchey", "Chrouy Changvar")
 KHANS_TO_PHNOM_PENH = {k: "Phnom Penh" for k in KHANS}

@@ -34,6 +34,26 @@ from nssf_analysis.data.cache import data_cache
 from nssf_analysis.data.catalog import available_years, load_checks, load_table
 from nssf_analysis.data.specs import tidy_spec
 
+__all__ = [
+    "Cell",
+    "Layout",
+    "NOT_DIMS",
+    "PRINTED",
+    "ROW_ALIASES",
+    "cells_as_printed",
+    "changes",
+    "format_value",
+    "layout",
+    "load_totals",
+    "lookup",
+    "lookup_cell",
+    "printed_cell",
+    "report_year",
+    "select_cells",
+    "table_years",
+    "values",
+]
+
 #: Columns of a tidy table that are not dimensions.
 NOT_DIMS = {"year", "period", "period_start", "value", "line", "column", "unit", "role"}
 #: Row dimensions printed as labels (kept verbatim).

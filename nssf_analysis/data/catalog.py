@@ -401,6 +401,14 @@ def catalog() -> pd.DataFrame:
         Columns ``table_id``, ``label``, ``title``, ``section``, ``scheme``, ``sector``,
         ``family``, ``unit``, ``source``, ``notes``, ``years``, ``line``, ``raw_rows``,
         ``tidy_rows``, ``checks`` and ``check_issues`` (strings).  Shared: do not change it.
+
+    Examples
+    --------
+    >>> cat = catalog()
+    >>> cat.query("section == 'A.1.2'")[["table_id", "label", "title"]].head(2)
+      table_id    label                                  title
+    5      t06  Table 6             Inspection of Registration
+    6      t07  Table 7  Inspection of Contribution Collection
     """
     return read_catalog(paths.data_dir(), trust=True)
 
@@ -458,7 +466,13 @@ def check_id(table_id: str) -> None:
 
 
 def available_years() -> list[int]:
-    """Return every year for which some table has data."""
+    """Return every year for which some table has data.
+
+    Examples
+    --------
+    >>> available_years()
+    [2021, 2022]
+    """
     years = set()
     for y in catalog()["years"]:
         years |= {int(x) for x in y.split("; ") if x}
@@ -466,7 +480,13 @@ def available_years() -> list[int]:
 
 
 def check_year(year) -> int:
-    """Return ``year`` as int, or raise YearNotAvailableError listing the available years."""
+    """Return ``year`` as int, or raise YearNotAvailableError listing the available years.
+
+    Examples
+    --------
+    >>> check_year("2022")
+    2022
+    """
     avail = available_years()
     try:
         y = int(year)
@@ -491,6 +511,11 @@ def load_raw(table_id: str) -> pd.DataFrame:
     ----------
     table_id : str
         E.g. ``"t10"`` or ``"a6_1_4"``.
+
+    Examples
+    --------
+    >>> load_raw("t10").loc[2, ["line", "kind", "c1", "c2", "c3"]].tolist()
+    ['318', 'body', '2021', '11,403', '6,297']
     """
     with same_files():  # the catalog and the file hashed once for the checks below
         check_id(table_id)
@@ -519,6 +544,13 @@ def load_table(table_id: str, year: int | None = None) -> pd.DataFrame:
         Dimension columns (strings), ``year`` (int), ``measure``, ``unit``,
         ``value`` (float), ``line`` and ``column``.  Directories and the text table
         are returned as strings.
+
+    Examples
+    --------
+    >>> load_table("t10", 2022).head(2)
+               injury_type     sex  year   measure     unit  value  line  column
+    0  workplace_accidents   total  2022  injuries  persons   7342   319       4
+    1  workplace_accidents  female  2022  injuries  persons   3597   319       5
     """
     with same_files():  # the catalog and the file hashed once for the checks below
         check_id(table_id)
@@ -550,7 +582,14 @@ def _facts() -> pd.DataFrame:
 
 
 def load_facts() -> pd.DataFrame:
-    """Return the numbers stated in the report's prose."""
+    """Return the numbers stated in the report's prose.
+
+    Examples
+    --------
+    >>> facts = load_facts()
+    >>> list(facts.columns[:4])
+    ['fact_id', 'section', 'scheme', 'sector']
+    """
     return _facts().copy()
 
 
@@ -587,6 +626,11 @@ def in_edition(table_id: str) -> bool:
     table_id : str
         A stable identifier (``t21``, ``a6_6_3`` …). Tables the summary does not list
         (the annex directories) are printed if the catalog has them.
+
+    Examples
+    --------
+    >>> in_edition("t21")
+    True
     """
     ed = _edition().set_index("table_id")
     if table_id in ed.index:

@@ -13,6 +13,8 @@ from pathlib import Path
 
 from nssf_analysis.exceptions import NSSFError
 
+__all__ = ["read_toml"]
+
 
 def read_toml(path: Path, error: type[NSSFError] = NSSFError) -> dict:
     """Return the content of a TOML declaration file.

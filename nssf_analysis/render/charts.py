@@ -23,6 +23,23 @@ from nssf_analysis.data.catalog import catalog, load_graphics
 from nssf_analysis.render import style
 from nssf_analysis.render.tables import label, values
 
+__all__ = [
+    "GRAPHICS",
+    "NOT_PRINTED",
+    "PAIR_COLORS",
+    "SCHEME_WORDS",
+    "SECTOR_WORDS",
+    "SERIES_COLORS",
+    "TOP_BUSINESSES",
+    "alt_text",
+    "graphic",
+    "graphic_data",
+    "graphic_info",
+    "has_data",
+    "selection",
+    "title",
+]
+
 #: Graphic number → (table it depicts, kind of chart).
 GRAPHICS = {
     1: ("a6_1_3", "places"),

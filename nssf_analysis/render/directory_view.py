@@ -27,6 +27,21 @@ from markupsafe import Markup
 
 from nssf_analysis.data.catalog import catalog, load_table
 
+__all__ = [
+    "DIRECTORY_COLUMNS",
+    "DirectoryView",
+    "FACILITY_DIRECTORIES",
+    "FILTER_COLUMNS",
+    "OTHER_TYPE",
+    "TYPE_RULES",
+    "directory",
+    "directory_frame",
+    "display_frame",
+    "facility_type",
+    "province_anchor",
+    "slug",
+]
+
 #: Columns of each directory's tidy table that are shown, after the capital/province.
 DIRECTORY_COLUMNS = {
     "a6_6_1": ["ownership", "no", "name"],

@@ -233,6 +233,11 @@ def quote(code: str, year: int) -> Markdown:
         The section's number as the report prints it: ``"1"``, ``"E.5.1"``.
     year : int
         The book's year (a year without its own report says where the text is).
+
+    Examples
+    --------
+    >>> quote("E.6.4", 2022)  # doctest: +SKIP
+    <IPython.core.display.Markdown object>
     """
     return prose.report_section(code, year)
 
@@ -250,6 +255,12 @@ def graphic(number: int, year: int, fig: Figure | None = None) -> None:
         The figure the notebook drew; without it the house drawing
         (:func:`nssf_analysis.render.charts.graphic`) is shown. Graphics whose data the
         report does not print say so and list what the report prints instead.
+
+    Examples
+    --------
+    >>> fig, ax = plt.subplots()  # doctest: +SKIP
+    >>> ax.bar(["2021", "2022"], [11403, 14742])  # doctest: +SKIP
+    >>> graphic(4, 2022, fig)  # doctest: +SKIP
     """
     if number in charts.NOT_PRINTED:
         display(prose.unprinted_graphic(number, year))

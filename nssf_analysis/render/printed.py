@@ -43,6 +43,20 @@ from nssf_analysis.data.catalog import (
 from nssf_analysis.data.extract import is_value
 from nssf_analysis.render import wording
 
+__all__ = [
+    "CONVENTION_NOTE",
+    "Cell",
+    "FINDING_URL",
+    "MARKED",
+    "Note",
+    "PrintedTable",
+    "display_frame",
+    "header_spans",
+    "note_text",
+    "printed_table",
+    "source_lines",
+]
+
 #: Classes of findings that mark a printed cell.
 MARKED = ("inconsistency", "structural", "rounding", "convention")
 #: Where the data-quality chapter lists the findings of a table.

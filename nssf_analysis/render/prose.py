@@ -21,6 +21,17 @@ from nssf_analysis.data.catalog import load_facts
 from nssf_analysis.render.charts import NOT_PRINTED, graphic_info
 from nssf_analysis.render.tables import caption_html, format_value
 
+__all__ = [
+    "change_words",
+    "escape_markdown",
+    "report_section",
+    "report_sections",
+    "report_year",
+    "say_value",
+    "section_markdown",
+    "unprinted_graphic",
+]
+
 
 def report_year() -> int:
     """Return the year of the report in ``seeds/`` (:func:`headlines.report_year`)."""

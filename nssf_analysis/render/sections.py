@@ -16,6 +16,8 @@ from nssf_analysis.data.catalog import (
 )
 from nssf_analysis.render import tables
 
+__all__ = ["headline_table", "revisions", "revisions_frame"]
+
 
 def headline_table(year: int) -> tables.ReportStyler:
     """Return the section-2 headline figures, printed and rebuilt, as a styled table.

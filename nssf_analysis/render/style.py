@@ -12,6 +12,20 @@ import matplotlib as mpl
 import matplotlib.ticker as mticker
 import pandas as pd
 
+__all__ = [
+    "DENSITY",
+    "DPI",
+    "FEMALE_COLOR",
+    "FIGSIZE",
+    "MIN_FONT",
+    "PALETTE",
+    "SEX_COLORS",
+    "TOTAL_COLOR",
+    "alt_text",
+    "setup",
+    "thousands",
+]
+
 #: Okabe–Ito colour-blind-safe palette.
 PALETTE = [
     "#0072B2",  # blue
@@ -125,6 +139,13 @@ def _png_with_alt_text() -> None:
 
 
 def thousands(ax, axis: str = "y") -> None:
-    """Format an axis with thousands separators ("1,234,567")."""
+    """Format an axis with thousands separators ("1,234,567").
+
+    Examples
+    --------
+    >>> import matplotlib.pyplot as plt
+    >>> fig, ax = plt.subplots()
+    >>> thousands(ax, "y")  # 1234567 on the axis reads "1,234,567"
+    """
     fmt = mticker.FuncFormatter(lambda v, _: f"{v:,.0f}")
     (ax.yaxis if axis == "y" else ax.xaxis).set_major_formatter(fmt)

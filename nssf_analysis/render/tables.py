@@ -61,6 +61,37 @@ from nssf_analysis.render.printed import (
     source_lines,
 )
 
+__all__ = [
+    "CHAPTERS",
+    "FLAG_STATUSES",
+    "MEASURE_LABELS",
+    "MONTHS",
+    "PROFILE",
+    "ReportStyler",
+    "SHOWN_UNITS",
+    "TABLE_CSS",
+    "TOTAL_WORDS",
+    "VALUE_LABELS",
+    "WORD_COLUMN_CSS",
+    "align_rules",
+    "caption_html",
+    "chapter_of",
+    "contents",
+    "contents_table",
+    "directory_counts",
+    "directory_summary",
+    "empty_table",
+    "format_change",
+    "label",
+    "plain_table",
+    "province_profile",
+    "province_table",
+    "report_frame",
+    "table",
+    "table_years_any",
+    "text_columns",
+]
+
 #: Check statuses that mark a cell (the report printed something else than the data gives).
 FLAG_STATUSES = ("rounding", "inconsistency", "convention", "structural")
 #: Total values of a dimension that are labelled "Total".
@@ -149,6 +180,11 @@ def label(dim: str, value: str, unit: str = "", total: str | None = None) -> str
     total : str, optional
         The value that stands for the total of this dimension in the table; another
         "all"/"total" value then means "not broken down" and gets no label.
+
+    Examples
+    --------
+    >>> label("sex", "female"), label("injury_type", "commuting_accidents")
+    ('Females', 'Commuting accidents')
     """
     if dim in PRINTED or dim == "unit":
         return value

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import re
 
+__all__ = ["heading", "name", "plain"]
+
 _LINES = re.compile(r"\s*\((?:report )?lines? \d+(?:(?:, | and )\d+)*\)")
 _LINE_REF = re.compile(r",? (?:report )?lines? \d+(?:(?:, | and )\d+)*")
 _FACT = re.compile(r"\bprose [a-z0-9]+(?:_[a-z0-9]+)+\b")

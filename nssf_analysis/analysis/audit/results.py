@@ -376,6 +376,12 @@ def findings(year: int | None = None) -> pd.DataFrame:
     -------
     DataFrame
         Columns :data:`FINDING_COLUMNS`.
+
+    Examples
+    --------
+    >>> f = findings(2022)
+    >>> f.loc[f["table_id"] == "t18", ["label", "class"]].iloc[0].tolist()
+    ['Table 18', 'rounding']
     """
     df = run().findings
     if year is not None:

@@ -11,6 +11,8 @@ from __future__ import annotations
 from nssf_analysis.data.specs.families import variant
 from nssf_analysis.data.specs.vocabulary import MONTH_NAMES
 
+__all__ = ["ANNEX_TABLES", "HEADERS", "PROVINCES", "PROVINCES_AND_KHANS", "ROWS", "TIDY"]
+
 #: Annex tables: the regex of the heading that opens each, its label, title and section.
 ANNEX_TABLES = {
     "a6_1_1": {

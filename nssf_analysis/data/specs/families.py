@@ -7,6 +7,22 @@ a key or two (``variant(HQ, cumulative=True)``).
 
 from __future__ import annotations
 
+__all__ = [
+    "CLAIMED_PAID",
+    "CONTRIB",
+    "DEGREES",
+    "DISSEMINATION",
+    "HQ",
+    "INJURY_TYPES",
+    "INSPECTION",
+    "ITEMS",
+    "ITEMS_UNIT",
+    "ITEMS_UNIT_SEX",
+    "LEVELS",
+    "SEX_PAIR",
+    "variant",
+]
+
 HQ = {
     "family": "office_breakdown",
     "rows": ["year"],

@@ -20,6 +20,8 @@ from nssf_analysis.data.specs.families import (
     variant,
 )
 
+__all__ = ["HEADERS", "PRIVATE_BENEFITS", "PUBLIC_BENEFITS", "ROWS", "TIDY"]
+
 #: Tidy specifications (see :mod:`nssf_analysis.data.specs`).
 TIDY = {
     "t01": variant(HQ, cumulative=True),

@@ -14,6 +14,8 @@ from nssf_analysis.data.specs.families import (
     variant,
 )
 
+__all__ = ["HEADERS", "ROWS", "TIDY"]
+
 #: Benefit documents by item and year (Table 48 counts claims, Table 49 provisions).
 _DOCUMENTS_BY_YEAR = {
     "family": "items_by_year",

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from nssf_analysis.data.specs.families import CONTRIB, DISSEMINATION, HQ, ITEMS, variant
 
+__all__ = ["HEADERS", "ROWS", "TABLE_OPTIONS", "TIDY"]
+
 #: Extraction options of numbered tables: ``blocks`` (a row holding only a label opens a
 #: new block) and ``header_rows`` (fixed header depth, where auto-detection cannot work).
 TABLE_OPTIONS = {

@@ -7,6 +7,8 @@ table's ``labels`` (any level) or ``level_labels`` (one level), or :data:`LABELS
 
 from __future__ import annotations
 
+__all__ = ["LABELS", "MONTH_NAMES", "PRINTED_DIMS", "YEAR_ROWS"]
+
 LABELS = {
     "Females": {"sex": "female"},
     "Enterprises": {"measure": "enterprises"},
