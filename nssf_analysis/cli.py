@@ -49,7 +49,7 @@ def _cmd_catalog(args) -> int:
 
 
 def _cmd_audit(args) -> int:
-    from nssf_analysis.analysis.audit import run_cli
+    from nssf_analysis.analysis.audit.outputs import run_cli
     from nssf_analysis.data.pipeline import validate_data
 
     validate_data()  # a malformed file is one named error, before any rule runs

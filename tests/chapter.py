@@ -18,16 +18,29 @@ NOTEBOOKS = Path(__file__).resolve().parent.parent / "notebooks"
 
 
 def run_cells(name: str, year: int) -> dict:
-    """Execute the code cells of ``notebooks/<name>.ipynb`` for ``year``; return its names."""
+    """Execute the code cells of ``notebooks/<name>.ipynb`` for ``year``; return its names.
+
+    The figures the chapter hands to :func:`nssf_analysis.render.page.graphic` are kept
+    under the name ``"_graphics"``: {graphic number: Figure or None}.
+    """
+    from nssf_analysis.render import page
+
     matplotlib.use("Agg")
+    drawn: dict = {}
+    real = page.graphic
+
+    def keep(number, year, fig=None):
+        drawn[number] = fig
+
+    page.graphic = keep
     path = NOTEBOOKS / f"{name}.ipynb"
     cells = [c.source for c in nbformat.read(path, as_version=4).cells if c.cell_type == "code"]
     cells[0] = f"year = {year!r}"  # the parameters cell
-    names: dict = {"__name__": f"chapter_{name}"}
-    with contextlib.redirect_stdout(io.StringIO()):
-        for n, source in enumerate(cells, start=1):
-            exec(compile(source, f"{path.name}, code cell {n}", "exec"), names)  # noqa: S102
-    import matplotlib.pyplot as plt
-
-    plt.close("all")
+    names: dict = {"__name__": f"chapter_{name}", "_graphics": drawn}
+    try:
+        with contextlib.redirect_stdout(io.StringIO()):
+            for n, source in enumerate(cells, start=1):
+                exec(compile(source, f"{path.name}, code cell {n}", "exec"), names)  # noqa: S102
+    finally:
+        page.graphic = real
     return names

@@ -18,7 +18,6 @@ import pytest
 
 from nssf_analysis.analysis import audit, select
 from nssf_analysis.analysis.audit import common, results
-from nssf_analysis.analysis.audit import relations as audit_relations
 from nssf_analysis.data.extract import write_csv
 from nssf_analysis.exceptions import NSSFError
 from nssf_analysis.render import audit_view, tables
@@ -33,7 +32,7 @@ NOTEBOOK = ROOT / "notebooks" / "08_data_quality.ipynb"
 @pytest.fixture(scope="module")
 def result():
     """The audit of the committed data (computed before any test redirects NSSF_DATA)."""
-    return audit.run()
+    return audit.results.run()
 
 
 def _finding(findings, rule, table_id, line, column=None):
@@ -86,8 +85,8 @@ def _changed(before: pd.DataFrame, after: pd.DataFrame) -> set:
     and are left out here.
     """
     cols = ["class", "printed", "expected"]
-    b = before[~before["rule"].isin(list(audit_relations.FAMILIES))].set_index("finding_id")
-    a = after[~after["rule"].isin(list(audit_relations.FAMILIES))].set_index("finding_id")
+    b = before[~before["rule"].isin(list(audit.rules.FAMILIES))].set_index("finding_id")
+    a = after[~after["rule"].isin(list(audit.rules.FAMILIES))].set_index("finding_id")
     out = set()
     for fid in set(b.index) | set(a.index):
         if fid in b.index and fid in a.index and list(b.loc[fid, cols]) == list(a.loc[fid, cols]):
@@ -119,7 +118,7 @@ def _set_fact(data: Path, fact_id: str, **values: str) -> None:
 
 
 def _rerun() -> pd.DataFrame:
-    return audit.run().findings
+    return audit.results.run().findings
 
 
 # ------------------------------------------------------------------ hand-checked findings
@@ -283,22 +282,22 @@ def test_a_convention_that_rarely_holds_is_not_adopted():
 
     # five changes from zero printed 100.00%, five printed 50.00% (want 100)
     records = [rec("100.00%", 0.0) for _ in range(5)] + [rec("50.00%", -50.0) for _ in range(5)]
-    conv = audit.learn_conventions(records).set_index("convention")
+    conv = audit.results.learn_conventions(records).set_index("convention")
     assert conv.loc["from_zero", "cases"] == 10
     assert conv.loc["from_zero", "holds"] == 5
     assert not conv.loc["from_zero", "adopted"]
-    results._classify(records, audit.learn_conventions(records))
+    results._classify(records, audit.results.learn_conventions(records))
     assert {r["status"] for r in records} == {"inconsistency"}
 
 
 def test_parse_selector():
-    conds = audit.parse_selector("year=@report; province!=Phnom Penh|Total; sex=total", 2022)
+    conds = select.parse("year=@report; province!=Phnom Penh|Total; sex=total", 2022)
     assert conds == {
         "year": "2022",
         "province": select.Not(("Phnom Penh", "Total")),
         "sex": "total",
     }
-    assert audit.parse_selector("year=@previous", 2022) == {"year": "2021"}
+    assert select.parse("year=@previous", 2022) == {"year": "2021"}
 
 
 def test_a_selector_leaves_the_fluctuations_out_unless_it_names_role():
@@ -324,12 +323,12 @@ def test_finding_ids_are_stable_and_unique(result):
     assert ids.is_unique
     assert all(re.fullmatch(r"F-[a-z]+-[a-z0-9_]+-[0-9a-f]{6}", i) for i in ids)
     results._run_cached.cache_clear()
-    again = audit.run().findings["finding_id"]
+    again = audit.results.run().findings["finding_id"]
     assert list(again) == list(ids)
 
 
 def test_only_non_ok_checks_are_findings(result):
-    s = audit.summary().set_index("rule")
+    s = audit.results.summary().set_index("rule")
     assert s.loc["all", "findings"] == len(result.findings)
     assert s.loc["all", "checks"] == len(result.checks)
     assert "ok" not in set(result.findings["class"])
@@ -417,7 +416,7 @@ def test_mutation_unit_label(base_findings, data_copy):
     # Table 31 line 620: a header in million riels makes it agree with the prose
     _set_raw(data_copy, "t31", 620, 3, "Expenditure (Billion Riels)", "Expenditure (Million Riels)")
     assert _changed(base_findings, _rerun()) == {("unit", "t31", 633, 4)}
-    assert audit.run().adjustments == {}
+    assert audit.results.run().adjustments == {}
 
 
 @_mutation("blank")
@@ -548,8 +547,8 @@ def test_mutation_format(base_findings, data_copy):
 def test_every_rule_has_a_mutation_test():
     # the rules declared by @_mutation above; a rule added to the audit needs one (the
     # families between places have theirs in test_audit_relations.py)
-    assert set(audit.RULES) - MUTATED_RULES - set(audit_relations.FAMILIES) == set()
-    assert MUTATED_RULES - set(audit.RULES) == set()
+    assert set(audit.rules.RULES) - MUTATED_RULES - set(audit.rules.FAMILIES) == set()
+    assert MUTATED_RULES - set(audit.rules.RULES) == set()
 
 
 # ------------------------------------------------------------------ reconciliation
@@ -557,7 +556,7 @@ def test_every_rule_has_a_mutation_test():
 
 @pytest.fixture(scope="module")
 def recon(result):
-    return audit.reconcile()
+    return audit.reconciliation.reconcile()
 
 
 def _row(recon, fact_id, basis="tables"):
@@ -641,7 +640,7 @@ def test_reconciled_expenditure_with_and_without_the_unit_finding(recon, result)
 
 
 def test_reconciliation_of_a_year_without_headlines(result):
-    r = audit.reconcile(2021).set_index("fact_id")
+    r = audit.reconciliation.reconcile(2021).set_index("fact_id")
     # Table 15 (5,916) + Table 28 (10) victims in 2021; the prose states no 2021 headline
     row = r.loc["s2_victims_total"]
     assert row["rebuilt"] == 5916 + 10
@@ -672,7 +671,7 @@ def test_cli_writes_the_files(tmp_path):
     ):
         assert (out / name).stat().st_size > 0
     f = pd.read_csv(out / "findings.csv", dtype=str, keep_default_na=False)
-    assert list(f.columns) == audit.FINDING_COLUMNS
+    assert list(f.columns) == audit.rules.FINDING_COLUMNS
     doc = json.loads((out / "findings.json").read_text(encoding="utf-8"))
     assert len(doc["findings"]) == len(f)
     s = pd.read_csv(out / "summary.csv")

@@ -16,7 +16,6 @@ import pandas as pd
 import pytest
 
 from nssf_analysis.analysis import audit
-from nssf_analysis.analysis.audit import relations as audit_relations
 from nssf_analysis.data.extract import write_csv
 from nssf_analysis.exceptions import NSSFError
 from nssf_analysis.render import audit_view
@@ -42,7 +41,7 @@ def _mutation(family: str):
 
 @pytest.fixture(scope="module")
 def result():
-    return audit.run()
+    return audit.results.run()
 
 
 @pytest.fixture(scope="module")
@@ -71,7 +70,7 @@ def _delta(before: pd.DataFrame, after: pd.DataFrame, rule: str) -> tuple[set, s
 
 
 def _rerun() -> pd.DataFrame:
-    return audit.run().findings
+    return audit.results.run().findings
 
 
 def _set_raw(data: Path, table_id: str, line: int, col: int, old: str, new: str) -> None:
@@ -439,16 +438,18 @@ def test_mutation_bracket_label(base, data_copy):
 
 
 def test_sentences_are_plain(result):
-    fam = result.findings[result.findings["rule"].isin(list(audit_relations.FAMILIES))]
+    fam = result.findings[result.findings["rule"].isin(list(audit.rules.FAMILIES))]
     assert len(fam)
     for s in fam["sentence"]:
         assert s and not re.search(r"\w=\w", s), s
-        assert not any(r in s for r in audit_relations.FAMILIES), s
+        assert not any(r in s for r in audit.rules.FAMILIES), s
 
 
 def test_every_family_is_a_rule_with_a_mutation_test():
-    assert set(audit_relations.FAMILIES) <= set(audit.RULES)
-    implemented = {r for r in audit_relations.FAMILIES if r in audit.run().checks["rule"].values}
+    assert set(audit.rules.FAMILIES) <= set(audit.rules.RULES)
+    implemented = {
+        r for r in audit.rules.FAMILIES if r in audit.results.run().checks["rule"].values
+    }
     assert implemented <= MUTATED
 
 

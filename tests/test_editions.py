@@ -183,7 +183,7 @@ def test_table_21_removed(edition):
     # the audit leaves out the cross-references to the missing table instead of failing
     from nssf_analysis.analysis import audit
 
-    assert "t21" not in set(audit.findings()["table_id"])
+    assert "t21" not in set(audit.results.findings()["table_id"])
     # the chapter runs: it says so where the table would be, and its paragraph leaves out
     # the sentences that need the registered institutions instead of failing
     from nssf_analysis.book.build import execute_notebook

@@ -14,7 +14,7 @@ from nssf_analysis.data import units
 
 @pytest.fixture(scope="module")
 def recon():
-    return audit.reconcile()
+    return audit.reconciliation.reconcile()
 
 
 @pytest.fixture(scope="module")
@@ -23,7 +23,7 @@ def overview():
 
 
 def test_audit_reconciles_the_declared_headlines():
-    assert audit.HEADLINES is headlines.HEADLINES
+    assert audit.reconciliation.HEADLINES is headlines.HEADLINES
     keys = [(h.fact_id, h.basis) for h in headlines.HEADLINES]
     assert len(keys) == len(set(keys))
 

@@ -10,6 +10,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from nssf_analysis.analysis import changes, indicator_declarations, indicator_spec
 from nssf_analysis.analysis import indicators as ind
 from nssf_analysis.analysis.indicators import Indicator, Selector
 from nssf_analysis.exceptions import NSSFError, YearNotAvailableError
@@ -26,7 +27,7 @@ def y2021():
 
 
 def val(frame, iid, group=None, sex=None, column="value"):
-    i = ind.get(iid)
+    i = indicator_declarations.get(iid)
     group = group or i.group
     sex = sex or i.sexes[0]
     row = frame[(frame.indicator == iid) & (frame.group == group) & (frame.sex == sex)]
@@ -103,7 +104,7 @@ def test_public_sector_rates_and_new(y2022):
     assert val(y2022, "pub_fatal_rate") == pytest.approx(10 / 229_413 * 1e5)
     # 2021 had no case: a change from zero is "new", never inf or a made-up 100 %
     assert val(y2022, "pub_injury_rate", column="previous") == 0
-    assert val(y2022, "pub_injury_rate", column="change_note") == ind.NEW
+    assert val(y2022, "pub_injury_rate", column="change_note") == changes.NEW
     assert np.isnan(val(y2022, "pub_injury_rate", column="change_pct"))
     # Table 25, 2022: minor 16, severe 53, deaths 10
     assert val(y2022, "pub_case_fatality") == pytest.approx(10 / (16 + 53 + 10) * 100)
@@ -113,7 +114,7 @@ def test_public_zero_over_zero_is_not_a_number(y2021, y2022):
     # Table 25, 2021: no case at all -> a share 0/0 is undefined, said so in the note
     assert np.isnan(val(y2021, "pub_case_fatality"))
     assert val(y2021, "pub_case_fatality", column="note") == "denominator is zero"
-    assert val(y2022, "pub_case_fatality", column="change_note") == ind.NOT_AVAILABLE
+    assert val(y2022, "pub_case_fatality", column="change_note") == changes.NOT_AVAILABLE
 
 
 # -- compliance ------------------------------------------------------------------------
@@ -225,7 +226,7 @@ def test_province_reports_khans_added_to_phnom_penh(y2022):
     # national row = printed annex totals 15,013 reports / 1,414,458 workers
     assert val(y2022, iid) == pytest.approx(15_013 / 1_414_458 * 1000)
     groups = set(y2022[y2022.indicator == iid].group)
-    assert not groups & set(ind.KHANS)
+    assert not groups & set(indicator_spec.KHANS)
     assert len(groups - {"Cambodia"}) == 25
     # Pailin: 0 female reports / 692 female workers is a real zero
     assert val(y2022, iid, group="Pailin", sex="female") == 0
@@ -254,7 +255,7 @@ def test_not_available_year_gives_clear_rows(y2021):
 
 def test_2021_has_no_previous_year(y2021):
     assert y2021.previous.isna().all()
-    assert (y2021.change_note == ind.NOT_AVAILABLE).all()
+    assert (y2021.change_note == changes.NOT_AVAILABLE).all()
 
 
 def test_unknown_year_raises():
@@ -263,7 +264,7 @@ def test_unknown_year_raises():
 
 
 def test_every_indicator_has_a_row_and_no_infinity(y2022):
-    assert set(y2022.indicator) == {i.id for i in ind.INDICATORS}
+    assert set(y2022.indicator) == {i.id for i in indicator_declarations.INDICATORS}
     for col in ("value", "previous", "change_pct", "difference"):
         assert not np.isinf(y2022[col].astype(float)).any()
     assert list(y2022.columns) == ind.OUTPUT_COLUMNS
@@ -320,13 +321,13 @@ def test_zero_denominator_gives_nan_and_note():
 
 def test_unknown_indicator():
     with pytest.raises(NSSFError, match="unknown indicator"):
-        ind.get("no_such_indicator")
+        indicator_declarations.get("no_such_indicator")
 
 
 def test_formula_states_the_multiplier_that_computes_it():
     # the methodology page prints each declaration's formula; its "× 100,000" (or none)
     # must be the multiplier the same declaration computes with
-    for i in ind.INDICATORS:
+    for i in indicator_declarations.INDICATORS:
         if i.multiplier == 1:
             assert "×" not in i.formula, i.id
         else:
@@ -334,16 +335,16 @@ def test_formula_states_the_multiplier_that_computes_it():
 
 
 def test_definitions_one_row_per_indicator():
-    d = ind.definitions()
+    d = indicator_declarations.definitions()
     assert d.indicator.is_unique
-    assert len(d) == len(ind.INDICATORS)
-    assert set(d.topic) <= set(ind.TOPICS)
+    assert len(d) == len(indicator_declarations.INDICATORS)
+    assert set(d.topic) <= set(indicator_spec.TOPICS)
     assert (d.formula.str.len() > 0).all() and (d.unit.str.len() > 0).all()
 
 
 def test_methodology_markdown_defines_every_indicator():
     text = ind.methodology_markdown()
-    for i in ind.INDICATORS:
+    for i in indicator_declarations.INDICATORS:
         assert f"`{i.id}`" in text
         assert i.formula in text
     assert "Dangkao" in text and "contribution-paid" in text
@@ -356,12 +357,12 @@ def test_one_change_vocabulary():
     from nssf_analysis.analysis import changes, values
     from nssf_analysis.render import tables
 
-    assert (ind.NEW, ind.NO_CHANGE, ind.NOT_AVAILABLE) == (
+    assert (changes.NEW, changes.NO_CHANGE, changes.NOT_AVAILABLE) == (
         "new (from 0)",
         "no change",
         "not available",
     )
-    assert changes.NEW is ind.NEW and changes.NOT_AVAILABLE is ind.NOT_AVAILABLE
+    assert changes.NEW is changes.NEW and changes.NOT_AVAILABLE is changes.NOT_AVAILABLE
     assert values.change_percent is changes.change_percent
     assert tables.format_change(None, "new (from 0)") == "new (from 0)"
     assert tables.format_change(16.4045, "ok", decimals=1) == "+16.4%"

@@ -16,6 +16,7 @@ import pytest
 from test_data_cache_persist import set_value
 
 from nssf_analysis import cli
+from nssf_analysis.analysis import values as av
 from nssf_analysis.data.cache import clear_all
 from nssf_analysis.data.pipeline import write_data
 
@@ -378,11 +379,10 @@ def test_a_folder_where_a_file_should_be(data_copy, capsys):
 
 
 def test_a_long_lived_session_sees_a_rewritten_tidy_file(data_copy):
-    from nssf_analysis.render import tables
 
     # Table 10, report line 319, column 4: 7,342 workplace accidents in 2022
     def workplace_2022():
-        return tables.lookup("t10", 2022, injury_type="workplace_accidents", sex="total")
+        return av.lookup("t10", 2022, injury_type="workplace_accidents", sex="total")
 
     assert workplace_2022() == 7342
     set_value(data_copy / "tidy" / "t10.csv", 319, 4, "7343")  # the same size: 4 digits
@@ -393,31 +393,29 @@ def test_a_long_lived_session_sees_a_rewritten_tidy_file(data_copy):
 
 
 def test_a_session_sees_a_new_extraction(workspace):
-    from nssf_analysis.render import tables
 
     _tmp, seed, data, _env = workspace
     from nssf_analysis.analysis import values
 
     cell = {"injury_type": "commuting_accidents", "sex": "female"}
-    assert tables.lookup("t10", 2022, **cell) == 4326
+    assert av.lookup("t10", 2022, **cell) == 4326
     assert values.printed_cell("t10", 2022, **cell).printed == "4,326"
     # Table 10, report line 319: commuting accidents, females 4,326 -> 4,327
     edit_report(seed, 319, "4,326", "4,327")
     write_data(progress=False)
     # the kernel keeps its modules; only data/ changed
-    assert tables.lookup("t10", 2022, **cell) == 4327
+    assert av.lookup("t10", 2022, **cell) == 4327
     assert values.printed_cell("t10", 2022, **cell).printed == "4,327"
 
 
 def test_a_session_follows_the_data_folder(data_copy, monkeypatch, tmp_path):
-    from nssf_analysis.render import tables
 
-    assert tables.lookup("t10", 2021, injury_type="workplace_accidents", sex="total") == 5719
+    assert av.lookup("t10", 2021, injury_type="workplace_accidents", sex="total") == 5719
     other = tmp_path / "other"
     shutil.copytree(data_copy, other)
     set_value(other / "tidy" / "t10.csv", 318, 4, "5000")
     monkeypatch.setenv("NSSF_DATA", str(other))
-    assert tables.lookup("t10", 2021, injury_type="workplace_accidents", sex="total") == 5000
+    assert av.lookup("t10", 2021, injury_type="workplace_accidents", sex="total") == 5000
 
 
 def test_a_report_with_bad_utf8_is_a_one_line_error(workspace, capsys):

@@ -10,6 +10,7 @@ from html.parser import HTMLParser
 import pandas as pd
 import pytest
 
+from nssf_analysis.analysis import values as av
 from nssf_analysis.data.catalog import catalog, load_raw
 from nssf_analysis.exceptions import NSSFError
 from nssf_analysis.render import tables
@@ -269,15 +270,15 @@ def test_tables_table_shows_the_printed_table():
 
 def test_lookup_gives_the_printed_total_and_keeps_the_recomputed_one():
     # Table 18 prints 22.26 for the 2022 grand total; its parts add up to 22.25
-    assert tables.lookup("t18", 2022, item="Total") == pytest.approx(22.26)
-    v = tables.values("t18", 2022)
+    assert av.lookup("t18", 2022, item="Total") == pytest.approx(22.26)
+    v = av.values("t18", 2022)
     row = v[(v["item"] == "Total") & (v["year"] == 2022)].iloc[0]
     assert row["recomputed"] == pytest.approx(22.25)
 
 
 def test_changes_carry_the_printed_change():
     # Table 18, Nursing Benefits: printed 49.47 %, recomputed (0.18 - 0.12) / 0.12 = 50 %
-    c = tables.changes("t18", 2022)
+    c = av.changes("t18", 2022)
     row = c[c["item"] == "Nursing Benefits"].iloc[0]
     assert row["printed"] == pytest.approx(49.47)
     assert row["change"] == pytest.approx(50.0)

@@ -3,6 +3,7 @@
 import pandas as pd
 import pytest
 
+from nssf_analysis.analysis import select
 from nssf_analysis.analysis.select import (
     Not,
     Prefix,
@@ -83,7 +84,7 @@ def test_location_keeps_values_verbatim():
 
 
 def test_indicators_and_values_select_through_this_module():
-    from nssf_analysis.analysis import indicators, values
+    from nssf_analysis.analysis import values
 
-    assert indicators.Selector is Selector and indicators.Prefix is Prefix
+    assert select.Selector is Selector and select.Prefix is Prefix
     assert values.select.mask is mask

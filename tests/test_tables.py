@@ -9,28 +9,29 @@ import re
 import pandas as pd
 import pytest
 
+from nssf_analysis.analysis import values as av
 from nssf_analysis.data.catalog import catalog
-from nssf_analysis.render import tables
+from nssf_analysis.render import directory_view, tables
 
 ALL_IDS = list(catalog()["table_id"])
 
 
 def cell(table_id, year, **dims):
-    return tables.lookup(table_id, year, **dims)
+    return av.lookup(table_id, year, **dims)
 
 
 # --- layout -------------------------------------------------------------------------
 
 
 def test_layout_years_as_rows_for_an_office_breakdown():
-    lay = tables.layout("t01")
+    lay = av.layout("t01")
     assert lay.years_in_rows and lay.compare
     assert lay.row_dims == ()
     assert lay.col_dims == ("office", "measure", "sex")
 
 
 def test_layout_items_in_rows_years_in_columns():
-    lay = tables.layout("t06")
+    lay = av.layout("t06")
     assert not lay.years_in_rows
     assert lay.row_dims == ("no", "item")
     assert set(lay.col_dims) == {"measure", "office", "sex"}
@@ -38,18 +39,18 @@ def test_layout_items_in_rows_years_in_columns():
 
 def test_layout_row_label_resolving_to_measure():
     # Table 9 prints the measure ("Occupational Risk Reports") as a row label
-    assert tables.layout("t09").row_dims == ("measure", "status")
+    assert av.layout("t09").row_dims == ("measure", "status")
 
 
 def test_layout_block_dimension_is_the_outer_row():
-    assert tables.layout("t61").row_dims[0] == "worker_group"
-    assert tables.layout("t67").row_dims[0] == "scheme"
+    assert av.layout("t61").row_dims[0] == "worker_group"
+    assert av.layout("t67").row_dims[0] == "scheme"
 
 
 def test_single_year_tables_do_not_compare():
-    assert not tables.layout("a6_1_1").compare
-    assert not tables.layout("t38").compare
-    assert tables.layout("t56").compare  # printed with an empty 2021 row
+    assert not av.layout("a6_1_1").compare
+    assert not av.layout("t38").compare
+    assert av.layout("t56").compare  # printed with an empty 2021 row
 
 
 # --- recomputed totals (expected values printed in the report) ----------------------
@@ -83,7 +84,7 @@ def test_subtotals_and_total_printed_first_table_18():
     # 1. = 1.17 + 0.18 + 2.34 + 0.63 + 2.63 + 0.94 + 5.78 + 0.18 = 13.85; the report prints 13.86
     sub = cell("t18", 2022, no="1.", item="Occupational Risk Benefits")
     assert sub == pytest.approx(13.86)
-    v = tables.values("t18", 2022)
+    v = av.values("t18", 2022)
     row = v[(v["no"] == "1.") & (v["year"] == 2022)].iloc[0]
     assert row["recomputed"] == pytest.approx(13.85)
     # Grand total = 13.85 + 8.40 + 0.00 = 22.25; the report prints 22.26
@@ -107,13 +108,13 @@ def test_grand_total_table_38():
 
 def test_only_printed_totals_are_added():
     # Annex 6.5.2 prints "Number of Mothers/Children" for both sectors, not twins/triplets
-    df = tables.values("a6_5_2", 2022)
+    df = av.values("a6_5_2", 2022)
     alls = df[(df["sector"] == "all") & (df["province"] != "Total")]
     assert set(alls["measure"]) == {"mothers", "children"}
 
 
 def test_non_additive_measures_are_not_summed():
-    df = tables.values("t61", 2022)
+    df = av.values("t61", 2022)
     allow = df[(df["worker_group"] == "all") & (df["measure"] == "allowance_per_newborn")]
     assert allow.empty
 
@@ -125,55 +126,55 @@ def test_month_total_annex_6_1_3():
 
 def test_lookup_needs_enough_dimensions():
     with pytest.raises(ValueError, match="give more dimensions"):
-        tables.lookup("t01", 2022, measure="members")
+        av.lookup("t01", 2022, measure="members")
 
 
 def test_values_keep_the_year_before_only():
-    years = set(tables.values("t10", 2022)["year"])
+    years = set(av.values("t10", 2022)["year"])
     assert years == {2021, 2022}
-    assert set(tables.values("t10", 2021)["year"]) == {2021}
+    assert set(av.values("t10", 2021)["year"]) == {2021}
 
 
 # --- changes -----------------------------------------------------------------------
 
 
 def test_change_percent_by_hand():
-    assert tables.change_percent(200.0, 250.0) == (pytest.approx(25.0), "ok")
-    assert tables.change_percent(0.0, 5.0) == (None, "new (from 0)")
-    assert tables.change_percent(0.0, 0.0) == (None, "no change")
-    assert tables.change_percent(None, 5.0) == (None, "not available")
+    assert av.change_percent(200.0, 250.0) == (pytest.approx(25.0), "ok")
+    assert av.change_percent(0.0, 5.0) == (None, "new (from 0)")
+    assert av.change_percent(0.0, 0.0) == (None, "no change")
+    assert av.change_percent(None, 5.0) == (None, "not available")
 
 
 def test_changes_recomputed_table_1():
-    ch = tables.changes("t01", 2022)
+    ch = av.changes("t01", 2022)
     row = ch[(ch["office"] == "total") & (ch["measure"] == "enterprises") & (ch["sex"] == "total")]
     # (20,448 - 17,317) / 17,317 = 18.0805 %
     assert row["change"].iloc[0] == pytest.approx(3131 / 17317 * 100)
 
 
 def test_changes_without_the_year_before_are_not_available():
-    ch = tables.changes("t10", 2021)
+    ch = av.changes("t10", 2021)
     assert set(ch["reading"]) == {"not available"}
     assert ch["change"].isna().all()
 
 
 def test_change_from_zero_table_23():
-    ch = tables.changes("t23", 2022)
+    ch = av.changes("t23", 2022)
     rep = ch[(ch["measure"] == "occupational_risk_reports") & (ch["level"] == "total")]
     assert rep["reading"].iloc[0] == "new (from 0)"
 
 
 def test_format_value_and_change():
-    assert tables.format_value(1234567.0, "persons") == "1,234,567"
-    assert tables.format_value(22.3, "billion riels") == "22.30"
-    assert tables.format_value(94.99, "percent") == "94.99%"
-    assert tables.format_value(float("nan"), "persons") == "–"
+    assert av.format_value(1234567.0, "persons") == "1,234,567"
+    assert av.format_value(22.3, "billion riels") == "22.30"
+    assert av.format_value(94.99, "percent") == "94.99%"
+    assert av.format_value(float("nan"), "persons") == "–"
     assert tables.format_change(18.0805, "ok") == "+18.08%"
     assert tables.format_change(None, "not available") == "not available"
     # whole riels print without decimals, million and billion riels with two
-    assert tables.format_value(1500.0, "riels") == "1,500"
-    assert tables.format_value(316.32, "million riels") == "316.32"
-    assert tables.format_value(5.0, "million riels") == "5.00"
+    assert av.format_value(1500.0, "riels") == "1,500"
+    assert av.format_value(316.32, "million riels") == "316.32"
+    assert av.format_value(5.0, "million riels") == "5.00"
     # the indicators' display: one decimal, a share's difference in points
     assert tables.format_change(16.4045, "ok", decimals=1, points=0.84) == "+16.4% (+0.84 pts)"
     assert tables.format_change(float("nan"), "ok") == "not available"
@@ -183,7 +184,7 @@ def test_format_value_and_change():
 def test_one_formatter_of_a_value_with_its_unit():
     from nssf_analysis.analysis import values
 
-    assert tables.format_value is values.format_value
+    assert av.format_value is values.format_value
     assert {"riels", "million riels", "billion riels"} <= tables.SHOWN_UNITS
 
 
@@ -263,28 +264,23 @@ def test_every_table_renders_for_every_year(table_id, year):
 
 
 def test_directory_lists_every_facility_per_province():
-    d = tables.directory_frame("a6_6_1")
+    d = directory_view.directory_frame("a6_6_1")
     assert len(d) == 1501  # Table 38: 1,501 health facilities signed the agreement
     assert d.index.name == "Capital/province"
     assert "Phnom Penh" in set(d.index)
 
 
-def test_directory_counts_add_up():
-    c = tables.directory_counts(2022)
-    hc = c[("Health-care facilities", "Total")]
-    assert hc.sum() == 1501
-    assert (
-        c[("Health-care facilities", "Public")] + c[("Health-care facilities", "Private")] == hc
-    ).all()
-    assert tables.directory_counts(2021).empty
+def test_the_annex_chapter_counts_the_directories_and_places():
+    from chapter import run_cells
 
-
-def test_province_profile_phnom_penh():
-    p = tables.province_profile(2022)
-    # Annex 6.1.1, Phnom Penh: 715,371 workers; Annex 6.1.3: 137,345 new workers
-    assert p.loc["Phnom Penh", "Workers (occupational risk) (Annex 6.1.1)"] == 715371
-    assert p.loc["Phnom Penh", "New workers (Annex 6.1.3)"] == 137345
-    assert tables.province_profile(2021).empty
+    annex = run_cells("06_provinces", 2022)
+    c = annex["counts"]
+    health = c[("Health care", "Total")]
+    assert health.sum() == 1501  # Table 38 / Annex 6.6.1: 1,501 health-care facilities
+    assert (c[("Health care", "Public")] + c[("Health care", "Private")] == health).all()
+    # Annex 6.1.1, Phnom Penh: 715,371 workers, the most of any place
+    assert annex["workers_by_place"].index[0] == "Phnom Penh"
+    assert annex["workers_by_place"]["Phnom Penh"] == 715371
 
 
 def test_contents_cover_every_table_with_a_chapter_link():

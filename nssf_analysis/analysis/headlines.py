@@ -8,7 +8,7 @@ no such figure does it fall back to the total recomputed from the parts.
 (*Annual Achievements*): the table cells (or the report's own sentences) it adds up.
 The overview (:func:`headlines`, used by :mod:`nssf_analysis.prose` and
 :mod:`nssf_analysis.sections`) and the audit's reconciliation
-(:func:`nssf_analysis.audit.reconcile`) both read these declarations. Amounts are
+(:func:`nssf_analysis.audit.reconciliation.reconcile`) both read these declarations. Amounts are
 read in their documented unit (:mod:`nssf_analysis.units`).
 """
 

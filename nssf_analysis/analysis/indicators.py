@@ -42,30 +42,18 @@ import pandas as pd
 
 from nssf_analysis.analysis import select
 from nssf_analysis.analysis.changes import NEW, NO_CHANGE, NOT_AVAILABLE, OK, change_percent
-from nssf_analysis.analysis.indicator_declarations import INDICATORS, definitions, get
-from nssf_analysis.analysis.indicator_spec import KHANS, KHANS_TO_PHNOM_PENH, TOPICS, Indicator
-from nssf_analysis.analysis.select import Prefix, Selector
+from nssf_analysis.analysis.indicator_declarations import INDICATORS, get
+from nssf_analysis.analysis.indicator_spec import KHANS, TOPICS, Indicator
+from nssf_analysis.analysis.select import Selector
 from nssf_analysis.data import units
 from nssf_analysis.data.catalog import available_years, catalog, check_year, load_table
 from nssf_analysis.exceptions import NSSFError
 
 __all__ = [
-    "INDICATORS",
-    "KHANS",
-    "KHANS_TO_PHNOM_PENH",
-    "NEW",
-    "NOT_AVAILABLE",
-    "NO_CHANGE",
     "OUTPUT_COLUMNS",
-    "TOPICS",
-    "Indicator",
-    "Prefix",
-    "Selector",
     "change",
     "compute",
-    "definitions",
     "evaluate",
-    "get",
     "input_years",
     "methodology_markdown",
     "value",

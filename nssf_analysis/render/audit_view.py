@@ -9,7 +9,7 @@ as tables, and the chapter's opening (:func:`intro`).  The page speaks plain wor
 (:mod:`nssf_analysis.render.wording`); the findings files keep the identifiers.
 
 ``nssf_analysis.audit`` is this module: it re-exports the audit's API, so that
-``audit.findings()`` and ``audit.findings_table()`` both work from the notebooks.
+``audit.results.findings()`` and ``audit.findings_table()`` both work from the notebooks.
 """
 
 from __future__ import annotations
@@ -19,29 +19,16 @@ import math
 
 import pandas as pd
 
-from nssf_analysis.analysis import audit as _audit
-from nssf_analysis.analysis.audit import *  # noqa: F403 (the audit's API, re-exported)
-from nssf_analysis.analysis.audit import (
-    CLASSES,
-    FAMILIES,
-    RULES,
-    XREFS,
-    Term,
-    findings,
-    reconcile,
-    run,
-    summary,
-)
 from nssf_analysis.analysis.audit.common import Sources
+from nssf_analysis.analysis.audit.reconciliation import reconcile
+from nssf_analysis.analysis.audit.results import findings, run, summary
+from nssf_analysis.analysis.audit.rules import CLASSES, FAMILIES, RULES, XREFS, Term
 from nssf_analysis.data import catalog as catalog_mod
 from nssf_analysis.exceptions import NSSFError
 from nssf_analysis.render import wording
 from nssf_analysis.render.tables import chapter_of, plain_table
 
 __all__ = [
-    *_audit.__all__,
-    "NSSFError",
-    # the view
     "AUDIT_PAGE",
     "conventions_table",
     "families_table",

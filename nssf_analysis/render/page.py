@@ -27,6 +27,7 @@ from nssf_analysis.analysis import changes, figures
 from nssf_analysis.analysis.values import change_percent, format_value
 from nssf_analysis.data import editions, units
 from nssf_analysis.data.catalog import absence_note, catalog, in_edition, load_edition
+from nssf_analysis.exceptions import NSSFError
 from nssf_analysis.render import charts, prose, tables
 
 __all__ = [
@@ -252,9 +253,14 @@ def graphic(number: int, year: int, fig: Figure | None = None) -> None:
     year : int
         The book's year.
     fig : Figure, optional
-        The figure the notebook drew; without it the house drawing
-        (:func:`nssf_analysis.render.charts.graphic`) is shown. Graphics whose data the
-        report does not print say so and list what the report prints instead.
+        The figure the notebook drew (none for Graphics 10 and 11, whose data the report
+        does not print: they say so and list what the report prints instead, and none for
+        a year the graphic's table does not cover: that is said).
+
+    Raises
+    ------
+    NSSFError
+        When the graphic's table has data for ``year`` but no figure is given.
 
     Examples
     --------
@@ -279,9 +285,8 @@ def graphic(number: int, year: int, fig: Figure | None = None) -> None:
         display(Markdown(f"No data for {year}: the table this graphic depicts covers {years}."))
         return
     if fig is None:
-        fig = charts.graphic(number, year)
-    else:
-        fig.set_label(charts.alt_text(number, year))
+        raise NSSFError(f"Graphic {number}: draw it for {year} and pass the figure")
+    fig.set_label(charts.alt_text(number, year))
     display(fig)
     plt.close(fig)  # drawn with pyplot: shown once, here, not again at the cell's end
     table_id = charts.GRAPHICS[number][0]

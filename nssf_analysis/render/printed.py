@@ -289,7 +289,7 @@ def _findings(table_id: str) -> list[dict]:
     """
     from nssf_analysis.analysis import audit
 
-    f = audit.findings()
+    f = audit.results.findings()
     f = f[(f["table_id"] == table_id) & f["class"].isin(MARKED) & (f["line"] != "")]
     out = []
     for r in f.to_dict("records"):
@@ -404,7 +404,7 @@ def note_text(f: dict, where: str) -> str:
     Parameters
     ----------
     f : dict
-        A finding (:func:`nssf_analysis.audit.findings` columns).
+        A finding (:func:`nssf_analysis.audit.results.findings` columns).
     where : str
         The cell in words ("Grand Total (1+2), Expenditure (Billion Riels) / 2022").
     """

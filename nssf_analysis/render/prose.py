@@ -16,10 +16,11 @@ import re
 from IPython.display import Markdown
 
 from nssf_analysis.analysis import changes, headlines
+from nssf_analysis.analysis.values import format_value
 from nssf_analysis.data import report_text, units
 from nssf_analysis.data.catalog import load_facts
 from nssf_analysis.render.charts import NOT_PRINTED, graphic_info
-from nssf_analysis.render.tables import caption_html, format_value
+from nssf_analysis.render.tables import caption_html
 
 __all__ = [
     "change_words",
@@ -57,7 +58,7 @@ def change_words(change: float | None, reading: str, prev: int, base: str = "") 
     change : float or None
         The change in percent (None when it is not defined).
     reading : str
-        How the change reads (:func:`nssf_analysis.tables.change_percent`).
+        How the change reads (:func:`nssf_analysis.av.change_percent`).
     prev : int
         The year before.
     base : str

@@ -11,6 +11,7 @@ import pandas as pd
 from IPython.display import Markdown
 
 from nssf_analysis.analysis import headlines
+from nssf_analysis.analysis import values as av
 from nssf_analysis.data.catalog import (
     load_revisions,
 )
@@ -62,7 +63,7 @@ def headline_table(year: int) -> tables.ReportStyler:
 
 
 def _num(value, unit: str) -> str:
-    return tables.format_value(value, unit)
+    return av.format_value(value, unit)
 
 
 def revisions_frame(year: int) -> pd.DataFrame:

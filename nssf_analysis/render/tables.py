@@ -9,8 +9,8 @@
   :func:`format_change` is the one display of a change (its statuses are those of
   :mod:`nssf_analysis.analysis.changes`).
 - :func:`plain_table` and :class:`ReportStyler` are the Stylers of every display table.
-- The values behind the tables (:func:`values`, :func:`lookup`, :func:`changes` …) are
-  computed in :mod:`nssf_analysis.analysis.values`; their names here stay.
+- The values behind the tables (``values``, ``lookup``, ``changes`` …) are computed in
+  :mod:`nssf_analysis.analysis.values`.
 """
 
 from __future__ import annotations
@@ -22,38 +22,13 @@ import jinja2
 import pandas as pd
 from pandas.io.formats.style import Styler
 
-# The values behind the tables live in the analysis layer; their former names here stay.
 from nssf_analysis.analysis.changes import LABELS as CHANGE_LABELS
 from nssf_analysis.analysis.changes import NOT_AVAILABLE, OK, missing
-from nssf_analysis.analysis.values import (
-    PRINTED,
-    values,
-)
-from nssf_analysis.analysis.values import (
-    change_percent as change_percent,
-)
-from nssf_analysis.analysis.values import (
-    changes as changes,
-)
-from nssf_analysis.analysis.values import (
-    format_value as format_value,
-)
-from nssf_analysis.analysis.values import (
-    layout as layout,
-)
-from nssf_analysis.analysis.values import (
-    lookup as lookup,
-)
-from nssf_analysis.analysis.values import (
-    lookup_cell as lookup_cell,
-)
-from nssf_analysis.analysis.values import (
-    table_years as table_years,
-)
+from nssf_analysis.analysis.values import PRINTED
 from nssf_analysis.data import units
-from nssf_analysis.data.catalog import catalog, catalog_row, load_checks, load_table
+from nssf_analysis.data.catalog import catalog, catalog_row, load_checks
 from nssf_analysis.exceptions import NSSFError
-from nssf_analysis.render.directory_view import directory, directory_frame
+from nssf_analysis.render.directory_view import directory
 from nssf_analysis.render.printed import (
     PrintedTable,
     display_frame,
@@ -66,7 +41,6 @@ __all__ = [
     "FLAG_STATUSES",
     "MEASURE_LABELS",
     "MONTHS",
-    "PROFILE",
     "ReportStyler",
     "SHOWN_UNITS",
     "TABLE_CSS",
@@ -78,14 +52,10 @@ __all__ = [
     "chapter_of",
     "contents",
     "contents_table",
-    "directory_counts",
-    "directory_summary",
     "empty_table",
     "format_change",
     "label",
     "plain_table",
-    "province_profile",
-    "province_table",
     "report_frame",
     "table",
     "table_years_any",
@@ -416,132 +386,6 @@ def table(table_id: str, year: int) -> ReportStyler | PrintedTable:
 # Directories, text tables, province profiles
 # --------------------------------------------------------------------------------------
 
-
-def directory_counts(year: int) -> pd.DataFrame:
-    """Return, per capital/province, how many facilities and branch offices the annex lists.
-
-    Parameters
-    ----------
-    year : int
-        The year (directories exist for the report year only; other years give an
-        empty frame).
-    """
-    cols = {}
-    for tid, name in (
-        ("a6_6_1", "Health-care facilities"),
-        ("a6_6_2", "Occupational-risk facilities"),
-    ):
-        if year not in table_years_any(tid):
-            continue
-        d = load_table(tid)
-        for own in ("public", "private"):
-            cols[(name, own.capitalize())] = d[d["ownership"] == own].groupby("province").size()
-        cols[(name, "Total")] = d.groupby("province").size()
-    if year in table_years_any("a6_6_3"):
-        d = directory_frame("a6_6_3")
-        cols[("Branch offices", "Total")] = d.groupby(level=0).size()
-    if not cols:
-        return pd.DataFrame()
-    out = pd.DataFrame(cols).fillna(0).astype(int)
-    out.index.name = "Capital/province"
-    return out
-
-
-def directory_summary(year: int) -> ReportStyler | pd.DataFrame:
-    """Return :func:`directory_counts` as a styled table (anchor ``directories``)."""
-    counts = directory_counts(year)
-    st = ReportStyler(counts if not counts.empty else pd.DataFrame({"": ["no directory"]}))
-    st.set_uuid("directories")
-    if counts.empty:
-        msg = f"The annex directories list facilities for {', '.join(map(str, _dir_years()))}."
-        st = ReportStyler(pd.DataFrame({"": [msg]}, index=pd.Index([""])))
-        st.set_uuid("directories")
-    st.set_caption(
-        (
-            "Health facilities and branch offices per capital/province (Annex 6.6)",
-            "Counted from the directories of Annex 6.6.1, 6.6.2 and 6.6.3.",
-        )
-    )
-    st.set_table_styles(TABLE_CSS)
-    return st
-
-
-def _dir_years() -> list[int]:
-    return table_years_any("a6_6_1")
-
-
-#: Province tables of the annex and the measure each contributes to the profile.
-PROFILE = [
-    ("a6_1_1", "workers", "Workers (occupational risk)"),
-    ("a6_1_3", "new_workers", "New workers"),
-    ("a6_1_4", "occupational_risk_reports", "Occupational risk reports"),
-    ("a6_1_5", "investigation_results", "Investigation results"),
-    ("a6_3_1", "workers", "Workers (health care)"),
-    ("a6_4_1", "workers", "Workers (pension)"),
-    ("a6_5_1", "workers", "Informal workers"),
-    ("a6_5_2", "mothers", "Mothers at childbirth"),
-]
-
-
-def province_profile(year: int) -> pd.DataFrame:
-    """Return one row per capital/province with the main measure of each annex table.
-
-    Parameters
-    ----------
-    year : int
-        The year (annex tables exist for the report year only).
-
-    Returns
-    -------
-    DataFrame
-        Index: capital/province as printed; one column per annex table (see
-        :data:`PROFILE`); NaN where a table does not list the place.
-    """
-    cols = {}
-    for tid, measure, name in PROFILE:
-        df = values(tid, year)
-        df = df[(df["year"] == year) & (df["measure"] == measure) & (df["sex"] == "total")]
-        df = df[df["province"] != "Total"]
-        for d in ("status", "sector"):
-            if d in df.columns:
-                df = df[df[d].isin(["total", "all"])] if d == "status" else df[df[d] == "all"]
-        if df.empty:
-            continue
-        cols[f"{name} ({_info(tid)['label']})"] = df.groupby("province", sort=False)["value"].sum()
-    out = pd.DataFrame(cols)
-    out.index.name = "Capital/province"
-    return out
-
-
-def province_table(year: int) -> ReportStyler:
-    """Return :func:`province_profile` as a styled table (anchor ``province-profile``)."""
-    prof = province_profile(year)
-    if prof.empty:
-        years = ", ".join(str(y) for y in table_years_any("a6_1_1"))
-        prof = pd.DataFrame({"": [f"The annex has province tables for {years} only."]})
-        prof.index = pd.Index([""])
-        fmt = None
-    else:
-        fmt = {c: (lambda v: format_value(v, "persons")) for c in prof.columns}
-    st = ReportStyler(prof)
-    st.set_uuid("province-profile")
-    st.set_caption(
-        (
-            f"Capital/provinces at a glance, {year}",
-            "Each column is the total of one annex table for the capital/province, "
-            "as printed (Phnom Penh khans and 'Abroad' appear where a table lists them); "
-            "– where a table does not list the place.",
-        )
-    )
-    st.set_table_styles(TABLE_CSS)
-    if fmt:
-        st.format(fmt)
-    return st
-
-
-# --------------------------------------------------------------------------------------
-# Contents of the book
-# --------------------------------------------------------------------------------------
 
 #: Chapter (notebook) of each top-level section of the report ("2": the headline figures).
 CHAPTERS = {

@@ -35,8 +35,8 @@ A new rule is declared in :mod:`.rules` (:data:`RULES`, and :data:`XREFS` or its
 files for a cross-reference), checked in the module of its kind and run by
 :func:`.results.run`.
 
-The chapter's tables and links (HTML) are in :mod:`nssf_analysis.render.audit_view`,
-which re-exports this API; ``nssf_analysis.audit`` is that view.
+The chapter's tables and links (HTML) are in :mod:`nssf_analysis.render.audit_view`. The
+names are used from their modules: ``audit.results.findings()``, ``audit.rules.RULES``.
 
 Classes and conventions
 -----------------------
@@ -53,27 +53,27 @@ only then are the cases that follow it classed ``convention``.
 
 from nssf_analysis.analysis.audit import (
     checks,
+    common,
     crossref,
+    directories,
     outputs,
+    prose,
     reconciliation,
+    relations,
     results,
     rules,
 )
-from nssf_analysis.analysis.audit.checks import *  # noqa: F403
-from nssf_analysis.analysis.audit.crossref import *  # noqa: F403
-from nssf_analysis.analysis.audit.outputs import *  # noqa: F403
-from nssf_analysis.analysis.audit.reconciliation import *  # noqa: F403
-from nssf_analysis.analysis.audit.results import *  # noqa: F403
-from nssf_analysis.analysis.audit.rules import *  # noqa: F403
-from nssf_analysis.analysis.select import parse as parse_selector
 
-#: The audit's API: the public names of its modules, and the one selector's parser.
+#: The audit's modules; each declares its public names in its own ``__all__``.
 __all__ = [
-    *rules.__all__,
-    *checks.__all__,
-    *crossref.__all__,
-    *results.__all__,
-    *reconciliation.__all__,
-    *outputs.__all__,
-    "parse_selector",
+    "checks",
+    "common",
+    "crossref",
+    "directories",
+    "outputs",
+    "prose",
+    "reconciliation",
+    "relations",
+    "results",
+    "rules",
 ]

@@ -21,7 +21,7 @@ from nssf_analysis.analysis.audit.rules import REPORT, Term
 from nssf_analysis.analysis.headlines import Headline
 from nssf_analysis.exceptions import NSSFError
 
-__all__ = ["HEADLINES", "Headline", "headline_terms", "reconcile"]
+__all__ = ["HEADLINES", "headline_terms", "reconcile"]
 
 #: The headline figures of section 2, declared once in :mod:`nssf_analysis.headlines`.
 HEADLINES: tuple[Headline, ...] = headlines_mod.HEADLINES

@@ -49,20 +49,16 @@ from nssf_analysis.analysis.audit.common import (
 )
 from nssf_analysis.analysis.audit.common import figure as _n
 from nssf_analysis.analysis.audit.prose import attribution_checks, label_checks
-from nssf_analysis.analysis.audit.rules import FAMILIES
 from nssf_analysis.data import catalog as catalog_mod
 from nssf_analysis.exceptions import NSSFError
 
 __all__ = [
     "COPY_MEASURES",
-    "FAMILIES",
     "FLOW_PREFIX",
     "SUBSETS",
     "Subset",
-    "attribution_checks",
     "checks",
     "copy_checks",
-    "label_checks",
     "stock_flow_checks",
     "subset_checks",
 ]
