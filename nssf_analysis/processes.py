@@ -19,7 +19,16 @@ import time
 
 import psutil
 
-__all__ = ["MARK", "die_with", "die_with_parent", "kill_tree", "leftovers", "main", "mark_session"]
+__all__ = [
+    "alive",
+    "MARK",
+    "die_with",
+    "die_with_parent",
+    "kill_tree",
+    "leftovers",
+    "main",
+    "mark_session",
+]
 
 #: The environment variable every process of a build or a test session inherits.
 MARK = "NSSF_SESSION"
@@ -96,6 +105,14 @@ def kill_tree(pid: int | None = None, timeout: float = 5.0) -> int:
             pass
     psutil.wait_procs(alive, timeout=timeout)
     return len(children)
+
+
+def alive(pid: int) -> bool:
+    """Whether process ``pid`` runs (a zombie, dead but not yet reaped, does not)."""
+    try:
+        return psutil.Process(pid).status() != psutil.STATUS_ZOMBIE
+    except psutil.Error:
+        return False
 
 
 def leftovers(mark: str | None = None) -> list[psutil.Process]:

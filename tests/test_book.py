@@ -26,7 +26,6 @@ from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 import nbformat
-import psutil
 import pytest
 
 from nssf_analysis.book import build as book
@@ -149,10 +148,17 @@ def book_files(root: Path) -> dict[str, bytes]:
     }
 
 
-def cli(outputs: Path, notebooks: Path, *args, warm: bool = False, **popen):
-    """``nssf-report build`` in a process of its own, with a session mark of its own."""
+def cli(
+    outputs: Path, notebooks: Path, *args, warm: bool = False, tmp: Path | None = None, **popen
+):
+    """``nssf-report build`` in a process of its own, with a session mark of its own.
+
+    ``tmp`` gives the build a temporary folder of its own (``TMPDIR``).
+    """
     mark = f"test-build-{uuid.uuid4().hex}"
     env = dict(os.environ, NSSF_OUTPUTS=str(outputs), NSSF_NOTEBOOKS=str(notebooks))
+    if tmp is not None:
+        env["TMPDIR"] = str(tmp)
     env.update({MARK: mark, "NSSF_WARM": "1" if warm else "0"})
     cmd = [sys.executable, "-m", "nssf_analysis.cli", "build", *args]
     proc = subprocess.Popen(
@@ -671,25 +677,27 @@ def test_a_killed_build_leaves_no_process_and_the_next_build_cleans_up(built, tm
     nbs, out = copy_build(built, tmp_path)
     before = book_files(out / "2022" / "book")
     nbformat.write(make_notebook(SLOW), nbs / "04_slow.ipynb")
-    proc = cli(out, nbs, "--force", warm=True)
+    # a temporary folder of the test's own (short: it holds the kernels' sockets), so that
+    # no other build of the test session cleans it up first
+    own = Path(tempfile.mkdtemp(prefix="nk", dir="/tmp"))
+    proc = cli(out, nbs, "--force", warm=True, tmp=own)
     wait_for_slow(nbs)
     proc.kill()
     proc.communicate(timeout=60)
     # the workers, their fork servers and kernels die with the build
     assert leftovers_of(proc) == []
     assert book_files(out / "2022" / "book") == before
-    # the folders of the killed kernels' sockets (nssf-k-<worker pid>-…) are still there
-    sockets = [
-        p
-        for p in Path(tempfile.gettempdir()).glob(f"{publish.SOCKETS}*-*")
-        if not psutil.pid_exists(int(p.name[len(publish.SOCKETS) :].split("-")[0]))
-    ]
-    assert sockets
+    # the killed build's temporary folder (nssf-b-<pid>-…: its workers' and kernels'
+    # sockets, connection files, multiprocessing folders) is still there
+    killed = list(own.glob(f"{publish.BUILD_TMP}{proc.pid}-*"))
+    assert killed and any(killed[0].iterdir())
     (nbs / "04_slow.ipynb").unlink()
-    again = cli(out, nbs)
+    again = cli(out, nbs, tmp=own)
     _, stderr = again.communicate(timeout=600)
     assert again.returncode == 0, stderr
-    assert [p for p in sockets if p.exists()] == []  # removed by the next build
+    # the next build removed it, and left nothing of its own
+    assert list(own.iterdir()) == []
+    own.rmdir()
     assert not list(out.glob(".cache/executed/*/*.running.ipynb"))
     assert [p.name for p in (out / "2022").iterdir() if p.name.startswith(".")] == []
     assert leftovers_of(again) == []

@@ -351,10 +351,10 @@ def run_chapter(job: dict) -> dict:
     loads.write_text("", encoding="utf-8")
     os.environ["NSSF_LOADS_FILE"] = str(loads)
     # Unix sockets in a folder of the run's own: kernels started at the same moment never
-    # race for TCP ports (jupyter_client picks free ones, then closes them before binding)
-    # short (a socket's path is at most 107 bytes), named for the worker so that the next
-    # build removes it if this worker is killed (publish.remove_leftovers)
-    sockets = tempfile.mkdtemp(prefix=f"{publish.SOCKETS}{os.getpid()}-")
+    # race for TCP ports (jupyter_client picks free ones, then closes them before binding).
+    # It is in the build's temporary folder (_run_jobs), and short: a socket's path is at
+    # most 107 bytes.
+    sockets = tempfile.mkdtemp(prefix="k")
     specs = {"kernel_spec_manager": WarmSpecs()} if job["warm"] else {}
     km = AsyncKernelManager(kernel_name=KERNEL_NAME, transport="ipc", ip=f"{sockets}/k", **specs)
     running, failed = Path(job["executed"]).with_suffix(".running.ipynb"), Path(job["failed"])
@@ -398,6 +398,13 @@ def _run_jobs(jobs: list[dict], workers: int, progress: bool, say, on_result) ->
 
     from tqdm import tqdm
 
+    # Everything the workers and their kernels put in the temporary folder (sockets,
+    # connection files, multiprocessing's folders) goes in one folder of this build's,
+    # removed at the end, or by the next build if this one is killed
+    # (publish.remove_leftovers: the folder is named for this process).
+    tmp = tempfile.mkdtemp(prefix=f"{publish.BUILD_TMP}{os.getpid()}-")
+    before = os.environ.get("TMPDIR")
+    os.environ["TMPDIR"] = tmp  # the spawned workers' temporary folder
     pool = ProcessPoolExecutor(
         workers,
         mp_context=multiprocessing.get_context("spawn"),
@@ -427,6 +434,9 @@ def _run_jobs(jobs: list[dict], workers: int, progress: bool, say, on_result) ->
         pool.shutdown(wait=False, cancel_futures=True)
         processes.kill_tree()
         raise
+    finally:
+        os.environ.pop("TMPDIR") if before is None else os.environ.update(TMPDIR=before)
+        shutil.rmtree(tmp, ignore_errors=True)
 
 
 # ----------------------------------------------------------------------- build

@@ -20,10 +20,9 @@ import tempfile
 import zipfile
 from pathlib import Path
 
-import psutil
 from markupsafe import Markup
 
-from nssf_analysis import paths
+from nssf_analysis import paths, processes
 from nssf_analysis import publication as site
 from nssf_analysis.book import pages, pdf, search
 from nssf_analysis.exceptions import BookBuildError
@@ -80,8 +79,9 @@ def preflight(out_root: Path, years: list[int]) -> None:
             ) from None
 
 
-#: Prefix of the folders of the kernels' sockets in the temporary folder (one per worker).
-SOCKETS = "nssf-k-"
+#: Prefix of a build's own temporary folder (``nssf-b-<pid of the build>-…``), which
+#: holds what its workers and kernels put there.
+BUILD_TMP = "nssf-b-"
 
 
 def remove_leftovers(out_root: Path) -> None:
@@ -92,10 +92,10 @@ def remove_leftovers(out_root: Path) -> None:
                 shutil.rmtree(p) if p.is_dir() else p.unlink(missing_ok=True)
     for p in (out_root / ".cache").glob("executed/*/*.running.ipynb"):
         p.unlink(missing_ok=True)
-    # the kernels' socket folders of workers that were killed: nssf-k-<pid>-<random>
-    for p in Path(tempfile.gettempdir()).glob(f"{SOCKETS}*-*"):
-        pid = p.name[len(SOCKETS) :].split("-")[0]
-        if pid.isdigit() and not psutil.pid_exists(int(pid)):
+    # the temporary folders of builds that were killed: nssf-b-<pid>-<random>
+    for p in Path(tempfile.gettempdir()).glob(f"{BUILD_TMP}*-*"):
+        pid = p.name[len(BUILD_TMP) :].split("-")[0]
+        if pid.isdigit() and not processes.alive(int(pid)):
             shutil.rmtree(p, ignore_errors=True)
 
 
