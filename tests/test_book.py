@@ -783,12 +783,19 @@ def test_sanitize_notebook_removes_run_dependent_content():
                     {
                         "output_type": "execute_result",
                         "data": {"text/plain": "[<matplotlib.lines.Line2D at 0x7f3a2b1c0d90>]"},
-                    }
+                    },
+                    {
+                        "output_type": "stream",
+                        "name": "stderr",
+                        "text": "/tmp/nssf-b-4925-25rduavj/ipykernel_4977/12.py:4: UserWarning: w",
+                    },
                 ],
             },
         ],
     }
     out = pages.sanitize_notebook(nb, ["x1", None])
+    # the build's temporary folder and the kernel's pid are the same from run to run
+    assert out["cells"][2]["outputs"][1]["text"] == "/tmp/ipykernel_<pid>/12.py:4: UserWarning: w"
     assert out["metadata"] == {"kernelspec": KERNELSPEC}
     assert [c["id"] for c in out["cells"]] == ["x1", "injected-parameters", "cell-1"]
     assert out["cells"][1]["metadata"] == {"tags": ["injected-parameters"]}

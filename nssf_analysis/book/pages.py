@@ -36,7 +36,8 @@ TEMPLATES = Path(__file__).resolve().parent / "templates"
 #: Tags papermill gives the cells it adds.
 INJECTED_TAG, ERROR_CELL_TAG = "injected-parameters", "papermill-error-cell-tag"
 _ADDRESS_RE = re.compile(r" at 0x[0-9a-fA-F]{4,}>")
-_KERNEL_TMP_RE = re.compile(r"ipykernel_\d+")
+#: The kernel's folder of cell code: in the build's temporary folder, named for its pid.
+_KERNEL_TMP_RE = re.compile(r"(?:nssf-b-\d+-\w+/)?ipykernel_\d+")
 _SCRIPT_TYPES = (
     "application/javascript",
     "application/vnd.jupyter.widget-view+json",
@@ -56,7 +57,8 @@ def sanitize_notebook(nb: dict, source_ids: list) -> dict:
     Removes papermill's metadata and each cell's execution times, gives the
     injected-parameters cell a fixed id and every other cell the id of its source cell
     (``cell-<n>`` when it has none), and replaces memory addresses (``<… at 0x7f…>``) and
-    the kernel's process id in the names it gives cell code (``ipykernel_<pid>``).
+    the kernel's process id in the names it gives cell code (``ipykernel_<pid>``, in
+    the build's temporary folder ``nssf-b-<pid>-…``, which is left out).
 
     Parameters
     ----------
