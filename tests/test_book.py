@@ -869,14 +869,14 @@ def test_describe_failure_names_cell_line_and_error():
 
 
 def test_workbook_is_reproducible(tmp_path):
-    from nssf_analysis.render.exports import write_workbook
+    from nssf_analysis.book.exports import write_workbook
 
     write_workbook(tmp_path / "a.xlsx")
     # another process, another hash seed and time zone, a second later
     time.sleep(1.1)
     env = dict(os.environ, PYTHONHASHSEED="12345", TZ="Pacific/Kiritimati")
     target = str(tmp_path / "b.xlsx")
-    code = f"from nssf_analysis.render.exports import write_workbook; write_workbook({target!r})"
+    code = f"from nssf_analysis.book.exports import write_workbook; write_workbook({target!r})"
     subprocess.run([sys.executable, "-c", code], check=True, env=env, timeout=300)
     assert (tmp_path / "a.xlsx").read_bytes() == (tmp_path / "b.xlsx").read_bytes()
     with zipfile.ZipFile(tmp_path / "a.xlsx") as zf:

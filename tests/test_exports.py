@@ -14,7 +14,7 @@ import openpyxl
 import pandas as pd
 import pytest
 
-from nssf_analysis.render import exports as dl
+from nssf_analysis.book import exports as dl
 
 FORMULA = '=HYPERLINK("http://x","y")'
 COMMAND = "+cmd|' /C calc'!A0"

@@ -4,7 +4,7 @@
 build``); :mod:`~nssf_analysis.book.kernels` forks their kernels warm;
 :mod:`~nssf_analysis.book.pages` renders a chapter with nbconvert and cleans it;
 :mod:`~nssf_analysis.book.publish` writes a year's book with
-:mod:`~nssf_analysis.render.exports` (the downloads), :mod:`~nssf_analysis.book.search`,
+:mod:`~nssf_analysis.book.exports` (the downloads), :mod:`~nssf_analysis.book.search`,
 :mod:`nssf_analysis.publication` and :mod:`~nssf_analysis.book.pdf`;
 :mod:`~nssf_analysis.processes` keeps any process from outliving a build;
 :mod:`~nssf_analysis.book.goldens` makes the nbval goldens of the tests.

@@ -3,7 +3,7 @@
 :func:`publish_year` writes the whole book of one year — the index, one page per
 chapter, the methodology and catalog pages (Jinja templates of ``templates/book``, every
 value autoescaped), the data files, the downloads under each table
-(:mod:`~nssf_analysis.render.exports`), the search index
+(:mod:`~nssf_analysis.book.exports`), the search index
 (:mod:`~nssf_analysis.book.search`), the data package and the PDF edition
 (:mod:`~nssf_analysis.book.pdf`) — into a folder beside the target, then renames it
 into place: a reader sees the old book or the new one, never half of one.
@@ -24,9 +24,8 @@ from markupsafe import Markup
 
 from nssf_analysis import paths, processes
 from nssf_analysis import publication as site
-from nssf_analysis.book import pages, pdf, search
+from nssf_analysis.book import exports, pages, pdf, search
 from nssf_analysis.exceptions import BookBuildError
-from nssf_analysis.render import exports
 
 __all__ = [
     "FOOTER_PACKAGES",
