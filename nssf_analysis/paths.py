@@ -15,7 +15,6 @@ __all__ = [
     "notebooks_dir",
     "outputs_dir",
     "raw_dir",
-    "seed_path",
     "seeds_dir",
     "tidy_dir",
 ]
@@ -57,14 +56,3 @@ def outputs_dir() -> Path:
 def notebooks_dir() -> Path:
     """Return the folder of the source notebooks."""
     return ROOT / "notebooks"
-
-
-def seed_path(year: int) -> Path:
-    """Return the path of the report text for ``year``.
-
-    Parameters
-    ----------
-    year : int
-        Report year, e.g. 2022.
-    """
-    return seeds_dir() / f"nssf_annual_report_{year}.txt"

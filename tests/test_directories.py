@@ -12,8 +12,8 @@ import pandas as pd
 import pytest
 
 from nssf_analysis.data.directories import extract_directories
+from nssf_analysis.data.report_text import seed_file
 from nssf_analysis.exceptions import ExtractionError
-from nssf_analysis.paths import seed_path
 
 FACILITY_COLUMNS = [
     "province_no",
@@ -124,7 +124,7 @@ COUNTS_662 = {
 
 @pytest.fixture(scope="module")
 def report_lines() -> list[str]:
-    return seed_path(2022).read_text(encoding="utf-8").split("\n")
+    return seed_file(2022).read_text(encoding="utf-8").split("\n")
 
 
 @pytest.fixture(scope="module")

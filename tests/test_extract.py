@@ -8,7 +8,8 @@ from design import ANNEX_TABLES, NUMBERED_TABLES
 
 from nssf_analysis.data.catalog import load_raw
 from nssf_analysis.data.editions import match_edition
-from nssf_analysis.data.extract import find_graphics, report_year, split_cells
+from nssf_analysis.data.extract import find_graphics, split_cells
+from nssf_analysis.data.report_text import title_year
 from nssf_analysis.exceptions import ExtractionError
 
 
@@ -19,8 +20,8 @@ def raw_cell(table_id, first_cell, col):
     return rows.iloc[0][f"c{col}"]
 
 
-def test_report_year(lines):
-    assert report_year(lines) == 2022
+def test_title_year(lines):
+    assert title_year(lines) == 2022
 
 
 def test_all_tables_found(lines):

@@ -11,8 +11,8 @@ import pandas as pd
 import pytest
 
 from nssf_analysis.data.facts import FactSpec, Number, apply_spec, extract_facts
+from nssf_analysis.data.report_text import seed_file
 from nssf_analysis.exceptions import ExtractionError
-from nssf_analysis.paths import seed_path
 
 COLUMNS = [
     "fact_id",
@@ -48,7 +48,7 @@ UNITS = {
 
 @pytest.fixture(scope="module")
 def lines() -> list[str]:
-    return seed_path(2022).read_text(encoding="utf-8").splitlines()
+    return seed_file(2022).read_text(encoding="utf-8").splitlines()
 
 
 @pytest.fixture(scope="module")

@@ -18,12 +18,12 @@ except :func:`catalog` (shared: do not change it).
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 
 import pandas as pd
 
 from nssf_analysis import paths
+from nssf_analysis.data import report_text
 from nssf_analysis.data.cache import data_cache
 from nssf_analysis.data.files import read_csv, read_json, same_files, trusted
 from nssf_analysis.data.specs import GRAPHIC_COUNT, REFERENCE_YEAR, TIDY
@@ -43,6 +43,7 @@ from nssf_analysis.exceptions import (
 )
 
 __all__ = [
+    "seed_years",
     "CATALOG_COLUMNS",
     "DIRECTORIES",
     "DIRECTORY_COLUMNS",
@@ -72,7 +73,6 @@ __all__ = [
     "read_tidy",
     "report_metadata",
     "report_year",
-    "seed_years",
 ]
 
 DIRECTORIES = {
@@ -148,13 +148,14 @@ DIRECTORY_COLUMNS = {
 
 
 def seed_years() -> list[int]:
-    """Return the years of the report files in ``seeds/``, oldest first."""
-    years = []
-    for p in sorted(paths.seeds_dir().glob("nssf_annual_report_*.txt")):
-        m = re.search(r"(\d{4})", p.name)
-        if m:
-            years.append(int(m.group(1)))
-    return sorted(years)
+    """Return the years of the reports in ``seeds/``, oldest first, read from their titles.
+
+    Examples
+    --------
+    >>> seed_years()
+    [2022]
+    """
+    return report_text.seed_years()
 
 
 # --------------------------------------------------------------------------------------

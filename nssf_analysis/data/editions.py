@@ -31,7 +31,6 @@ import pandas as pd
 from rapidfuzz import fuzz, utils
 from rapidfuzz.distance import Indel
 
-from nssf_analysis import paths
 from nssf_analysis.data.extract import (
     PrintedTable,
     RawTable,
@@ -40,11 +39,10 @@ from nssf_analysis.data.extract import (
     find_annex_table,
     find_printed_tables,
     layout_of,
-    report_year,
     table_layout,
 )
 from nssf_analysis.data.layout import check_table
-from nssf_analysis.data.report_text import read_lines
+from nssf_analysis.data.report_text import read_lines, seed_file, title_year
 from nssf_analysis.data.specs import REFERENCE_YEAR, TIDY
 from nssf_analysis.data.specs.annex import ANNEX_TABLES
 from nssf_analysis.exceptions import ExtractionError, NSSFError
@@ -125,7 +123,7 @@ def reference_from_lines(lines: list[str]) -> dict:
         if t is None:
             raise ExtractionError(f"{tid}: heading /{spec['heading']}/ not found in the annex")
         tables.append(_ref_entry(tid, t.label, t.title, t.section, table_layout(lines, t)))
-    return {"report_year": report_year(lines), "tables": tables}
+    return {"report_year": title_year(lines), "tables": tables}
 
 
 def _ref_entry(tid, label, title, section, layout) -> dict:
@@ -144,11 +142,11 @@ def write_reference(seed: Path | None = None, path: Path = REFERENCE_PATH) -> Pa
     Parameters
     ----------
     seed : Path, optional
-        The 2022 report text (default ``seeds/nssf_annual_report_2022.txt``).
+        The 2022 report text (default: the 2022 report in ``seeds/``).
     path : Path
         Where to write (default :data:`REFERENCE_PATH`).
     """
-    seed = Path(seed) if seed else paths.seed_path(REFERENCE_YEAR)
+    seed = Path(seed) if seed else seed_file(REFERENCE_YEAR)
     doc = reference_from_lines(read_lines(seed))
     if doc["report_year"] != REFERENCE_YEAR:
         raise NSSFError(f"{seed}: the reference is the {REFERENCE_YEAR} report")
@@ -388,7 +386,7 @@ def match_edition(lines: list[str]) -> Edition:
     """
     printed = find_printed_tables(lines)
     try:
-        year = report_year(lines)
+        year = title_year(lines)
     except ExtractionError:
         year = None
     refs = [r for tid, r in reference().items() if tid not in ANNEX_TABLES]

@@ -36,7 +36,6 @@ __all__ = [
     "find_printed_tables",
     "is_value",
     "layout_of",
-    "report_year",
     "scheme_of",
     "split_cells",
     "table_layout",
@@ -51,7 +50,6 @@ TABLE_RE = re.compile(r"(?:^|\*\*)Table (\d+):\s*(.*?)\**\s*$")
 GRAPHIC_RE = re.compile(r"^Graphic (\d+)[.:]\s*(.*?)\s*$")
 SECTION_RE = re.compile(r"^(?:\*\*)?([A-E](?:\.\d+)*)\.?\s+([A-Z][^*\t]*?)(?:\*\*.*)?\s*$")
 YEAR_IN_TEXT_RE = re.compile(r"(?<!\d)(19|20)\d{2}(?!\d)")
-TITLE_YEAR_RE = re.compile(r"REPORT ON ANNUAL ACHIEVEMENTS (\d{4})")
 
 
 @dataclass
@@ -133,23 +131,6 @@ class RawTable:
             records.append([r["block"], str(r["line"]), r["kind"], *cells])
         cols = ["block", "line", "kind", *[f"c{i}" for i in range(1, width + 1)]]
         return pd.DataFrame(records, columns=cols, dtype=str)
-
-
-def report_year(lines: list[str], path: str = "report") -> int:
-    """Return the report year printed in the report's title.
-
-    Parameters
-    ----------
-    lines : list of str
-        The report lines.
-    path : str
-        File name, used in the error message.
-    """
-    for line in lines[:50]:
-        m = TITLE_YEAR_RE.search(line)
-        if m:
-            return int(m.group(1))
-    raise ExtractionError(f"{path}: no 'REPORT ON ANNUAL ACHIEVEMENTS <year>' title in lines 1-50")
 
 
 def split_cells(line: str) -> list[str]:

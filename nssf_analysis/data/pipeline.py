@@ -38,15 +38,14 @@ from nssf_analysis.data.catalog import (
     read_metadata,
     read_raw,
     read_tidy,
-    seed_years,
 )
 from nssf_analysis.data.directories import extract_directories
 from nssf_analysis.data.editions import check_strict, match_edition
-from nssf_analysis.data.extract import RawTable, find_graphics, report_year, scheme_of, write_csv
+from nssf_analysis.data.extract import RawTable, find_graphics, scheme_of, write_csv
 from nssf_analysis.data.facts import FACT_SPECS, extract_facts
 from nssf_analysis.data.files import MANIFEST, manifest_text, read_bytes
 from nssf_analysis.data.layout import layout_problem
-from nssf_analysis.data.report_text import read_lines
+from nssf_analysis.data.report_text import read_lines, seed_files
 from nssf_analysis.data.revisions import (
     older_editions,
     revisions_frame,
@@ -294,15 +293,13 @@ def _swap_in(tmp: Path, out: Path) -> None:
 
 def _write_all(out: Path, progress: bool, strict: bool = False) -> dict:
     """Write raw, tidy, checks, facts, graphics, catalog and metadata into ``out``."""
-    years = seed_years()
-    if not years:
-        raise NSSFError(f"{paths.seeds_dir()}: no nssf_annual_report_<year>.txt file")
-    year = years[-1]
-    seed = paths.seed_path(year)
+    seeds = seed_files()  # every .txt file, by the year its title page gives
+    if not seeds:
+        raise NSSFError(f"{paths.seeds_dir()}: no report text (.txt) file")
+    years = list(seeds)
+    ry = years[-1]  # the newest report: its tables are the data
+    seed = seeds[ry]
     lines = read_lines(seed)
-    ry = report_year(lines, str(seed))
-    if ry != year:
-        raise NSSFError(f"{seed}: title says report year {ry}, file name says {year}")
     edition = match_edition(lines)
     if strict:
         check_strict(edition)

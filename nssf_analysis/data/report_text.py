@@ -8,6 +8,7 @@ shows it is :mod:`nssf_analysis.render.prose`.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from pathlib import Path
 
 from nssf_analysis import paths
@@ -15,7 +16,22 @@ from nssf_analysis.data.cache import data_cache
 from nssf_analysis.data.files import read_bytes
 from nssf_analysis.exceptions import ExtractionError
 
-__all__ = ["has_report", "read_lines", "report_lines", "report_sections", "section_lines"]
+__all__ = [
+    "has_report",
+    "read_lines",
+    "report_lines",
+    "report_sections",
+    "section_lines",
+    "seed_file",
+    "seed_files",
+    "seed_years",
+    "title_year",
+]
+
+#: The report's title, which names its year (in the first lines of the title page).
+TITLE_YEAR_RE = re.compile(r"REPORT ON ANNUAL ACHIEVEMENTS (\d{4})")
+#: How many lines of a report make its title page.
+TITLE_LINES = 50
 
 #: A line of the table of contents: the section's code, its title, dots, a tab, a page.
 _TOC_LINE = re.compile(r"^((?:[A-E]|\d)(?:\.\d+)*)\.?\s+(.+?)\.*\t\d+\s*$")
@@ -46,9 +62,82 @@ def read_lines(path: Path) -> list[str]:
         ) from None
 
 
+def title_year(lines: list[str], path: str = "report") -> int:
+    """Return the report year its title page prints ("REPORT ON ANNUAL ACHIEVEMENTS 2022").
+
+    Raises
+    ------
+    ExtractionError
+        When the first :data:`TITLE_LINES` lines print no such title (naming the file).
+    """
+    for line in lines[:TITLE_LINES]:
+        m = TITLE_YEAR_RE.search(line)
+        if m:
+            return int(m.group(1))
+    raise ExtractionError(
+        f"{path}: no 'REPORT ON ANNUAL ACHIEVEMENTS <year>' title in lines 1-{TITLE_LINES}"
+    )
+
+
+def seed_files() -> dict[int, Path]:
+    """Return every report in ``seeds/`` by the year its own title page gives, oldest first.
+
+    Every ``.txt`` file is read, whatever its name: a report saved as
+    ``NSSF_Annual_Report_2023.txt`` is the 2023 report.
+
+    Raises
+    ------
+    ExtractionError
+        When a file's title page names no year, or two files are reports of one year (the
+        message names the files).
+    """
+    folder = paths.seeds_dir()
+    listing = tuple(
+        (p.name, st.st_mtime_ns, st.st_size)
+        for p in sorted(folder.glob("*.txt"))
+        for st in (p.stat(),)
+    )
+    return dict(_seed_files(str(folder), listing))
+
+
+@lru_cache(maxsize=8)
+def _seed_files(folder: str, listing: tuple) -> tuple[tuple[int, Path], ...]:
+    """Read the title pages of the files of ``listing`` (names, times, sizes: the key)."""
+    found: dict[int, Path] = {}
+    for name, _, _ in listing:
+        path = Path(folder) / name
+        year = title_year(read_lines(path), str(path))
+        if year in found:
+            raise ExtractionError(
+                f"{found[year]} and {path}: both are the {year} report; keep one in seeds/"
+            )
+        found[year] = path
+    return tuple(sorted(found.items()))
+
+
+def seed_years() -> list[int]:
+    """Return the years of the reports in ``seeds/``, oldest first (:func:`seed_files`)."""
+    return list(seed_files())
+
+
+def seed_file(year: int) -> Path:
+    """Return the report of ``year`` in ``seeds/`` (:func:`seed_files`).
+
+    Raises
+    ------
+    ExtractionError
+        When ``seeds/`` holds no report of that year (naming the years it holds).
+    """
+    files = seed_files()
+    if year not in files:
+        held = ", ".join(map(str, files)) or "none"
+        raise ExtractionError(f"{paths.seeds_dir()}: no report of {year} (reports: {held})")
+    return files[year]
+
+
 def has_report(year: int) -> bool:
     """Return whether ``seeds/`` holds the report of ``year``."""
-    return paths.seed_path(year).exists()
+    return year in seed_files()
 
 
 @data_cache(maxsize=8)
@@ -60,7 +149,7 @@ def report_lines(year: int) -> tuple[str, ...]:
     year : int
         The report's year.
     """
-    return tuple(read_lines(paths.seed_path(year)))
+    return tuple(read_lines(seed_file(year)))
 
 
 def report_sections(year: int) -> tuple[tuple[str, str, int], ...]:

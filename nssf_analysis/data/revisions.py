@@ -14,12 +14,10 @@ from pathlib import Path
 
 import pandas as pd
 
-from nssf_analysis import paths
 from nssf_analysis.data.editions import Edition, match_edition
-from nssf_analysis.data.extract import RawTable, report_year, write_csv
-from nssf_analysis.data.report_text import read_lines
+from nssf_analysis.data.extract import RawTable, write_csv
+from nssf_analysis.data.report_text import read_lines, seed_file
 from nssf_analysis.data.tidy import build
-from nssf_analysis.exceptions import NSSFError
 
 __all__ = [
     "REVISION_COLUMNS",
@@ -84,11 +82,8 @@ def older_editions(years: list[int]) -> list[OlderEdition]:
     """
     out = []
     for y in reversed(years[:-1]):
-        seed = paths.seed_path(y)
+        seed = seed_file(y)
         lines = read_lines(seed)
-        ry = report_year(lines, str(seed))
-        if ry != y:
-            raise NSSFError(f"{seed}: title says report year {ry}, file name says {y}")
         out.append(OlderEdition(year=y, seed=seed, edition=match_edition(lines)))
     return out
 

@@ -33,8 +33,10 @@ from nssf_analysis import paths
 from nssf_analysis.analysis.audit.common import figure as _n
 from nssf_analysis.analysis.audit.common import labeler, place, record
 from nssf_analysis.data import catalog as catalog_mod
+from nssf_analysis.data import report_text
 from nssf_analysis.data.directories import is_artefact, line_cells
 from nssf_analysis.data.report_text import read_lines
+from nssf_analysis.exceptions import NSSFError
 
 __all__ = [
     "FACILITY_KINDS",
@@ -657,9 +659,12 @@ _LEGIT_RE = re.compile(
 
 def _seed_lines(src) -> list[str] | None:
     meta = catalog_mod.report_metadata()
-    path = paths.seeds_dir() / meta.get("seed", f"nssf_annual_report_{src.report_year}.txt")
-    if not path.exists():
-        return None
+    path = paths.seeds_dir() / meta["seed"] if meta.get("seed") else None
+    if path is None or not path.exists():
+        try:
+            path = report_text.seed_file(src.report_year)
+        except NSSFError:
+            return None
     return read_lines(path)
 
 
