@@ -338,7 +338,7 @@ def test_the_pdf_edition_opens_and_the_citation_copies(published, browser):
         pdf = tab.page.get_attribute("a[href$='.pdf']", "href")
         assert pdf == "nssf-annual-report-2022.pdf"
         text = tab.page.locator("#citation-text").text_content()
-        assert "2022 edition" in text and "[URL]" in text
+        assert "2022 edition" in text and "[URL]" not in text and "Version " in text
         tab.page.click("#copy-citation")
         tab.page.wait_for_function(
             "document.getElementById('copy-citation').textContent !== 'Copy citation'"

@@ -1,6 +1,7 @@
 """Downloads under every table and graphic: the files, the links to them, the workbooks."""
 
 import csv
+import dataclasses
 import io
 import os
 import re
@@ -93,6 +94,54 @@ def test_the_workbook_holds_the_table_with_its_title_unit_source_notes_and_citat
     assert ws[head + 1][2].value == 120.63 and ws[head + 1][2].number_format == "0.00"
     assert second[0].value == "2008-2022" and second[3].value == "+18.08%"
     assert ws[head + 1][3].value is None  # blank stays blank
+
+
+def cover(**kw) -> list[str]:
+    ws = openpyxl.load_workbook(io.BytesIO(workbook(**kw)))["t01"]
+    firsts = [r[0] for r in rows(ws)]
+    return [str(x) for x in firsts[: firsts.index("Year")] if x is not None]
+
+
+def line(lines: list[str], head: str) -> str:
+    return next(x for x in lines if x.startswith(f"{head}: ")).removeprefix(f"{head}: ")
+
+
+def test_the_workbook_cover_gives_both_licences_and_the_source_of_the_figures():
+    lines = cover()
+    licence = line(lines, "Licence")
+    assert "CC BY 4.0" in licence and "https://creativecommons.org/licenses/by/4.0/" in licence
+    assert "MIT License" in licence and "the code" in licence
+    assert "National Social Security Fund" in licence and "source" in licence
+    assert line(lines, "Source of the figures").endswith(
+        "Report on Annual Achievements and Action Plans 2022."
+    )
+    # the 2021 figures are the comparison columns of the 2022 report
+    older = line(cover(year=2021), "Source of the figures")
+    assert older.endswith("Action Plans 2022 (comparison columns for 2021).")
+
+
+def test_the_workbook_cover_leaves_out_an_unset_email_and_gives_a_set_one(monkeypatch):
+    from nssf_analysis import publication as site
+
+    text = "\n".join(cover())
+    assert "example.org" not in text and "[URL]" not in text and "<>" not in text
+    pub = site.publication()
+    assert line(cover(), "Contact") == pub.contact_name
+    monkeypatch.setattr(
+        dl, "publication", lambda: dataclasses.replace(pub, contact_email="someone@x.org")
+    )
+    assert line(cover(), "Contact") == f"{pub.contact_name} <someone@x.org>"
+
+
+def test_the_workbook_cover_cites_the_book_with_its_version_and_date(monkeypatch):
+    from nssf_analysis import publication as site
+
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1796126400")  # 1 December 2026
+    cited = site.citation(2022, "0123456789abcdef")
+    lines = cover(citation=cited)
+    assert line(lines, "How to cite") == cited and "Version 0123456789ab." in cited
+    assert line(lines, "Published by").endswith(", 2026-12-01")
+    assert cited.startswith(f"{site.publication().publisher} (2026). ")
 
 
 def test_the_workbook_bytes_depend_only_on_its_content():

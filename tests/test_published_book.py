@@ -153,7 +153,7 @@ def test_the_index_says_how_to_cite_and_describes_the_dataset(published):
     book_dir, _ = published
     text = (book_dir / "index.html").read_text(encoding="utf-8")
     assert 'id="how-to-cite"' in text and 'id="citation-text"' in text
-    assert "2022 edition" in text and "[URL]" in text and "Licence" in text
+    assert "2022 edition" in text and "[URL]" not in text and "CC BY 4.0" in text
     m = re.search(r'<script type="application/ld\+json">(.*?)</script>', text, re.S)
     data = json.loads(m.group(1))
     assert data["@type"] == "Dataset" and data["temporalCoverage"] == "2022"

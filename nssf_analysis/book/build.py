@@ -43,6 +43,7 @@ from pathlib import Path
 from typing import NamedTuple
 
 from nssf_analysis import paths, processes
+from nssf_analysis import publication as site
 from nssf_analysis.book import pages, publish
 from nssf_analysis.data.cache import code_hash
 from nssf_analysis.data.files import load_name
@@ -567,6 +568,8 @@ def build(
     cache, index_path = out_root / ".cache", out_root / ".cache" / "book-cache.json"
     publish.preflight(out_root, build_years)
     _check_kernel()
+    if note := site.unset_note():  # once a build: what the citation leaves out
+        say(note)
     with build_lock(say):
         publish.remove_leftovers(out_root)
         inputs, index = Inputs.collect(), _read_index(index_path)

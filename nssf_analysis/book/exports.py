@@ -20,6 +20,7 @@ from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
 from nssf_analysis import paths
+from nssf_analysis import publication as site
 from nssf_analysis.data.cache import data_cache
 from nssf_analysis.data.catalog import catalog, catalog_row, load_table
 from nssf_analysis.publication import publication
@@ -107,10 +108,10 @@ def table_workbook(frame, sheet, title, unit, source, notes, year, citation) -> 
         "Unit": unit or "see the column headings",
         "Source": source or pub.source_publisher,
         **{f"Note {i}": note for i, note in enumerate(notes, start=1)},
-        "Data from": f"{pub.source_title}, {year}.",
-        "Published by": f"{pub.publisher}, {pub.publication_date.isoformat()}",
-        "Licence": pub.licence_statement,
-        "Contact": f"{pub.contact_name} <{pub.contact_email}>",
+        "Source of the figures": f"{site.figures_source(year, pub)}.",
+        "Published by": ", ".join([pub.publisher] + ([pub.date.isoformat()] if pub.date else [])),
+        "Licence": site.licence_statement(pub),
+        "Contact": site.contact_text(pub),
         "How to cite": citation,
     }
     rows = [("title", [f"{title}, {year}"]), ("", ["Values as printed in the report."])]

@@ -99,7 +99,7 @@ def print_document(book_dir: Path, files: list[str], front: dict) -> str:
         The pages in reading order (``index.html`` first).
     front : dict
         ``title``, ``edition``, ``date``, ``licence``, ``citation`` and ``contact`` of the
-        title page, as text (every value is escaped).
+        title page, as text (every value is escaped; an empty date or contact is left out).
     """
     f = {key: html.escape(str(value)) for key, value in front.items()}
     parts, toc = [], []
@@ -122,9 +122,11 @@ def print_document(book_dir: Path, files: list[str], front: dict) -> str:
         '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
         f"<title>{f['title']}, {f['edition']}</title>{css}<style>{STYLE}</style></head>"
         f'<body class="print-edition"><section class="print-front"><h1 class="print-title">'
-        f'{f["title"]}</h1><p class="print-edition">{f["edition"]}</p><p>Published {f["date"]}.'
-        f"</p><p>{f['licence']}</p><p><strong>How to cite:</strong> {f['citation']}</p>"
-        f"<p>Contact: {f['contact']}</p></section>"
+        f'{f["title"]}</h1><p class="print-edition">{f["edition"]}</p>'
+        + (f"<p>Published {f['date']}.</p>" if f.get("date") else "")
+        + f"<p>{f['licence']}</p><p><strong>How to cite:</strong> {f['citation']}</p>"
+        + (f"<p>Contact: {f['contact']}</p>" if f.get("contact") else "")
+        + "</section>"
         '<nav class="print-toc" aria-label="Contents"><h2 id="print-contents">Contents</h2>'
         f"<ol>{''.join(toc)}</ol></nav><main>{''.join(parts)}</main></body></html>\n"
     )

@@ -238,6 +238,8 @@ def _write_book(year, chapters, target, inputs, years, built) -> None:
         for c in chapters
     ]
     pdf_file = pdf.pdf_name(year) if pdf_possible() else None
+    pub = site.publication()  # one read: every page, file and the PDF give the same date
+    cited = site.citation(year, commit, pub)
     heads = _heads(
         ("headline-figures", "Headline figures"),
         ("chapters", "Chapters"),
@@ -250,7 +252,7 @@ def _write_book(year, chapters, target, inputs, years, built) -> None:
         {"headings": heads},
         facts=facts,
         facts_note=facts_note,
-        site=site.index_context(year, commit, WORKBOOK, pdf_file),
+        site=site.index_context(year, commit, WORKBOOK, pdf_file, pub),
         chapters=sections,
         workbook=WORKBOOK,
     )
@@ -276,10 +278,8 @@ def _write_book(year, chapters, target, inputs, years, built) -> None:
             ],
             "has_code": "nssf-code" in c["fragment"],
         }
-        # the table files do not name the commit: a new commit with the same data keeps them
-        fragment = exports.annotate(
-            c["fragment"], target, year, site.citation(year, None), set(tables)
-        )
+        # the workbooks cite the book as its pages do: with its version (and date)
+        fragment = exports.annotate(c["fragment"], target, year, cited, set(tables))
         write(i, "chapter.html.j2", page, content=Markup(fragment))
     method, n = methodology_html(), len(chapters) + 1
     heads = [h for h in pages.scan_fragment(method).headings if h["level"] in (2, 3)]
@@ -299,16 +299,19 @@ def _write_book(year, chapters, target, inputs, years, built) -> None:
     )
     files = [p["file"] for p in pages_]
     search.write_search(target, files)
-    pub = site.publication()
-    write_datapackage(target / site.DATAPACKAGE, target / "data", year, commit, publication=pub)
+    write_datapackage(
+        target / site.DATAPACKAGE,
+        target / "data",
+        year,
+        commit,
+        publication=pub,
+        citation=cited,
+        source=site.figures_source(None, pub),
+    )
     if pdf_file:
-        front = {
-            "title": pub.title,
-            "edition": site.edition(year),
-            "citation": site.citation(year, commit),
-        }
-        front |= {"date": _date(inputs).date().isoformat(), "licence": pub.licence_statement}
-        front |= {"contact": f"{pub.contact_name} <{pub.contact_email}>"}
+        front = {"title": pub.title, "edition": site.edition(year), "citation": cited}
+        front |= {"date": pub.date.isoformat() if pub.date else ""}
+        front |= {"licence": site.licence_statement(pub), "contact": site.contact_text(pub)}
         pdf.write_pdf(target, year, files, front, date=_date(inputs))
 
 

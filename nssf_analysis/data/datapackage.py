@@ -73,7 +73,14 @@ def _resource(rel: str, title: str, description: str, **extra) -> dict:
 
 
 def write_datapackage(
-    target: Path, data_dir: Path, year: int | None = None, commit: str = "", *, publication
+    target: Path,
+    data_dir: Path,
+    year: int | None = None,
+    commit: str = "",
+    *,
+    publication,
+    citation: str = "",
+    source: str = "",
 ) -> dict:
     """Write the data package of ``data_dir`` as JSON to ``target``; return it.
 
@@ -88,9 +95,15 @@ def write_datapackage(
     commit : str
         The commit the data were built from (the package's version).
     publication : nssf_analysis.publication.Publication
-        Its title, licence, source and contact (given: this layer does not read the book's).
+        Its title, licences (data, then code), source, date and contact (given: this layer
+        does not read the book's); an empty contact e-mail or date is left out.
+    citation : str
+        The book's citation, with its version (the package's ``citation``; none if empty).
+    source : str
+        The report the data come from, with its year (default: the publication's source).
     """
     data_dir, pub = Path(data_dir), publication
+    source = source or pub.source_title
     meta = json.loads((data_dir / "metadata.json").read_text(encoding="utf-8"))
     with open(data_dir / "catalog.csv", newline="", encoding="utf-8") as fh:
         cat = {r["table_id"]: r for r in csv.DictReader(fh)}
@@ -98,7 +111,7 @@ def write_datapackage(
     resources = []
     for tid, info in sorted(cat.items()):
         columns = meta.get("tables", {}).get(tid, {}).get("columns", {})
-        title, source = f"{info['label']}: {info['title']}", info["source"] or pub.source_publisher
+        title, where = f"{info['label']}: {info['title']}", info["source"] or pub.source_publisher
         unit, notes = info["unit"], info["notes"]
         about = (f" Unit: {unit}." if unit else "") + (f" Note: {notes}." if notes else "")
         for kind, what in (
@@ -111,7 +124,7 @@ def write_datapackage(
                         f"{kind}/{tid}.csv",
                         f"{title} ({kind})",
                         f"{title}, {what}.{about}",
-                        sources=[{"title": f"{pub.source_title}, {info['label']}: {source}"}],
+                        sources=[{"title": f"{source}, {info['label']}: {where}"}],
                         schema=_schema(data_dir / kind / f"{tid}.csv", columns, kind == "raw"),
                     )
                 )
@@ -127,10 +140,18 @@ def write_datapackage(
         "text, checked and tidied; with the tables as printed, the catalog, the checks, the "
         "facts the prose states and the list of graphics.",
         "version": commit[:12] if commit and commit != "unknown" else "unknown",
-        "created": pub.publication_date.isoformat() + "T00:00:00Z",
-        "licenses": [{"name": pub.licence_id, "path": pub.licence_path, "title": pub.licence_name}],
-        "sources": [{"title": pub.source_title}],
-        "contributors": [{"title": pub.contact_name, "email": pub.contact_email, "role": "author"}],
+        **({"created": pub.date.isoformat() + "T00:00:00Z"} if pub.date else {}),
+        **({"homepage": pub.url} if pub.url else {}),
+        "licenses": [
+            {"name": x.id, "path": x.path, "title": f"{x.name}: {x.covers}"}
+            for x in (pub.data_licence, pub.code_licence)
+        ],
+        "sources": [{"title": source}],
+        **({"citation": citation} if citation else {}),
+        "contributors": [
+            {"title": pub.contact_name, "role": "author"}
+            | ({"email": pub.contact_email} if pub.contact_email else {})
+        ],
         "keywords": ["Cambodia", "social security", "NSSF", "official statistics"],
         "resources": resources,
     }

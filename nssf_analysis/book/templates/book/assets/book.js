@@ -26,8 +26,8 @@
   }
   focusable();
   window.addEventListener("resize", focusable);
-  var copy = document.getElementById("copy-citation");
-  if (copy && navigator.clipboard) {
+  var copies = navigator.clipboard ? document.querySelectorAll("button.copy-citation") : [];
+  Array.prototype.forEach.call(copies, function (copy) {
     copy.hidden = false;
     copy.addEventListener("click", function () {
       var text = document.getElementById(copy.getAttribute("data-target")).textContent;
@@ -37,7 +37,7 @@
         copy.textContent = "Select the text to copy it";
       });
     });
-  }
+  });
   var button = document.getElementById("toggle-code");
   if (!button) {
     return;
