@@ -15,6 +15,7 @@ from pathlib import Path
 import nbformat
 import pandas as pd
 import pytest
+from chapter import run_cells
 
 from nssf_analysis.analysis import audit, select
 from nssf_analysis.analysis.audit import common, results
@@ -33,6 +34,12 @@ NOTEBOOK = ROOT / "notebooks" / "08_data_quality.ipynb"
 def result():
     """The audit of the committed data (computed before any test redirects NSSF_DATA)."""
     return audit.results.run()
+
+
+@pytest.fixture(scope="module")
+def chapter():
+    """The data-quality chapter's names: its code cells run once, for 2022."""
+    return run_cells("08_data_quality", 2022)
 
 
 def _finding(findings, rule, table_id, line, column=None):
@@ -690,18 +697,39 @@ def test_table_links():
         tables.chapter_of("Z.1")
 
 
-def test_findings_table_anchors(result):
-    html = audit_view.findings_table().to_html()
-    for fid in result.findings["finding_id"]:
-        assert html.count(f'id="{fid}"') == 1
-    for tid in set(result.findings["table_id"]):
-        assert html.count(f'id="finding-{tid}"') == 1
-    assert 'href="01_occupational_risk.html#t18"' in html
+def test_findings_table_anchors(result, chapter):
+    # the chapter's page of each year shows each of the year's findings once: those of a
+    # family between places in the family's table, the others in the table of their class
+    shown, pages = set(), {}
+    for year in (2022, 2021):
+        parts = [chapter["family_table"](f, year) for f in audit.rules.FAMILIES]
+        parts += [chapter["findings_table"](c, year) for c in audit.rules.CLASSES]
+        html = pages[year] = "".join(p.to_html() for p in parts if hasattr(p, "to_html"))
+        found = results.findings(year)
+        for fid in found["finding_id"]:
+            assert html.count(f'id="{fid}"') == 1
+        for tid in set(found["table_id"]):
+            assert html.count(f'id="finding-{tid}"') == 1
+        shown |= set(found["finding_id"])
+    assert shown == set(result.findings["finding_id"])  # every finding has its anchor
+    assert 'href="01_occupational_risk.html#t18"' in pages[2022]
     assert audit_view.finding_link("t18") == "08_data_quality.html#finding-t18"
     assert audit_view.finding_link("t12") is None  # Table 12 is consistent
 
 
-def test_notebook_is_thin_and_parameterised():
+def test_finding_anchors_mark_the_first_finding_of_each_table():
+    found = pd.DataFrame(
+        {"finding_id": ["t18-a", "t18-b", "t04-a"], "table_id": ["t18", "t18", "t04"]},
+        index=[5, 7, 9],
+    )
+    assert audit_view.finding_anchors(found).to_dict() == {
+        5: '<span id="t18-a"></span><span id="finding-t18"></span>',
+        7: '<span id="t18-b"></span>',
+        9: '<span id="t04-a"></span><span id="finding-t04"></span>',
+    }
+
+
+def test_notebook_is_clean_and_parameterised():
     nb = nbformat.read(NOTEBOOK, as_version=4)
     assert nb.metadata["kernelspec"]["name"] == "nssf-analysis"
     code = [c for c in nb.cells if c.cell_type == "code"]
@@ -710,7 +738,10 @@ def test_notebook_is_thin_and_parameterised():
     assert "check_year(year)" in code[1].source
     for c in code:
         assert not c.outputs and c.execution_count is None
-        assert "def " not in c.source and "lambda" not in c.source
+    # the chapter's tables are written in the chapter; the package gives it the links
+    source = "\n" + "\n".join(c.source for c in code)
+    for name in ("audit_table", "family_table", "findings_table", "revisions"):
+        assert f"\ndef {name}(" in source, name
     for c in nb.cells:
         if c.cell_type == "markdown":
             assert not re.search(r"\d", c.source), c.source[:60]

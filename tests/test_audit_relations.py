@@ -14,11 +14,11 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from chapter import run_cells
 
 from nssf_analysis.analysis import audit
 from nssf_analysis.data.extract import write_csv
 from nssf_analysis.exceptions import NSSFError
-from nssf_analysis.render import audit_view
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -47,6 +47,12 @@ def result():
 @pytest.fixture(scope="module")
 def base(result):
     return result.findings
+
+
+@pytest.fixture(scope="module")
+def chapter():
+    """The data-quality chapter's names: its code cells run once, for 2022."""
+    return run_cells("08_data_quality", 2022)
 
 
 def _family(findings: pd.DataFrame, rule: str) -> pd.DataFrame:
@@ -453,16 +459,17 @@ def test_every_family_is_a_rule_with_a_mutation_test():
     assert implemented <= MUTATED
 
 
-def test_family_table_in_the_chapter(result):
-    html = audit_view.family_table("stock_flow", 2022).to_html()
+def test_family_table_in_the_chapter(result, chapter):
+    family_table = chapter["family_table"]
+    html = family_table("stock_flow", 2022).to_html()
     ids = _family(result.findings, "stock_flow")["finding_id"]
     assert len(ids) == 2 and all(f'id="{i}"' in html for i in ids)
     # both sides are linked: Table 1 and Table 4 (occupational risk), Table 34 and 36
     for href in ("01_occupational_risk.html#t04", "02_health_care.html#t36"):
         assert href in html
     # the stock-flow checks all concern 2022: nothing to show for 2021, and it says so
-    assert "No check of this kind" in audit_view.family_table("stock_flow", 2021).data
+    assert "No check of this kind" in family_table("stock_flow", 2021).data
     with pytest.raises(NSSFError, match="unknown family 'nope'"):
-        audit_view.family_table("nope")
-    fam = audit_view.families_table(2022).data.set_index("Family")
+        family_table("nope", 2022)
+    fam = chapter["families"].data.set_index("Family")  # the chapter's table, for 2022
     assert fam.loc["Stocks and flows", "Findings"] == 2

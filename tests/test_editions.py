@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from chapter import run_cells
 
 from nssf_analysis.cli import main
 from nssf_analysis.data import catalog as catalog_mod
@@ -407,7 +408,13 @@ def test_a_new_table_is_a_short_declaration(edition, monkeypatch):
     assert "voluntary_members_age" not in set(ed.summary["table_id"])
 
 
-def test_two_editions_side_by_side_list_the_revisions(tmp_path, monkeypatch):
+@pytest.fixture(scope="module")
+def data_quality():
+    """The data-quality chapter's names: its code cells run once, for 2022, on ``data/``."""
+    return run_cells("08_data_quality", 2022)
+
+
+def test_two_editions_side_by_side_list_the_revisions(tmp_path, monkeypatch, data_quality):
     from test_new_report import moved_on
 
     from nssf_analysis.data.catalog import available_years, load_table
@@ -443,16 +450,14 @@ def test_two_editions_side_by_side_list_the_revisions(tmp_path, monkeypatch):
         assert (r["old"], r["new"], r["year"]) == (257644, 248892, 2022)
         assert (r["old_edition"], r["old_line"], r["new_edition"]) == (2022, 485, 2023)
         # the book's "what changed since the last edition" section says it in words
-        from nssf_analysis.render import sections
-
-        shown = sections.revisions_frame(2022)
+        shown = data_quality["revisions_frame"](2022)
         row = shown[(shown["Table"] == "Table 21") & (shown["Cell"] == "Members, Total")]
         assert list(row.iloc[0][["Older edition", "Newer edition", "Difference"]]) == [
             "257,644 (2022)",
             "248,892 (2023)",
             "-8,752",  # 248,892 - 257,644
         ]
-        html = sections.revisions(2022).to_html()
+        html = data_quality["revisions"](2022).to_html()
         text = re.sub(r"<[^>]+>", " ", html.split("</style>")[-1])
         assert 'id="T_revisions"' in html and "Members, Females" in text
         assert "=" not in text  # cells in words, no key=value bookkeeping

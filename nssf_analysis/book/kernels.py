@@ -39,7 +39,7 @@ PRELOAD = [
     "IPython.display",
     "nssf_analysis.data.catalog",
     "nssf_analysis.render.tables",
-    "nssf_analysis.render.sections",
+    "nssf_analysis.render.page",
     "nssf_analysis.render.prose",
     "nssf_analysis.render.audit_view",
 ]

@@ -35,8 +35,10 @@ A new rule is declared in :mod:`.rules` (:data:`RULES`, and :data:`XREFS` or its
 files for a cross-reference), checked in the module of its kind and run by
 :func:`.results.run`.
 
-The chapter's tables and links (HTML) are in :mod:`nssf_analysis.render.audit_view`. The
-names are used from their modules: ``audit.results.findings()``, ``audit.rules.RULES``.
+The data-quality chapter (``notebooks/08_data_quality.ipynb``) shows the findings; the
+links between a table's notes and its findings are in
+:mod:`nssf_analysis.render.audit_view`. The names are used from their modules:
+``audit.results.findings()``, ``audit.rules.RULES``.
 
 Classes and conventions
 -----------------------
