@@ -617,9 +617,11 @@ def build(
                     continue
                 publish.publish_year(y, names, chapters, cache, inputs, shown, set(ok_years))
                 index["books"][str(y)] = key
+                index.setdefault("data", {})[str(y)] = inputs.data  # what its figures are from
                 _write_index(index_path, index)
                 report.books[y] = "rendered"
             publish.write_years_index(out_root)
+            _warn_stale_books(out_root, index, inputs.data, ok_years, say)
         except KeyboardInterrupt:
             raise BuildInterruptedError(
                 "build interrupted; no book was changed (run it again to resume: "
@@ -636,6 +638,27 @@ def build(
             "\n".join([*lines, f"  the failed notebooks: {where}/; {kept_text}"])
         )
     return report
+
+
+def _warn_stale_books(out_root: Path, index: dict, data: str, built: list[int], say) -> None:
+    """Say which published books were made from other data than ``data/`` holds now.
+
+    After a new report lands, ``data/`` holds what it prints, revisions of earlier years'
+    figures included: a book of another year made before then shows the older figures.
+    """
+    made_from = index.get("data", {})
+    stale = [
+        y
+        for y in sorted(publish.published_years(out_root) - set(built))
+        if made_from.get(str(y), data) != data
+    ]
+    if stale:
+        books = "book was" if len(stale) == 1 else "books were"
+        say(
+            f"warning: the {', '.join(map(str, stale))} {books} made from other data than "
+            "data/ holds now (a newer report may revise its figures): run 'make books' to "
+            "bring every book up to date"
+        )
 
 
 def run_cli(args) -> int:
