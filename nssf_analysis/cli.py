@@ -24,7 +24,7 @@ def _cmd_extract(args) -> int:
 
     with build_lock(lambda msg: print(msg, file=sys.stderr, flush=True)):  # not while a build reads
         info = write_data(progress=not args.quiet, strict=args.strict)
-    print(summary_text(info["edition"]))
+    print(summary_text(info["edition"], info["facts_missing"]))
     print(
         f"extracted report {info['report_year']}: {info['tables']} tables, "
         f"{info['directories']} directories, {info['checks']} checks -> {data_dir()}"
@@ -82,7 +82,8 @@ def build_parser() -> argparse.ArgumentParser:
     e.add_argument(
         "--strict",
         action="store_true",
-        help="fail if the report prints a table the specs do not know or lacks a known one",
+        help="fail if the report prints a table the specs do not know, or lacks a known "
+        "table or a declared fact of its prose",
     )
     e.set_defaults(func=_cmd_extract)
     v = sub.add_parser("validate", help="validate every data file")

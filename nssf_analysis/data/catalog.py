@@ -47,6 +47,8 @@ __all__ = [
     "CATALOG_COLUMNS",
     "DIRECTORIES",
     "DIRECTORY_COLUMNS",
+    "FACTS_MISSING",
+    "FACTS_MISSING_COLUMNS",
     "OTHER_DATA_FILES",
     "absence_note",
     "available_years",
@@ -59,6 +61,7 @@ __all__ = [
     "load_checks",
     "load_edition",
     "load_facts",
+    "load_facts_missing",
     "load_graphics",
     "load_raw",
     "load_revisions",
@@ -67,6 +70,7 @@ __all__ = [
     "read_catalog",
     "read_checks",
     "read_facts",
+    "read_facts_missing",
     "read_graphics",
     "read_metadata",
     "read_raw",
@@ -121,6 +125,12 @@ OTHER_DATA_FILES = (
     ("metadata.json", "Metadata", "per table and column: title, unit and description"),
     ("checks.csv", "Checks", "every check made while tidying, with its status"),
     ("facts.csv", "Facts", "the numbers the report's prose states, with sentence and line"),
+    (
+        "facts_missing.csv",
+        "Missing facts",
+        "the declared facts of the prose this edition does not print (only when there are "
+        "some): fact, section, and the heading and sentence anchor looked for",
+    ),
     ("graphics.csv", "Graphics", "the report's graphics: number, title, section, source"),
     (
         "edition.csv",
@@ -134,6 +144,13 @@ OTHER_DATA_FILES = (
         "every value the newest edition prints differently from an older one",
     ),
 )
+
+#: The file of ``data/`` naming the facts this edition does not print, written (and named
+#: under the key ``facts_missing`` of ``metadata.json``) only when there are some.
+FACTS_MISSING = "facts_missing.csv"
+#: Its columns: the fact, its section, the heading and anchor of the sentence looked for,
+#: and why it is missing ("heading not printed" or "sentence not printed").
+FACTS_MISSING_COLUMNS = ["fact_id", "section", "heading", "anchor", "reason"]
 
 #: Columns of ``data/catalog.csv`` that hold whole numbers.
 CATALOG_INTEGERS = ("line", "raw_rows", "tidy_rows", "checks", "check_issues")
@@ -373,6 +390,52 @@ def read_facts(root: Path, trust: bool = False) -> pd.DataFrame:
     return check_integers(df, path, ["line"])
 
 
+def read_facts_missing(root: Path, trust: bool = False) -> pd.DataFrame:
+    """Read and check ``facts_missing.csv`` (strings); empty when the edition lacks no fact.
+
+    The file is there, and ``metadata.json`` names it under the key ``facts_missing``,
+    when the edition does not print some declared facts: one row per fact, listed once.
+    A file that ``metadata.json`` does not name, or the other way round, breaks
+    ``complete``.
+
+    Parameters
+    ----------
+    root : Path
+        The data folder.
+    trust : bool
+        Skip the checks when the manifest lists the file as it is.
+    """
+    path = root / FACTS_MISSING
+    listed = read_metadata(root).get("facts_missing")
+    if listed is None:
+        if path.exists() and not trust:
+            raise ValidationError(
+                "complete", path, None, None, "metadata.json does not name it ('facts_missing')"
+            )
+        return pd.DataFrame(columns=FACTS_MISSING_COLUMNS, dtype=str)
+    if listed != FACTS_MISSING:
+        raise ValidationError(
+            "metadata",
+            root / "metadata.json",
+            None,
+            None,
+            f"'facts_missing' must be {FACTS_MISSING!r}",
+        )
+    df = read_csv(path)
+    if trust and trusted(path):
+        return df
+    check_columns(df, path, FACTS_MISSING_COLUMNS)
+    if df.empty:
+        raise ValidationError("complete", path, None, None, "no fact; metadata.json names it")
+    dup = df["fact_id"].duplicated()
+    if dup.any():
+        i = int(dup.to_numpy().argmax())
+        raise ValidationError(
+            "unique-key", path, i + 1, "fact_id", f"fact {df['fact_id'].iloc[i]} listed twice"
+        )
+    return df
+
+
 def read_graphics(root: Path, trust: bool = False) -> pd.DataFrame:
     """Read and check ``graphics.csv`` (strings)."""
     path = root / "graphics.csv"
@@ -592,6 +655,28 @@ def load_facts() -> pd.DataFrame:
     ['fact_id', 'section', 'scheme', 'sector']
     """
     return _facts().copy()
+
+
+@data_cache
+def _facts_missing() -> pd.DataFrame:
+    return read_facts_missing(paths.data_dir(), trust=True)
+
+
+def load_facts_missing() -> pd.DataFrame:
+    """Return the declared facts of the prose this edition does not print (maybe none).
+
+    Returns
+    -------
+    DataFrame
+        One row per fact: ``fact_id``, ``section``, ``heading``, ``anchor`` (the sentence
+        looked for) and ``reason`` (strings). Such a fact has no row in :func:`load_facts`.
+
+    Examples
+    --------
+    >>> load_facts_missing().empty
+    True
+    """
+    return _facts_missing().copy()
 
 
 @data_cache

@@ -41,6 +41,7 @@ from nssf_analysis.data.extract import (
     layout_of,
     table_layout,
 )
+from nssf_analysis.data.facts import FACT_SPECS
 from nssf_analysis.data.layout import check_table
 from nssf_analysis.data.report_text import read_lines, seed_file, title_year
 from nssf_analysis.data.specs import REFERENCE_YEAR, TIDY
@@ -449,8 +450,26 @@ def match_edition(lines: list[str]) -> Edition:
     return Edition(numbered=numbered, annex=annex, new=new, summary=summary)
 
 
-def check_strict(edition: Edition) -> None:
-    """Raise ExtractionError if the edition prints a new table or lacks a known one."""
+def _missing_sentences(missing_facts: pd.DataFrame | None) -> list[dict]:
+    """Return one dict per sentence not printed: its facts (``ids``), section, heading, anchor."""
+    if missing_facts is None or missing_facts.empty:
+        return []
+    keys = ["section", "heading", "anchor", "reason"]
+    groups = missing_facts.groupby(keys, sort=False)["fact_id"]
+    return [dict(zip(keys, key, strict=True), ids=", ".join(ids)) for key, ids in groups]
+
+
+def check_strict(edition: Edition, missing_facts: pd.DataFrame | None = None) -> None:
+    """Raise ExtractionError if the edition prints a new table or lacks a known one or fact.
+
+    Parameters
+    ----------
+    edition : Edition
+        The edition's tables against the known ones.
+    missing_facts : DataFrame, optional
+        The declared facts of the prose it does not print
+        (:func:`nssf_analysis.data.facts.find_facts`).
+    """
     s = edition.summary
     parts = []
     new = s[s["status"] == "new"]
@@ -464,16 +483,23 @@ def check_strict(edition: Edition) -> None:
             "missing: "
             + ", ".join(f"{r.table_id} ({r.reference_label})" for r in gone.itertuples())
         )
+    sentences = _missing_sentences(missing_facts)
+    if sentences:
+        parts.append(
+            "facts missing: " + ", ".join(f"{m['ids']} (section {m['section']})" for m in sentences)
+        )
     if parts:
         raise ExtractionError(
-            "edition differs from the known tables (--strict): " + "; ".join(parts)
+            "edition differs from the known tables and facts (--strict): " + "; ".join(parts)
         )
 
 
-def summary_text(edition: Edition) -> str:
+def summary_text(edition: Edition, missing_facts: pd.DataFrame | None = None) -> str:
     """Return the edition summary as printed by ``nssf-report extract``.
 
-    One line of counts, then one line per table that is not simply matched.
+    One line of counts, then one line per table that is not simply matched; with
+    ``missing_facts`` (see :func:`check_strict`), a line of the facts of the prose found
+    and missing, then one line per sentence not printed.
     """
     counts = edition.counts()
     out = ["tables: " + ", ".join(f"{n} {s}" for s, n in counts.items())]
@@ -492,6 +518,14 @@ def summary_text(edition: Edition) -> str:
             out.append(
                 f"  reworded   {r.table_id} ({r.label}, line {r.line}, score {r.score}): "
                 f"'{r.reference_title}' -> '{r.title}'"
+            )
+    if missing_facts is not None:
+        declared = sum(len(spec.numbers) for spec in FACT_SPECS)
+        out.append(f"facts: {declared - len(missing_facts)} found, {len(missing_facts)} missing")
+        for m in _missing_sentences(missing_facts):
+            out.append(
+                f"  missing    {m['ids']} (section {m['section']}): {m['reason']}: "
+                f"/{m['anchor']}/ under heading {m['heading']}"
             )
     return "\n".join(out)
 

@@ -22,9 +22,15 @@ they are printed. A single generic function, :func:`apply_spec`, applies a spec:
    thousands separator), and their count must equal the number of declared
    :class:`Number` entries.
 
-Any departure from this structure raises
-:class:`~nssf_analysis.exceptions.ExtractionError` naming the fact and section,
-so that next year's report either works unchanged or fails loudly.
+A sentence the edition no longer prints (its heading absent, or no sentence under it
+matching the anchor) is not an error: an edition drops a paragraph as it drops a table.
+:func:`find_facts` leaves its facts out of the table and lists them as missing
+(``data/facts_missing.csv``, :data:`MISSING_COLUMNS`); ``nssf-report extract`` names them
+and ``--strict`` fails on them. A sentence that is printed but no longer fits its
+declaration (an anchor that matches several sentences, another count of numbers) is a
+changed layout and raises :class:`~nssf_analysis.exceptions.ExtractionError` naming the
+facts, the section and the declaration to change in ``facts.toml``, so that next year's
+report either works unchanged or fails loudly.
 
 The report prints one thousands separator with a stray space, ``(7, 166
 times/females)``; a thousands group may therefore be preceded by ``", "``. The
@@ -42,6 +48,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from nssf_analysis.data.catalog import FACTS_MISSING_COLUMNS
 from nssf_analysis.data.declarations import read_toml
 from nssf_analysis.data.extract import YEAR_RE
 from nssf_analysis.data.units import FACT_UNITS
@@ -50,14 +57,17 @@ from nssf_analysis.exceptions import ExtractionError
 __all__ = [
     "COLUMNS",
     "FACT_SPECS",
+    "MISSING_COLUMNS",
     "SCHEMES",
     "SECTORS",
     "SEXES",
     "UNITS",
+    "FactNotPrinted",
     "FactSpec",
     "Number",
     "apply_spec",
     "extract_facts",
+    "find_facts",
     "find_section",
     "parse_number",
     "split_sentences",
@@ -77,6 +87,11 @@ COLUMNS = [
     "sentence",
     "line",
 ]
+
+#: Columns of ``data/facts_missing.csv``: one row per declared fact the edition does not
+#: print, with the heading and the anchor its sentence was looked for by, and ``reason``
+#: (declared with the file's reader, :mod:`nssf_analysis.data.catalog`).
+MISSING_COLUMNS = FACTS_MISSING_COLUMNS
 
 #: Controlled vocabulary of the ``unit`` column (declared in :mod:`nssf_analysis.data.units`).
 UNITS = FACT_UNITS
@@ -171,6 +186,27 @@ class FactSpec:
 
 #: The declarations' file, beside this module.
 FACTS_PATH = Path(__file__).with_name("facts.toml")
+#: The same, as named in an error (from the project's root).
+_DECLARED = FACTS_PATH.relative_to(Path(__file__).parents[2]).as_posix()
+
+
+class FactNotPrinted(ExtractionError):
+    """The edition does not print a declared sentence: its heading or its anchor is absent.
+
+    :func:`apply_spec` raises it; :func:`find_facts` reports the facts as missing instead.
+
+    Attributes
+    ----------
+    spec : FactSpec
+        The sentence not printed.
+    reason : str
+        ``"heading not printed"`` or ``"sentence not printed"``.
+    """
+
+    def __init__(self, message: str, spec: FactSpec, reason: str):
+        super().__init__(message)
+        self.spec = spec
+        self.reason = reason
 
 
 def _text(path: Path, where: str, entry: dict, key: str, default: str | None = None) -> str:
@@ -325,14 +361,21 @@ def apply_spec(lines: Sequence[str], spec: FactSpec) -> list[dict]:
 
     Raises
     ------
+    FactNotPrinted
+        If the heading is absent or the anchor matches no sentence: the edition does not
+        print the sentence (an :class:`ExtractionError`, which :func:`find_facts` reports).
     ExtractionError
-        If the heading is absent, the anchor matches no sentence or several, or the
-        sentence states a different count of numbers than declared.
+        If the anchor matches several sentences or the sentence states a different count
+        of numbers than declared: the declaration in ``facts.toml`` must follow.
     """
     where = spec.describe()
     bounds = find_section(lines, spec.heading)
     if bounds is None:
-        raise ExtractionError(f"{where}: heading {spec.heading!r} not found in the report")
+        raise FactNotPrinted(
+            f"{where}: heading {spec.heading!r} not found in the report",
+            spec,
+            "heading not printed",
+        )
     anchor = re.compile(spec.anchor)
     hits = []
     for index in range(*bounds):
@@ -341,15 +384,18 @@ def apply_spec(lines: Sequence[str], spec: FactSpec) -> list[dict]:
             if anchor.search(sentence):
                 hits.append((index, offset + len(raw) - len(raw.lstrip()), sentence))
     if not hits:
-        raise ExtractionError(
+        raise FactNotPrinted(
             f"{where}: anchor {spec.anchor!r} not found under heading {spec.heading!r} "
-            f"(lines {bounds[0] + 1}-{bounds[1]})"
+            f"(lines {bounds[0] + 1}-{bounds[1]})",
+            spec,
+            "sentence not printed",
         )
     if len(hits) > 1:
         found = ", ".join(str(index + 1) for index, _, _ in hits)
         raise ExtractionError(
             f"{where}: anchor {spec.anchor!r} matches {len(hits)} sentences under heading "
-            f"{spec.heading!r} (lines {found}); it must match exactly one"
+            f"{spec.heading!r} (lines {found}); it must match exactly one: make the "
+            f"sentence's anchor in {_DECLARED} tell them apart"
         )
     index, offset, sentence = hits[0]
     matches = _numbers(sentence)
@@ -357,7 +403,7 @@ def apply_spec(lines: Sequence[str], spec: FactSpec) -> list[dict]:
         printed = [m.group() for m in matches]
         raise ExtractionError(
             f"{where}: expected {len(spec.numbers)} numbers in the sentence on line {index + 1}, "
-            f"found {len(matches)}: {printed}"
+            f"found {len(matches)}: {printed}; declare the numbers it now prints in {_DECLARED}"
         )
     return [
         {
@@ -396,8 +442,8 @@ def _check_specs(specs: Iterable[FactSpec]) -> None:
                 raise ValueError(f"fact {number.fact_id}: scheme {number.scheme!r} not in SCHEMES")
 
 
-def extract_facts(lines: list[str]) -> pd.DataFrame:
-    """Extract the numbers stated in the report's prose as a tidy table.
+def find_facts(lines: list[str]) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Extract the numbers stated in the report's prose, and name those it does not print.
 
     Parameters
     ----------
@@ -407,24 +453,57 @@ def extract_facts(lines: list[str]) -> pd.DataFrame:
 
     Returns
     -------
-    pandas.DataFrame
-        One row per fact of :data:`FACT_SPECS`, with the columns :data:`COLUMNS`
-        (``fact_id``, ``section``, ``scheme``, ``sector``, ``measure``, ``sex``, ``unit``,
-        ``value``, ``printed``, ``sentence``, ``line``), sorted by line and then by
-        position in the line.
+    (DataFrame, DataFrame)
+        The facts: one row per fact of :data:`FACT_SPECS` the edition prints, with the
+        columns :data:`COLUMNS` (``fact_id``, ``section``, ``scheme``, ``sector``,
+        ``measure``, ``sex``, ``unit``, ``value``, ``printed``, ``sentence``, ``line``),
+        sorted by line and then by position in the line. The missing facts: one row per
+        fact whose heading or sentence the edition does not print, in declaration order,
+        with the columns :data:`MISSING_COLUMNS`.
 
     Raises
     ------
     ExtractionError
-        If a spec's heading or anchor is not found, its anchor is ambiguous, or its
-        sentence states a different count of numbers than declared; the message names
-        the fact ids and the section.
+        If a spec's anchor is ambiguous or its sentence states a different count of
+        numbers than declared (the message names the fact ids, the section and
+        ``facts.toml``), or if the edition prints none of the declared sentences (the
+        text is not the report's, or its prose changed throughout).
     """
     _check_specs(FACT_SPECS)
-    records = [record for spec in FACT_SPECS for record in apply_spec(lines, spec)]
+    records, missing, first = [], [], None
+    for spec in FACT_SPECS:
+        try:
+            records += apply_spec(lines, spec)
+        except FactNotPrinted as err:
+            first = first or err
+            missing += [
+                {
+                    "fact_id": fact_id,
+                    "section": spec.section,
+                    "heading": spec.heading,
+                    "anchor": spec.anchor,
+                    "reason": err.reason,
+                }
+                for fact_id in spec.fact_ids
+            ]
+    if first is not None and not records:
+        raise ExtractionError(
+            f"{first}; the text prints none of the {len(FACT_SPECS)} sentences declared in "
+            f"{_DECLARED}: it is not the report, or its prose changed throughout"
+        )
     frame = pd.DataFrame.from_records(records, columns=[*COLUMNS, "pos"])
     frame = frame.sort_values(["line", "pos"], kind="mergesort").drop(columns="pos")
     frame = frame.reset_index(drop=True)
     frame["value"] = frame["value"].astype(float)
     frame["line"] = frame["line"].astype(int)
-    return frame
+    return frame, pd.DataFrame(missing, columns=MISSING_COLUMNS)
+
+
+def extract_facts(lines: list[str]) -> pd.DataFrame:
+    """Return the numbers stated in the report's prose as a tidy table (``facts.csv``).
+
+    The facts of :func:`find_facts`: a fact whose sentence the edition does not print is
+    left out (:func:`find_facts` also names it); the parameters, columns and errors are
+    those of :func:`find_facts`.
+    """
+    return find_facts(lines)[0]

@@ -30,10 +30,12 @@ from nssf_analysis.data.cache import clear_all
 from nssf_analysis.data.catalog import (
     CATALOG_COLUMNS,
     DIRECTORIES,
+    FACTS_MISSING,
     check_count,
     read_catalog,
     read_checks,
     read_facts,
+    read_facts_missing,
     read_graphics,
     read_metadata,
     read_raw,
@@ -42,7 +44,7 @@ from nssf_analysis.data.catalog import (
 from nssf_analysis.data.directories import extract_directories
 from nssf_analysis.data.editions import check_strict, match_edition
 from nssf_analysis.data.extract import RawTable, find_graphics, scheme_of, write_csv
-from nssf_analysis.data.facts import FACT_SPECS, extract_facts
+from nssf_analysis.data.facts import FACT_SPECS, find_facts
 from nssf_analysis.data.files import MANIFEST, manifest_text, read_bytes
 from nssf_analysis.data.layout import layout_problem
 from nssf_analysis.data.report_text import read_lines, seed_files
@@ -105,6 +107,9 @@ def write_data(out: Path | None = None, progress: bool = False, strict: bool = F
 
     Tables are identified by what they are (:func:`editions.match_edition`); the edition
     summary goes to ``edition.csv`` and tables new in the edition to ``raw/new_<n>.csv``.
+    The facts of the prose go to ``facts.csv``; declared facts whose sentence the edition
+    does not print, to ``facts_missing.csv`` (named in ``metadata.json``; only when there
+    are some).
     With several reports in ``seeds/``, a table's tidy rows hold every year any of them
     prints, each year from the newest edition that prints it; what the newest revises is
     listed in ``revisions.csv`` and older editions' tables as printed go to
@@ -123,12 +128,13 @@ def write_data(out: Path | None = None, progress: bool = False, strict: bool = F
         Show a progress bar.
     strict : bool
         Fail, before anything is written, if the edition prints a table the specs do not
-        know or lacks a known one.
+        know or lacks a known one or a declared fact.
 
     Returns
     -------
     dict
-        Counts of what was written; ``edition`` is the :class:`editions.Edition`.
+        Counts of what was written; ``edition`` is the :class:`editions.Edition` and
+        ``facts_missing`` the declared facts the edition does not print (a frame).
     """
     out = Path(os.path.realpath(out if out else paths.data_dir()))
     parent = out.parent
@@ -173,7 +179,9 @@ def validate_data(root: Path | None = None) -> int:
     Each file is checked by its reader (:mod:`nssf_analysis.data.catalog`, ``trust=False``)
     and by the writer's rules: a raw table against its contract
     (:func:`nssf_analysis.data.layout.layout_problem`), a tidy table that lost rows names
-    the first one lost (rebuilt from its raw file), every fact of the prose is listed.
+    the first one lost (rebuilt from its raw file), every declared fact of the prose is
+    listed once: in ``facts.csv``, or in ``facts_missing.csv`` when the edition does not
+    print it.
 
     Parameters
     ----------
@@ -225,15 +233,24 @@ def validate_data(root: Path | None = None) -> int:
         read_tidy(root, row, years, check=name_first_lost)
     read_checks(root, cat)
     have = set(read_facts(root)["fact_id"])
+    gone = list(read_facts_missing(root)["fact_id"])
+    declared = {fact_id for spec in FACT_SPECS for fact_id in spec.fact_ids}
+    for i, fact_id in enumerate(gone, start=1):
+        if fact_id in have or fact_id not in declared:
+            what = "has a row in facts.csv" if fact_id in have else "is not a declared fact"
+            raise ValidationError(
+                "complete", root / FACTS_MISSING, i, "fact_id", f"fact {fact_id} {what}"
+            )
     for spec in FACT_SPECS:
         for fact_id in spec.fact_ids:
-            if fact_id not in have:
+            if fact_id not in have and fact_id not in gone:
                 raise ValidationError(
                     "complete",
                     root / "facts.csv",
                     None,
                     "fact_id",
-                    f"no row for fact {fact_id} (section {spec.section})",
+                    f"no row for fact {fact_id} (section {spec.section}), and {FACTS_MISSING} "
+                    "does not report it missing",
                 )
     read_graphics(root)
     return len(cat)
@@ -301,8 +318,9 @@ def _write_all(out: Path, progress: bool, strict: bool = False) -> dict:
     seed = seeds[ry]
     lines = read_lines(seed)
     edition = match_edition(lines)
+    facts, facts_missing = find_facts(lines)
     if strict:
-        check_strict(edition)
+        check_strict(edition, facts_missing)
     older = older_editions(years)
     tables = edition.tables
     revisions = []
@@ -409,7 +427,9 @@ def _write_all(out: Path, progress: bool, strict: bool = False) -> dict:
     checks = pd.DataFrame(all_checks)
     checks.insert(0, "check_id", [f"C{i:04d}" for i in range(1, len(checks) + 1)])
     write_csv(checks, out / "checks.csv")
-    write_csv(extract_facts(lines), out / "facts.csv")
+    write_csv(facts, out / "facts.csv")
+    if len(facts_missing):
+        write_csv(facts_missing, out / FACTS_MISSING)
     write_csv(find_graphics(lines), out / "graphics.csv")
     meta_doc = {
         "report_year": ry,
@@ -417,6 +437,8 @@ def _write_all(out: Path, progress: bool, strict: bool = False) -> dict:
         "seed_sha256": _sha(seed),
         "tables": meta,
     }
+    if len(facts_missing):
+        meta_doc["facts_missing"] = FACTS_MISSING
     if older:
         meta_doc["older_editions"] = [
             {"report_year": o.year, "seed": o.seed.name, "seed_sha256": _sha(o.seed)} for o in older
@@ -432,4 +454,5 @@ def _write_all(out: Path, progress: bool, strict: bool = False) -> dict:
         "checks": len(checks),
         "facts": "facts.csv",
         "edition": edition,
+        "facts_missing": facts_missing,
     }
