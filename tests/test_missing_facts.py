@@ -267,3 +267,24 @@ def test_another_count_of_numbers_names_the_declaration():
 def test_a_text_without_any_declared_sentence_is_an_error():
     with pytest.raises(ExtractionError, match=r"prints none of the \d+ sentences declared"):
         find_facts(["2. ANNUAL ACHIEVEMENTS", "", "Nothing counted here."])
+
+
+def test_a_headline_sentence_not_printed_leaves_its_figures_out_of_the_overview(edition):
+    # line 140: "As of 2022, NSSF has registered a total of 21,430 formal and informal
+    # institutions/enterprises/establishments consisting of 3,120,208 members …"
+    lines = base_lines()
+    at = next(i for i, ln in enumerate(lines) if "NSSF has registered a total of" in ln)
+    assert "21,430" in lines[at]
+    edition(lines[:at] + lines[at + 1 :])
+    write_data()
+    from chapter import run_cells
+
+    from nssf_analysis.analysis.headlines import headlines
+
+    heads = headlines(2022).set_index("fact_id")
+    assert "s2_registered_enterprises" not in heads.index
+    # line 144: the occupational-risk headline is still printed: 20,483 enterprises
+    assert heads.loc["s2or_registered_enterprises", "printed"] == 20483
+    overview = run_cells("00_overview", 2022)
+    assert overview["rebuilt"]("s2_registered_enterprises") is None
+    assert overview["rebuilt"]("s2or_registered_enterprises") == "**20,483**"
