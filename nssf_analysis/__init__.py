@@ -69,6 +69,7 @@ API = {
     "change_in": "nssf_analysis.render.page",
     "listing": "nssf_analysis.render.page",
     "label": "nssf_analysis.render.tables",
+    "plain_table": "nssf_analysis.render.tables",
     # the house style (setup() applies it)
     "SEX_COLORS": "nssf_analysis.render.style",
     "PALETTE": "nssf_analysis.render.style",

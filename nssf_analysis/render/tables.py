@@ -335,6 +335,13 @@ def plain_table(frame: pd.DataFrame, uuid: str, formats: dict | None = None) -> 
     Returns
     -------
     pandas.io.formats.style.Styler
+
+    Examples
+    --------
+    >>> frame = pd.DataFrame({"Province": ["Kep <1>"], "Reports": ["6"]})
+    >>> html = plain_table(frame, "demo").to_html()
+    >>> 'id="T_demo"' in html and "Kep &lt;1&gt;" in html
+    True
     """
     st = frame.style.hide(axis="index").format(formats or {}, na_rep="")
     text = text_columns(frame, formats)[0]
