@@ -302,7 +302,12 @@ def test_downloads_sit_under_every_table_and_graphic(published, browser):
             "sel => [...document.querySelectorAll(sel)].map(a => a.getAttribute('href'))",
             "#t10 + p.nssf-downloads a",
         )
-        assert links == ["data/shown/t10.csv", "data/shown/t10.xlsx", "data/tidy/t10.csv"]
+        assert links == [
+            "data/shown/t10.csv",
+            "data/shown/t10.csv-metadata.json",  # its title, unit, source and notes (CSVW)
+            "data/shown/t10.xlsx",
+            "data/tidy/t10.csv",
+        ]
         graphic = tab.page.evaluate(
             """() => {
               const cap = document.getElementById("graphic-3");
@@ -326,7 +331,11 @@ def test_downloads_sit_under_every_table_and_graphic(published, browser):
     shown = {h for h in every if h.startswith("data/shown/") and h.endswith(".csv")}
     assert len(shown) == 71 + 16  # every numbered and annex table and directory
     drawn = {h for h in every if h.startswith("data/graphics/")}
-    assert drawn == {f"data/graphics/graphic-{n}.csv" for n in range(1, 10)}
+    assert drawn == {
+        f"data/graphics/graphic-{n}.csv{end}"
+        for n in range(1, 10)
+        for end in ("", "-metadata.json")
+    }
 
 
 def test_the_pdf_edition_opens_and_the_citation_copies(published, browser):
