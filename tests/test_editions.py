@@ -293,7 +293,8 @@ def test_a_new_province_row_is_a_named_error(tmp_path, monkeypatch):
     assert message == (
         f"a6_1_1 (Annex 6.1.1), report line {k + 2}: row 'New Province' is not one of the "
         "table's rows 'Banteay Meanchey', 'Battambang', 'Kampong Cham', … (26 rows) …, "
-        "'Tboung Khmum', 'Total': the table's layout changed"
+        "'Tboung Khmum', 'Total': the table's layout changed; declare it in "
+        "nssf_analysis/data/specs/annex.py, TIDY['a6_1_1'] (rows: ROWS['a6_1_1'])"
     )
     assert unchanged
 
@@ -309,7 +310,8 @@ def test_a_new_column_is_a_named_error(tmp_path, monkeypatch):
     message, unchanged = _unchanged(tmp_path, monkeypatch, lines)
     assert message == (
         f"t21 (Table 21), report line {header + 1}: header label 'Branches' is not in the "
-        "table's layout"
+        "table's layout; declare it in nssf_analysis/data/specs/part_a_occupational_risk.py, "
+        "TIDY['t21'] (header: HEADERS['t21'])"
     )
     assert unchanged
 
@@ -323,7 +325,8 @@ def test_a_lost_data_row_is_a_named_error(tmp_path, monkeypatch):
     assert message == (
         f"a6_1_1 (Annex 6.1.1), report line {k}: row 'Kampot' is missing after this line; "
         "the table must have the rows 'Banteay Meanchey', 'Battambang', 'Kampong Cham', "
-        "… (26 rows) …, 'Tboung Khmum', 'Total'"
+        "… (26 rows) …, 'Tboung Khmum', 'Total'; if the edition dropped or renamed it, "
+        "change it in nssf_analysis/data/specs/annex.py, TIDY['a6_1_1'] (rows: ROWS['a6_1_1'])"
     )
     assert unchanged
 

@@ -100,6 +100,9 @@ def test_a_table_whose_layout_changed_is_an_error(report_2023):
     # named at the line that lost it: the second header row, 1-based line header + 1
     assert str(info.value) == (
         f"t04 (Table 4), report line {header + 1}: label 'Females' of the 2022 layout is "
-        "missing: the table's layout changed"
+        "missing: the table's layout changed; if it is meant, make the spec follow in "
+        "nssf_analysis/data/specs/part_a_occupational_risk.py, TIDY['t04'] (header: "
+        "HEADERS['t04'], which names HEADERS['t01']), then the layout of 't04' in "
+        "nssf_analysis/data/layouts_2022.json"
     )
     assert not (report_2023.parent.parent / "data").exists()  # nothing was written

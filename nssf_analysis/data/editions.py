@@ -44,7 +44,8 @@ from nssf_analysis.data.extract import (
 from nssf_analysis.data.facts import FACT_SPECS
 from nssf_analysis.data.layout import check_table
 from nssf_analysis.data.report_text import read_lines, seed_file, title_year
-from nssf_analysis.data.specs import REFERENCE_YEAR, TIDY
+from nssf_analysis.data.specs import REFERENCE_YEAR, TIDY, where_declared
+from nssf_analysis.data.specs import annex as annex_specs
 from nssf_analysis.data.specs.annex import ANNEX_TABLES
 from nssf_analysis.exceptions import ExtractionError, NSSFError
 
@@ -122,7 +123,10 @@ def reference_from_lines(lines: list[str]) -> dict:
     for tid, spec in ANNEX_TABLES.items():
         t = find_annex_table(lines, tid, start)
         if t is None:
-            raise ExtractionError(f"{tid}: heading /{spec['heading']}/ not found in the annex")
+            raise ExtractionError(
+                f"{tid}: heading /{spec['heading']}/ not found in the annex; declare the "
+                f"heading it has in {_module_file(annex_specs)}, ANNEX_TABLES[{tid!r}] (heading)"
+            )
         tables.append(_ref_entry(tid, t.label, t.title, t.section, table_layout(lines, t)))
     return {"report_year": title_year(lines), "tables": tables}
 
@@ -302,6 +306,19 @@ def _ref_name(ref: dict) -> str:
     return f"{ref['table_id']} ({ref['label']} of the {REFERENCE_YEAR} report, '{ref['title']}')"
 
 
+def _module_file(module) -> str:
+    """Return a module's file as a path from the project root."""
+    return module.__name__.replace(".", "/") + ".py"
+
+
+def _declared_at(ref: dict) -> str:
+    """Return where a declared table's title and section are written (not for 2022's)."""
+    if ref["layout"] is not None:
+        return ""  # a table of the reference report: its title is the 2022 report's
+    where = where_declared(ref["table_id"], '"title" and "section"')
+    return f"; if one of them is it, make its title and section fit in {where}"
+
+
 def _assign(refs: list[dict], printed: list[PrintedTable], layouts: list[list]) -> dict:
     """Return {reference index: printed index}: best pairs first, one to one."""
     scores = {}
@@ -338,6 +355,7 @@ def _assign(refs: list[dict], printed: list[PrintedTable], layouts: list[list]) 
             )
             raise ExtractionError(
                 f"{_ref_name(refs[i])}: ambiguous match, candidates: {listed}{also}"
+                + _declared_at(refs[i])
             )
     # weak: an unmatched spec with an unclaimed table that nearly fits
     for i, ref in enumerate(refs):
@@ -352,7 +370,7 @@ def _assign(refs: list[dict], printed: list[PrintedTable], layouts: list[list]) 
             listed = "; ".join(_describe(printed[c], *scores[i, c]) for c in weak)
             raise ExtractionError(
                 f"{_ref_name(ref)}: no table of this edition matches well enough (a match "
-                f"needs a score of {ACCEPT:.0f}); candidates: {listed}"
+                f"needs a score of {ACCEPT:.0f}); candidates: {listed}" + _declared_at(ref)
             )
     return {i: (j, scores[i, j]) for i, j in by_ref.items()}
 

@@ -11,7 +11,9 @@ table to both, for extraction and for matching an edition alike:
   does not cover: a label moved to another line, labels printed in another order.
 
 :func:`check_table` runs both, the contract first; every error names the table, the
-report line and the label.
+report line and the label, and ends with where to act: the spec module and the table's
+entry (:func:`nssf_analysis.data.specs.where_declared`), and for the fingerprint the
+reference layout file too.
 """
 
 from __future__ import annotations
@@ -20,11 +22,22 @@ import difflib
 from collections import Counter
 
 from nssf_analysis.data.extract import RawTable
-from nssf_analysis.data.specs import REFERENCE_YEAR, contract, tidy_spec
+from nssf_analysis.data.specs import REFERENCE_YEAR, contract, tidy_spec, where_declared
 from nssf_analysis.data.tidy import row_label
 from nssf_analysis.exceptions import ExtractionError
 
 __all__ = ["check_layout", "check_table", "layout_problem"]
+
+#: The reference layouts (the fingerprint), as a path from the project root.
+LAYOUTS_FILE = __name__.rsplit(".", 1)[0].replace(".", "/") + f"/layouts_{REFERENCE_YEAR}.json"
+
+
+def _act(table_id: str, aspect: str, new: bool) -> str:
+    """Return where to act on a label the spec lacks (``new``) or one no longer printed."""
+    where = where_declared(table_id, aspect)
+    if new:
+        return f"declare it in {where}"
+    return f"if the edition dropped or renamed it, change it in {where}"
 
 
 def check_table(table: RawTable, year: int | None, ref: dict, label: str, layout: list) -> None:
@@ -43,12 +56,15 @@ def check_table(table: RawTable, year: int | None, ref: dict, label: str, layout
     layout : list of (int, tuple of str)
         Its printed lines (:func:`nssf_analysis.data.extract.layout_of`).
     """
-    problem = layout_problem(table, year) if year is not None else None
+    problem = _contract_problem(table, year) if year is not None else None
     if problem:
+        line, what, aspect, new = problem
         raise ExtractionError(
-            f"{table.table_id} ({table.label}), report line {problem[0]}: {problem[1]}"
+            f"{table.table_id} ({table.label}), report line {line}: {what}; "
+            + _act(table.table_id, aspect, new)
         )
-    check_layout(ref, label, layout)
+    header_lines = {r["line"] for r in table.rows if r["kind"] == "header"}
+    check_layout(ref, label, layout, header_lines)
 
 
 # --------------------------------------------------------------------------------------
@@ -93,6 +109,16 @@ def layout_problem(table, report_year: int) -> tuple[int, str] | None:
     tuple of (int, str) or None
         The report line at fault and what is wrong there.
     """
+    problem = _contract_problem(table, report_year)
+    return problem[:2] if problem else None
+
+
+def _contract_problem(table, report_year: int) -> tuple[int, str, str, bool] | None:
+    """Return :func:`layout_problem`'s line and words, and what to declare where.
+
+    The third item says what of the spec the label belongs to (``"rows"``, ``"header"``
+    or ``"blocks"``), the fourth whether the spec lacks it (True) or the table does.
+    """
     want = contract(table.table_id, report_year)
     if want is None or not table.rows:
         return None
@@ -107,24 +133,31 @@ def layout_problem(table, report_year: int) -> tuple[int, str] | None:
             blocks[r["block"]].append(r)
     for b in want["blocks"]:
         if b not in blocks:
-            return first, (
-                f"block {b!r} is missing; the table must have the blocks {_listing(want['blocks'])}"
+            return (
+                first,
+                f"block {b!r} is missing; the table must have the blocks "
+                f"{_listing(want['blocks'])}",
+                "blocks",
+                False,
             )
     for b, rows in blocks.items():
         if b not in want["blocks"]:
             line = rows[0]["line"] if rows else first
-            return line, f"block {b!r} is not one of the table's blocks"
+            return line, f"block {b!r} is not one of the table's blocks", "blocks", True
     header = [c for r in table.rows if r["kind"] == "header" for c in r["cells"] if c]
     header_line = next((r["line"] for r in table.rows if r["kind"] == "header"), first)
     for h in want["header"]:
         if h not in header:
-            return header_line, (
+            return (
+                header_line,
                 f"header label {h!r} is missing: a column was lost or renamed, so the "
-                "header no longer fits the table's layout"
+                "header no longer fits the table's layout",
+                "header",
+                False,
             )
     for h in header:
         if h not in want["header"]:
-            return header_line, f"header label {h!r} is not in the table's layout"
+            return header_line, f"header label {h!r} is not in the table's layout", "header", True
     for b, rows in blocks.items():
         labels = [row_label(r["cells"], n_label) for r in rows]
         where = f" of block {b!r}" if b else ""
@@ -133,15 +166,27 @@ def layout_problem(table, report_year: int) -> tuple[int, str] | None:
             i = want["rows"].index(lost)
             before = [lab for lab in want["rows"][:i] if lab in labels]
             line = rows[labels.index(before[-1])]["line"] if before else header_line
-            return line, (
+            extra = _missing(labels, list(want["rows"]))
+            printed = (
+                f"; row {extra!r} (line {rows[labels.index(extra)]['line']}) is not one of them"
+                if extra is not None
+                else ""
+            )
+            return (
+                line,
                 f"row {lost!r}{where} is missing after this line; the table must have the "
-                f"rows {_listing(want['rows'])}"
+                f"rows {_listing(want['rows'])}{printed}",
+                "rows",
+                False,
             )
         extra = _missing(labels, list(want["rows"]))
         if extra is not None:
-            return rows[labels.index(extra)]["line"], (
+            return (
+                rows[labels.index(extra)]["line"],
                 f"row {extra!r}{where} is not one of the table's rows "
-                f"{_listing(want['rows'])}: the table's layout changed"
+                f"{_listing(want['rows'])}: the table's layout changed",
+                "rows",
+                True,
             )
     return None
 
@@ -156,11 +201,13 @@ def _shown(labels) -> str:
     return "'" + text.replace("<year>", "(year)") + "'"
 
 
-def check_layout(ref: dict, label: str, layout: list) -> None:
+def check_layout(ref: dict, label: str, layout: list, header_lines=()) -> None:
     """Raise ExtractionError where a table's layout differs from its reference layout.
 
     The error names the table, the report line and the label: a label lost or new in
-    a line (a column lost or added), a row new in this edition or lost from it.
+    a line (a column lost or added), a row new in this edition or lost from it; it
+    ends with where to act if the change is meant: the table's spec, then its layout in
+    :data:`LAYOUTS_FILE`.
 
     Parameters
     ----------
@@ -170,6 +217,9 @@ def check_layout(ref: dict, label: str, layout: list) -> None:
         Its label in this edition.
     layout : list of (int, tuple of str)
         Its layout in this edition (:func:`nssf_analysis.extract.layout_of`).
+    header_lines : collection of int
+        The report lines of its header (a difference there is one of the header, else
+        of the rows).
     """
     table_id = ref["table_id"]
     if ref["layout"] is None or tidy_spec(table_id)["family"] == "text":
@@ -185,14 +235,27 @@ def check_layout(ref: dict, label: str, layout: list) -> None:
             continue
         if tag == "replace":
             for i, j in zip(range(i1, i2), range(j1, j2), strict=False):
-                _check_line(where, layout[j][0], ref[i], got[j])
+                line = layout[j][0]
+                what = _line_change(ref[i], got[j])
+                if what:
+                    _raise(where, table_id, line, what, line in header_lines)
             if i2 - i1 == j2 - j1:
                 continue  # every line differs only by misprinted numbers
             if j2 - j1 > i2 - i1:  # more lines than the reference: the first extra is new
                 tag, j1 = "insert", j1 + (i2 - i1)
             else:  # fewer: the first reference line left over is lost
                 tag, i1, j1 = "delete", i1 + (j2 - j1), j2
-        _raise_row(where, tag, i1, j1, ref, got, layout)
+        line, what = _row_change(tag, i1, j1, ref, got, layout)
+        _raise(where, table_id, line, what, line in header_lines)
+
+
+def _raise(where: str, table_id: str, line: int, what: str, in_header: bool) -> None:
+    """Raise a fingerprint error, ending with where to act if the change is meant."""
+    spec = where_declared(table_id, "header" if in_header else "rows")
+    raise ExtractionError(
+        f"{where} {line}: {what}: the table's layout changed; if it is meant, make the spec "
+        f"follow in {spec}, then the layout of {table_id!r} in {LAYOUTS_FILE}"
+    )
 
 
 def _misprinted_numbers(labels) -> bool:
@@ -200,12 +263,12 @@ def _misprinted_numbers(labels) -> bool:
     return bool(labels) and all(any(ch.isdigit() for ch in x) for x in labels)
 
 
-def _check_line(where: str, line: int, ref: tuple, got: tuple) -> None:
-    """Raise where one printed line lost or gained labels (a column lost or new)."""
+def _line_change(ref: tuple, got: tuple) -> str:
+    """Return how one printed line lost or gained labels (a column lost or new), or ""."""
     lost = Counter(ref) - Counter(got)
     new = Counter(got) - Counter(ref)
     if not lost and _misprinted_numbers(new):
-        return  # a value cell that is not a number: the tidy layer names its column
+        return ""  # a value cell that is not a number: the tidy layer names its column
     parts = []
     if lost:
         parts.append(
@@ -217,22 +280,16 @@ def _check_line(where: str, line: int, ref: tuple, got: tuple) -> None:
             ", ".join(_shown([x]) for x in new) + f" {'is' if len(new) == 1 else 'are'} new"
         )
     if parts:
-        what = ("label " if len(lost) + len(new) == 1 else "labels ") + "; ".join(parts)
-    else:
-        what = f"labels {_shown(got)} are printed in another order"
-    raise ExtractionError(f"{where} {line}: {what}: the table's layout changed")
+        return ("label " if len(lost) + len(new) == 1 else "labels ") + "; ".join(parts)
+    return f"labels {_shown(got)} are printed in another order"
 
 
-def _raise_row(where, tag, i1, j1, ref, got, layout) -> None:
-    """Raise for a row new in the edition (insert) or lost from it (delete)."""
+def _row_change(tag, i1, j1, ref, got, layout) -> tuple[int, str]:
+    """Return the line and words for a row new in the edition (insert) or lost from it."""
     if tag == "insert":
-        line = layout[j1][0]
-        raise ExtractionError(
-            f"{where} {line}: row {_shown(got[j1])} is new (not in the {REFERENCE_YEAR} "
-            f"layout): the table's layout changed"
+        return (
+            layout[j1][0],
+            f"row {_shown(got[j1])} is new (not in the {REFERENCE_YEAR} layout)",
         )
     line = layout[j1][0] if j1 < len(layout) else layout[-1][0] if layout else 0
-    raise ExtractionError(
-        f"{where} {line}: row {_shown(ref[i1])} of the {REFERENCE_YEAR} layout is missing "
-        f"(a lost row): the table's layout changed"
-    )
+    return line, f"row {_shown(ref[i1])} of the {REFERENCE_YEAR} layout is missing (a lost row)"

@@ -23,6 +23,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
+from nssf_analysis.data import units as units_module
 from nssf_analysis.data.catalog import catalog_row, load_raw
 from nssf_analysis.data.checks import (
     check_fluctuations,
@@ -32,7 +33,7 @@ from nssf_analysis.data.checks import (
     totals_of,
 )
 from nssf_analysis.data.extract import PERIOD_RE, YEAR_RE, RawTable, is_value
-from nssf_analysis.data.specs import tidy_spec
+from nssf_analysis.data.specs import tidy_spec, where_declared
 from nssf_analysis.data.specs.vocabulary import LABELS, MONTH_NAMES, PRINTED_DIMS
 from nssf_analysis.data.units import MEASURE_UNITS, UNIT_WORDS, UNITS
 from nssf_analysis.exceptions import ExtractionError, NSSFError
@@ -85,6 +86,8 @@ DIM_ORDER = [
     "month",
 ]
 TIDY_TAIL = ["sex", "period", "year", "measure", "unit", "value", "line"]
+#: The units' vocabulary, as a path from the project root (errors name it).
+UNITS_FILE = units_module.__name__.replace(".", "/") + ".py"
 
 
 def slug(label: str) -> str:
@@ -239,10 +242,16 @@ class Interpreter:
         self.report_year = report_year
         self.findings: list[dict] = []
 
-    def error(self, line, msg):
-        """Raise an :class:`ExtractionError` located at a report line."""
+    def error(self, line, msg, act: str = "", aspect: str = ""):
+        """Raise an :class:`ExtractionError` located at a report line.
+
+        With ``act`` ("declare it in"), the message ends with where to act: the spec
+        module and the table's entry, and ``aspect`` (what of the entry, see
+        :func:`nssf_analysis.data.specs.where_declared`).
+        """
+        where = f"; {act} {where_declared(self.table.table_id, aspect)}" if act else ""
         raise ExtractionError(
-            f"{self.table.table_id} ({self.table.label}), report line {line}: {msg}"
+            f"{self.table.table_id} ({self.table.label}), report line {line}: {msg}{where}"
         )
 
     def cells(self) -> list[Cell]:
@@ -274,7 +283,12 @@ class Interpreter:
                 labels += [""] * (n_label - len(labels))
                 if len(values) > len(value_cols):
                     if any(values[len(value_cols) :]):
-                        self.error(r["line"], f"{len(values)} values for {len(value_cols)} columns")
+                        self.error(
+                            r["line"],
+                            f"{len(values)} values for {len(value_cols)} columns",
+                            "if a column is new, declare it in",
+                            "header",
+                        )
                     values = values[: len(value_cols)]
                 offset = len(value_cols) - len(values)
                 if offset:
@@ -327,6 +341,8 @@ class Interpreter:
                     f"columns {seen[key] + 1} and {c + 1} both read as "
                     f"{', '.join(f'{k}={v}' for k, v in key) or 'no dimension'}: "
                     "the header no longer fits the table's layout",
+                    "give each column its meaning in",
+                    "levels and labels",
                 )
             seen[key] = c
 
@@ -343,7 +359,12 @@ class Interpreter:
         names = spec["rows"]
         printed = labels + extra
         if len(printed) > len(names):
-            self.error(line, f"row labels {printed} do not fit the row dimensions {names}")
+            self.error(
+                line,
+                f"row labels {printed} do not fit the row dimensions {names}",
+                "declare them in",
+                '"rows": the dimension of each row-label column',
+            )
         printed += [""] * (len(names) - len(printed))
         dims = {}
         for i, (name, text) in enumerate(zip(names, printed, strict=True)):
@@ -353,7 +374,12 @@ class Interpreter:
             if name == "year":
                 resolved = _resolve(text, name, spec, None)
                 if "year" not in resolved and resolved.get("role") != "fluctuation":
-                    self.error(line, f"row label {text!r} is not a year, period or Fluctuation")
+                    self.error(
+                        line,
+                        f"row label {text!r} is not a year, period or Fluctuation",
+                        "declare its dimension in",
+                        '"rows" and labels',
+                    )
                 dims.update(resolved)
             elif name == "unit":
                 if text:
@@ -423,14 +449,29 @@ def interpret(table: RawTable, report_year: int) -> tuple[pd.DataFrame, list[dic
             if spec.get("year") == "report":
                 d["year"] = report_year
             else:
-                it.error(c.line, f"column {c.column}: no year for {c.printed!r}")
+                it.error(
+                    c.line,
+                    f"column {c.column}: no year for {c.printed!r}",
+                    "declare it in",
+                    'levels, labels or "year"',
+                )
         if not d.get("measure"):
-            it.error(c.line, f"column {c.column}: no measure for {c.printed!r}")
+            it.error(
+                c.line,
+                f"column {c.column}: no measure for {c.printed!r}",
+                "declare it in",
+                "labels or defaults",
+            )
         unit = _unit_for(d, spec)
         if c.role == "fluctuation":
             unit = "percent"
         if unit not in UNITS:
-            it.error(c.line, f"column {c.column}: unit {unit!r} is not in the vocabulary")
+            it.error(
+                c.line,
+                f"column {c.column}: unit {unit!r} is not in the vocabulary",
+                f"declare it in {UNITS_FILE}, or give the label a unit in",
+                "labels or defaults",
+            )
         d["unit"] = unit
         d.update(role=c.role, printed=c.printed, value=c.value, line=c.line, column=c.column)
         records.append(d)

@@ -47,7 +47,9 @@ __all__ = [
     "SECTION_SCHEMES",
     "TIDY",
     "contract",
+    "spec_module",
     "tidy_spec",
+    "where_declared",
 ]
 
 #: (section prefix, (scheme, sector)); the first prefix that matches wins.
@@ -99,6 +101,91 @@ def tidy_spec(table_id: str) -> dict:
     while isinstance(spec, str):
         spec = TIDY[spec]
     return spec
+
+
+# --------------------------------------------------------------------------------------
+# Where a table is declared (for errors that say where to act)
+# --------------------------------------------------------------------------------------
+
+
+def spec_module(table_id: str, mapping: str = "TIDY") -> str | None:
+    """Return the file of the part module that declares a table, as a path from the project root.
+
+    Parameters
+    ----------
+    table_id : str
+        A numbered or annex table id.
+    mapping : str
+        ``"TIDY"``, ``"ROWS"`` or ``"HEADERS"``: which of the part's mappings.
+
+    Returns
+    -------
+    str or None
+        E.g. ``"nssf_analysis/data/specs/part_a_occupational_risk.py"``: the module of
+        :data:`PARTS` whose ``mapping`` has the table; None when no part has it (a table
+        whose rows are the year rows has no ``ROWS`` entry).
+    """
+    for part in PARTS:
+        if table_id in getattr(part, mapping):
+            return part.__name__.replace(".", "/") + ".py"
+    return None
+
+
+def _names(table_id: str, mapping: str) -> str:
+    """Return "names ROWS['t16'] of part_a_….py" for an entry that names another's, else ""."""
+    merged = {"TIDY": TIDY, "ROWS": ROWS, "HEADERS": HEADERS}[mapping]
+    target = table_id
+    while isinstance(merged.get(target), str):
+        target = merged[target]
+    if target == table_id:
+        return ""
+    there = spec_module(target, mapping)
+    here = spec_module(table_id, mapping)
+    of = f" of {there.rsplit('/', 1)[-1]}" if there and there != here else ""
+    return f"names {mapping}[{target!r}]{of}"
+
+
+def _entry(table_id: str, mapping: str) -> str:
+    """Name a table's entry of a mapping, and the entry it names if it is a reference."""
+    names = _names(table_id, mapping)
+    return f"{mapping}[{table_id!r}]" + (f", which {names}" if names else "")
+
+
+def where_declared(table_id: str, aspect: str = "") -> str:
+    """Return where a table's spec is written: its module file, its entry and what in it.
+
+    Every layout or spec error of an extraction ends with it, so that the reader knows
+    which declaration to change, e.g. ``nssf_analysis/data/specs/part_a_occupational_risk.py,
+    TIDY['t16'] (rows: ROWS['t16'])``. An entry that names another table's (``"t29":
+    "t16"``) says so: changing that one changes every table that names it.
+
+    Parameters
+    ----------
+    table_id : str
+        A numbered or annex table id.
+    aspect : str
+        ``"rows"`` (its body-row labels: its ``ROWS`` entry), ``"header"`` (its header
+        labels: its ``HEADERS`` entry), ``"blocks"`` (the labels of its ``block_dim``), or
+        words naming keys of its ``TIDY`` entry (``"levels and labels"``).
+    """
+    module = spec_module(table_id) or "the module of nssf_analysis/data/specs/ for its part"
+    if aspect == "rows":
+        what = "rows: " + (
+            _entry(table_id, "ROWS")
+            if table_id in ROWS
+            else f"the year rows of vocabulary.YEAR_ROWS; ROWS[{table_id!r}] declares others"
+        )
+    elif aspect == "header":
+        what = "header: " + (
+            _entry(table_id, "HEADERS") if table_id in HEADERS else "its levels and labels"
+        )
+    elif aspect == "blocks":
+        what = f"blocks: its labels of {tidy_spec(table_id).get('block_dim')!r}"
+    else:
+        names = _names(table_id, "TIDY")
+        what = "; ".join(x for x in (aspect, names and f"it {names}") if x)
+    where = f"{module}, TIDY[{table_id!r}]"
+    return f"{where} ({what})" if what else where
 
 
 # --------------------------------------------------------------------------------------
