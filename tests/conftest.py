@@ -61,3 +61,20 @@ def published(tmp_path_factory, kernel):
         report = book.build(years=[2022], progress=False)
     clear_all()
     return outputs / "2022" / "book", report
+
+
+@pytest.fixture
+def edition(tmp_path, monkeypatch):
+    """Write an edition's text as the newest seed; the package reads a temporary data/."""
+
+    def make(lines: list[str], name: str = "nssf_annual_report_2022.txt") -> Path:
+        seeds = tmp_path / "seeds"
+        seeds.mkdir(exist_ok=True)
+        (seeds / name).write_text("\n".join(lines), encoding="utf-8")
+        monkeypatch.setenv("NSSF_SEEDS", str(seeds))
+        monkeypatch.setenv("NSSF_DATA", str(tmp_path / "data"))
+        clear_all()
+        return tmp_path / "data"
+
+    yield make
+    clear_all()

@@ -73,23 +73,6 @@ def renumber(lines: list[str]) -> list[str]:
     return out
 
 
-@pytest.fixture
-def edition(tmp_path, monkeypatch):
-    """Write an edition's text as the newest seed; the package reads a temporary data/."""
-
-    def make(lines: list[str], name: str = "nssf_annual_report_2022.txt") -> Path:
-        seeds = tmp_path / "seeds"
-        seeds.mkdir(exist_ok=True)
-        (seeds / name).write_text("\n".join(lines), encoding="utf-8")
-        monkeypatch.setenv("NSSF_SEEDS", str(seeds))
-        monkeypatch.setenv("NSSF_DATA", str(tmp_path / "data"))
-        clear_all()
-        return tmp_path / "data"
-
-    yield make
-    clear_all()
-
-
 def summary(data: Path) -> pd.DataFrame:
     return pd.read_csv(data / "edition.csv", dtype=str, keep_default_na=False).set_index("table_id")
 

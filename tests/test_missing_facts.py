@@ -19,7 +19,6 @@ from test_editions import NOTEBOOKS, base_lines, renumber, span
 
 from nssf_analysis.cli import main
 from nssf_analysis.data import catalog as catalog_mod
-from nssf_analysis.data.cache import clear_all
 from nssf_analysis.data.facts import (
     FACT_SPECS,
     FACTS_PATH,
@@ -60,23 +59,6 @@ def without_table_21() -> list[str]:
     a, b = span(lines, 21)  # "Table 21: …" (line 481) to its "Source:" line (488)
     assert at < a and not "".join(lines[at + 1 : a]).strip()  # only blank lines between
     return renumber(lines[:at] + lines[b:])
-
-
-@pytest.fixture
-def edition(tmp_path, monkeypatch):
-    """Write an edition's text as the only seed; the package reads a temporary data/."""
-
-    def make(lines: list[str]):
-        seeds = tmp_path / "seeds"
-        seeds.mkdir(exist_ok=True)
-        (seeds / "nssf_annual_report_2022.txt").write_text("\n".join(lines), encoding="utf-8")
-        monkeypatch.setenv("NSSF_SEEDS", str(seeds))
-        monkeypatch.setenv("NSSF_DATA", str(tmp_path / "data"))
-        clear_all()
-        return tmp_path / "data"
-
-    yield make
-    clear_all()
 
 
 def read(path) -> pd.DataFrame:

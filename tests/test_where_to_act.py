@@ -16,6 +16,7 @@ from pathlib import Path
 
 import pytest
 from chapter import run_cells
+from test_editions import renumber
 
 from nssf_analysis.cli import main
 from nssf_analysis.data import specs
@@ -33,18 +34,6 @@ ANNEX = "nssf_analysis/data/specs/annex.py"
 IPD_ROW = "2\tInpatient Department (IPD)\t\t5,387\t4,684\t-13.05%"
 #: Annex 6.1.1: the row before the Total row (as in tests/test_editions.py).
 LAST_PROVINCE = "25\tTboung Khmum\t196\t8,946\t4,277"
-TITLE_RE = re.compile(r"((?:^|\*\*)Table )(\d+)(:)")
-
-
-def renumber(lines: list[str]) -> list[str]:
-    """Number the tables 1, 2, … in the order printed, as a new edition does."""
-    out, k = [], 0
-    for x in lines:
-        if TITLE_RE.search(x):
-            k += 1
-            x = TITLE_RE.sub(lambda m, k=k: f"{m[1]}{k}{m[3]}", x, count=1)
-        out.append(x)
-    return out
 
 
 def base_lines() -> list[str]:

@@ -221,12 +221,7 @@ def read_catalog(root: Path, trust: bool = False) -> pd.DataFrame:
             raise ValidationError(
                 "complete", path, None, "table_id", f"no row for table {tid}: the catalog is cut"
             )
-    dup = df["table_id"].duplicated()
-    if dup.any():
-        i = int(dup.to_numpy().argmax())
-        raise ValidationError(
-            "unique-key", path, i + 1, "table_id", f"table {df['table_id'].iloc[i]} listed twice"
-        )
+    _listed_once(df, path, "table_id", "table")
     return df
 
 
@@ -427,13 +422,18 @@ def read_facts_missing(root: Path, trust: bool = False) -> pd.DataFrame:
     check_columns(df, path, FACTS_MISSING_COLUMNS)
     if df.empty:
         raise ValidationError("complete", path, None, None, "no fact; metadata.json names it")
-    dup = df["fact_id"].duplicated()
+    _listed_once(df, path, "fact_id", "fact")
+    return df
+
+
+def _listed_once(df: pd.DataFrame, path: Path, column: str, what: str) -> None:
+    """Raise a ValidationError naming the first row whose ``column`` repeats an earlier one."""
+    dup = df[column].duplicated()
     if dup.any():
         i = int(dup.to_numpy().argmax())
         raise ValidationError(
-            "unique-key", path, i + 1, "fact_id", f"fact {df['fact_id'].iloc[i]} listed twice"
+            "unique-key", path, i + 1, column, f"{what} {df[column].iloc[i]} listed twice"
         )
-    return df
 
 
 def read_graphics(root: Path, trust: bool = False) -> pd.DataFrame:
