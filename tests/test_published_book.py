@@ -134,7 +134,8 @@ def test_tables_as_shown_keep_the_printed_values_and_totals(published):
     row = next(r for r in rows if r[0] == "2008-2022")
     assert row[1:4] == ["20,448", "2,584,706", "1,646,397"]
     wb = openpyxl.load_workbook(book_dir / "data" / "shown" / "t01.xlsx", read_only=True)
-    assert wb.sheetnames == ["t01"]  # title, unit, source, notes and citation above the table
+    # the table with its title, unit, source and citation above it; its notes, by cell
+    assert wb.sheetnames == ["t01", "notes"]
     sheet = wb["t01"]
     assert sheet["A1"].value.startswith("Table 1: Registered Enterprises")
     assert sheet["A4"].value == "Source: Department of Registration and Contribution"
