@@ -503,14 +503,7 @@ def printed_cells(table_id: str):
     from nssf_analysis.render.printed import printed_table
 
     t = printed_table(table_id, 2022)
-    blocks = any(kind == "block" for kind, _ in t.body)
-    out, block = [], None
-    for kind, cells in t.body:
-        if kind == "block":
-            block = cells[0]
-        elif kind == "body":
-            out.append([block, *cells] if blocks else list(cells))
-    return t, out
+    return t, t.rows()
 
 
 def unprinted(table_id: str) -> bool:

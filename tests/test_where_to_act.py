@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 from chapter import run_cells
-from test_editions import renumber
+from test_editions import NEW_TABLE, renumber
 
 from nssf_analysis.cli import main
 from nssf_analysis.data import specs
@@ -202,18 +202,7 @@ def test_a_declared_table_without_a_measure_names_its_entry(edition, monkeypatch
         monkeypatch.setitem(mapping, "voluntary_members_age", declaration)
     lines = base_lines()
     at = lines.index("Table 5: Number of Contribution-Paid Enterprises/Establishments and Workers")
-    new = [
-        "Table 5: Voluntary Members by Age Group",
-        "",
-        "Description\tUnder 30\t30 to 50\tOver 50\tTotal",
-        "2021\t1,200\t2,300\t400\t3,900",
-        "2022\t1,500\t2,600\t500\t4,600",
-        "Fluctuation (± %)\t25.00%\t13.04%\t25.00%\t17.95%",
-        "",
-        "Source: Department of Registration and Contribution",
-        "",
-    ]
-    message = extraction_error(edition, renumber(lines[:at] + new + lines[at:]))
+    message = extraction_error(edition, renumber(lines[:at] + NEW_TABLE + lines[at:]))
     assert message == (
         f"voluntary_members_age (Table 5), report line {at + 4}: column 2: no measure for "
         f"'1,200'; declare it in {PART_A}, TIDY['voluntary_members_age'] (labels or defaults)"

@@ -371,13 +371,7 @@ def _printed_cells(table_id: str, year: int, frame: pd.DataFrame):
 
     t = printed_table(table_id, year)
     texts = {n.number: n.text for n in t.notes}
-    blocks = any(kind == "block" for kind, _ in t.body)
-    grid, block = [], None
-    for kind, cells in t.body:
-        if kind == "block":
-            block = cells[0]
-        elif kind == "body":
-            grid.append([block, *cells] if blocks else list(cells))
+    grid = t.rows()
     shown = [[c.text if c else "" for c in row] for row in grid]
     if shown != frame.astype(str).values.tolist():
         raise ValueError(f"{table_id} ({year}): the table as shown is not its printed cells")

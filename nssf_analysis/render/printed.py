@@ -138,6 +138,21 @@ class PrintedTable:
     width: int
     columns: list
 
+    def rows(self) -> list[list]:
+        """Return the body rows as shown: their cells, after the block's cell in a block table.
+
+        Header rows repeated in the body are left out; before a table's first block the
+        block's cell is None.
+        """
+        blocks = any(kind == "block" for kind, _ in self.body)
+        out, block = [], None
+        for kind, cells in self.body:
+            if kind == "block":
+                block = cells[0]
+            elif kind == "body":
+                out.append([block, *cells] if blocks else list(cells))
+        return out
+
     def to_html(self) -> str:
         """Return the table's HTML: anchor, caption, header, rows, notes (all escaped)."""
         return _TEMPLATE.render(t=self, finding_url=FINDING_URL.format(table_id=self.table_id))
@@ -639,15 +654,7 @@ def display_frame(table_id: str, year: int) -> pd.DataFrame:
         seen[n] = seen.get(n, 0) + 1
         if seen[n] > 1:
             names[j] = f"{n} ({seen[n]})"
-    records, block = [], ""
+    records = [[c.text if c else "" for c in row] for row in t.rows()]
     has_blocks = any(k == "block" for k, _ in t.body)
-    for kind, cells in t.body:
-        if kind == "block":
-            block = cells[0].text
-            continue
-        if kind == "header":
-            continue
-        rec = [c.text for c in cells]
-        records.append([block, *rec] if has_blocks else rec)
     cols = ["Block", *names] if has_blocks else names
     return pd.DataFrame(records, columns=cols, dtype=str)
