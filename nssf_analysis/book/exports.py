@@ -156,7 +156,7 @@ def printed_value(text: str, label: bool = False) -> Value:
     return Value(value, fmt)
 
 
-def _cell(ws, value, style: str) -> WriteOnlyCell:
+def _cell(ws, value, style: str, author: str) -> WriteOnlyCell:
     spec = value if isinstance(value, Value) else Value(value)
     cell = WriteOnlyCell(ws, spec.value)
     if isinstance(spec.value, str):
@@ -165,7 +165,6 @@ def _cell(ws, value, style: str) -> WriteOnlyCell:
         cell.number_format = spec.number_format
     if spec.comment:
         lines = sum(1 + len(part) // 60 for part in spec.comment.split("\n"))
-        author = publication().publisher
         cell.comment = Comment(spec.comment, author, height=20 + 15 * lines, width=360)
     if spec.link:
         cell.hyperlink = Hyperlink(ref="", location=spec.link)
@@ -182,14 +181,15 @@ def workbook_bytes(title: str, sheets: dict[str, list], widths: dict[str, list])
     text is a string cell, never a formula.
     """
     wb = Workbook(write_only=True)
-    wb.properties.creator = wb.properties.lastModifiedBy = publication().publisher
+    author = publication().publisher  # the workbook's and its comments' (read once)
+    wb.properties.creator = wb.properties.lastModifiedBy = author
     wb.properties.title = title
     for name, rows in sheets.items():
         ws = wb.create_sheet(name[:31])
         for j, width in enumerate(widths.get(name, []), start=1):
             ws.column_dimensions[get_column_letter(j)].width = width
         for style, values in rows:
-            ws.append([_cell(ws, v, style) for v in values])
+            ws.append([_cell(ws, v, style, author) for v in values])
     raw, out, stamp = io.BytesIO(), io.BytesIO(), b"%04d-%02d-%02dT%02d:%02d:%02dZ" % FIXED_TIME
     wb.save(raw)
     with zipfile.ZipFile(raw) as src, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
