@@ -23,7 +23,6 @@ from pathlib import Path
 import pandas as pd
 
 from nssf_analysis import paths
-from nssf_analysis.data import report_text
 from nssf_analysis.data.cache import data_cache
 from nssf_analysis.data.files import read_csv, read_json, same_files, trusted
 from nssf_analysis.data.specs import GRAPHIC_COUNT, REFERENCE_YEAR, TIDY
@@ -43,7 +42,6 @@ from nssf_analysis.exceptions import (
 )
 
 __all__ = [
-    "seed_years",
     "CATALOG_COLUMNS",
     "DIRECTORIES",
     "DIRECTORY_COLUMNS",
@@ -162,17 +160,6 @@ DIRECTORY_COLUMNS = {
     "a6_6_2": ["province", "no", "name", "line"],
     "a6_6_3": ["branch", "office", "address", "line"],
 }
-
-
-def seed_years() -> list[int]:
-    """Return the years of the reports in ``seeds/``, oldest first, read from their titles.
-
-    Examples
-    --------
-    >>> seed_years()
-    [2022]
-    """
-    return report_text.seed_years()
 
 
 # --------------------------------------------------------------------------------------
