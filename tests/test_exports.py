@@ -356,7 +356,8 @@ def test_text_from_the_report_is_inert_in_a_tables_files(tmp_path, monkeypatch):
 
 
 def test_the_workbook_of_every_tidy_table_holds_text_as_strings(tmp_path, data_dir, monkeypatch):
-    tidy = "name,note,value\n" + f'"{FORMULA.replace(chr(34), chr(34) * 2)}",{COMMAND},12.5\n'
+    tidy = "name,note,no,value\n" + f'"{FORMULA.replace(chr(34), chr(34) * 2)}",{COMMAND},4,12.5\n'
+    tidy += "Kep,,,20448\nKep,,012,2\n"  # a number without a code; a code with a leading zero
     (data_dir / "tidy" / "t99.csv").write_text(tidy, encoding="utf-8")
     catalog = pd.DataFrame({"table_id": ["t99"], "title": ["=1"], "line": ["164"]}, dtype="string")
     monkeypatch.setattr(dl, "catalog", lambda: catalog)
@@ -367,8 +368,19 @@ def test_the_workbook_of_every_tidy_table_holds_text_as_strings(tmp_path, data_d
     assert wb.sheetnames == ["catalog", "t99"]
     assert rows(wb["catalog"]) == [["table_id", "title", "line"], ["t99", "=1", 164]]
     assert wb["catalog"]["B2"].data_type == "s" and wb["catalog"]["C2"].data_type == "n"
-    assert rows(wb["t99"]) == [["name", "note", "value"], [FORMULA, COMMAND, 12.5]]
-    assert [c.data_type for c in wb["t99"][2]] == ["s", "s", "n"]
+    assert rows(wb["t99"]) == [
+        ["name", "note", "no", "value"],
+        [FORMULA, COMMAND, 4, 12.5],
+        ["Kep", None, None, 20448],
+        ["Kep", None, "012", 2],
+    ]
+    assert [c.data_type for c in wb["t99"][2]] == ["s", "s", "n", "n"]
+    # a figure has a number format with its decimals; a code none (no separator)
+    formats = [
+        (c.number_format, d.number_format)
+        for c, d in zip(wb["t99"]["C"][1:], wb["t99"]["D"][1:], strict=True)
+    ]
+    assert formats == [("General", "#,##0.0"), ("General", "#,##0"), ("General", "#,##0")]
 
 
 @pytest.mark.parametrize(
@@ -507,8 +519,8 @@ def printed_cells(table_id: str):
 
 
 def unprinted(table_id: str) -> bool:
-    """Whether a table's download is not its printed grid (a directory, Table 65's text)."""
-    return table_id.startswith("a6_6_") or table_id == "t65"
+    """Whether a table's download is not its printed grid (a directory)."""
+    return table_id.startswith("a6_6_")
 
 
 def test_every_table_with_2022_figures_has_its_downloads(downloads):
@@ -672,3 +684,17 @@ def test_every_csv_has_its_title_unit_source_and_notes_beside_it(downloads):
         ws = d.workbook[d.table_id]
         listed = [(r[2], displayed(ws[r[0]])) for r in notes_sheet(d) if r[2] is not None]
         assert sorted(noted) == sorted(listed), d.table_id
+
+
+def test_table_65_downloads_have_the_two_columns_its_page_shows(downloads):
+    # report lines 1162-1164: the headings, the partner, then the project under "Description" and its
+    # outcomes under "Outcomes", as printed (the page shows the table as printed too)
+    d = downloads["t65"]
+    assert d.csv[0] == ["Description", "Outcomes"]
+    rows = [[unquoted(c) for c in row] for row in d.csv[1:]]
+    assert rows[0][0] == "1. Groupe de Recherches et d'Echanges Technologiques (GRET)"
+    project = "Memorandum of Understanding (MOU) on Social Protection: Innovations for Informal"
+    assert rows[1][0].startswith(project)
+    assert rows[1][1].startswith("- Achieved the action plan of benefits package")
+    assert d.csv[2][1].startswith("'- Achieved")  # inert in a spreadsheet
+    assert [c.value for c in d.workbook["t65"][d.head]] == ["Description", "Outcomes"]

@@ -106,6 +106,29 @@ def test_downloads_hold_every_tidy_table(published):
     wb = openpyxl.load_workbook(book_dir / "data" / "nssf_tidy_tables.xlsx", read_only=True)
     assert wb.sheetnames[0] == "catalog"
     assert sorted(wb.sheetnames[1:]) == tidy
+    # no number stored as text, and every figure of a tidy table has a number format
+    numberlike = re.compile(r"^[-+]?[\d,]*\.?\d+%?$")
+    as_text, unformatted = [], []
+    for ws in wb.worksheets:
+        head = [c.value for c in next(ws.iter_rows(max_row=1))]
+        for row in ws.iter_rows(min_row=2):
+            for name, c in zip(head, row, strict=False):
+                if isinstance(c.value, str) and numberlike.match(c.value):
+                    as_text.append(f"{ws.title}!{c.coordinate}={c.value!r}")
+                if name == "value" and c.number_format == "General":
+                    unformatted.append(f"{ws.title}!{c.coordinate}")
+    assert as_text == [] and unformatted == []
+
+
+def test_the_exact_files_say_they_are_exact_and_keep_the_report_text(published):
+    book_dir, _ = published
+    readme = (book_dir / "data" / "README.txt").read_text(encoding="utf-8")
+    assert "exact" in readme and "nssf_tidy_tables.xlsx" in readme
+    assert "data/README.txt" in (book_dir / "catalog.html").read_text(encoding="utf-8")
+    # report line 1166 prints "- Developed the Web App …": the raw file keeps it as printed
+    with open(book_dir / "data" / "raw" / "t65.csv", newline="", encoding="utf-8") as fh:
+        cells = [c for row in csv.reader(fh) for c in row]
+    assert any(c.startswith("- Developed the Web App of registration") for c in cells)
 
 
 # --------------------------------------------------------------- what readers take away

@@ -51,11 +51,9 @@ from nssf_analysis import paths
 from nssf_analysis import publication as site
 from nssf_analysis.data.cache import data_cache
 from nssf_analysis.data.catalog import (
-    CATALOG_INTEGERS,
     catalog,
     catalog_row,
     load_graphics,
-    load_table,
 )
 from nssf_analysis.publication import publication
 
@@ -406,11 +404,7 @@ def table_files(table_id: str, year: int, citation: str) -> dict[str, bytes]:
         frame = directory_view.display_frame(table_id)
         notes.append("Type: read from the facility's name as the report prints it.")
         kinds = [["label"] * frame.shape[1]] * len(frame)
-    elif info["family"] == "text":
-        frame = load_table(table_id)[["partner", "project", "outcome"]].fillna("").astype(str)
-        frame.columns = ["Partner", "Project", "Outcome"]
-        kinds = [["label"] * frame.shape[1]] * len(frame)
-    else:
+    else:  # a text table too (Table 65): as printed, as its page shows it
         frame = tables.report_frame(table_id, year).fillna("")
         kinds, cell_notes, later = _printed_cells(table_id, year, frame)
         notes += [*later, MARKED_NOTE]
@@ -518,6 +512,20 @@ def annotate(fragment: str, book_dir: Path, year: int, citation: str, table_ids:
     return "".join(parts) + fragment[last:]
 
 
+def _tidy_cell(column: str, value):
+    """Return a tidy table's cell for the workbook: digits as a number, a value formatted.
+
+    A code or a single year printed as digits (``"4"``, ``"2022"``) is a number without a
+    thousands separator; a figure of the ``value`` column keeps its decimals and gets one.
+    """
+    if isinstance(value, str):
+        return int(value) if re.fullmatch(r"0|[1-9]\d{0,14}", value) else value or None
+    if column == "value" and isinstance(value, int | float) and not isinstance(value, bool):
+        decimals = len(f"{value:.6f}".rstrip("0").split(".")[1])
+        return Value(value, "#,##0" + ("." + "0" * decimals if decimals else ""))
+    return value
+
+
 def write_workbook(target: Path) -> None:
     """Write every tidy table into one Excel workbook: the catalog, then a sheet per table.
 
@@ -525,14 +533,12 @@ def write_workbook(target: Path) -> None:
     give the same bytes.
     """
     frames = {"catalog": catalog().astype(object)}
-    for column in [c for c in CATALOG_INTEGERS if c in frames["catalog"]]:
-        counts = frames["catalog"][column]
-        frames["catalog"][column] = [
-            int(v) if isinstance(v, str) and v.strip() else None for v in counts
-        ]
     for t in frames["catalog"]["table_id"]:
         frames[t] = pd.read_csv(paths.tidy_dir() / f"{t}.csv", keep_default_na=False)
     sheets = {n: [("head", [str(c) for c in f.columns])] for n, f in frames.items()}
     for name, f in frames.items():
-        sheets[name] += [("", r) for r in f.astype(object).where(f.notna(), None).itertuples(False)]
+        f = f.astype(object).where(f.notna(), None)
+        sheets[name] += [
+            ("", [_tidy_cell(c, v) for c, v in zip(f.columns, r, strict=True)]) for r in f.values
+        ]
     Path(target).write_bytes(workbook_bytes("NSSF annual report: every tidy table", sheets, {}))

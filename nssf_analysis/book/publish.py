@@ -44,6 +44,17 @@ __all__ = [
 FOOTER_PACKAGES = ("nssf-analysis", "pandas", "matplotlib", "statsmodels", "papermill", "nbconvert")
 #: The Excel workbook of every tidy table, under the book's ``data/``.
 WORKBOOK = "nssf_tidy_tables.xlsx"
+#: The book's ``data/README.txt``: which files are exact and which are for spreadsheets.
+DATA_README = f"""\
+Data of the book, from the NSSF's Report on Annual Achievements and Action Plans.
+
+tidy/ and raw/ (CSV), catalog.csv, facts.csv and the other CSV files here are exact: they
+keep the report's text as printed, for programs that read data (pandas, R, a database).
+A cell may begin with =, +, - or @, which a spreadsheet program takes for a formula: do not
+open these files in a spreadsheet. For a spreadsheet, use {WORKBOOK} or the files
+of shown/ (each table as its chapter shows it), in which such text is made inert.
+datapackage.json describes every file: title, unit, source and licence.
+"""
 _TEMP = (".book-tmp-", ".book-old-", ".notebooks-tmp-", ".notebooks-old-", ".write-probe-")
 
 
@@ -187,6 +198,7 @@ def _copy_data(target: Path, inputs) -> None:
     for name in (f for f, _, _ in OTHER_DATA_FILES if (paths.data_dir() / f).exists()):
         shutil.copyfile(paths.data_dir() / name, target / "data" / name)
     shutil.copyfile(_workbook(inputs), target / "data" / WORKBOOK)
+    (target / "data" / "README.txt").write_text(DATA_README, encoding="utf-8")
 
 
 def _heads(*pairs) -> list[dict]:
