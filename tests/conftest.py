@@ -1,3 +1,4 @@
+import os
 import shutil
 import subprocess
 import sys
@@ -47,19 +48,31 @@ def kernel():
 
 @pytest.fixture(scope="session")
 def published(tmp_path_factory, kernel):
-    """The real 2022 book, built once per session from the project's notebooks and data.
+    """The real 2022 book, built once per test run from the project's notebooks and data.
 
     It is built into a temporary outputs folder, so the project's own ``outputs/`` is
-    never touched.
+    never touched.  The test processes of one run (pytest-xdist) share it: the first to
+    ask builds it under a lock, the others read it and the report of that build.
     """
+    import fcntl
+    import json
+
     from nssf_analysis.book import build as book
 
-    outputs = tmp_path_factory.mktemp("published") / "outputs"
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setenv("NSSF_OUTPUTS", str(outputs))
-        clear_all()
-        report = book.build(years=[2022], progress=False)
-    clear_all()
+    base = tmp_path_factory.getbasetemp()
+    shared = (base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base) / "published"
+    shared.mkdir(exist_ok=True)
+    outputs, saved = shared / "outputs", shared / "report.json"
+    with open(shared / "lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)  # released when the file closes
+        if not saved.exists():
+            with pytest.MonkeyPatch.context() as mp:
+                mp.setenv("NSSF_OUTPUTS", str(outputs))
+                clear_all()
+                report = book.build(years=[2022], progress=False)
+            clear_all()
+            saved.write_text(json.dumps([list(r) for r in report.runs]), encoding="utf-8")
+        report = book.BuildReport(runs=[book.Run(*r) for r in json.loads(saved.read_text())])
     return outputs / "2022" / "book", report
 
 
