@@ -56,7 +56,7 @@ def test_a_page_is_cut_into_sections_tables_graphics_and_entries():
     assert table.kind == "table"
     assert table.title == "Annex 6.1.1: Enterprises by province"
     assert "Kandal" in table.body and "Department of Contributions" in table.body
-    assert "12,345" not in table.body  # numbers are not words to search for
+    assert "Kandal 12,345" in table.body  # a number as printed, next to its row's label
     assert "Graphic 3" in d["06_provinces.html#graphic-3"].body
     assert d["06_provinces.html#a6_6_1"].kind == "directory"
     entry = d["06_provinces.html#a6_6_1-1"]
@@ -73,10 +73,22 @@ def test_code_navigation_and_scripts_are_not_indexed():
     assert "¶" not in text
 
 
-def test_a_body_is_kept_short():
-    long = "<main><h2 id='x'>X</h2>" + "".join(f"<p>{f'word{i} ' * 50}</p>" for i in range(20))
-    (doc,) = [d for d in search.page_documents(long + "</main>", "p.html", "P") if d.title == "X"]
-    assert 0 < len(doc.body) <= search.MAX_BODY
+def test_a_long_section_is_searched_to_its_end():
+    paragraphs = "".join(f"<p>{f'word{i} ' * 50}</p>" for i in range(20))
+    page = f"<main><h2 id='x'>X</h2>{paragraphs}<p>Spent 323,281.65 million riels.</p></main>"
+    (doc,) = [d for d in search.page_documents(page, "p.html", "P") if d.title == "X"]
+    assert doc.body.startswith("word0 word0") and doc.body.endswith("323,281.65 million riels.")
+
+
+def test_every_number_of_a_table_is_kept_however_short():
+    page = (
+        "<main><div class='nssf-table' id='t'><table><caption>Table 1: T</caption><tr>"
+        "<th>2008-2022</th><td>20,448</td><td>2,584,706<sup>1</sup></td><td>18.08%</td>"
+        "<td>4</td><td>4</td></tr></table></div></main>"
+    )
+    (table,) = [d for d in search.page_documents(page, "p.html", "P") if d.kind == "table"]
+    # each cell once, in the order printed: 4 is kept though "2,584,706" holds a 4
+    assert table.body == "2008-2022 20,448 2,584,706 1 18.08% 4 4"
 
 
 def write_book(tmp_path, pages):
@@ -90,8 +102,8 @@ def write_book(tmp_path, pages):
 
 
 def index_of(data: dict):
-    """The lunr index ``search.js`` builds from the documents (titles ten times the body)."""
-    docs = [{"id": ref, "title": d[5], "body": d[6]} for ref, d in data["docs"].items()]
+    """A lunr index of the documents as ``search.js`` builds it (titles ten times the body)."""
+    docs = [{"id": ref, "title": d[4], "body": d[5]} for ref, d in data["docs"].items()]
     fields = [{"field_name": "title", "boost": 10}, "body"]
     return lunr(ref="id", fields=fields, documents=docs)
 

@@ -1,7 +1,7 @@
 """Full-text search of the book that works offline, from disk as from a server.
 
 :func:`write_search` cuts every page into documents (sections, tables, graphics, directory
-entries) and indexes them with lunr for the search box (``assets/search.js``).
+entries) for the search box (``assets/search.js``), which indexes them with lunr.
 """
 
 from __future__ import annotations
@@ -17,13 +17,10 @@ __all__ = ["INDEX_SCRIPT", "Doc", "page_documents", "write_search"]
 
 #: The script with the index and the documents, relative to the book folder.
 INDEX_SCRIPT = "assets/search-index.js"
-#: Most characters of body text kept per document, and shown under a result.
-MAX_BODY, SNIPPET = 1200, 180
 #: Elements never indexed; classes of the cell naming a directory entry (facility, office).
 SKIP_TAGS = {"script", "style", "nav", "footer", "header", "button", "form", "select"}
 TITLE_CELLS = {"dir-name", "dir-office"}
 _VOID = {"br", "img", "input", "meta", "link", "hr", "wbr", "col", "source", "area", "track"}
-_NUMBER = re.compile(r"^[\s\d.,%+\-−–()/]*$")
 
 
 @dataclass
@@ -37,10 +34,9 @@ class Doc:
     body: str = ""
 
     def add(self, text: str) -> None:
-        """Append ``text`` (spaces collapsed) unless the body has it or is full."""
-        text = " ".join(text.split())
-        if text and text not in self.body and len(self.body) < MAX_BODY:
-            self.body = f"{self.body} {text}".strip()[:MAX_BODY]
+        """Append ``text`` (spaces collapsed): every word and number of it is searched for."""
+        if text := " ".join(text.split()):
+            self.body = f"{self.body} {text}" if self.body else text
 
 
 class _Tree(HTMLParser):
@@ -95,9 +91,6 @@ def page_documents(html: str, file: str, page_title: str) -> list[Doc]:
                 names = [t for t, c in cells if TITLE_CELLS & c] or [" ".join(t for t, _ in cells)]
                 entry = new(ident, names[0], "entry")
                 entry.add(" · ".join([t for t, _ in cells if t] + [at[0].title]))
-        elif tag == "tr":  # row labels and words, not the numbers
-            for text in [t for t, _ in cells if not _NUMBER.match(t)]:
-                at[0].add(text)
         else:
             outer = at[0]
             block = tag == "div" and ident and {"nssf-table", "nssf-graphic"} & classes
@@ -118,10 +111,11 @@ def write_search(book_dir: Path, files: list[str]) -> int:
     """Cut the pages ``files`` of the book in ``book_dir`` into documents; return their count.
 
     Writes :data:`INDEX_SCRIPT`: ``window.NSSF_SEARCH = {"docs": {ref: [href, title shown,
-    page, kind, snippet, title, body]}}``, in ASCII JSON with ``<>&`` escaped so that no text
-    of the book can end the script.  The page's ``search.js`` builds the lunr index from it
-    (titles ten times the body) on the first search: building it here took seconds of every
-    build, in the browser it takes a fraction of one search.
+    page, kind, title, body]}}``, in ASCII JSON with ``<>&`` escaped so that no text of the
+    book can end the script.  The page's ``search.js`` builds the lunr index from it on the
+    first search, with its own cutting into words (numbers with or without separators,
+    every script): building it here took seconds of every build, in the browser it takes
+    a fraction of one search.
     """
     docs = []
     for name in files:
@@ -129,8 +123,7 @@ def write_search(book_dir: Path, files: list[str]) -> int:
         m = re.search(r"<title>(.*?)</title>", html, re.S)
         docs += page_documents(html, name, html_mod.unescape(m[1]).split(" · ")[0] if m else "")
     store = {
-        str(i): [d.href, d.title or d.body[:120] or d.page, d.page, d.kind, d.body[:SNIPPET]]
-        + [d.title, d.body]
+        str(i): [d.href, d.title or d.body[:120] or d.page, d.page, d.kind, d.title, d.body]
         for i, d in enumerate(docs)
     }
     text = json.dumps({"docs": store}, separators=(",", ":"))
