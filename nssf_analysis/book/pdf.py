@@ -2,11 +2,12 @@
 
 :func:`print_document` joins the book's pages into one HTML document; :func:`write_pdf`
 serves it to Chromium as ``print-edition.html`` of the book folder (no file is written; only
-``file:`` requests load; no script runs), prints it tagged, with an outline, then pikepdf
-fixes its dates, metadata and link texts, so the same book gives the same bytes.  Playwright's
-driver ends Chromium and removes its profile when the build ends, even by SIGKILL.  No Chromium
-or ``NSSF_PDF=0``: no PDF edition.  ``NSSF_CHROMIUM``: another Chromium binary;
-``NSSF_PDF_TIMEOUT``: the seconds Chromium may take to load the document (600).
+``file:`` requests load; none of its scripts runs), marks its tables wider than a portrait page,
+prints it tagged, with an outline, reads the page of each chapter and prints it again with them
+in the contents, then pikepdf fixes its dates, metadata, outline and link texts, so the same
+book gives the same bytes.  Playwright's driver ends Chromium and removes its profile when the
+build ends, even by SIGKILL.  No Chromium or ``NSSF_PDF=0``: no PDF edition.  ``NSSF_CHROMIUM``:
+another Chromium binary; ``NSSF_PDF_TIMEOUT``: the seconds Chromium may take to load it (600).
 """
 
 from __future__ import annotations
@@ -49,10 +50,20 @@ PDF_OPTIONS |= {"prefer_css_page_size": True, "display_header_footer": True}
 STYLESHEETS = ("book", "pygments", "print")  # in the book's assets/
 #: Each page on new paper (so a book shorter than its pages is blank).
 STYLE = ".print-page { break-before: page }"
+#: A slash between words in a text, where a narrow column may break a line.
+SLASH = re.compile(r"(?<=[a-z])/(?=[A-Z])")
+MAIN = re.compile(r"<main\b[^>]*>(.*)</main>", re.S)
 #: What a page has that the print has not: its pager and its headings' anchor links.
 DROP = re.compile(r'<nav class="pager".*?</nav>|<a [^>]*class="anchor-link".*?</a>', re.S)
 #: Chromium tags ``<strong>`` and ``<em>`` with PDF 2.0 types; PDF 1.7 readers need a role.
 ROLES = {"/Strong": pikepdf.Name.Span, "/Em": pikepdf.Name.Span}
+#: The window the book is measured in: A4's width less print.css's margins (186 mm), in CSS px.
+PORTRAIT = {"width": 703, "height": 1000}
+#: What is wider than a portrait page goes on landscape pages (print.css's ``.print-wide``):
+#: else Chromium would shrink every page of the book to fit it.
+WIDE = """() => document.querySelectorAll(".print-page table").forEach(t => {
+  if (t.offsetWidth > t.closest(".print-page").clientWidth)
+    (t.closest(".nssf-table, .jp-OutputArea-child") || t).classList.add("print-wide") })"""
 
 
 class PDFError(NSSFError):
@@ -79,16 +90,17 @@ def _escaped_text(fragment: str) -> str:
     return html.escape(plain_text(fragment))
 
 
-def _local_link(m: re.Match, files: set[str]) -> str:
+def _local_link(m: re.Match, page: str, ids: dict) -> str:
     """Point a link to a page of the book inside the document; drop one to a file."""
     url = m.group(1)
-    if url.startswith("#") or re.match(r"(https?|mailto):", url):
+    if re.match(r"(https?|mailto):", url):
         return m.group(0)
-    page, _, frag = url.partition("#")  # a file's link would be a path on this machine
-    return f' href="#{frag or "page-" + page.removesuffix(".html")}"' if page in files else ""
+    target, _, frag = url.partition("#")  # a file's link would be a path on this machine
+    target = target or page
+    return f' href="#{ids.get((target, frag), frag)}"' if (target, "") in ids else ""
 
 
-def print_document(book_dir: Path, files: list[str], front: dict) -> str:
+def print_document(book_dir: Path, files: list[str], front: dict, pages: dict | None = None) -> str:
     """Return the one HTML document of the whole book, in reading order.
 
     Parameters
@@ -96,27 +108,47 @@ def print_document(book_dir: Path, files: list[str], front: dict) -> str:
     book_dir : Path
         The book folder (the document's stylesheets are its ``assets/``).
     files : list of str
-        The pages in reading order (``index.html`` first).
+        The pages in reading order (``index.html`` first: the front matter, "About this book"
+        in the contents; the others are its numbered chapters).
     front : dict
         ``title``, ``edition``, ``date``, ``licence``, ``citation`` and ``contact`` of the
         title page, as text (every value is escaped; an empty date or contact is left out).
+    pages : dict, optional
+        The page number of each anchor the contents lists (none: the numbers are left blank).
     """
     f = {key: html.escape(str(value)) for key, value in front.items()}
-    parts, toc = [], []
-    for name in files:
-        text = (Path(book_dir) / name).read_text(encoding="utf-8")
-        main = re.search(r"<main\b[^>]*>(.*)</main>", text, re.S)
-        body = DROP.sub("", main.group(1) if main else "")
-        body = re.sub(r'\shref="([^"]*)"', lambda m: _local_link(m, set(files)), body)
-        title = re.search(r"<title>(.*?)</title>", text, re.S)
-        anchor = f"page-{name.removesuffix('.html')}"
+    parts, toc, about = [], [], ""
+
+    def entry(anchor: str, label: str) -> str:  # a line of the contents: title .... page
+        number = (pages or {}).get(anchor, "")
+        return f'<a href="#{anchor}"><span>{label}</span><span class="print-pg">{number}</span></a>'
+
+    texts = {name: (Path(book_dir) / name).read_text(encoding="utf-8") for name in files}
+    bodies = {
+        n: DROP.sub("", m.group(1) if (m := MAIN.search(t)) else "") for n, t in texts.items()
+    }
+    ids, taken = {}, set()  # (page, id) -> its id in the document: the first page keeps an id
+    for name, body in bodies.items():
+        stem, found = name.removesuffix(".html"), dict.fromkeys(re.findall(r'\sid="([^"]+)"', body))
+        ids[(name, "")] = f"page-{stem}"
+        ids |= {(name, i): f"{stem}.{i}" if i in taken else i for i in found}
+        taken |= {ids[(name, i)] for i in found} | {f"page-{stem}"}
+    for name, body in bodies.items():
+        body = re.sub(r'\shref="([^"]*)"', lambda m, n=name: _local_link(m, n, ids), body)
+        body = re.sub(r'(\sid=")([^"]+)"', lambda m, n=name: f'{m[1]}{ids[(n, m[2])]}"', body)
+        body = re.sub(r">[^<]+<", lambda m: SLASH.sub("/<wbr>", m[0]), body)
+        title = re.search(r"<title>(.*?)</title>", texts[name], re.S)
+        anchor = ids[(name, "")]
         parts.append(f'<section class="print-page" id="{anchor}">{body}</section>')
+        if name == "index.html":
+            about = f'<p class="print-toc-front">{entry(anchor, "About this book")}</p>'
+            continue
         subs = "".join(
-            f'<li><a href="#{i}">{_escaped_text(t)}</a></li>'
+            f"<li>{entry(i, _escaped_text(t))}</li>"
             for i, t in re.findall(r'<h2\b[^>]*\bid="([^"]+)"[^>]*>(.*?)</h2>', body, re.S)
         )
         label = _escaped_text(title.group(1).split(" · ")[0]) if title else html.escape(name)
-        toc.append(f'<li><a href="#{anchor}">{label}</a>{subs and f"<ol>{subs}</ol>"}</li>')
+        toc.append(f"<li>{entry(anchor, label)}{subs and f'<ul>{subs}</ul>'}</li>")
     css = "".join(f'<link rel="stylesheet" href="assets/{c}.css">' for c in STYLESHEETS)
     return (
         '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
@@ -128,12 +160,30 @@ def print_document(book_dir: Path, files: list[str], front: dict) -> str:
         + (f"<p>Contact: {f['contact']}</p>" if f.get("contact") else "")
         + "</section>"
         '<nav class="print-toc" aria-label="Contents"><h2 id="print-contents">Contents</h2>'
-        f"<ol>{''.join(toc)}</ol></nav><main>{''.join(parts)}</main></body></html>\n"
+        f"{about}<ol>{''.join(toc)}</ol></nav><main>{''.join(parts)}</main></body></html>\n"
     )
 
 
-def _fix(pdf: pikepdf.Pdf, title: str, date: datetime.datetime) -> None:
-    """Give Chromium's PDF fixed dates and producer, XMP metadata, link texts, a role map."""
+def _dest_pages(data: bytes) -> dict[str, int]:
+    """Return the page (from 1) of each named destination of a PDF Chromium printed."""
+    with pikepdf.open(io.BytesIO(data)) as pdf:
+        number = {page.objgen: n for n, page in enumerate(pdf.pages, 1)}
+        dests = pdf.Root.get("/Dests", pikepdf.Dictionary())
+        return {key[1:]: number[dests[key][0].objgen] for key in dests.keys()}
+
+
+def _fix(pdf: pikepdf.Pdf, title: str, date: datetime.datetime, headings: list[str]) -> None:
+    """Give Chromium's PDF fixed dates and producer, XMP metadata, link texts, a role map.
+
+    An outline entry of a heading printed on two lines lacks the space between them (Chromium
+    joins the lines): it gets the heading's text back.
+    """
+    spaced = {re.sub(r"\s", "", h): h for h in headings}
+    items = [pdf.Root.Outlines.get("/First")] if "/Outlines" in pdf.Root else []
+    while items:
+        if (item := items.pop()) is not None:
+            item.Title = spaced.get(re.sub(r"\s", "", str(item.Title)), item.Title)
+            items += [item.get("/First"), item.get("/Next")]
     utc = date.astimezone(datetime.UTC) if date.tzinfo else date.replace(tzinfo=datetime.UTC)
     stamp = utc.strftime("D:%Y%m%d%H%M%S+00'00'")
     info = dict(Title=title, Producer=PRODUCER, Creator=CREATOR, CreationDate=stamp)
@@ -200,25 +250,35 @@ def write_pdf(
     Raises
     ------
     PDFError
-        If Chromium cannot start or print, or prints fewer pages than ``files``.
+        If Chromium cannot start or print, prints fewer pages than ``files`` or other pages
+        for the chapters in each print.
     """
     if (chromium := find_chromium()) is None:
         return None
-    book_dir, doc = Path(book_dir).resolve(), print_document(book_dir, files, front)
+    book_dir, title = Path(book_dir).resolve(), str(front["title"])
     target, url = book_dir / pdf_name(year), (book_dir / PRINT_SOURCE).as_uri()
-    what, served = f"PDF edition {year} ({book_dir})", {"body": doc, "content_type": "text/html"}
-    footer = FOOTER.format(html.escape(str(front["title"])))
+    what, served = f"PDF edition {year} ({book_dir})", {"content_type": "text/html"}
+    # an empty header: without one Chromium prints the date and title
+    footer = {"header_template": "<i></i>", "footer_template": FOOTER.format(html.escape(title))}
 
     def chromium_prints() -> bytes:
         with sync_playwright() as playwright:
             with playwright.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS) as b:
-                page = b.new_page(java_script_enabled=False)
+                page = b.new_page(java_script_enabled=False, viewport=PORTRAIT)
                 page.set_default_timeout(float(os.environ.get("NSSF_PDF_TIMEOUT", 600)) * 1000)
+                page.emulate_media(media="print")
                 page.route(re.compile(r"^(?!file:)"), lambda route: route.abort())
                 page.route(lambda u: u == url, lambda route: route.fulfill(**served))
-                page.goto(url)
-                # an empty header: without one Chromium prints the date and title
-                return page.pdf(**PDF_OPTIONS, header_template="<i></i>", footer_template=footer)
+                numbers: dict = {}
+                for _ in range(3):  # the contents' page numbers: printed, read, printed again
+                    served["body"] = print_document(book_dir, files, front, numbers)
+                    page.goto(url)
+                    page.evaluate(WIDE)
+                    data = page.pdf(**PDF_OPTIONS, **footer)
+                    if (found := _dest_pages(data)) == numbers:
+                        return data
+                    numbers = found
+                raise PDFError(f"{what}: the contents' page numbers do not settle")
 
     try:
         data = _in_thread(chromium_prints)
@@ -226,7 +286,8 @@ def write_pdf(
             if len(pdf.pages) < len(files):  # each page starts on new paper
                 n = f"{len(pdf.pages)} page(s) printed for {len(files)} pages"
                 raise PDFError(f"{what}: {n}: is the book blanked (a stray <style>?)")
-            _fix(pdf, str(front["title"]), date)
+            heads = re.findall(r"<h[1-6]\b[^>]*>(.*?)</h[1-6]>", served["body"], re.S)
+            _fix(pdf, title, date, [plain_text(h) for h in heads])
             tmp = target.with_name(f".{target.name}.tmp")
             pdf.save(tmp, deterministic_id=True)
     except (PlaywrightError, pikepdf.PdfError) as err:
