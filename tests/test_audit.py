@@ -260,6 +260,8 @@ def test_prose_number_with_a_stray_space(result):
     f = _finding(result.findings, "format", "facts", 381)
     assert f["printed"] == "7, 166"
     assert f["class"] == "structural"
+    # the sentence names the section of the text (A.1.3), not the figure's id
+    assert f["sentence"] == "Prose, section A.1.3: the text prints '7, 166' for 7,166."
 
 
 def test_changes_from_zero_are_conventions(result):

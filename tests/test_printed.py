@@ -99,13 +99,17 @@ def test_printed_totals_and_changes_are_shown_not_recomputed():
 
 
 def test_recomputed_value_goes_into_a_note_under_the_table():
-    t = rendered("t18")
-    # 2022 items: 1.17 + 0.18 + 2.34 + 0.63 + 2.63 + 0.94 + 5.78 + 0.18 + 8.40 + 0.00 = 22.25
-    grand = [n for n in t.notes if n.startswith("Grand Total (1+2)")]
-    assert grand and "22.26" in grand[0] and "22.25" in grand[0]
-    # Nursing Benefits: (0.18 - 0.12) / 0.12 = 50.00 %, printed 49.47 %
-    nursing = [n for n in t.notes if n.startswith("Nursing Benefits")]
-    assert nursing and "49.47%" in nursing[0] and "50.00 %" in nursing[0]
+    t = rendered("t01")
+    # Table 1 prints 20,448 enterprises for 2008-2022, but 17,317 (2008-2021) plus the
+    # 3,105 newly registered in 2022 (Table 4) give 17,317 + 3,105 = 20,422
+    note = [n for n in t.notes if "20,448" in n]
+    assert note and "20,422" in note[0] and "17,317" in note[0]
+    # Table 18's differences within rounding (e.g. its Grand Total 22.26, printed parts
+    # 1.17 + 0.18 + 2.34 + 0.63 + 2.63 + 0.94 + 5.78 + 0.18 + 8.40 + 0.00 = 22.25) share
+    # one note: 4 totals and 11 changes, 15 cells
+    t18 = printed_table("t18", 2022)
+    assert [n.status for n in t18.notes] == ["rounding"]
+    assert t18.notes[0].text.startswith("15 cells differ")
 
 
 def test_every_row_of_table_45_and_the_total_block_of_table_61():

@@ -40,9 +40,13 @@ __all__ = [
     "Part",
     "SCHEMES",
     "edition_source",
+    "MEASURE_WORDS",
     "get",
+    "gives_year",
+    "headline_label",
     "headlines",
     "index_figures",
+    "left_out",
     "rebuild",
 ]
 
@@ -248,6 +252,34 @@ def get(fact_id: str, basis: str = "tables") -> Headline:
     raise KeyError(f"no headline {fact_id!r} on the basis {basis!r}")
 
 
+def gives_year(source: str, year: int) -> bool:
+    """Say whether a source of headline parts prints any figure for ``year``.
+
+    The report's text (``"facts"``) states the report's own year only; a table prints
+    the years of its catalog row (Table 59 of the 2022 report: 2022 only, the pension
+    scheme began that year). A table the catalog lacks prints nothing.
+
+    Parameters
+    ----------
+    source : str
+        A table id, or ``"facts"``.
+    year : int
+        The year of the figures.
+
+    Examples
+    --------
+    >>> gives_year("t05", 2021), gives_year("t59", 2021)
+    (True, False)
+    """
+    if source == "facts":
+        return year == report_year()
+    try:
+        years = str(catalog_mod.catalog_row(source)["years"]).split("; ")
+    except KeyError:
+        return False
+    return str(year) in years
+
+
 def _part_value(part: Part, year: int) -> tuple[float, str] | None:
     """Return the sum of a part's cells for ``year`` in their documented unit."""
     if part.source == "facts":
@@ -273,6 +305,11 @@ def _part_value(part: Part, year: int) -> tuple[float, str] | None:
 def rebuild(headline: Headline, year: int) -> tuple[float | None, list[tuple[Part, float, str]]]:
     """Rebuild one headline figure from its parts.
 
+    A part whose source prints no figure for ``year`` (:func:`gives_year`: a table that
+    does not cover the year, the report's text for another year) is left out; the
+    headline is rebuilt from every other part. A part whose source covers the year but
+    has no value there makes the headline impossible to rebuild.
+
     Parameters
     ----------
     headline : Headline
@@ -283,20 +320,28 @@ def rebuild(headline: Headline, year: int) -> tuple[float | None, list[tuple[Par
     Returns
     -------
     value : float or None
-        The sum of the parts in the headline's unit, or None when a part has no value.
+        The sum of the parts in the headline's unit, or None when a part has no value
+        or no part gives the year.
     parts : list of (Part, value, unit)
-        Each part's value in its own (documented) unit.
+        Each part used and its value in its own (documented) unit.
     """
     target = catalog_mod.load_facts().set_index("fact_id").loc[headline.fact_id, "unit"]
     total, parts = 0.0, []
     for part in headline.parts:
+        if not gives_year(part.source, year):
+            continue
         got = _part_value(part, year)
         if got is None:
             return None, parts
         value, unit = got
         parts.append((part, value, unit))
         total += value * (units.factor(unit, target) if units.is_money(target) else 1.0)
-    return total, parts
+    return (total if parts else None), parts
+
+
+def left_out(headline: Headline, year: int) -> list[Part]:
+    """Return the parts of a headline whose source prints no figure for ``year``."""
+    return [p for p in headline.parts if not gives_year(p.source, year)]
 
 
 def headlines(year: int, basis: str = "tables") -> pd.DataFrame:
@@ -317,15 +362,18 @@ def headlines(year: int, basis: str = "tables") -> pd.DataFrame:
         prints is left out, as :mod:`nssf_analysis.data.facts` reports it missing):
         ``fact_id``, ``scheme`` (in words), ``measure``,
         ``sex``, ``unit``, ``printed``, ``rebuilt``, ``gap`` (printed − rebuilt),
-        ``sources`` (the parts in words) and ``note``.
+        ``sources`` (the parts it is rebuilt from, in words), ``left_out`` (the parts
+        whose source prints no figure for ``year``, e.g. Table 59 in 2021) and ``note``.
     """
     f = catalog_mod.load_facts().set_index("fact_id")
     rows = []
     for h in HEADLINES:
         if h.basis != basis or h.fact_id not in f.index:
             continue  # another formula, or a headline the edition no longer prints
-        rebuilt, _ = rebuild(h, year)
+        rebuilt, used = rebuild(h, year)
         printed = float(f.loc[h.fact_id, "value"]) if year == report_year() else math.nan
+        skipped = left_out(h, year) if rebuilt is not None else []
+        shown = [p for p, _, _ in used] if rebuilt is not None else list(h.parts)
         rows.append(
             {
                 "fact_id": h.fact_id,
@@ -336,16 +384,50 @@ def headlines(year: int, basis: str = "tables") -> pd.DataFrame:
                 "printed": printed,
                 "rebuilt": math.nan if rebuilt is None else rebuilt,
                 "gap": printed - rebuilt if rebuilt is not None else math.nan,
-                "sources": " + ".join(dict.fromkeys(p.describe() for p in h.parts)),
+                "sources": " + ".join(dict.fromkeys(p.describe() for p in shown)),
+                "left_out": " + ".join(dict.fromkeys(p.describe() for p in skipped)),
                 "note": h.note,
             }
         )
     return pd.DataFrame(rows)
 
 
-def _label(measure: str, sex: str) -> str:
-    text = measure.replace("_", " ").strip()
-    return text[:1].upper() + text[1:] + (" (females)" if sex == "female" else "")
+#: The words of each headline measure, as a reader names it.
+MEASURE_WORDS = {
+    "registered_enterprises": "Registered enterprises",
+    "members": "Members",
+    "contribution_income": "Contribution income",
+    "expenditure": "Benefits expenditure",
+    "victims": "Victims",
+    "health_care_access": "Health care access",
+}
+#: Measures whose headline for the whole fund is a sum over the schemes' own amounts:
+#: their label names it ("Benefits expenditure, all schemes").
+_SUMMED = ("contribution_income", "expenditure")
+
+
+def headline_label(measure: str, sex: str, scheme: str = "") -> str:
+    """Return a headline's name in words: "Members (females)".
+
+    Parameters
+    ----------
+    measure, sex : str
+        The headline's measure and sex, as in ``data/facts.csv``.
+    scheme : str, optional
+        The scheme in words (:data:`SCHEMES`); for the whole fund (``"All schemes"``) the
+        amounts that add up the schemes' own say so.
+
+    Examples
+    --------
+    >>> headline_label("expenditure", "total", "All schemes")
+    'Benefits expenditure, all schemes'
+    >>> headline_label("members", "female")
+    'Members (females)'
+    """
+    text = MEASURE_WORDS.get(measure) or measure.replace("_", " ").strip().capitalize()
+    if scheme == SCHEMES["s2"] and measure in _SUMMED:
+        text += ", all schemes"
+    return text + (" (females)" if sex == "female" else "")
 
 
 def edition_source(year: int) -> str:
@@ -393,7 +475,11 @@ def index_figures(year: int) -> tuple[list[dict], str]:
         facts = catalog_mod.load_facts()
         facts = facts[facts["section"].astype(str) == "2"]
         rows = [
-            {"printed": r["printed"], "unit": r["unit"], "label": _label(r["measure"], r["sex"])}
+            {
+                "printed": r["printed"],
+                "unit": r["unit"],
+                "label": headline_label(r["measure"], r["sex"], SCHEMES["s2"]),
+            }
             for r in facts.to_dict("records")
         ]
         note = f"As stated in section 2 of the {year} report. " + edition_source(year)
@@ -404,7 +490,7 @@ def index_figures(year: int) -> tuple[list[dict], str]:
         {
             "printed": format_value(r["rebuilt"], r["unit"]),
             "unit": r["unit"],
-            "label": _label(r["measure"], r["sex"]),
+            "label": headline_label(r["measure"], r["sex"], r["scheme"]),
         }
         for r in h.to_dict("records")
     ]

@@ -37,6 +37,8 @@ Choices made once, here, for every indicator:
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 import pandas as pd
 
@@ -333,6 +335,12 @@ def input_years(indicator_id: str) -> list[int]:
     return sorted(_table_years(ind.numerator.table) & _table_years(ind.denominator.table))
 
 
+#: The sex a numerator or denominator counts, in words ("total": both sexes, unsaid).
+_SEX_WORDS = {"female": "females only"}
+#: The sexes an indicator is computed for, in words.
+_COMPUTED_FOR = {"total": "both sexes together", "female": "females"}
+
+
 def methodology_markdown() -> str:
     """Return the Markdown page that defines every indicator.
 
@@ -342,22 +350,31 @@ def methodology_markdown() -> str:
         A page with the general conventions (covered workers, Phnom Penh khans, births
         abroad, the unit of Table 31, how changes are labelled) and, per topic, every
         indicator's formula, numerator and denominator tables, reference group, unit,
-        multiplier and caveats.
+        multiplier and caveats, in words: no identifier of the code or the data.
     """
     cat = catalog().set_index("table_id")
+    titles = {i.id: i.title for i in INDICATORS}
+
+    def in_words(text: str) -> str:
+        """Name another indicator by its title, not its id."""
+        return re.sub(
+            r"\b[a-z][a-z0-9]*(?:_[a-z0-9]+)+\b",
+            lambda m: f"\u201c{titles[m.group(0)]}\u201d" if m.group(0) in titles else m.group(0),
+            text,
+        )
 
     def table(sel: Selector) -> str:
-        label = cat.loc[sel.table, "label"] if sel.table in cat.index else sel.table
+        label = cat.loc[sel.table, "label"] if sel.table in cat.index else "a table"
         title = cat.loc[sel.table, "title"] if sel.table in cat.index else ""
-        sex = f"; sex: {sel.sex}" if sel.sex else ""
-        return f"{label} (`{sel.table}`, *{title}*): {sel.text}{sex}"
+        sex = _SEX_WORDS.get(sel.sex or "", "") if "female" not in sel.text else ""
+        return f"{label} (*{title}*): {sel.text}{f', {sex}' if sex else ''}"
 
     out = [
         "# Methodology: indicators",
         "",
-        "Every indicator is declared once in `nssf_analysis.indicators` and computed from "
-        "the tidy tables by `compute(year)`: value = numerator / denominator × multiplier. "
-        "Values are kept unrounded; they are rounded only for display.",
+        "Every indicator is computed the same way from the report's tables: value = "
+        "numerator / denominator × multiplier, for each year both tables cover. Values are "
+        "kept unrounded; they are rounded only for display.",
         "",
         "## Conventions",
         "",
@@ -391,11 +408,10 @@ def methodology_markdown() -> str:
         out += [f"## {heading}", ""]
         for i in inds:
             by = f" One row per {i.by}, plus the national total ({i.group})." if i.by else ""
-            sexes = " and ".join(i.sexes)
+            sexes = " and ".join(_COMPUTED_FOR.get(x, x) for x in i.sexes)
             out += [
                 f"### {i.title}",
                 "",
-                f"- **Id:** `{i.id}`",
                 f"- **Formula:** {i.formula}",
                 f"- **Numerator:** {table(i.numerator)}",
                 f"- **Denominator:** {table(i.denominator)}",
@@ -403,6 +419,6 @@ def methodology_markdown() -> str:
                 f"- **Unit:** {i.unit} (multiplier {i.multiplier:,g}); computed for: {sexes}",
             ]
             if i.notes:
-                out.append(f"- **Caveats:** {i.notes}")
+                out.append(f"- **Caveats:** {in_words(i.notes)}")
             out.append("")
     return "\n".join(out).rstrip() + "\n"

@@ -225,7 +225,7 @@ def md(*parts: str) -> Markdown:
     return Markdown(" ".join(p for p in parts if p))
 
 
-def quote(code: str, year: int) -> Markdown:
+def quote(code: str, year: int, part: str | None = None) -> Markdown | None:
     """Return the report's own text of a section, lists whole, always escaped.
 
     Parameters
@@ -234,13 +234,26 @@ def quote(code: str, year: int) -> Markdown:
         The section's number as the report prints it: ``"1"``, ``"E.5.1"``.
     year : int
         The book's year (a year without its own report says where the text is).
+    part : str, optional
+        One part of the section, for a chapter that puts each of the report's
+        sub-headings (❖) as its own heading over its tables: ``""`` is the text before
+        the first sub-heading, other words the text under the sub-heading they begin
+        (without the sub-heading); empty in a year without its own report.
+
+    Returns
+    -------
+    Markdown or None
+        The text, escaped; None (nothing to display) when the part has no text.
 
     Examples
     --------
     >>> quote("E.6.4", 2022)  # doctest: +SKIP
     <IPython.core.display.Markdown object>
+    >>> quote("E.6.2", 2022, "Human Resources Training")  # doctest: +SKIP
+    <IPython.core.display.Markdown object>
     """
-    return prose.report_section(code, year)
+    text = prose.report_section(code, year, part)
+    return text if text.data else None
 
 
 def graphic(number: int, year: int, fig: Figure | None = None) -> None:

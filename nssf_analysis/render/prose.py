@@ -154,7 +154,7 @@ def report_sections(year: int | None = None) -> tuple[tuple[str, str, int], ...]
 _CAPTION = re.compile(r"^\**(Table \d+:|Graphic \d+\.)")
 
 
-def section_markdown(code: str, year: int) -> str:
+def section_markdown(code: str, year: int, part: str | None = None) -> str:
     """Return the report's own text of one section as Markdown (tables and graphics left out).
 
     The paragraphs and list items between the section's heading and the next heading,
@@ -168,14 +168,29 @@ def section_markdown(code: str, year: int) -> str:
         A section code of :func:`report_sections` (``"E.1"``, ``"3"`` …).
     year : int
         The year; a year without its own report says where the text is.
+    part : str, optional
+        One part of the section, for a chapter that shows each sub-heading's tables
+        under its own heading: ``""`` is the text before the first sub-heading; any
+        other words select the text under the sub-heading that starts with them (case
+        aside), up to the next sub-heading, without the sub-heading itself. A part the
+        section does not have, or a named part in a year without its own report, is
+        empty.
+
+    Examples
+    --------
+    >>> "Human Resources Training" in section_markdown("E.6.2", 2022, "Cooperation")
+    False
     """
     if not report_text.has_report(year):
+        if part:
+            return ""
         return (
             f"The text of this section is in the {report_year()} report and describes "
             f"{report_year()}; there is no {year} report in this project (the "
             f"{report_year()} edition of this book shows it)."
         )
     out, skip = [], False
+    keep = part in (None, "")  # the text before the first sub-heading
     for raw in report_text.section_lines(year, code):
         ln = raw.replace("**", "").rstrip()
         if _CAPTION.match(ln.strip()):
@@ -186,10 +201,17 @@ def section_markdown(code: str, year: int) -> str:
         if "\t" in ln or ln.startswith("Source:"):
             continue
         text = ln.strip()
+        if text.startswith("❖"):
+            heading = text.lstrip("❖ ").strip()
+            if part is None:
+                out += ["", f"**{escape_markdown(heading)}**", ""]
+            else:
+                keep = bool(part) and heading.lower().startswith(part.lower())
+            continue
+        if not keep:
+            continue
         if not text:
             out.append("")
-        elif text.startswith("❖"):
-            out += ["", f"**{escape_markdown(text.lstrip('❖ ').strip())}**", ""]
         elif re.match(r"^-\s", text):
             indent = "    " if raw.startswith(" ") else ""
             out.append(f"{indent}- {escape_markdown(text[1:].strip())}")
@@ -199,7 +221,7 @@ def section_markdown(code: str, year: int) -> str:
     return md
 
 
-def report_section(code: str, year: int) -> Markdown:
+def report_section(code: str, year: int, part: str | None = None) -> Markdown:
     """Return :func:`section_markdown` for display.
 
     Parameters
@@ -208,5 +230,7 @@ def report_section(code: str, year: int) -> Markdown:
         A section code (``"E.6.4"``).
     year : int
         The year.
+    part : str, optional
+        One part of the section (:func:`section_markdown`).
     """
-    return Markdown(section_markdown(code, year))
+    return Markdown(section_markdown(code, year, part))

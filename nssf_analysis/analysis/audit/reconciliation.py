@@ -60,7 +60,11 @@ def reconcile(year: int | None = None) -> pd.DataFrame:
         ``sex``, ``unit``, ``basis``, ``formula``, ``values``, ``printed``,
         ``rebuilt``, ``gap`` (printed - rebuilt), ``tolerance``, ``status``, then
         ``adjusted_rebuilt``, ``adjusted_gap``, ``adjusted_status`` and
-        ``adjusted_by`` (the ``unit`` findings applied), and ``note``.
+        ``adjusted_by`` (the ``unit`` findings applied), ``left_out`` (the parts whose
+        source prints no figure for ``year``, left out of the sum: Table 59 in 2021) and
+        ``note``. ``status`` is ``ok`` (equal), ``rounding``, ``inconsistency``, ``no
+        printed headline`` (another year), ``no data ('-')``, ``parts missing`` or ``no
+        figures for the year`` (no part's source gives the year).
     """
     res = run()
     src = res.sources
@@ -76,12 +80,15 @@ def reconcile(year: int | None = None) -> pd.DataFrame:
         printed = float(fact["value"]) if year == res.report_year else math.nan
         ptol = half_unit(fact["printed"]) if year == res.report_year else 0.0
         parts, missing = [], False
-        for t in headline_terms(h):
-            s = (
-                term_value(src, t, year, unit)
-                if t.source != "facts" or year == res.report_year
-                else None
-            )
+        terms = headline_terms(h)
+        # a source that prints no figure for the year is left out (Table 59 in 2021: the
+        # pension scheme began in 2022); the headline is rebuilt from the others
+        given = [t for t in terms if headlines_mod.gives_year(t.source, year)]
+        skipped = [p for p in h.parts if not headlines_mod.gives_year(p.source, year)]
+        if not given:
+            missing = "no figures for the year"
+        for t in given:
+            s = term_value(src, t, year, unit)
             if s is None or s.dash:
                 missing = "no data ('-')" if s is not None else "parts missing"
                 break
@@ -109,6 +116,9 @@ def reconcile(year: int | None = None) -> pd.DataFrame:
             "adjusted_gap": math.nan,
             "adjusted_status": "",
             "adjusted_by": "",
+            "left_out": " + ".join(dict.fromkeys(p.describe() for p in skipped))
+            if not missing
+            else "",
             "note": h.note,
         }
         if missing:

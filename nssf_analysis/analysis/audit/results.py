@@ -177,6 +177,9 @@ def _sentence(r: dict, label: str) -> str:
     if isinstance(r.get("text"), str) and r["text"]:
         return r["text"]
     rule, status, loc = r["rule"], r["status"], r["location"]
+    if r["table_id"] == "facts" and loc:
+        # "<fact id>: section A.1.3": the reader is given the section, the files the id
+        loc = loc.split(": ", 1)[-1]
     where = f"{label}, {loc}" if loc else label
     diff = num(abs(r["difference"])) if r["difference"] is not None else ""
     if rule == "sum":
@@ -252,7 +255,7 @@ def _sentence(r: dict, label: str) -> str:
     if rule == "duplicate_name":
         return f"{loc}: listed twice ({r['printed']}, {r['ref_location']})."
     if rule == "format":
-        return f"{where}: the prose prints {r['printed']!r} for {r['expected']}."
+        return f"{where}: the text prints {r['printed']!r} for {r['expected']}."
     return f"{where}: {r['printed']} against {r['expected']}."
 
 
