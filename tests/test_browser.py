@@ -2,9 +2,8 @@
 
 Every page of a small test book and of the real 2022 book is opened from disk
 (``file://``).  A page passes when it logs no console error, throws no exception,
-requests nothing outside the book, fits a phone-width screen and — on the real book —
-has no serious or critical accessibility violation found by axe-core (its script,
-``tests/vendor/axe.min.js``, is added to each page by the test only).  On the real book
+requests nothing outside the book and fits a phone-width screen (the accessibility
+engines and the Nu Html Checker read the real book in ``test_validators``).  On the real book
 a reader finds "Takeo Eye Hospital" with the search box and with the directory's
 filter, takes any table's or graphic's data from the link under it, opens the PDF
 edition and copies the citation.  Screenshots are saved under ``outputs/browser-test/``.
@@ -31,7 +30,6 @@ ROOT = Path(__file__).resolve().parent.parent
 CHROMIUM = shutil.which("chromium") or (
     "/usr/bin/chromium" if Path("/usr/bin/chromium").exists() else None
 )
-AXE = Path(__file__).resolve().parent / "vendor" / "axe.min.js"
 #: Screenshots for a person to look at (the real outputs folder, not the test's).
 SHOTS = Path(os.environ.get("NSSF_OUTPUTS") or ROOT / "outputs") / "browser-test"
 REQUIRED = os.environ.get("NSSF_REQUIRE_BROWSER") == "1"
@@ -122,23 +120,6 @@ def on_a_phone(browser, book_dir: Path, pages: list[Path], shots: dict[str, str]
         tab.close()
 
 
-def axe_violations(tab: Tab) -> list[str]:
-    """Serious and critical violations axe-core finds on the open page."""
-    tab.page.add_script_tag(path=str(AXE))
-    found = tab.page.evaluate(
-        """async () => {
-          // preload: false: axe would read the stylesheets with XMLHttpRequest, which
-          // a page opened from disk may not do
-          const r = await axe.run(document, {resultTypes: ["violations"], preload: false});
-          return r.violations
-            .filter(v => v.impact === "serious" || v.impact === "critical")
-            .map(v => v.impact + " " + v.id + ": " + v.nodes.length + " × " +
-                 v.nodes.slice(0, 3).map(n => n.target.join(" ")).join(" | "));
-        }"""
-    )
-    return found
-
-
 # ------------------------------------------------------------------ the small test book
 
 
@@ -195,13 +176,13 @@ def test_every_page_in_headless_chromium(small_book, browser):
 
 
 def test_the_published_book_in_headless_chromium(published, browser):
-    """Every page of the real 2022 book: no error, nothing from outside, fits a phone, axe."""
+    """Every page of the real 2022 book: no error, nothing from outside, fits a phone."""
     book_dir, _ = published
     pages = sorted(book_dir.glob("*.html"))
     assert len(pages) == 12  # nine chapters, index, methodology, catalog
     SHOTS.mkdir(parents=True, exist_ok=True)
     tab = Tab(browser, book_dir)
-    report, access = {}, {}
+    report = {}
     broken = "[...document.images].filter(i => !i.complete || !i.naturalWidth).length"
     try:
         for page in pages:
@@ -209,7 +190,6 @@ def test_the_published_book_in_headless_chromium(published, browser):
             assert "NSSF annual report 2022" in tab.page.title(), page
             # every image of the page decoded (the graphics are embedded, not fetched)
             assert tab.page.evaluate(broken) == 0, page.name
-            access[page.name] = axe_violations(tab)
             report[page.name] = tab.problems()
         graphics = "[...document.images].filter(i => /^Graphic \\d+: /.test(i.alt)).length"
         tab.open(book_dir / "01_occupational_risk.html")
@@ -222,7 +202,6 @@ def test_the_published_book_in_headless_chromium(published, browser):
     stems = ("index", "01_occupational_risk")
     on_a_phone(browser, book_dir, pages, {s: f"published-phone-{s}.png" for s in stems})
     assert {name: found for name, found in report.items() if found} == {}
-    assert {name: found for name, found in access.items() if found} == {}
 
 
 def test_a_reader_finds_takeo_eye_hospital_by_search(published, browser):

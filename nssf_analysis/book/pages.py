@@ -4,7 +4,8 @@
 :func:`render_fragment` renders its cells with nbconvert's HTML exporter and the
 project's template ``templates/nbconvert/nssf`` and cleans the result with
 :func:`clean_html` (the maintained sanitiser nh3 and an allow-list of elements,
-attributes and URL schemes); :func:`scan_fragment` reads a page's headings and anchors.
+attributes and URL schemes), then makes its tables and headings plain to assistive
+technology; :func:`scan_fragment` reads a page's headings and anchors.
 """
 
 from __future__ import annotations
@@ -243,7 +244,34 @@ def render_fragment(nb: dict, name: str) -> tuple[str, list[str]]:
     body, _ = _exporter().from_notebook_node(
         nbformat.from_dict(clean), resources={"metadata": {"name": name}}
     )
-    return clean_html(body.strip()) + "\n", warnings
+    return _accessible(clean_html(body.strip())) + "\n", warnings
+
+
+#: A paragraph that is only a short bold line ("**Pension Scheme**"), or a heading before it.
+_BOLD_LINE = re.compile(r"<h([1-6])\b|<p><strong>([^<]{1,120}[^<.:;,])</strong></p>")
+
+
+def _accessible(text: str) -> str:
+    """Return a rendered chapter as assistive technology reads it best.
+
+    Stylers' ``<style>`` rules go onto their cells and every table's data cells are
+    tied to their headings (:mod:`nssf_analysis.render.tables`); a paragraph that is only
+    a short bold line is a heading one level below the heading before it; an empty
+    anchor ``<a id>`` becomes a ``<span id>``.
+    """
+    from nssf_analysis.render import tables
+
+    level = 1
+
+    def heading(m: re.Match) -> str:
+        nonlocal level
+        if m[1]:
+            level = int(m[1])
+            return m[0]
+        return f'<h{min(level + 1, 6)} class="nssf-subhead">{m[2]}</h{min(level + 1, 6)}>'
+
+    text = re.sub(r'<a id="([^"]*)"></a>', r'<span id="\1"></span>', text)
+    return tables.associate_headers(tables.inline_styles(_BOLD_LINE.sub(heading, text)))
 
 
 _ID = re.compile(r'<[a-z][\w-]*\b[^>]*?\sid="([^"]*)"')

@@ -48,12 +48,14 @@ __all__ = [
     "VALUE_LABELS",
     "WORD_COLUMN_CSS",
     "align_rules",
+    "associate_headers",
     "caption_html",
     "chapter_of",
     "contents",
     "contents_table",
     "empty_table",
     "format_change",
+    "inline_styles",
     "label",
     "plain_table",
     "report_frame",
@@ -318,7 +320,9 @@ def align_rules(frame: pd.DataFrame, formats: dict | None = None) -> list[dict]:
     return rules
 
 
-def plain_table(frame: pd.DataFrame, uuid: str, formats: dict | None = None) -> Styler:
+def plain_table(
+    frame: pd.DataFrame, uuid: str, formats: dict | None = None, caption: str | None = None
+) -> Styler:
     """Return a display Styler of ``frame``: no index, text left and numbers right.
 
     Text columns are HTML-escaped; alignment follows :func:`align_rules`.
@@ -331,6 +335,9 @@ def plain_table(frame: pd.DataFrame, uuid: str, formats: dict | None = None) -> 
         Stable id of the table (deterministic HTML, and an anchor for links).
     formats : dict, optional
         ``Styler.format`` formatters for numeric columns, by column name.
+    caption : str, optional
+        What the table shows, in a few words: its ``<caption>`` (escaped), which names
+        the table for a screen reader.
 
     Returns
     -------
@@ -347,15 +354,236 @@ def plain_table(frame: pd.DataFrame, uuid: str, formats: dict | None = None) -> 
     text = text_columns(frame, formats)[0]
     if text:
         st = st.format(escape="html", subset=text, na_rep="")
+    if caption:
+        st = st.set_caption(html.escape(caption))
     return st.set_table_styles(align_rules(frame, formats)).set_uuid(uuid)
+
+
+# --------------------------------------------------------------------------------------
+# Header cells: every data cell tied to its headings
+# --------------------------------------------------------------------------------------
+
+_TABLE_HTML = re.compile(r"<table\b[^>]*>.*?</table>", re.S)
+_ROW_HTML = re.compile(r"<tr\b[^>]*>(.*?)</tr>", re.S)
+_CELL_HTML = re.compile(r"<(th|td)\b([^>]*)>(.*?)</\1>", re.S)
+_BLANK_HTML = re.compile(r"^(\s|&nbsp;|&#160;|\xa0)*$")
+_ID_HTML = re.compile(r'\sid="([^"]+)"')
+
+
+def _attr(attrs: str, name: str, value: str | None = None, *, get: bool = False):
+    """Read (``get``) or set an attribute in a tag's attribute text (``None``: remove it)."""
+    pattern = rf'\s{name}="([^"]*)"'
+    if get:
+        m = re.search(pattern, attrs)
+        return m[1] if m else None
+    if value is None:
+        return re.sub(pattern, "", attrs)
+    new = f' {name}="{value}"'
+    if re.search(pattern, attrs):  # in its place: the same HTML again gives the same text
+        return re.sub(pattern, lambda _: new, attrs)
+    return attrs.rstrip() + new
+
+
+def _grid(rows: list[list[dict]]) -> int:
+    """Place every cell in the grid (its ``row`` and ``col``); return the table's width."""
+    taken, width = set(), 0
+    for i, cells in enumerate(rows):
+        col = 0
+        for c in cells:
+            while (i, col) in taken:
+                col += 1
+            c["row"], c["col"] = i, col
+            c["rs"] = int(_attr(c["attrs"], "rowspan", get=True) or 1)
+            c["cs"] = int(_attr(c["attrs"], "colspan", get=True) or 1)
+            taken |= {(a, b) for a in range(i + 1, i + c["rs"]) for b in range(col, col + c["cs"])}
+            col += c["cs"]
+            width = max(width, col)
+    return width
+
+
+def _scope_suffices(ths: list[dict]) -> bool:
+    """Return whether ``scope`` names every cell's headers unambiguously.
+
+    It does while at most one row and one column hold more than one header cell and no
+    header spans both rows and columns (HTML_CodeSniffer's rule, technique H43).
+    """
+    if any(c["rs"] > 1 and c["cs"] > 1 for c in ths):
+        return False
+    per_row, per_col = {}, {}
+    for c in ths:
+        per_row[c["row"]] = per_row.get(c["row"], 0) + c["cs"]
+        per_col[c["col"]] = per_col.get(c["col"], 0) + c["rs"]
+    return all(sum(n > 1 for n in d.values()) <= 1 for d in (per_row, per_col))
+
+
+def _tie(table: str, prefix: str) -> str:
+    """Return one table's HTML with its data cells tied to their header cells."""
+    head_end = table.find("</thead>")
+    found = list(_ROW_HTML.finditer(table))
+    rows = [
+        [
+            {"tag": c[1], "attrs": c[2], "body": c[3], "head": r.start() < head_end}
+            for c in _CELL_HTML.finditer(r[1])
+        ]
+        for r in found
+    ]
+    width = _grid(rows)
+    for cells in rows:
+        for c in cells:  # an empty header cell heads nothing
+            if c["tag"] == "th" and _BLANK_HTML.match(c["body"]):
+                c.update(tag="td", attrs=_attr(c["attrs"], "scope"))
+        if len(cells) == 1 and cells[0]["tag"] == "th" and not cells[0]["head"] and width > 1:
+            # a heading across a body row (a block, a province) heads the rows below it
+            # from the first column: across the row it would head every cell of the table
+            if _attr(cells[0]["attrs"], "colspan", get=True) == str(width):
+                first = cells[0]
+                first["attrs"] = _attr(_attr(first["attrs"], "colspan"), "scope", "rowgroup")
+                first.update(group=True, body=f'<span class="nssf-across">{first["body"]}</span>')
+                cells.append({"tag": "td", "attrs": f' colspan="{width - 1}"', "body": ""})
+    _grid(rows)
+    ths = [c for cells in rows for c in cells if c["tag"] == "th"]
+    if _scope_suffices(ths):
+        for c in ths:
+            if _attr(c["attrs"], "scope", get=True) is None:
+                c["attrs"] = _attr(c["attrs"], "scope", "col" if c["head"] else "row")
+    else:
+        by_row, by_col, group = {}, {}, None
+        for c in ths:
+            c["id"] = _attr(c["attrs"], "id", get=True) or f"{prefix}-h{c['row']}-{c['col']}"
+            c["attrs"] = _attr(_attr(c["attrs"], "scope"), "id", c["id"])
+            for a in range(c["row"], c["row"] + c["rs"]):
+                by_row.setdefault(a, [c["col"], []])[1].append(c["id"])
+            for b in range(c["col"], c["col"] + c["cs"]):
+                by_col.setdefault(b, [c["row"], []])[1].append(c["id"])
+        for cells in rows:
+            for c in cells:
+                if c.get("group"):
+                    group = c["id"]
+                elif c["tag"] == "th" and not c["head"] and c["col"] == 0 and group:
+                    c["attrs"] = _attr(c["attrs"], "headers", group)
+                if c["tag"] != "td":
+                    continue
+                ids = set()
+                for a in range(c["row"], c["row"] + c["rs"]):
+                    for b in range(c["col"], c["col"] + c["cs"]):
+                        if a in by_row and b >= by_row[a][0]:
+                            ids.update(by_row[a][1])
+                        if b in by_col and a >= by_col[b][0]:
+                            ids.update(by_col[b][1])
+                c["attrs"] = _attr(c["attrs"], "headers", " ".join(sorted(ids)) or None)
+    out, last = [], 0
+    for r, cells in zip(found, rows, strict=True):
+        inner = "".join(f"<{c['tag']}{c['attrs']}>{c['body']}</{c['tag']}>" for c in cells)
+        out += [table[last : r.start(1)], inner]
+        last = r.end(1)
+    return "".join(out) + table[last:]
+
+
+_STYLE_HTML = re.compile(r"<style\b[^>]*>(.*?)</style>\s*", re.S)
+_RULE_CSS = re.compile(r"\s*([^{}]+?)\s*\{([^{}]*)\}")
+_TAG_HTML = re.compile(r"<([a-z][a-z0-9]*)\b([^>]*)>")
+
+
+def inline_styles(fragment: str) -> str:
+    """Return ``fragment`` without ``<style>``: each Styler rule is written on its cells.
+
+    HTML allows ``<style>`` in a page's head only; the rules pandas Stylers write
+    (``#T_<uuid> td.col2 { … }``: a table's id and one element with classes) become
+    the ``style`` of each element of that table they select, in the order of the
+    cascade (fewer classes first, then the order written). Other rules are dropped.
+
+    Parameters
+    ----------
+    fragment : str
+        HTML with the ``<style>`` elements of pandas Stylers.
+
+    Examples
+    --------
+    >>> inline_styles(
+    ...     "<style>#T_a td { text-align: right } #T_a td.col1 { text-align: left }</style>"
+    ...     '<table id="T_a"><tr><td class="col0">1</td><td class="col1">x</td></tr></table>'
+    ... )
+    '<table id="T_a"><tr><td class="col0" style="text-align: right">1</td><td class="col1" \
+style="text-align: left">x</td></tr></table>'
+    """
+    rules: dict[str, list] = {}
+    for block in _STYLE_HTML.findall(fragment):
+        for order, (selectors, body) in enumerate(_RULE_CSS.findall(block)):
+            for selector in selectors.split(","):
+                parts = selector.split()
+                if len(parts) == 2 and parts[0].startswith("#"):
+                    tag, *classes = parts[1].split(".")
+                    decls = [d.split(":", 1) for d in body.split(";") if ":" in d]
+                    rule = (len(classes), order, tag, set(classes), decls)
+                    rules.setdefault(parts[0][1:], []).append(rule)
+
+    def element(m: re.Match, own: list) -> str:
+        classes = set((_attr(m[2], "class", get=True) or "").split())
+        style: dict[str, str] = {}
+        for _, _, tag, need, decls in sorted(own, key=lambda r: r[:2]):
+            if tag in ("", m[1]) and need <= classes:
+                style |= {k.strip(): v.strip() for k, v in decls}
+        if not style:
+            return m[0]
+        return f"<{m[1]}{_attr(m[2], 'style', '; '.join(f'{k}: {v}' for k, v in style.items()))}>"
+
+    def table(m: re.Match) -> str:
+        own = rules.get(_attr(m[0].split(">", 1)[0], "id", get=True) or "", [])
+        return _TAG_HTML.sub(lambda t: element(t, own), m[0]) if own else m[0]
+
+    return _TABLE_HTML.sub(table, _STYLE_HTML.sub("", fragment))
+
+
+def associate_headers(fragment: str) -> str:
+    """Return ``fragment`` with every table's data cells tied to their header cells.
+
+    A table with one row of column headings and one column of row headings keeps
+    ``scope`` (added where a header cell lacks it). A table with more levels (two rows
+    of column headings, a heading over several columns and rows) gives every header
+    cell an ``id`` and every data cell the ``headers`` of the header cells above it in
+    its column and before it in its row. A heading that spans a whole body row (a
+    block of rows, a province) is put in the first column with an empty cell beside it
+    (its text, in ``<span class="nssf-across">``, may run on over that cell): it heads
+    the rows below it (their row headings name it in ``headers``), not every column of
+    the table. An empty header cell becomes a data cell.
+
+    Parameters
+    ----------
+    fragment : str
+        HTML as written by the book's templates, pandas Stylers or nh3 (attribute
+        values in double quotes; tables not nested). New ids start with the table's
+        ``id``, or else with the ``id`` written last before the table.
+
+    Examples
+    --------
+    >>> html = associate_headers(
+    ...     '<div id="t"><table><thead><tr><th rowspan="2">Year</th><th colspan="2">'
+    ...     "Members</th></tr><tr><th>Total</th><th>Females</th></tr></thead><tbody>"
+    ...     "<tr><th>2022</th><td>5</td><td>3</td></tr></tbody></table></div>"
+    ... )
+    >>> re.findall(r'<td headers="([^"]*)"', html)
+    ['t-h0-1 t-h1-1 t-h2-0', 't-h0-1 t-h1-2 t-h2-0']
+    """
+    out, last, seen = [], 0, {}
+    for m in _TABLE_HTML.finditer(fragment):
+        own = _ID_HTML.search(m[0].split(">", 1)[0])
+        before = _ID_HTML.findall(fragment[max(0, m.start() - 3000) : m.start()])
+        prefix = own[1] if own else (before[-1] if before else "table")
+        seen[prefix] = seen.get(prefix, 0) + 1  # two tables after one id: t, t-2
+        prefix += f"-{seen[prefix]}" if seen[prefix] > 1 else ""
+        out += [fragment[last : m.start()], _tie(m[0], prefix)]
+        last = m.end()
+    return "".join(out) + fragment[last:]
 
 
 def empty_table(table_id: str, year: int, why: str | None = None) -> ReportStyler:
     """Return the table's caption with a one-line message that it has no data for ``year``."""
     years = ", ".join(str(y) for y in table_years_any(table_id))
     msg = why or f"The report has no data for {year} in this table (it covers {years})."
-    frame = pd.DataFrame({"": [msg]}, index=pd.Index([""]))
-    return _styler(frame, table_id, _notes_html(table_id, [], []))
+    frame = pd.DataFrame({str(year): [msg]})
+    st = _styler(frame, table_id, _notes_html(table_id, [], []))
+    message = [{"selector": "td", "props": "text-align: left; white-space: normal;"}]
+    return st.hide(axis="index").set_table_styles(message, overwrite=False)
 
 
 def table_years_any(table_id: str) -> list[int]:

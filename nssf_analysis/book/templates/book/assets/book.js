@@ -12,7 +12,7 @@
      with the keyboard */
   function focusable() {
     var boxes = document.querySelectorAll(
-      ".jp-OutputArea-output, .wide, .prose table, .prose pre, .highlight pre"
+      ".jp-OutputArea-output, .nssf-scroll, .wide, .prose table, .prose pre, .highlight pre"
     );
     for (var i = 0; i < boxes.length; i += 1) {
       var b = boxes[i];
@@ -26,6 +26,7 @@
   }
   focusable();
   window.addEventListener("resize", focusable);
+  window.addEventListener("load", focusable); /* after the other scripts changed the page */
   var copies = navigator.clipboard ? document.querySelectorAll("button.copy-citation") : [];
   Array.prototype.forEach.call(copies, function (copy) {
     copy.hidden = false;

@@ -2,7 +2,8 @@
    Without this script each directory is a complete table in report order, grouped by
    capital/province; with it, a form above the table filters the rows by name (any
    words, any order) and by the values of the capital/province, ownership and type
-   columns, and the column headings sort the rows. No network. */
+   columns, and the column headings sort the rows. Each province's heading counts the
+   entries the filter shows. On a narrow screen the name column comes first. No network. */
 (function () {
   "use strict";
   var FILTERS = ["Capital/province", "Ownership", "Type"];
@@ -25,12 +26,21 @@
     var groups = all.filter(function (r) { return r.classList.contains("dir-group"); });
     var nameCol = names.indexOf("Name") >= 0 ? names.indexOf("Name") : names.indexOf("Office");
     var id = box.id;
+    /* each row's cells in the report's order, whatever order the screen shows them in */
+    rows.forEach(function (r) { r.nssfCells = Array.prototype.slice.call(r.cells); });
+    function cell(r, col) {
+      return r.nssfCells[col];
+    }
 
     var form = document.createElement("form");
     form.className = "dir-controls";
     form.setAttribute("role", "search");
     form.setAttribute("aria-label", "Filter " + text(table.caption));
-    form.addEventListener("submit", function (e) { e.preventDefault(); });
+    /* the rows follow each keystroke and choice; "Filter" (or Enter) only applies it again */
+    form.addEventListener("submit", function (e) {
+      e.preventDefault();
+      apply();
+    });
 
     function field(label, control) {
       var wrap = document.createElement("label");
@@ -56,7 +66,7 @@
       var seen = {};
       var values = [];
       rows.forEach(function (r) {
-        var v = text(r.cells[col]);
+        var v = text(cell(r, col));
         if (!seen[v]) {
           seen[v] = true;
           values.push(v);
@@ -73,6 +83,7 @@
       any.value = "";
       any.textContent = "all";
       select.appendChild(any);
+      any.defaultSelected = true;
       values.forEach(function (v) {
         var o = document.createElement("option");
         o.value = v;
@@ -83,6 +94,17 @@
       field(name, select);
     });
 
+    var buttons = document.createElement("span");
+    buttons.className = "dir-buttons";
+    var submit = document.createElement("button");
+    submit.type = "submit";
+    submit.textContent = "Filter";
+    var reset = document.createElement("button");
+    reset.type = "reset";
+    reset.textContent = "Show all";
+    buttons.appendChild(submit);
+    buttons.appendChild(reset);
+    form.appendChild(buttons);
     var count = document.createElement("output");
     count.className = "dir-count";
     count.setAttribute("aria-live", "polite");
@@ -94,27 +116,33 @@
 
     function apply() {
       var words = norm(search.value).split(/\s+/).filter(Boolean);
+      var filtered = words.length > 0 || selects.some(function (s) { return s.value; });
       var shown = 0;
       var perGroup = {};
       rows.forEach(function (r) {
         var ok = true;
-        var hay = norm(text(r.cells[nameCol]));
+        var hay = norm(text(cell(r, nameCol)));
         for (var i = 0; ok && i < words.length; i += 1) {
           ok = hay.indexOf(words[i]) >= 0;
         }
         selects.forEach(function (s) {
-          if (ok && s.value && text(r.cells[+s.getAttribute("data-col")]) !== s.value) {
+          if (ok && s.value && text(cell(r, +s.getAttribute("data-col"))) !== s.value) {
             ok = false;
           }
         });
         r.hidden = !ok;
         if (ok) {
           shown += 1;
-          perGroup[r.getAttribute("data-group")] = true;
+          perGroup[r.getAttribute("data-group")] = (perGroup[r.getAttribute("data-group")] || 0) + 1;
         }
       });
       groups.forEach(function (g) {
-        g.hidden = sortCol >= 0 || !perGroup[g.id];
+        var n = perGroup[g.id] || 0;
+        var total = +g.getAttribute("data-entries");
+        g.hidden = sortCol >= 0 || !n;
+        if (g.nssfCount) {
+          g.nssfCount.textContent = filtered ? "(" + n + " of " + total + ")" : "(" + total + ")";
+        }
       });
       count.textContent = shown + " of " + rows.length + " entries";
     }
@@ -123,12 +151,18 @@
       r.setAttribute("data-order", String(i));
     });
     var current = null;
+    var entries = {};
     all.forEach(function (r) {
       if (r.classList.contains("dir-group")) {
         current = r.id;
       } else {
         r.setAttribute("data-group", current);
+        entries[current] = (entries[current] || 0) + 1;
       }
+    });
+    groups.forEach(function (g) {
+      g.setAttribute("data-entries", String(entries[g.id] || 0));
+      g.nssfCount = g.querySelector(".dir-group-count");
     });
 
     function order() {
@@ -138,8 +172,8 @@
       } else {
         var numeric = heads[sortCol].classList.contains("num");
         sorted = rows.slice().sort(function (a, b) {
-          var x = text(a.cells[sortCol]);
-          var y = text(b.cells[sortCol]);
+          var x = text(cell(a, sortCol));
+          var y = text(cell(b, sortCol));
           var c = numeric ? (parseFloat(x) || 0) - (parseFloat(y) || 0) : x.localeCompare(y);
           if (c === 0) {
             c = +a.getAttribute("data-order") - +b.getAttribute("data-order");
@@ -187,7 +221,32 @@
 
     search.addEventListener("input", apply);
     selects.forEach(function (s) { s.addEventListener("change", apply); });
+    form.addEventListener("reset", function () { window.setTimeout(apply, 0); });
     apply();
+
+    /* on a narrow screen the name, what a reader looks for, is the first column */
+    var narrow = window.matchMedia ? window.matchMedia("(max-width: 40rem)") : null;
+    function arrange() {
+      var first = narrow !== null && narrow.matches;
+      [{ el: table.tHead.rows[0], cells: heads }].concat(rows.map(function (r) {
+        return { el: r, cells: r.nssfCells };
+      })).forEach(function (row) {
+        var name = row.cells[nameCol];
+        var after = first ? row.el.firstElementChild : row.cells[nameCol + 1] || null;
+        if (name !== after) {
+          row.el.insertBefore(name, after);
+        }
+      });
+      box.classList.toggle("dir-name-first", first);
+    }
+    if (nameCol >= 0) {
+      arrange();
+      if (narrow && narrow.addEventListener) {
+        narrow.addEventListener("change", arrange);
+      } else if (narrow && narrow.addListener) {
+        narrow.addListener(arrange);
+      }
+    }
 
     /* a link to a province (#a6_6_1-takeo) or an entry (#a6_6_1-1234) shows it even if
        a filter hid it */
