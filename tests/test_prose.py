@@ -95,8 +95,11 @@ def test_the_year_in_figures_adds_one_scale():
     assert "3,120,208 members" in text
     # the 7 amounts of money (4 contribution incomes, 3 expenditures) are sums of rounded
     # parts; 18 counts add up exactly; 2 figures (visits by females) only the text prints
-    assert "18 are rebuilt exactly from its tables and 7 differ, by at most 0.004 %" in text
-    assert "No table prints the other 2" in text
+    assert (
+        "18 are rebuilt exactly from its tables and 7 differ from the sum of their table "
+        "cells by at most 0.004 %"
+    ) in text
+    assert "No table prints 2 others, health care access, females" in text
 
 
 def test_a_year_without_the_pension_scheme_leaves_its_sentence_out():

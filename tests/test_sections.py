@@ -11,11 +11,11 @@ from pathlib import Path
 import mistune
 import pytest
 from chapter import run_cells
+from test_prose import internal_words
 
 from nssf_analysis.analysis import headlines
 from nssf_analysis.data import catalog as catalog_mod
 from nssf_analysis.render import prose
-from tests.test_prose import internal_words
 
 ROOT = Path(__file__).resolve().parent.parent
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))

@@ -504,20 +504,22 @@ def printed_table(table_id: str, year: int) -> PrintedTable:
     values = {c for (_, c) in years}
 
     # notes: one number per distinct sentence, in reading order; the differences within
-    # rounding of the cells shown share one sentence (audit.notes.rounding_note)
+    # rounding of two or more cells shown share one sentence (audit.notes.rounding_note),
+    # a single one keeps its own, which gives both figures
     from nssf_analysis.analysis.audit.notes import is_shared, rounding_note
 
     by_cell: dict[tuple[int, int], list[dict]] = {}
     for f in _findings(table_id):
         by_cell.setdefault((f["line"], f["column"]), []).append(f)
     lines_shown = {r["line"] for r in rows if r["kind"] == "body"}
-    shared = rounding_note(
+    within = [
         f
         for (line, col), found in by_cell.items()
         if line in lines_shown and col in keep
         for f in found
         if is_shared(f)
-    )
+    ]
+    shared = rounding_note(within) if len(within) > 1 else ""
     h0, h1 = _header_group(rows)
     first_header = [r["cells"] for r in rows[h0:h1]]
     paths = _header_paths(first_header, width)
@@ -534,7 +536,7 @@ def printed_table(table_id: str, year: int) -> PrintedTable:
                 where = f["location"] or _row_label(cells, values)
             else:
                 where = ", ".join(p for p in (_row_label(cells, values), paths[col - 1]) if p)
-            text = shared if is_shared(f) else note_text(f, where)
+            text = shared if shared and is_shared(f) else note_text(f, where)
             if text not in numbers:
                 numbers[text] = len(notes) + 1
                 notes.append(Note(numbers[text], f["class"], text))

@@ -3,8 +3,9 @@
 A printed total that misses the sum of its printed parts by 0.01, or a printed change
 that misses the change of its printed figures because the report computes it from
 unrounded amounts, is no error: the rounding of the printed figures explains it. A
-table therefore carries ONE note for all such cells (:func:`rounding_note`), not one
-note each; each inconsistency or structural finding keeps a note of its own.
+table with two or more such cells therefore carries one note for them all
+(:func:`rounding_note`), not one note each (a single one keeps its own note, which gives
+both figures); each inconsistency or structural finding keeps a note of its own.
 :func:`table_counts` counts, per table, what the book of a year shows: the findings
 proper, the cells within rounding and the changes printed by the report's convention.
 """
