@@ -55,11 +55,11 @@ test: $(STAMP) ## Lint, the test suite and nbval on the goldens (two processes),
 	  $(PY) -m pytest -q -n 2 --dist loadscope $(NBVAL); status=$$?; \
 	  $(PY) -m nssf_analysis.processes || status=1; exit $$status
 
-browser: ## Install Debian's chromium and poppler-utils for the browser and PDF tests (needs root; skipped when present)
-	@{ command -v chromium > /dev/null || test -x /usr/bin/chromium; } && command -v pdftotext > /dev/null || { \
+browser: ## Install Debian's chromium, poppler-utils and Java (the Nu Html Checker) for the browser, PDF and validator tests (needs root; skipped when present)
+	@{ command -v chromium > /dev/null || test -x /usr/bin/chromium; } && command -v pdftotext > /dev/null && command -v java > /dev/null || { \
 	  if [ "$$(id -u)" = 0 ] && command -v apt-get > /dev/null; then \
-	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium poppler-utils > /dev/null; \
-	  else echo "make browser: chromium or pdftotext is missing; install Debian's chromium and poppler-utils as root" >&2; fi; }
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium poppler-utils default-jre-headless > /dev/null; \
+	  else echo "make browser: chromium, pdftotext or java is missing; install Debian's chromium, poppler-utils and default-jre-headless as root" >&2; fi; }
 
 bench: $(STAMP) ## Benchmark the book build against running each notebook by hand
 	$(PY) benchmarks/bench_build.py --year "$$YEAR"

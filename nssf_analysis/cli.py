@@ -1,7 +1,9 @@
 """Command line: ``nssf-report extract | validate | catalog | audit | build``.
 
-Errors the package raises on purpose are printed as one line on stderr and the
-command exits with status 1 (no traceback).
+Errors the package raises on purpose, and file system faults (a read-only folder, a full
+disk), are printed as one line on stderr and the command exits with status 1 (no
+traceback); a bad parameter is one line naming it and what is allowed (status 2);
+Ctrl-C (or SIGTERM) ends a command with one line and status 130.
 """
 
 from __future__ import annotations
@@ -9,11 +11,32 @@ from __future__ import annotations
 import argparse
 import atexit
 import gc
+import importlib
+import signal
 import sys
+import threading
 
-from nssf_analysis.exceptions import NSSFError
+from nssf_analysis.exceptions import (
+    CommandInterruptedError,
+    ExtractionInterruptedError,
+    NSSFError,
+    interruptions_held,
+)
 
-__all__ = ["build_parser", "main", "positive_int"]
+__all__ = ["build_parser", "main", "positive_int", "report_year"]
+
+#: Exit status of a command ended by Ctrl-C (128 + SIGINT, as a shell reports it).
+INTERRUPTED = 130
+#: The longest line of an error message that is printed whole.
+MAX_LINE = 600
+#: The modules each command imports, imported with Ctrl-C held (see :func:`main`).
+MODULES = {
+    "extract": ("nssf_analysis.book.build", "nssf_analysis.data.pipeline"),
+    "validate": ("nssf_analysis.data.pipeline",),
+    "catalog": ("nssf_analysis.data.catalog",),
+    "audit": ("nssf_analysis.analysis.audit.outputs", "nssf_analysis.data.pipeline"),
+    "build": ("nssf_analysis.book.build",),
+}
 
 
 def _cmd_extract(args) -> int:
@@ -22,8 +45,16 @@ def _cmd_extract(args) -> int:
     from nssf_analysis.data.pipeline import write_data
     from nssf_analysis.paths import data_dir
 
-    with build_lock(lambda msg: print(msg, file=sys.stderr, flush=True)):  # not while a build reads
-        info = write_data(progress=not args.quiet, strict=args.strict)
+    def say(msg: str) -> None:
+        print(msg, file=sys.stderr, flush=True)
+
+    info = None
+    try:
+        with build_lock(say):  # not while a build reads
+            info = write_data(progress=not args.quiet, strict=args.strict)
+    except KeyboardInterrupt:  # before write_data began or after it ended
+        state = "is unchanged" if info is None else "holds the new extraction"
+        raise ExtractionInterruptedError(f"extraction interrupted; {data_dir()} {state}") from None
     print(summary_text(info["edition"], info["facts_missing"]))
     print(
         f"extracted report {info['report_year']}: {info['tables']} tables, "
@@ -73,9 +104,49 @@ def positive_int(text: str) -> int:
     return value
 
 
+def report_year(text: str) -> int:
+    """Parse a report year (an argparse type: ``--year``); a bad one lists the years with data.
+
+    Whether the year has data is checked by the build (the message lists them too).
+    """
+    value = text.strip()
+    if value.isascii() and value.isdigit() and len(value) == 4:
+        return int(value)
+    from nssf_analysis.book.build import years_with_data
+
+    try:
+        years = "available years: " + ", ".join(map(str, years_with_data()))
+    except (NSSFError, OSError, ValueError) as err:
+        years = f"no year has data yet ({_line(str(err).splitlines()[0])})"
+    raise argparse.ArgumentTypeError(f"{text!r} is not a year; {years}")
+
+
+class _Parser(argparse.ArgumentParser):
+    """An argument parser whose errors are one line: the parameter and what is allowed."""
+
+    def error(self, message: str):
+        """Print ``<prog>: error: <message>`` (no usage block) and exit with status 2."""
+        message = " ".join(message.split())
+        self.exit(2, f"{self.prog}: error: {_line(message)} (see {self.prog} --help)\n")
+
+
+def _line(text: str) -> str:
+    """Return one line of a message, its middle left out when longer than :data:`MAX_LINE`."""
+    text = text.replace("\r", " ")
+    if len(text) <= MAX_LINE:
+        return text
+    head, tail = text[: MAX_LINE * 2 // 3], text[-(MAX_LINE // 4) :]
+    return f"{head} … ({len(text) - len(head) - len(tail)} characters left out) … {tail}"
+
+
+def _message(err: BaseException) -> str:
+    """Return an error's message, each line at most :data:`MAX_LINE` characters."""
+    return "\n".join(_line(x) for x in str(err).splitlines() if x.strip()) or type(err).__name__
+
+
 def build_parser() -> argparse.ArgumentParser:
     """Return the argument parser of ``nssf-report``."""
-    p = argparse.ArgumentParser(prog="nssf-report", description=__doc__.splitlines()[0])
+    p = _Parser(prog="nssf-report", description=__doc__.splitlines()[0])
     sub = p.add_subparsers(dest="command", required=True)
     e = sub.add_parser("extract", help="extract every table of the report into data/")
     e.add_argument("--quiet", action="store_true", help="no progress bar")
@@ -95,7 +166,7 @@ def build_parser() -> argparse.ArgumentParser:
     a.set_defaults(func=_cmd_audit)
     b = sub.add_parser("build", help="run the notebooks and build the HTML book")
     which = b.add_mutually_exclusive_group()
-    which.add_argument("--year", type=int, action="append", help="report year (repeatable)")
+    which.add_argument("--year", type=report_year, action="append", help="report year (repeatable)")
     which.add_argument("--all-years", action="store_true", help="build every year with data")
     b.add_argument(
         "--jobs",
@@ -116,11 +187,32 @@ def main(argv: list[str] | None = None) -> int:
     # build), is left out, as the build's workers do; a caller that goes on is unaffected
     atexit.unregister(gc.freeze)
     atexit.register(gc.freeze)
+    term = signal.getsignal(signal.SIGTERM)
+    if threading.current_thread() is threading.main_thread():
+        signal.signal(signal.SIGTERM, signal.default_int_handler)  # stops it as Ctrl-C does
     try:
+        # a Ctrl-C while the modules load is acted on once they are loaded: an extension
+        # module (pikepdf's) swallows a KeyboardInterrupt raised while it loads
+        with interruptions_held():
+            for name in MODULES.get(args.command, ()):
+                importlib.import_module(name)
         return args.func(args)
+    except CommandInterruptedError as err:
+        print(f"nssf-report: {_message(err)}", file=sys.stderr)
+        return INTERRUPTED
+    except KeyboardInterrupt:
+        print(f"nssf-report: {args.command} interrupted", file=sys.stderr)
+        return INTERRUPTED
     except NSSFError as err:
-        print(f"nssf-report: error: {err}", file=sys.stderr)
+        print(f"nssf-report: error: {_message(err)}", file=sys.stderr)
         return 1
+    except OSError as err:  # a file system fault no layer names (a read-only outputs/ …)
+        where = f"{err.filename}: " if err.filename else ""
+        print(f"nssf-report: error: {where}{err.strerror or err}", file=sys.stderr)
+        return 1
+    finally:
+        if threading.current_thread() is threading.main_thread():
+            signal.signal(signal.SIGTERM, signal.SIG_DFL if term is None else term)
 
 
 if __name__ == "__main__":

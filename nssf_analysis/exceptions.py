@@ -6,15 +6,23 @@ to find the offending cell without a traceback; the CLI prints ``str(err)``.
 
 from __future__ import annotations
 
+import os
+import signal
+import threading
+from contextlib import contextmanager
+
 __all__ = [
     "BookBuildError",
     "BuildInterruptedError",
+    "CommandInterruptedError",
     "ExtractionError",
+    "ExtractionInterruptedError",
     "NSSFError",
     "NotebookFailedError",
     "UnknownTableError",
     "ValidationError",
     "YearNotAvailableError",
+    "interruptions_held",
 ]
 
 
@@ -33,6 +41,18 @@ class NSSFError(Exception):
 
 class ExtractionError(NSSFError):
     """The report text does not have the structure the table specs expect."""
+
+
+class CommandInterruptedError(NSSFError):
+    """A command was stopped by Ctrl-C or a signal; what it was writing was not kept.
+
+    ``nssf-report`` prints the message and exits with status 130, as a shell does for
+    a command ended by Ctrl-C.
+    """
+
+
+class ExtractionInterruptedError(ExtractionError, CommandInterruptedError):
+    """The extraction was interrupted; the message says what ``data/`` holds."""
 
 
 class UnknownTableError(NSSFError, KeyError):
@@ -88,5 +108,33 @@ class NotebookFailedError(BookBuildError):
     """A chapter notebook raised an error; names the notebook, the cell and the error."""
 
 
-class BuildInterruptedError(BookBuildError):
+class BuildInterruptedError(BookBuildError, CommandInterruptedError):
     """The build was interrupted (Ctrl-C or a signal) before it published anything."""
+
+
+@contextmanager
+def interruptions_held():
+    """Hold Ctrl-C and SIGTERM until the block ends, then act on them as usual.
+
+    For what an interruption must never cut in two: a folder half renamed or half
+    removed, a module half imported (an extension module that swallows the
+    ``KeyboardInterrupt`` raised in it loses the Ctrl-C).  Outside the main thread,
+    where Python handles no signal, nothing is held.
+    """
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    got: list[int] = []
+    held = (signal.SIGINT, signal.SIGTERM)
+    before = {s: signal.signal(s, lambda signum, frame: got.append(signum)) for s in held}
+    try:
+        yield
+    finally:
+        for s, handler in before.items():
+            signal.signal(s, signal.SIG_DFL if handler is None else handler)
+        if got:
+            handler = before[got[0]]
+            if callable(handler):
+                handler(got[0], None)  # Ctrl-C's own handler raises KeyboardInterrupt
+            elif handler != signal.SIG_IGN:
+                os.kill(os.getpid(), got[0])

@@ -325,6 +325,7 @@ def _worker_init(build_pid: int) -> None:
         os._exit(1)
     os.setpgrp()  # Ctrl-C reaches the build, which stops the workers itself
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})  # blocked by _run_jobs
     sys.modules.setdefault("rfc3987_syntax", None)
     fd = os.open(os.devnull, os.O_WRONLY)
     os.dup2(fd, 1)
@@ -413,7 +414,12 @@ def _run_jobs(jobs: list[dict], workers: int, progress: bool, say, on_result) ->
         initargs=(os.getpid(),),
     )
     try:
-        futures = {pool.submit(run_chapter, job): job for job in jobs}
+        # the workers start with Ctrl-C blocked, until they ignore it (_worker_init)
+        held = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+        try:
+            futures = {pool.submit(run_chapter, job): job for job in jobs}
+        finally:
+            signal.pthread_sigmask(signal.SIG_SETMASK, held)
         with tqdm(total=len(jobs), desc="notebooks", unit="nb", disable=not progress) as bar:
             for fut in as_completed(futures):
                 job = futures[fut]
@@ -432,8 +438,13 @@ def _run_jobs(jobs: list[dict], workers: int, progress: bool, say, on_result) ->
                     say(f"  {job['name']} {job['year']}: {res['status']} in {res['seconds']:.1f} s")
         pool.shutdown()
     except BaseException:
+        workers = multiprocessing.active_children()  # the pool's, before it forgets them
         pool.shutdown(wait=False, cancel_futures=True)
-        processes.kill_tree()
+        for worker in workers:  # each with its kernels; joined here, not behind the pool
+            processes.kill_tree(worker.pid)
+            worker.kill()
+        for worker in workers:
+            worker.join()
         raise
     finally:
         os.environ.pop("TMPDIR") if before is None else os.environ.update(TMPDIR=before)

@@ -12,6 +12,7 @@ another Chromium binary; ``NSSF_PDF_TIMEOUT``: the seconds Chromium may take to 
 
 from __future__ import annotations
 
+import asyncio
 import datetime
 import html
 import io
@@ -206,8 +207,13 @@ def _in_thread(func):
     """Return ``func()`` run in a thread of its own.
 
     Playwright's sync API refuses a thread whose asyncio loop runs (a notebook's kernel, a
-    test that drives a browser), so the print always runs in a fresh thread.
+    test that drives a browser), so the print then runs in a fresh thread; without a
+    running loop it runs in the caller's thread (an interrupted print then ends cleanly).
     """
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return func()
     out: dict = {}
 
     def run() -> None:

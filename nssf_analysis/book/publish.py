@@ -95,11 +95,23 @@ BUILD_TMP = "nssf-b-"
 
 
 def remove_leftovers(out_root: Path) -> None:
-    """Delete what an interrupted or killed build left behind (called under the lock)."""
+    """Delete what an interrupted or killed build left behind (called under the lock).
+
+    Raises
+    ------
+    BookBuildError
+        Naming a leftover that cannot be deleted and the file that resisted.
+    """
     for year_dir in [out_root, out_root / ".cache", *out_root.glob("[0-9][0-9][0-9][0-9]")]:
         for p in year_dir.glob(".*"):
             if p.name.startswith(_TEMP) or re.match(r"^\.[\w.-]+\.\d+$", p.name):
-                shutil.rmtree(p) if p.is_dir() else p.unlink(missing_ok=True)
+                try:
+                    shutil.rmtree(p) if p.is_dir() else p.unlink(missing_ok=True)
+                except OSError as err:  # the file that resisted, as named in its folder
+                    raise BookBuildError(
+                        f"cannot write the book: {p}, left by an earlier build, cannot be "
+                        f"removed ({err.filename}: {err.strerror or err}); remove it by hand"
+                    ) from None
     for p in (out_root / ".cache").glob("executed/*/*.running.ipynb"):
         p.unlink(missing_ok=True)
     # the temporary folders of builds that were killed: nssf-b-<pid>-<random>
@@ -128,14 +140,28 @@ def pdf_possible() -> bool:
 
 
 def _swap(new: Path, target: Path) -> None:
-    """Put the finished folder ``new`` in place of ``target`` (two renames, then delete)."""
+    """Put the finished folder ``new`` in place of ``target`` (two renames, then delete).
+
+    Raises
+    ------
+    BookBuildError
+        When the old folder cannot be deleted: ``target`` is the new one, and the
+        message names the old one and the file that resisted.
+    """
     old = target.with_name(f".{target.name}-old-{os.getpid()}")
     if target.is_symlink() or (target.exists() and not target.is_dir()):
         raise NotADirectoryError(errno.ENOTDIR, "not a folder", str(target))
     if target.exists():
         os.rename(target, old)
     os.rename(new, target)
-    shutil.rmtree(old, ignore_errors=True)
+    failed = []
+    shutil.rmtree(old, onerror=lambda f, path, exc: failed.append((path, exc[1])))
+    if failed and os.path.lexists(old):
+        path, err = failed[0]
+        raise BookBuildError(
+            f"{target} is the new one, but the old one cannot be removed ({path}: "
+            f"{err.strerror or err}): remove {old} by hand"
+        )
 
 
 def _env():

@@ -7,7 +7,7 @@ its layout (the labels of its header and rows). Its printed number becomes its l
 that edition ("Table 6").
 
 What the 2022 report's tables are is kept as data, in ``layouts_2022.json`` beside this
-module: derived once from the 2022 report by ``python -m nssf_analysis.editions`` (the
+module: derived once from the 2022 report by ``python -m nssf_analysis.data.editions`` (the
 2022 report defines the identifiers: its Table N is ``tNN``), checked by a test to equal
 what that command derives. :func:`match_edition` matches an edition against it and
 returns the known tables, the new ones (kept as raw data) and a summary, which
@@ -142,7 +142,7 @@ def _ref_entry(tid, label, title, section, layout) -> dict:
 
 
 def write_reference(seed: Path | None = None, path: Path = REFERENCE_PATH) -> Path:
-    """Write the reference file from the 2022 report (``python -m nssf_analysis.editions``).
+    """Write the reference file from the 2022 report (``python -m nssf_analysis.data.editions``).
 
     Parameters
     ----------

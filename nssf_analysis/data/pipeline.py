@@ -14,12 +14,14 @@ function of :mod:`nssf_analysis.data.catalog`, and validated in :func:`validate_
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import json
 import os
 import re
 import shutil
 import stat
+import sys
 import tempfile
 from pathlib import Path
 
@@ -49,6 +51,7 @@ from nssf_analysis.data.files import MANIFEST, manifest_text, read_bytes
 from nssf_analysis.data.layout import layout_problem
 from nssf_analysis.data.report_text import read_lines, seed_files
 from nssf_analysis.data.revisions import (
+    naming,
     older_editions,
     revisions_frame,
     with_older_years,
@@ -56,7 +59,12 @@ from nssf_analysis.data.revisions import (
 )
 from nssf_analysis.data.specs import tidy_spec
 from nssf_analysis.data.tidy import build
-from nssf_analysis.exceptions import NSSFError, ValidationError
+from nssf_analysis.exceptions import (
+    ExtractionInterruptedError,
+    NSSFError,
+    ValidationError,
+    interruptions_held,
+)
 
 __all__ = ["COLUMN_DOCS", "validate_data", "write_data"]
 
@@ -118,7 +126,10 @@ def write_data(out: Path | None = None, progress: bool = False, strict: bool = F
     The new data are written to a temporary folder beside ``out`` and validated there
     like ``nssf-report validate`` does, and the manifest ``SHA256SUMS`` is written; only
     then is the folder swapped in for the old one. On any error (or an interruption)
-    ``out`` is left exactly as it was and the temporary folder is removed.
+    ``out`` is left exactly as it was and the temporary folder is removed; a read-only
+    ``out`` (or folder in it) is refused before anything is written. Ctrl-C or SIGTERM
+    during the swap is acted on once it is done (the error then says ``out`` holds the
+    new extraction); temporary folders of an extraction that was killed are removed.
 
     Parameters
     ----------
@@ -135,19 +146,31 @@ def write_data(out: Path | None = None, progress: bool = False, strict: bool = F
     dict
         Counts of what was written; ``edition`` is the :class:`editions.Edition` and
         ``facts_missing`` the declared facts the edition does not print (a frame).
+
+    Raises
+    ------
+    NSSFError
+        One line naming the file, table, row and column at fault, or the folder that
+        cannot be written (a full disk: the file being written).
+    ExtractionInterruptedError
+        Ctrl-C or SIGTERM; the message says what ``out`` holds.
     """
     out = Path(os.path.realpath(out if out else paths.data_dir()))
     parent = out.parent
+    tmp, swapped = None, False
     try:
-        parent.mkdir(parents=True, exist_ok=True)
-        _remove_stale_temporaries(out)
-        tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.new-{os.getpid()}-", dir=parent))
-    except OSError as err:
-        raise NSSFError(
-            f"{parent}: cannot write a new data folder here ({err.strerror or err}); "
-            f"{out} is unchanged"
-        ) from None
-    try:
+        try:
+            _check_writable(out)
+            parent.mkdir(parents=True, exist_ok=True)
+            _remove_stale_temporaries(out)
+            with interruptions_held():  # the folder is named as soon as it is made
+                tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.new-{os.getpid()}-", dir=parent))
+        except OSError as err:  # mkdtemp names the folder it could not make: name its parent
+            where = err.filename if err.filename and os.path.lexists(err.filename) else parent
+            raise NSSFError(
+                f"{where}: cannot write a new data folder here ({err.strerror or err}); "
+                f"{out} is unchanged"
+            ) from None
         try:
             info = _write_all(tmp, progress, strict)
             try:
@@ -161,15 +184,26 @@ def write_data(out: Path | None = None, progress: bool = False, strict: bool = F
                     f"{err.detail} (in the new extraction; {out} is unchanged)",
                 ) from None
             (tmp / MANIFEST).write_text(manifest_text(tmp), encoding="utf-8")
-            _swap_in(tmp, out)
+            with interruptions_held():  # Ctrl-C comes after the swap, not in the middle of it
+                swapped = _swap_in(tmp, out)
+                clear_all()
         except OSError as err:
+            if swapped:
+                raise
+            name = str(err.filename or out).replace(str(tmp), str(out), 1)
             raise NSSFError(
-                f"{err.filename or out}: {err.strerror or err}; {out} is unchanged"
+                f"{name}: {err.strerror or err} (writing the new extraction); {out} is unchanged"
             ) from None
+    except KeyboardInterrupt:
+        _discard(tmp)
+        if swapped:
+            raise ExtractionInterruptedError(
+                f"extraction interrupted; {out} holds the new extraction"
+            ) from None
+        raise ExtractionInterruptedError(f"extraction interrupted; {out} is unchanged") from None
     except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
+        _discard(tmp)
         raise
-    clear_all()
     return info
 
 
@@ -270,8 +304,41 @@ def _first_lost(expected: pd.DataFrame, df: pd.DataFrame) -> str:
     return ""
 
 
+def _discard(tmp: Path | None) -> None:
+    """Remove the temporary folder of an extraction that did not swap it in."""
+    if tmp is not None:
+        with interruptions_held():
+            shutil.rmtree(tmp, ignore_errors=True)
+
+
+def _check_writable(out: Path) -> None:
+    """Raise when ``out`` or a folder in it is read-only: the swap could not remove it.
+
+    Raises
+    ------
+    NSSFError
+        Naming the read-only folder (or the file where a folder must be).
+    """
+    if os.path.lexists(out) and not out.is_dir():
+        raise NSSFError(f"{out}: is a file, not a data folder; it is unchanged")
+    if not out.is_dir():
+        return
+    for folder in [out, *sorted(p for p in out.rglob("*") if p.is_dir() and not p.is_symlink())]:
+        if not os.access(folder, os.W_OK | os.X_OK):
+            raise NSSFError(
+                f"{folder}: read-only folder (no permission to write); {out} is unchanged: "
+                "make it writable to extract"
+            )
+
+
 def _remove_stale_temporaries(out: Path) -> None:
-    """Remove temporary folders left beside ``out`` by an extraction that was killed."""
+    """Remove temporary folders left beside ``out`` by an extraction that was killed.
+
+    Raises
+    ------
+    NSSFError
+        Naming a folder that cannot be removed and the file that resisted.
+    """
     for p in out.parent.glob(f".{out.name}.*-*-*"):
         m = re.fullmatch(rf"\.{re.escape(out.name)}\.(?:new|old)-(\d+)-.*", p.name)
         if not m or not p.is_dir():
@@ -285,18 +352,47 @@ def _remove_stale_temporaries(out: Path) -> None:
         except PermissionError:
             alive = True
         if not alive:
-            shutil.rmtree(p, ignore_errors=True)
+            try:
+                _rmtree(p)
+            except OSError as err:
+                raise NSSFError(
+                    f"{p}: left by an extraction that was interrupted, and cannot be removed "
+                    f"({err.filename}: {err.strerror}); remove it by hand"
+                ) from None
 
 
-def _swap_in(tmp: Path, out: Path) -> None:
-    """Put the folder ``tmp`` in the place of ``out`` (two renames in the same folder)."""
+def _rmtree(path: Path) -> None:
+    """Remove a folder; on failure raise an OSError naming the first file that resisted."""
+    failed: list[tuple[str, BaseException]] = []
+
+    def note(function, where, exc) -> None:
+        failed.append((where, exc if isinstance(exc, BaseException) else exc[1]))
+
+    shutil.rmtree(path, **({"onexc": note} if sys.version_info >= (3, 12) else {"onerror": note}))
+    if os.path.lexists(path):
+        where, err = failed[0] if failed else (path, OSError(errno.ENOTEMPTY, "not removed"))
+        raise OSError(
+            getattr(err, "errno", None), getattr(err, "strerror", None) or str(err), str(where)
+        )
+
+
+def _swap_in(tmp: Path, out: Path) -> bool:
+    """Put the folder ``tmp`` in the place of ``out`` (two renames in the same folder).
+
+    Returns True once ``tmp`` is ``out``; the old folder is then removed.
+
+    Raises
+    ------
+    NSSFError
+        When the old folder cannot be removed after the swap (naming it and why).
+    """
     mask = os.umask(0)
     os.umask(mask)
     mode = stat.S_IMODE(out.stat().st_mode) if out.is_dir() else 0o777 & ~mask
     os.chmod(tmp, mode)
     if not os.path.lexists(out):
         os.rename(tmp, out)
-        return
+        return True
     old = Path(tempfile.mkdtemp(prefix=f".{out.name}.old-{os.getpid()}-", dir=out.parent))
     os.rmdir(old)
     os.rename(out, old)
@@ -305,7 +401,14 @@ def _swap_in(tmp: Path, out: Path) -> None:
     except BaseException:
         os.rename(old, out)
         raise
-    shutil.rmtree(old, ignore_errors=True)
+    try:
+        _rmtree(old)
+    except OSError as err:
+        raise NSSFError(
+            f"{out} holds the new extraction, but the previous one could not be removed: "
+            f"{err.filename}: {err.strerror}; remove {old} by hand"
+        ) from None
+    return True
 
 
 def _write_all(out: Path, progress: bool, strict: bool = False) -> dict:
@@ -317,8 +420,10 @@ def _write_all(out: Path, progress: bool, strict: bool = False) -> dict:
     ry = years[-1]  # the newest report: its tables are the data
     seed = seeds[ry]
     lines = read_lines(seed)
-    edition = match_edition(lines)
-    facts, facts_missing = find_facts(lines)
+    several = len(years) > 1  # an error then names the report it comes from
+    with naming(seed, several):
+        edition = match_edition(lines)
+        facts, facts_missing = find_facts(lines)
     if strict:
         check_strict(edition, facts_missing)
     older = older_editions(years)
@@ -335,7 +440,8 @@ def _write_all(out: Path, progress: bool, strict: bool = False) -> dict:
     for t in iterator:  # every table's layout was checked by the edition match
         raw = t.to_frame()
         write_csv(raw, out / "raw" / f"{t.table_id}.csv")
-        tidy, checks = build(t, ry)
+        with naming(seed, several):
+            tidy, checks = build(t, ry)
         tidy, revised = with_older_years(t, tidy, ry, older)
         revisions += revised
         write_csv(tidy, out / "tidy" / f"{t.table_id}.csv")

@@ -32,6 +32,9 @@ __all__ = [
 TITLE_YEAR_RE = re.compile(r"REPORT ON ANNUAL ACHIEVEMENTS (\d{4})")
 #: How many lines of a report make its title page.
 TITLE_LINES = 50
+#: The largest report text read, in bytes: the 2022 report is 150 kB, so a file of more
+#: than 10 MB is not a report (the report pasted many times, a file of another kind).
+MAX_REPORT_BYTES = 10 * 2**20
 
 #: A line of the table of contents: the section's code, its title, dots, a tab, a page.
 _TOC_LINE = re.compile(r"^((?:[A-E]|\d)(?:\.\d+)*)\.?\s+(.+?)\.*\t\d+\s*$")
@@ -48,10 +51,17 @@ def read_lines(path: Path) -> list[str]:
     Raises
     ------
     ExtractionError
-        When the file is missing or a byte is not UTF-8 (naming its line).
+        When the file is missing, larger than :data:`MAX_REPORT_BYTES`, or a byte is
+        not UTF-8 (naming its line).
     """
     if not Path(path).exists():
         raise ExtractionError(f"{path}: report file not found")
+    size = Path(path).stat().st_size
+    if size > MAX_REPORT_BYTES:
+        raise ExtractionError(
+            f"{path}: {size / 2**20:.1f} MB is too large for a report text (at most "
+            f"{MAX_REPORT_BYTES // 2**20} MB): is it the report?"
+        )
     raw = read_bytes(path)  # an unreadable file is its one-line error
     try:
         return raw.decode("utf-8").splitlines()

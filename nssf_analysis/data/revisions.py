@@ -5,10 +5,14 @@ With several reports in ``seeds/``, each older one is matched like the newest
 year any edition prints, each from the newest edition that prints it
 (:func:`with_older_years`), and every value the newest prints differently is a revision
 (``data/revisions.csv``, read back by :func:`nssf_analysis.data.catalog.load_revisions`).
+With several reports, an extraction error starts with the file name of the report it
+comes from (:func:`naming`).
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -18,11 +22,13 @@ from nssf_analysis.data.editions import Edition, match_edition
 from nssf_analysis.data.extract import RawTable, write_csv
 from nssf_analysis.data.report_text import read_lines, seed_file
 from nssf_analysis.data.tidy import build
+from nssf_analysis.exceptions import ExtractionError
 
 __all__ = [
     "REVISION_COLUMNS",
     "OlderEdition",
     "merge_years",
+    "naming",
     "older_editions",
     "revisions_frame",
     "table_revisions",
@@ -47,6 +53,29 @@ REVISION_COLUMNS = [
 ]
 #: Tidy columns that are not part of a cell's key.
 _NOT_KEY = {"value", "line", "column", "_edition"}
+
+
+@contextmanager
+def naming(seed: Path, named: bool = True) -> Iterator[None]:
+    """Start an extraction error raised inside with the name of the report it comes from.
+
+    With several reports in ``seeds/``, "report line 373" alone does not say which
+    report: the error then reads ``nssf_annual_report_2022.txt: t13 (Table 13), report
+    line 373: …``.
+
+    Parameters
+    ----------
+    seed : Path
+        The report text being read.
+    named : bool
+        Whether to name it (False leaves the error as it is: a single report).
+    """
+    try:
+        yield
+    except ExtractionError as err:
+        if not named:
+            raise
+        raise ExtractionError(f"{seed.name}: {err}") from None
 
 
 @dataclass
@@ -83,8 +112,9 @@ def older_editions(years: list[int]) -> list[OlderEdition]:
     out = []
     for y in reversed(years[:-1]):
         seed = seed_file(y)
-        lines = read_lines(seed)
-        out.append(OlderEdition(year=y, seed=seed, edition=match_edition(lines)))
+        with naming(seed):
+            edition = match_edition(read_lines(seed))
+        out.append(OlderEdition(year=y, seed=seed, edition=edition))
     return out
 
 
@@ -188,7 +218,8 @@ def with_older_years(
         ot = o.table(table.table_id)
         if ot is None:
             continue
-        old, _ = build(ot, o.year)
+        with naming(o.seed):
+            old, _ = build(ot, o.year)
         revisions += table_revisions(table.table_id, table.label, merged, old, o.year)
         merged = merge_years(merged, old, o.year)
     return merged.drop(columns="_edition"), revisions

@@ -33,7 +33,7 @@ from nssf_analysis.data.checks import (
     totals_of,
 )
 from nssf_analysis.data.extract import PERIOD_RE, YEAR_RE, RawTable, is_value
-from nssf_analysis.data.specs import tidy_spec, where_declared
+from nssf_analysis.data.specs import renamed, tidy_spec, where_declared
 from nssf_analysis.data.specs.vocabulary import LABELS, MONTH_NAMES, PRINTED_DIMS
 from nssf_analysis.data.units import MEASURE_UNITS, UNIT_WORDS, UNITS
 from nssf_analysis.exceptions import ExtractionError, NSSFError
@@ -234,13 +234,33 @@ def _inherit_measures(col_dims: list[dict]) -> None:
 
 
 class Interpreter:
-    """Turn one :class:`RawTable` into cells, following its tidy spec."""
+    """Turn one :class:`RawTable` into cells, following its tidy spec.
+
+    A label the edition prints in place of the 2022 report's (declared in ``RENAMED``:
+    :func:`nssf_analysis.data.specs.renamed`) is read as the 2022 label, so that a row or
+    column keeps its key, and its cells their dimensions, in every edition.
+    """
 
     def __init__(self, table: RawTable, report_year: int):
         self.table = table
         self.spec = tidy_spec(table.table_id)
         self.report_year = report_year
         self.findings: list[dict] = []
+        self.as_2022 = {new: old for old, new in renamed(table.table_id, report_year).items()}
+
+    def rows(self) -> list[dict]:
+        """Return the table's rows with each renamed label read as the 2022 label."""
+        if not self.as_2022:
+            return self.table.rows
+        back = self.as_2022
+        return [
+            {
+                **r,
+                "block": back.get(r["block"], r["block"]),
+                "cells": [back.get(c, c) for c in r["cells"]],
+            }
+            for r in self.table.rows
+        ]
 
     def error(self, line, msg, act: str = "", aspect: str = ""):
         """Raise an :class:`ExtractionError` located at a report line.
@@ -260,7 +280,7 @@ class Interpreter:
         rows_dims = spec["rows"]
         n_label = spec.get("header_label_cols", len(rows_dims))
         blocks = {}
-        for r in self.table.rows:
+        for r in self.rows():
             blocks.setdefault(r["block"], []).append(r)
         out = []
         for block, rows in blocks.items():

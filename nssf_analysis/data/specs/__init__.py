@@ -14,10 +14,11 @@ A new table spec goes in the module of the report part that prints it:
 ``annex``
     the annex tables (:data:`ANNEX_TABLES`: the heading that opens each one).
 
-Each part module has three mappings keyed by the table's stable id: ``TIDY`` (how its
+Each part module has four mappings keyed by the table's stable id: ``TIDY`` (how its
 cells are read: the dimension of each row-label column and header level, label maps,
-totals), ``ROWS`` (its body-row labels, where they are not the year rows) and
-``HEADERS`` (its header labels as printed). :mod:`~nssf_analysis.data.specs.families`
+totals), ``ROWS`` (its body-row labels, where they are not the year rows),
+``HEADERS`` (its header labels as printed) and ``RENAMED`` (labels a later edition prints
+in place of the 2022 report's: :func:`renamed`). :mod:`~nssf_analysis.data.specs.families`
 holds the specs many tables share, :mod:`~nssf_analysis.data.specs.vocabulary` the
 labels that mean the same in every table, and :mod:`nssf_analysis.data.units` the
 units (the vocabulary, the unit of each measure, money scaling).
@@ -38,18 +39,22 @@ from nssf_analysis.data.specs import (
     part_c_to_e,
 )
 from nssf_analysis.data.specs.vocabulary import YEAR_ROWS
+from nssf_analysis.exceptions import ExtractionError
 
 __all__ = [
     "GRAPHIC_COUNT",
     "HEADERS",
     "REFERENCE_YEAR",
+    "RENAMED",
     "ROWS",
     "SECTION_SCHEMES",
     "TIDY",
     "contract",
+    "renamed",
     "spec_module",
     "tidy_spec",
     "where_declared",
+    "where_renamed",
 ]
 
 #: (section prefix, (scheme, sector)); the first prefix that matches wins.
@@ -88,6 +93,10 @@ ROWS: dict = {tid: rows for part in PARTS for tid, rows in part.ROWS.items()}
 #: Header labels of each table, as printed (a reference names a table printed alike).
 HEADERS: dict = {tid: h for part in PARTS for tid, h in part.HEADERS.items()}
 
+#: Labels an edition prints in place of the ones before it: {table: {first edition:
+#: {label before: label from then on}}} (see :func:`renamed`).
+RENAMED: dict = {tid: r for part in PARTS for tid, r in part.RENAMED.items()}
+
 #: The report whose tables define the identifiers (its Table N is ``tNN``) and the layouts.
 REFERENCE_YEAR = 2022
 
@@ -116,7 +125,8 @@ def spec_module(table_id: str, mapping: str = "TIDY") -> str | None:
     table_id : str
         A numbered or annex table id.
     mapping : str
-        ``"TIDY"``, ``"ROWS"`` or ``"HEADERS"``: which of the part's mappings.
+        ``"TIDY"``, ``"ROWS"``, ``"HEADERS"`` or ``"RENAMED"``: which of the part's
+        mappings.
 
     Returns
     -------
@@ -188,6 +198,69 @@ def where_declared(table_id: str, aspect: str = "") -> str:
     return f"{where} ({what})" if what else where
 
 
+def where_renamed(table_id: str, year: int, old: str, new: str) -> str:
+    """Return the declaration that makes an edition's new name of a label known.
+
+    Parameters
+    ----------
+    table_id : str
+        A numbered or annex table id.
+    year : int
+        The first edition that prints the new name.
+    old, new : str
+        The label as the editions before print it, and as ``year``'s does.
+
+    Examples
+    --------
+    >>> module, entry = where_renamed("t13", 2023, "Funerary Grants", "Funeral Grants").split(", ")
+    >>> module
+    'nssf_analysis/data/specs/part_a_occupational_risk.py'
+    >>> entry
+    "RENAMED['t13']: {2023: {'Funerary Grants': 'Funeral Grants'}}"
+    """
+    module = spec_module(table_id) or "the module of nssf_analysis/data/specs/ for its part"
+    return f"{module}, RENAMED[{table_id!r}]: {{{year}: {{{old!r}: {new!r}}}}}"
+
+
+def renamed(table_id: str, report_year: int) -> dict[str, str]:
+    """Return the labels an edition prints in place of the 2022 report's.
+
+    A later edition may print a row, column or block label of a known table in other
+    words ("Funeral Grants" for "Funerary Grants"). Declared in ``RENAMED`` of the
+    table's part module with the first edition that prints it, the new name is the one
+    that edition and every later one must print, while the editions before it keep
+    theirs: the contract (:func:`contract`) and the 2022 layout the edition is compared
+    with follow the declaration, and the tidy layer reads the new name as the 2022
+    label, so that a row keeps one key in every edition.
+
+    Parameters
+    ----------
+    table_id : str
+        A numbered or annex table id.
+    report_year : int
+        The edition's year.
+
+    Returns
+    -------
+    dict
+        {label of the 2022 report: label of this edition}, for the labels renamed by
+        this edition or an earlier one (empty for the 2022 report).
+    """
+    out: dict[str, str] = {}
+    for first, names in sorted(RENAMED.get(table_id, {}).items()):
+        if first > report_year:
+            break
+        for old, new in names.items():
+            key = next((k for k, v in out.items() if v == old), old)
+            out[key] = new
+    return {k: v for k, v in out.items() if k != v}
+
+
+def _rename_row(row: str, names: dict[str, str]) -> str:
+    """Rename each part of a contract row label ("Outpatient … / Times/Persons")."""
+    return " / ".join(names.get(part, part) for part in row.split(" / "))
+
+
 # --------------------------------------------------------------------------------------
 # Completeness contracts
 # --------------------------------------------------------------------------------------
@@ -223,8 +296,14 @@ def contract(table_id: str, report_year: int) -> dict | None:
     dict or None
         ``rows`` (body-row labels of each block, in order; a change row reads
         "Fluctuation"), ``blocks`` (block labels, ``""`` for a table without blocks) and
-        ``header`` (every label of the header rows); None for the text table and for a
-        table declared for a later edition (its layout is checked by the edition match).
+        ``header`` (every label of the header rows), in the words of the edition of
+        ``report_year`` (:func:`renamed`); None for the text table and for a table
+        declared for a later edition (its layout is checked by the edition match).
+
+    Raises
+    ------
+    ExtractionError
+        A label renamed in ``RENAMED`` that the table does not have.
     """
     spec = tidy_spec(table_id)
     if spec["family"] == "text" or table_id not in HEADERS:
@@ -234,8 +313,28 @@ def contract(table_id: str, report_year: int) -> dict | None:
     header = _follow(HEADERS, table_id, ())
     dim = spec.get("block_dim")
     blocks = tuple(k for k, v in spec.get("labels", {}).items() if dim in v) if dim else ("",)
-    return {
+    out = {
         "rows": tuple(r.format(**years) for r in rows),
         "blocks": blocks,
         "header": tuple(h.format(**years) for h in header),
+    }
+    names = renamed(table_id, report_year)
+    if not names:
+        return out
+    known = {p for r in out["rows"] for p in r.split(" / ")} | set(blocks) | set(out["header"])
+    for first, declared in sorted(RENAMED[table_id].items()):
+        if first > report_year:
+            break
+        for old, new in declared.items():
+            if old not in known:
+                raise ExtractionError(
+                    f"{table_id}: RENAMED[{table_id!r}][{first}] renames {old!r}, which is "
+                    f"not a label of the table before the {first} edition; correct it in "
+                    f"{spec_module(table_id)}"
+                )
+            known.add(new)
+    return {
+        "rows": tuple(_rename_row(r, names) for r in out["rows"]),
+        "blocks": tuple(names.get(b, b) for b in blocks),
+        "header": tuple(names.get(h, h) for h in out["header"]),
     }

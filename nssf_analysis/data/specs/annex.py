@@ -11,7 +11,7 @@ from __future__ import annotations
 from nssf_analysis.data.specs.families import variant
 from nssf_analysis.data.specs.vocabulary import MONTH_NAMES
 
-__all__ = ["ANNEX_TABLES", "HEADERS", "PROVINCES", "PROVINCES_AND_KHANS", "ROWS", "TIDY"]
+__all__ = ["ANNEX_TABLES", "HEADERS", "PROVINCES", "PROVINCES_AND_KHANS", "RENAMED", "ROWS", "TIDY"]
 
 #: Annex tables: the regex of the heading that opens each, its label, title and section.
 ANNEX_TABLES = {
@@ -418,3 +418,9 @@ HEADERS = {
         "Triplets",
     ),
 }
+
+
+#: Labels an edition prints in place of the ones before it, by table and by the first
+#: edition that prints them, e.g. ``{"t13": {2023: {"Funerary Grants": "Funeral Grants"}}}``
+#: (see :func:`nssf_analysis.data.specs.renamed`).
+RENAMED: dict = {}

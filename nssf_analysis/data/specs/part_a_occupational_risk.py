@@ -20,7 +20,7 @@ from nssf_analysis.data.specs.families import (
     variant,
 )
 
-__all__ = ["HEADERS", "PRIVATE_BENEFITS", "PUBLIC_BENEFITS", "ROWS", "TIDY"]
+__all__ = ["HEADERS", "PRIVATE_BENEFITS", "PUBLIC_BENEFITS", "RENAMED", "ROWS", "TIDY"]
 
 #: Tidy specifications (see :mod:`nssf_analysis.data.specs`).
 TIDY = {
@@ -356,3 +356,9 @@ HEADERS = {
     "t32": "t19",
     "t33": "t20",
 }
+
+
+#: Labels an edition prints in place of the ones before it, by table and by the first
+#: edition that prints them, e.g. ``{"t13": {2023: {"Funerary Grants": "Funeral Grants"}}}``
+#: (see :func:`nssf_analysis.data.specs.renamed`).
+RENAMED: dict = {}

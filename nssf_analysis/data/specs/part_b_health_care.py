@@ -14,7 +14,7 @@ from nssf_analysis.data.specs.families import (
     variant,
 )
 
-__all__ = ["HEADERS", "ROWS", "TIDY"]
+__all__ = ["HEADERS", "RENAMED", "ROWS", "TIDY"]
 
 #: Benefit documents by item and year (Table 48 counts claims, Table 49 provisions).
 _DOCUMENTS_BY_YEAR = {
@@ -193,3 +193,9 @@ HEADERS = {
         "Fluctuation (± %)",
     ),
 }
+
+
+#: Labels an edition prints in place of the ones before it, by table and by the first
+#: edition that prints them, e.g. ``{"t13": {2023: {"Funerary Grants": "Funeral Grants"}}}``
+#: (see :func:`nssf_analysis.data.specs.renamed`).
+RENAMED: dict = {}

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from nssf_analysis.data.specs.families import CONTRIB, DISSEMINATION, HQ, ITEMS, variant
 
-__all__ = ["HEADERS", "ROWS", "TABLE_OPTIONS", "TIDY"]
+__all__ = ["HEADERS", "RENAMED", "ROWS", "TABLE_OPTIONS", "TIDY"]
 
 #: Extraction options of numbered tables: ``blocks`` (a row holding only a label opens a
 #: new block) and ``header_rows`` (fixed header depth, where auto-detection cannot work).
@@ -249,3 +249,9 @@ HEADERS = {
     "t70": ("Description", "Workers", "Drivers", "Enterprises", "Times", "Participants", "Females"),
     "t71": ("No.", "Description", "Number of News"),
 }
+
+
+#: Labels an edition prints in place of the ones before it, by table and by the first
+#: edition that prints them, e.g. ``{"t13": {2023: {"Funerary Grants": "Funeral Grants"}}}``
+#: (see :func:`nssf_analysis.data.specs.renamed`).
+RENAMED: dict = {}
