@@ -554,3 +554,101 @@ def test_the_leftovers_of_a_build_are_removed_by_the_next(tmp_path):
     (year / "book").mkdir()
     publish.remove_leftovers(tmp_path / "out")
     assert sorted(p.name for p in year.iterdir()) == ["book"]
+
+
+# --------------------------------------------------------------------------------------
+# 6. Caches that cannot lie
+# --------------------------------------------------------------------------------------
+
+
+def test_a_truncated_workbook_in_the_cache_is_written_again(tmp_path, monkeypatch):
+    import types
+    import zipfile
+
+    import openpyxl
+
+    monkeypatch.setenv("NSSF_OUTPUTS", str(tmp_path / "outputs"))
+    inputs = types.SimpleNamespace(data="d" * 64, code="c" * 64)
+    path = publish._workbook(inputs)
+    whole = path.read_bytes()
+    path.write_bytes(whole[: len(whole) // 3])  # cut short, as by a full disk or a kill
+    again = publish._workbook(inputs)
+    assert again == path and again.read_bytes() == whole
+    with zipfile.ZipFile(again) as z:
+        assert z.testzip() is None
+    assert openpyxl.load_workbook(again, read_only=True).sheetnames[0] == "catalog"
+
+
+def test_a_book_without_its_pdf_is_not_up_to_date_once_chromium_is_there(tmp_path, monkeypatch):
+    from nssf_analysis.book import pdf
+
+    if pdf.find_chromium() is None:
+        if os.environ.get("NSSF_REQUIRE_BROWSER") == "1":
+            pytest.fail("NSSF_REQUIRE_BROWSER=1 but no Chromium: make browser")
+        pytest.skip("no Chromium (make browser)")
+    nbs = write_notebooks(tmp_path / "nb", {"01_first": [("md", "# First"), PARAMS]})
+    monkeypatch.setenv("NSSF_OUTPUTS", str(tmp_path / "out"))
+    monkeypatch.setenv("NSSF_WARM", "0")
+    book_dir = tmp_path / "out" / "2022" / "book"
+
+    def build() -> str:
+        return book.build(notebooks=nbs, progress=False, log=lambda m: None).books[2022]
+
+    with monkeypatch.context() as m:  # a machine without Chromium: a book without a PDF
+        m.setattr(publish, "pdf_possible", lambda: False)
+        assert build() == "rendered"
+        assert not list(book_dir.glob("*.pdf"))
+        assert build() == "up to date"
+    assert build() == "rendered"  # Chromium is there now: the book gets its PDF
+    assert [p.name for p in book_dir.glob("*.pdf")] == [pdf.pdf_name(2022)]
+    assert build() == "up to date"
+
+
+def test_an_extraction_waits_for_a_build_that_holds_the_lock(tmp_path, data_copy):
+    env = dict(os.environ, NSSF_DATA=str(data_copy), NSSF_OUTPUTS=str(tmp_path / "out"))
+    with pytest.MonkeyPatch.context() as m:
+        m.setenv("NSSF_OUTPUTS", env["NSSF_OUTPUTS"])
+        with book.build_lock():  # a build runs
+            proc = subprocess.Popen(
+                [sys.executable, "-m", "nssf_analysis.cli", "extract"],
+                env=env,
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.PIPE,
+                text=True,
+            )
+            said = proc.stderr.readline()
+            assert "waiting for it" in said and "build.lock" in said
+            time.sleep(1)
+            assert proc.poll() is None  # it waits: it writes nothing while the build reads
+    _, err = proc.communicate(timeout=300)
+    assert proc.returncode == 0, err
+
+
+def test_a_chapter_that_quotes_the_report_runs_again_when_the_seed_changes(tmp_path, monkeypatch):
+    seeds = tmp_path / "seeds"
+    seeds.mkdir()
+    seed = seeds / SEED.name
+    shutil.copyfile(SEED, seed)
+    quoting = ("code", "from nssf_analysis import quote\nprint(quote('A.1.1', year).data)")
+    nbs = write_notebooks(tmp_path / "nb", {"01_quotes": [PARAMS, quoting]})
+    monkeypatch.setenv("NSSF_SEEDS", str(seeds))
+    monkeypatch.setenv("NSSF_OUTPUTS", str(tmp_path / "out"))
+    monkeypatch.setenv("NSSF_WARM", "0")
+    monkeypatch.setenv("NSSF_PDF", "0")
+    page = tmp_path / "out" / "2022" / "book" / "01_quotes.html"
+
+    def build() -> str:
+        clear_all()
+        report = book.build(notebooks=nbs, progress=False, log=lambda m: None)
+        return report.runs[0].status
+
+    # report line 162 (section A.1.1): "NSSF has registered 20,448 enterprises/establishments"
+    said = "NSSF has registered 20,448 enterprises"
+    assert build() == "executed" and said in page.read_text(encoding="utf-8")
+    text = SEED.read_text(encoding="utf-8")
+    seed.write_text(text.replace(said, "NSSF has registered EDITED enterprises"), "utf-8")
+    assert build() == "executed" and "EDITED" in page.read_text(encoding="utf-8")
+    seed.write_text(text, encoding="utf-8")  # restored: the edited words leave the book
+    assert build() == "executed"
+    assert "EDITED" not in page.read_text(encoding="utf-8") and said in page.read_text("utf-8")
+    assert build() == "cached"
