@@ -29,6 +29,19 @@ def data_copy(tmp_path, monkeypatch):
     clear_all()
 
 
+@pytest.fixture(scope="module")
+def browser():
+    """Debian's Chromium, headless and offline, driven by Playwright (test_browser's settings)."""
+    from test_browser import ARGS, CHROMIUM, sync_playwright
+
+    assert CHROMIUM is not None, "NSSF_REQUIRE_BROWSER=1 but chromium is missing: make browser"
+    assert sync_playwright is not None, "NSSF_REQUIRE_BROWSER=1 but Playwright is missing"
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
+        yield b
+        b.close()
+
+
 @pytest.fixture(scope="session")
 def kernel():
     """The project's kernel, installed into the virtualenv as `make install` does."""

@@ -52,20 +52,12 @@ try:
 except ImportError:  # the test extra is not installed
     sync_playwright = None
 
-pytestmark = pytest.mark.skipif(
+#: Skips a test without Debian's Chromium or Playwright (unless they are required).
+needs_browser = pytest.mark.skipif(
     (CHROMIUM is None or sync_playwright is None) and not REQUIRED,
     reason="Debian's chromium (make browser) or Playwright (the test extra) is missing",
 )
-
-
-@pytest.fixture(scope="module")
-def browser():
-    assert CHROMIUM is not None, "NSSF_REQUIRE_BROWSER=1 but chromium is missing: make browser"
-    assert sync_playwright is not None, "NSSF_REQUIRE_BROWSER=1 but Playwright is missing"
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
-        yield b
-        b.close()
+pytestmark = needs_browser
 
 
 class Tab:

@@ -187,21 +187,26 @@ def cannot_write(folder: Path):
     return prefix
 
 
-@pytest.mark.parametrize("read_only", ["data", "data/raw"])
-def test_a_read_only_data_folder_is_refused_with_one_line(project, tmp_path, read_only):
-    before = fingerprint(project)
-    folder = tmp_path / read_only
+def extract_unable_to_write(folder: Path, env: dict) -> subprocess.CompletedProcess:
+    """Run ``nssf-report extract`` unable to write in ``folder``, which is writable after."""
     prefix = cannot_write(folder)
     try:
-        res = subprocess.run(
+        return subprocess.run(
             [*prefix, sys.executable, "-m", "nssf_analysis.cli", "extract", "--quiet"],
-            env=cli_env(project, tmp_path / "outputs"),
+            env=env,
             capture_output=True,
             text=True,
             timeout=300,
         )
     finally:
         folder.chmod(0o755)
+
+
+@pytest.mark.parametrize("read_only", ["data", "data/raw"])
+def test_a_read_only_data_folder_is_refused_with_one_line(project, tmp_path, read_only):
+    before = fingerprint(project)
+    folder = tmp_path / read_only
+    res = extract_unable_to_write(folder, cli_env(project, tmp_path / "outputs"))
     assert res.returncode == 1
     assert res.stderr == (
         f"nssf-report: error: {folder}: read-only folder (no permission to write); "
@@ -215,17 +220,7 @@ def test_a_read_only_project_folder_is_refused_with_one_line(tmp_path):
     parent = tmp_path / "project"
     data = parent / "data"
     shutil.copytree(ROOT / "data", data)
-    prefix = cannot_write(parent)
-    try:
-        res = subprocess.run(
-            [*prefix, sys.executable, "-m", "nssf_analysis.cli", "extract", "--quiet"],
-            env=cli_env(data, tmp_path / "outputs"),
-            capture_output=True,
-            text=True,
-            timeout=300,
-        )
-    finally:
-        parent.chmod(0o755)
+    res = extract_unable_to_write(parent, cli_env(data, tmp_path / "outputs"))
     assert res.returncode == 1
     assert res.stderr == (
         f"nssf-report: error: {parent}: cannot write a new data folder here (Permission "

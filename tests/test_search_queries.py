@@ -11,31 +11,18 @@ top.  Khmer is searched on a small book of its own: the 2022 book prints none.
 
 from __future__ import annotations
 
-import os
 import re
 import shutil
 from pathlib import Path
 
 import pytest
+from test_browser import needs_browser
 
 from nssf_analysis.book import search
 
-CHROMIUM = shutil.which("chromium") or (
-    "/usr/bin/chromium" if Path("/usr/bin/chromium").exists() else None
-)
-REQUIRED = os.environ.get("NSSF_REQUIRE_BROWSER") == "1"
-ARGS = ["--no-sandbox", "--disable-gpu", "--host-resolver-rules=MAP * ~NOTFOUND"]
 ASSETS = Path(search.__file__).parent / "templates" / "book" / "assets"
 
-try:
-    from playwright.sync_api import sync_playwright
-except ImportError:  # the test extra is not installed
-    sync_playwright = None
-
-pytestmark = pytest.mark.skipif(
-    (CHROMIUM is None or sync_playwright is None) and not REQUIRED,
-    reason="Debian's chromium (make browser) or Playwright (the test extra) is missing",
-)
+pytestmark = needs_browser
 
 OR = "01_occupational_risk.html"
 HC = "02_health_care.html"
@@ -61,16 +48,6 @@ FIRST = {
     "Kampong Cham Branch Office": {"06_provinces.html#a6_6_3-14"},
     "takeo eye hospital": {"06_provinces.html#a6_6_1-766", "06_provinces.html#a6_6_2-201"},
 }
-
-
-@pytest.fixture(scope="module")
-def browser():
-    assert CHROMIUM is not None, "NSSF_REQUIRE_BROWSER=1 but chromium is missing: make browser"
-    assert sync_playwright is not None, "NSSF_REQUIRE_BROWSER=1 but Playwright is missing"
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
-        yield b
-        b.close()
 
 
 class Box:

@@ -23,7 +23,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from test_browser import ARGS, CHROMIUM, REQUIRED, Tab, sync_playwright
+from test_browser import REQUIRED, Tab, needs_browser
 
 from nssf_analysis.render.tables import associate_headers, inline_styles
 
@@ -36,10 +36,6 @@ try:
 except ImportError:  # the test extra is not installed
     VNU = None
 
-needs_browser = pytest.mark.skipif(
-    (CHROMIUM is None or sync_playwright is None) and not REQUIRED,
-    reason="Debian's chromium (make browser) or Playwright (the test extra) is missing",
-)
 
 #: Both engines on the open page: axe's violations (any impact) and HTML_CodeSniffer's
 #: errors (its messages of type 1; 2 are warnings, 3 notices).
@@ -91,16 +87,6 @@ BROKEN_HEADINGS = """() => {
   }
   return found;
 }"""
-
-
-@pytest.fixture(scope="module")
-def browser():
-    assert CHROMIUM is not None, "NSSF_REQUIRE_BROWSER=1 but chromium is missing: make browser"
-    assert sync_playwright is not None, "NSSF_REQUIRE_BROWSER=1 but Playwright is missing"
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
-        yield b
-        b.close()
 
 
 @pytest.fixture(scope="module")
