@@ -24,11 +24,12 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
+import numpy as np
 import pandas as pd
 
 from nssf_analysis.exceptions import NSSFError
 
-__all__ = ["Not", "Prefix", "Selector", "location", "mask", "matches", "parse", "text"]
+__all__ = ["Not", "Prefix", "Selector", "hits", "location", "mask", "matches", "parse", "text"]
 
 
 @dataclass(frozen=True)
@@ -207,6 +208,36 @@ def matches(row: Mapping, where: Mapping) -> bool:
     return all(_meets(str(row.get(k, "")), c) for k, c in where.items())
 
 
+def hits(values: np.ndarray, cond) -> np.ndarray:
+    """Return which of ``values`` (an array of text) meet one condition.
+
+    The condition is one of the module docstring's; a value that is not text (a
+    missing value) meets only a :class:`Not`.
+
+    Parameters
+    ----------
+    values : ndarray
+        The values of one column, as text (``frame[column].astype(str).to_numpy()``).
+    cond : str, tuple, Prefix or Not
+        The condition.
+
+    Returns
+    -------
+    ndarray of bool
+    """
+    if isinstance(cond, Prefix):
+        return np.fromiter(
+            (isinstance(v, str) and v.startswith(cond.text) for v in values), bool, len(values)
+        )
+    if isinstance(cond, Not):
+        wanted = set(cond.values)
+        return np.fromiter((v not in wanted for v in values), bool, len(values))
+    if isinstance(cond, tuple | list | set | frozenset):
+        wanted = {str(c) for c in cond}
+        return np.fromiter((v in wanted for v in values), bool, len(values))
+    return np.asarray(values == str(cond), dtype=bool)
+
+
 def mask(frame: pd.DataFrame, where: Mapping, *, missing: str = "empty") -> pd.Series:
     """Return the boolean mask of the rows of ``frame`` that meet every condition.
 
@@ -229,7 +260,7 @@ def mask(frame: pd.DataFrame, where: Mapping, *, missing: str = "empty") -> pd.S
     NSSFError
         With ``missing="error"``, naming the column.
     """
-    out = pd.Series(True, index=frame.index)
+    out = np.ones(len(frame), dtype=bool)
     for key, cond in where.items():
         if key not in frame.columns:
             if missing == "error":
@@ -237,14 +268,5 @@ def mask(frame: pd.DataFrame, where: Mapping, *, missing: str = "empty") -> pd.S
             if missing == "empty" and not isinstance(cond, Not):
                 return pd.Series(False, index=frame.index)
             continue
-        col = frame[key].astype(str)
-        if isinstance(cond, Prefix):
-            hit = col.str.startswith(cond.text)
-        elif isinstance(cond, Not):
-            hit = ~col.isin(cond.values)
-        elif isinstance(cond, tuple | list | set | frozenset):
-            hit = col.isin([str(c) for c in cond])
-        else:
-            hit = col == str(cond)
-        out &= hit
-    return out
+        out &= hits(frame[key].astype(str).to_numpy(), cond)
+    return pd.Series(out, index=frame.index)

@@ -17,10 +17,11 @@ A new check of one table at a time goes here, and is run by :mod:`.results`.
 from __future__ import annotations
 
 import re
+from collections import Counter
 
 import pandas as pd
 
-from nssf_analysis.analysis.audit.common import Sources, fmt, labeler, record
+from nssf_analysis.analysis.audit.common import Sources, fmt, labeler, record, records
 from nssf_analysis.analysis.audit.rules import DIRECTORY_LISTS
 from nssf_analysis.data import tidy
 from nssf_analysis.data.checks import change_percent, decimals
@@ -121,7 +122,7 @@ def blank_checks(src: Sources) -> list[dict]:
         lab = labeler(src, tid)
         cells = src.cells[tid]
         cols = [c for c in raw.columns if c.startswith("c")]
-        for _, r in raw[raw["kind"] == "body"].iterrows():
+        for r in records(raw[raw["kind"] == "body"]):
             row = [r[c] for c in cols]
             start = n_label
             while start < len(row) and row[start] and not is_value(row[start]):
@@ -183,15 +184,27 @@ def precision_checks(src: Sources) -> list[dict]:
         cells = src.cells[tid]
         cells = cells[cells["value"].notna()]
         lab = labeler(src, tid)
-        kind = cells["role"].eq("fluctuation").map({True: "change", False: "value"})
-        for (unit, _k), grp in cells.groupby([cells["unit"], kind], sort=False):
-            decs = grp["printed"].map(decimals)
-            counts = decs.value_counts()
-            modal = max(d for d, n in counts.items() if n == counts.max())
-            years = grp["year"] if "year" in grp.columns else [""] * len(grp)
-            for line, column, year, printed, d in zip(
-                grp["line"], grp["column"], years, grp["printed"], decs, strict=True
-            ):
+        years = cells["year"].tolist() if "year" in cells.columns else [""] * len(cells)
+        # the cells by unit and kind (changes apart), in order of first appearance
+        groups: dict = {}
+        for cell in zip(
+            cells["unit"].tolist(),
+            cells["role"].tolist(),
+            cells["line"].tolist(),
+            cells["column"].tolist(),
+            years,
+            cells["printed"].tolist(),
+            strict=True,
+        ):
+            if not pd.isna(cell[0]):
+                kind = "change" if cell[1] == "fluctuation" else "value"
+                groups.setdefault((cell[0], kind), []).append(cell)
+        for (unit, _k), grp in groups.items():
+            decs = [decimals(c[5]) for c in grp]
+            counts = Counter(decs)
+            top = max(counts.values())
+            modal = max(d for d, n in counts.items() if n == top)
+            for (_u, _r, line, column, year, printed), d in zip(grp, decs, strict=True):
                 status = "ok" if d == modal else "rounding"
                 out.append(
                     record(
@@ -240,19 +253,20 @@ def directory_checks(src: Sources) -> list[dict]:
         df = src.directories.get(tid)
         if df is None:
             continue
-        df = df.assign(_name=df[list(name_cols)].agg(" ".join, axis=1).str.split().str.join(" "))
+        names = zip(*(df[c].tolist() for c in name_cols), strict=True)
+        df = df.assign(_name=[" ".join(" ".join(parts).split()) for parts in names])
         name_col = "_name"
         label = src.labels.get(tid, tid)
         for lkey, grp in df.groupby(list(keys), sort=False):
             lkey = lkey if isinstance(lkey, tuple) else (lkey,)
             where = " / ".join(lkey)
-            numbered = grp[grp["no"].str.strip() != ""].copy()
-            numbered["n"] = numbered["no"].astype(int)
+            entries = records(grp)
+            numbered = [{**r, "n": int(r["no"])} for r in entries if r["no"].strip() != ""]
             n = len(numbered)
-            present = list(numbered["n"])
+            present = {r["n"] for r in numbered}
             missing = [k for k in range(1, n + 1) if k not in present]
             seen, extra = set(), []
-            for _, r in numbered.sort_values("line", kind="stable").iterrows():
+            for r in sorted(numbered, key=lambda r: r["line"]):  # stable
                 if r["n"] < 1 or r["n"] > n or r["n"] in seen:
                     extra.append(r)
                 seen.add(r["n"])
@@ -291,14 +305,16 @@ def directory_checks(src: Sources) -> list[dict]:
                         note=hint,
                     )
                 )
-            names = grp[name_col].str.casefold()
-            dups = names[names.duplicated(keep=False) & (names != "")]
-            if dups.empty:
+            named = [f for f in (r[name_col].casefold() for r in entries) if f]
+            if len(set(named)) == len(named):  # no name twice
                 out.append(
                     record(
                         rule="duplicate_name", check="duplicate_name", table_id=tid, detail=where
                     )
                 )
+                continue
+            names = grp[name_col].str.casefold()
+            dups = names[names.duplicated(keep=False) & (names != "")]
             for _, idx in dups.groupby(dups, sort=False).groups.items():
                 rows = grp.loc[list(idx)].sort_values("line", kind="stable")
                 first = rows.iloc[0]

@@ -4,6 +4,8 @@
 * :class:`Labeler` — where a number is printed, in the report's own words;
 * :func:`pick` — the cells a rule's selector names (:mod:`nssf_analysis.analysis.select`,
   the printed fluctuations left out unless the selector names ``role``);
+* :class:`Columns` — a source's columns as arrays, for selecting cells quickly
+  (:func:`columns`, made once per run) and :func:`records` — a frame's rows as dicts;
 * :func:`record` — one check, with every field a check has;
 * the number helpers of the sentences and tolerances (:func:`half_unit`, :func:`factor`,
   :func:`fmt`, :func:`num`, :func:`figure`).
@@ -18,6 +20,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from nssf_analysis import paths
@@ -26,7 +29,7 @@ from nssf_analysis.data import catalog as catalog_mod
 from nssf_analysis.data import tidy, units
 from nssf_analysis.data.checks import decimals
 from nssf_analysis.data.declarations import read_toml
-from nssf_analysis.data.extract import is_value
+from nssf_analysis.data.extract import RawTable, is_value
 from nssf_analysis.data.files import read_csv
 from nssf_analysis.data.specs import tidy_spec
 from nssf_analysis.exceptions import NSSFError
@@ -37,6 +40,8 @@ __all__ = [
     "factor",
     "declared",
     "checked_selector",
+    "Columns",
+    "columns",
     "figure",
     "fmt",
     "half_unit",
@@ -46,6 +51,7 @@ __all__ = [
     "pick",
     "place",
     "record",
+    "records",
     "where_of",
 ]
 
@@ -129,6 +135,7 @@ class Sources:
     directories: dict = field(default_factory=dict)
     labelers: dict = field(default_factory=dict)
     facts: pd.DataFrame | None = None
+    columns: dict = field(default_factory=dict)  # source -> Columns, made once per run
 
 
 def load_sources() -> Sources:
@@ -155,8 +162,8 @@ def load_sources() -> Sources:
             continue
         if family == "text":
             continue
-        table = tidy.raw_table(tid)
         src.raw[tid] = catalog_mod.load_raw(tid)
+        table = RawTable.from_frame(src.raw[tid], catalog_mod.catalog_row(tid))  # as raw_table
         cells, findings = tidy.interpret(table, ry)
         checks = tidy.table_checks(cells.copy(), findings, tid)
         for col in cells.columns:
@@ -187,17 +194,20 @@ class Labeler:
         cols = [c for c in raw.columns if c.startswith("c")]
         self.rows: dict[int, str] = {}
         self.columns: dict[int, dict[int, str]] = {}
-        blocks = list(dict.fromkeys(raw["block"]))
+        rows = records(raw)
+        blocks = list(dict.fromkeys(r["block"] for r in rows))
         for block in blocks:
-            part = raw[raw["block"] == block]
-            header = [[r[c] for c in cols] for _, r in part[part["kind"] == "header"].iterrows()]
+            part = [r for r in rows if r["block"] == block]
+            header = [[r[c] for c in cols] for r in part if r["kind"] == "header"]
             paths_ = tidy.column_paths(header, len(cols)) if header else []
             col_labels = {}
             for j, path in enumerate(paths_):
                 words = list(dict.fromkeys(p for p in path if p))
                 col_labels[j + 1] = " / ".join(words)
             last_first = ""
-            for _, r in part[part["kind"] == "body"].iterrows():
+            for r in part:
+                if r["kind"] != "body":
+                    continue
                 cells = [r[c] for c in cols]
                 labels = cells[:n_label]
                 rest = cells[n_label:]
@@ -275,6 +285,64 @@ def pick(frame: pd.DataFrame, where: Mapping) -> pd.DataFrame:
     if "role" in frame.columns and "role" not in where:
         where = {**where, "role": _NO_FLUCTUATION}
     return frame[select.mask(frame, where)]
+
+
+class Columns:
+    """The columns of one frame of cells as arrays, to select and read cells quickly.
+
+    :meth:`positions` selects as :func:`pick` does; :meth:`values` reads a column.  Each
+    column is converted once, when first asked for.
+
+    Parameters
+    ----------
+    frame : DataFrame
+        The cells of one source (not changed).
+    """
+
+    def __init__(self, frame: pd.DataFrame):
+        self.frame = frame
+        self.names = set(frame.columns)
+        self._values: dict[str, np.ndarray] = {}
+        self._text: dict[str, np.ndarray] = {}
+
+    def values(self, column: str) -> np.ndarray:
+        """Return a column's values (``frame[column].to_numpy()``)."""
+        if column not in self._values:
+            self._values[column] = self.frame[column].to_numpy()
+        return self._values[column]
+
+    def text(self, column: str) -> np.ndarray:
+        """Return a column's values as text, as :func:`.select.mask` compares them."""
+        if column not in self._text:
+            self._text[column] = self.frame[column].astype(str).to_numpy()
+        return self._text[column]
+
+    def positions(self, where: Mapping) -> np.ndarray:
+        """Return the positions of the cells that meet ``where``, as :func:`pick` selects them."""
+        if "role" in self.names and "role" not in where:
+            where = {**where, "role": _NO_FLUCTUATION}
+        out = np.ones(len(self.frame), dtype=bool)
+        for key, cond in where.items():
+            if key not in self.names:
+                if not isinstance(cond, select.Not):
+                    return np.array([], dtype=np.intp)
+                continue
+            out &= select.hits(self.text(key), cond)
+        return np.flatnonzero(out)
+
+
+def columns(src: Sources, source: str) -> Columns:
+    """Return the :class:`Columns` of a source's cells, made once per run."""
+    if source not in src.columns:
+        src.columns[source] = Columns(src.cells[source])
+    return src.columns[source]
+
+
+def records(frame: pd.DataFrame) -> list[dict]:
+    """Return the rows of a frame as dicts of Python values, as ``to_dict("records")`` does."""
+    names = list(frame.columns)
+    columns_ = [frame[c].tolist() for c in names]
+    return [dict(zip(names, row, strict=True)) for row in zip(*columns_, strict=True)]
 
 
 #: Every field of a check record and its value when a rule does not set it.

@@ -1,8 +1,9 @@
 """The cross-references of :data:`.rules.XREFS`, evaluated cell by cell.
 
 :func:`cross_checks` evaluates every :class:`~.rules.XRef`: the cells each
-:class:`~.rules.Term` selects (:func:`.common.pick`), summed per join group and
-converted to one unit, compared within the rounding of the printed values (rules
+:class:`~.rules.Term` selects (as :func:`.common.pick` does, through the source's
+:class:`~.common.Columns`), summed per join group and converted to one unit, compared
+within the rounding of the printed values (rules
 ``identity``, ``annex``, ``tables``, ``directory``, ``prose`` and ``unit``).
 :func:`term_value` evaluates one term alone, for the reconciliation of the headlines.
 """
@@ -13,15 +14,17 @@ import hashlib
 import math
 from dataclasses import dataclass
 
+import numpy as np
 import pandas as pd
 
 from nssf_analysis.analysis.audit.common import (
+    Columns,
     Sources,
+    columns,
     factor,
     fmt,
     half_unit,
     labeler,
-    pick,
     record,
     where_of,
 )
@@ -37,39 +40,74 @@ class _Side:
     value: float
     tol: float
     unit: str
-    cells: list  # frames of the cells used
+    cells: list  # the _Cells used
     text: str
     missing: bool = False
     dash: bool = False
 
 
-def _source_frame(src: Sources, source: str) -> pd.DataFrame:
+@dataclass
+class _Cells:
+    """Some cells of one source: its :class:`~.common.Columns` and their positions."""
+
+    cols: Columns
+    at: np.ndarray
+
+    def __len__(self) -> int:
+        return len(self.at)
+
+    def array(self, column: str) -> np.ndarray:
+        """Return the cells' values of one column."""
+        return self.cols.values(column)[self.at]
+
+    def column(self, column: str) -> list:
+        """Return the cells' values of one column as Python objects."""
+        return self.array(column).tolist()
+
+    def first(self, column: str):
+        """Return the first cell's value of one column."""
+        return self.cols.values(column)[self.at[0]]
+
+
+def _columns(src: Sources, source: str) -> Columns:
     if source not in src.cells:
         raise NSSFError(f"audit rule refers to unknown source {source!r}")
-    return src.cells[source]
+    return columns(src, source)
 
 
-def _groups(frame: pd.DataFrame, join: tuple[str, ...]) -> dict:
+def _groups(cells: _Cells, join: tuple[str, ...]) -> dict:
+    """Group cells by the values of the join columns, in order of first appearance.
+
+    As :meth:`pandas.DataFrame.groupby` (``sort=False``): a cell with a missing value
+    in a join column belongs to no group.
+    """
     if not join:
-        return {(): frame}
-    if frame.empty or any(k not in frame.columns for k in join):
+        return {(): cells}
+    if not len(cells) or any(k not in cells.cols.names for k in join):
         return {}
-    return {
-        (k if isinstance(k, tuple) else (k,)): g for k, g in frame.groupby(list(join), sort=False)
-    }
+    out: dict = {}
+    keys = zip(*(cells.column(k) for k in join), strict=True)
+    for pos, key in zip(cells.at.tolist(), keys, strict=True):
+        if not any(pd.isna(k) for k in key):
+            out.setdefault(key, []).append(pos)
+    return {k: _Cells(cells.cols, np.array(v, dtype=np.intp)) for k, v in out.items()}
 
 
-def _describe(src: Sources, source: str, cells: pd.DataFrame) -> str:
+def _describe(src: Sources, source: str, cells: _Cells) -> str:
     if source == "facts":
         return "prose " + ", ".join(
-            f"{f} (line {n})" for f, n in zip(cells["fact_id"], cells["line"], strict=True)
+            f"{f} (line {n})"
+            for f, n in zip(cells.column("fact_id"), cells.column("line"), strict=True)
         )
     label = src.labels.get(source, source)
     if source in src.directories:
         return f"{label}: {len(cells)} entries"
     lab = labeler(src, source)
     places = list(
-        dict.fromkeys(lab.at(ln, c) for ln, c in zip(cells["line"], cells["column"], strict=True))
+        dict.fromkeys(
+            lab.at(ln, c)
+            for ln, c in zip(cells.column("line"), cells.column("column"), strict=True)
+        )
     )
     if len(places) > 3:
         return f"{label}: {len(places)} cells ({places[0]} ... {places[-1]})"
@@ -86,12 +124,16 @@ class _Picked:
         self.per: dict = {}
         if term.source == "const":
             return
-        frame = _source_frame(src, term.source)
-        self.groups = _groups(pick(frame, where_of(term.select, extra, year=year)), join)
+        cols = _columns(src, term.source)
+
+        def picked(*selectors: str) -> dict:
+            return _groups(_Cells(cols, cols.positions(where_of(*selectors, year=year))), join)
+
+        self.groups = picked(term.select, extra)
         if term.times:
-            self.times = _groups(pick(frame, where_of(term.times, year=year)), join)
+            self.times = picked(term.times)
         if term.per:
-            self.per = _groups(pick(frame, where_of(term.per, year=year)), join)
+            self.per = picked(term.per)
 
 
 def _term_value(src: Sources, picked: _Picked, key: tuple, target: str | None) -> _Side | None:
@@ -100,28 +142,32 @@ def _term_value(src: Sources, picked: _Picked, key: tuple, target: str | None) -
     if term.source == "const":
         return _Side(term.coef, 0.0, target or "", [], f"{term.coef:g}")
     grp = picked.groups.get(key)
-    if grp is None or grp.empty:
+    if grp is None or not len(grp):
         return None
-    if grp["value"].isna().any():
+    values = grp.array("value")
+    if pd.isna(values).any():
         return _Side(math.nan, 0.0, "", [grp], "", dash=True)
-    found = set(grp["unit"])
+    found = set(grp.column("unit"))
     if len(found) != 1:
         raise NSSFError(
             f"audit rule on {term.source} {term.select!r}: cells in several units {sorted(found)}"
         )
     unit = found.pop()
-    value = float(grp["value"].sum())
-    tol = sum(half_unit(p) for p in grp["printed"])
+    value = _sum(values)
+    tol = sum(half_unit(p) for p in grp.column("printed"))
     text = _describe(src, term.source, grp)
     used = [grp]
     for op, groups in (("times", picked.times), ("per", picked.per)):
         if not (term.times if op == "times" else term.per):
             continue
         og = groups.get(key)
-        if og is None or og.empty or og["value"].isna().any():
+        if og is None or not len(og):
             return None
-        ov = float(og["value"].sum())
-        ot = sum(half_unit(p) for p in og["printed"])
+        ovalues = og.array("value")
+        if pd.isna(ovalues).any():
+            return None
+        ov = _sum(ovalues)
+        ot = sum(half_unit(p) for p in og.column("printed"))
         if op == "times":
             tol = abs(value) * ot + abs(ov) * tol
             value *= ov
@@ -141,6 +187,13 @@ def _term_value(src: Sources, picked: _Picked, key: tuple, target: str | None) -
     elif term.coef != 1.0:
         text = f"{term.coef:g} x {text}"
     return _Side(value, tol, unit, used, text)
+
+
+def _sum(values: np.ndarray) -> float:
+    """Return the sum of values with no missing one, as :meth:`pandas.Series.sum` adds them."""
+    if values.dtype == np.float64:
+        return float(values.sum())
+    return float(pd.Series(values).sum())
 
 
 def term_value(src: Sources, term: Term, year: int, unit: str | None) -> _Side | None:
@@ -200,8 +253,8 @@ def _is_table(src: Sources, source: str) -> bool:
     return source in src.raw
 
 
-def _printed(cells: pd.DataFrame, value: float, unit: str) -> str:
-    text = " + ".join(cells["printed"]) if len(cells) <= 3 else fmt(value)
+def _printed(printed: list[str], value: float, unit: str) -> str:
+    text = " + ".join(printed) if len(printed) <= 3 else fmt(value)
     return text if unit == "percent" else f"{text} {unit}"
 
 
@@ -247,11 +300,11 @@ def cross_checks(src: Sources, xrefs: tuple[XRef, ...] = XREFS) -> list[dict]:
     return out
 
 
-def _left_location(src: Sources, source: str, first: pd.Series) -> str:
+def _left_location(src: Sources, source: str, first: _Cells) -> str:
     if _is_table(src, source):
-        return labeler(src, source).at(first["line"], first["column"])
+        return labeler(src, source).at(first.first("line"), first.first("column"))
     if source == "facts":
-        return f"{first['fact_id']}: section {first['section']}"
+        return f"{first.first('fact_id')}: section {first.first('section')}"
     return f"{src.labels.get(source, source)} entries"
 
 
@@ -264,18 +317,22 @@ def _evaluate(src, x: XRef, lpart: str, key: tuple, left_p, right_p) -> dict | N
     left = _side(src, [left_p], key, None)
     if left.missing or left.dash:
         return None
-    lcells = pd.concat(left.cells)
-    first = lcells.iloc[0]
+    first = left.cells[0]  # the cells of the left side are all of one source
     ltable = x.left.source
-    years = sorted(set(lcells["year"]) - {""}) if "year" in lcells.columns else []
+    years = (
+        sorted({y for c in left.cells for y in c.column("year")} - {""})
+        if "year" in first.cols.names
+        else []
+    )
+    printed = [p for c in left.cells for p in c.column("printed")]
     base = dict(
         check=f"{x.rule}:{_rule_key(x)}",
         table_id=ltable,
         location=_left_location(src, ltable, first),
-        line=int(first["line"]),
-        column=int(first["column"]),
+        line=int(first.first("line")),
+        column=int(first.first("column")),
         year=years[-1] if years else "",
-        printed=_printed(lcells, left.value, left.unit),
+        printed=_printed(printed, left.value, left.unit),
         detail=" ; ".join(p for p in (x.left.select, lpart, ", ".join(key)) if p),
         note=x.note,
     )
@@ -302,10 +359,10 @@ def _evaluate(src, x: XRef, lpart: str, key: tuple, left_p, right_p) -> dict | N
             ref_table=rsrc,
             **base,
         )
-    rcells = pd.concat(right.cells) if right.cells else None
+    rfirst = right.cells[0] if right.cells else None
     ref = dict(
         ref_table=rsrc,
-        ref_line=int(rcells.iloc[0]["line"]) if rcells is not None else 0,
+        ref_line=int(rfirst.first("line")) if rfirst is not None else 0,
         ref_location=right.text,
     )
     lv, rv = left.value, right.value
@@ -331,8 +388,8 @@ def _evaluate(src, x: XRef, lpart: str, key: tuple, left_p, right_p) -> dict | N
                     adjust = (ltable, 1.0 / k)
                 elif ltable == "facts" and len(tables) == len(x.right) == 1:
                     adjust = (tables[0], k)
-                if rcells is not None and len(rcells) == 1:
-                    expected = f"{rcells.iloc[0]['printed']} {rcells.iloc[0]['unit']}"
+                if sum(len(c) for c in right.cells) == 1:
+                    expected = f"{rfirst.first('printed')} {rfirst.first('unit')}"
                 break
     rec = record(
         rule=rule,

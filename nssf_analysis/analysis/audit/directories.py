@@ -31,7 +31,7 @@ from rapidfuzz import fuzz, process, utils
 
 from nssf_analysis import paths
 from nssf_analysis.analysis.audit.common import figure as _n
-from nssf_analysis.analysis.audit.common import labeler, place, record
+from nssf_analysis.analysis.audit.common import labeler, place, record, records
 from nssf_analysis.data import catalog as catalog_mod
 from nssf_analysis.data import report_text
 from nssf_analysis.data.directories import is_artefact, line_cells
@@ -255,6 +255,18 @@ def _provinces(src) -> set[str]:
     return out
 
 
+def _province_rows(src, tid: str) -> list[tuple]:
+    """Return ``(province, line)`` of the first cell of each province a table prints.
+
+    Made once per run (kept in ``src``).
+    """
+    cache = src.__dict__.setdefault("_province_rows", {})
+    if tid not in cache:
+        rows = src.cells[tid].drop_duplicates("province")
+        cache[tid] = list(zip(rows["province"].tolist(), rows["line"].tolist(), strict=True))
+    return cache[tid]
+
+
 def _branch_lists(src) -> dict:
     """Directory id -> its branch entries (directories with a ``branch`` column)."""
     return {d: f for d, f in src.directories.items() if "branch" in f.columns}
@@ -289,9 +301,7 @@ def branch_checks(src) -> list[dict]:
             c = src.cells[tid]
             if "province" not in c.columns:
                 continue
-            rows = c.drop_duplicates("province")
-            for _, r in rows.iterrows():
-                p = r["province"]
+            for p, line in _province_rows(src, tid):
                 if p in provinces or p in _NOT_BRANCH:
                     continue
                 best = process.extractOne(
@@ -299,7 +309,7 @@ def branch_checks(src) -> list[dict]:
                 )
                 checked.append(tid)
                 if best is None or best[1] < BRANCH_SCORE:
-                    unlisted.setdefault(p, []).append((tid, int(r["line"])))
+                    unlisted.setdefault(p, []).append((tid, int(line)))
         for p, where in unlisted.items():
             labels = list(dict.fromkeys(_label(src, t) for t, _ in where))
             tables = ", ".join(labels[:-1]) + " and " + labels[-1] if len(labels) > 1 else labels[0]
@@ -375,7 +385,7 @@ def name_checks(src) -> list[dict]:
     out = []
     if len(dirs) >= 2:
         first = src.directories[dirs[0]]
-        by_prov = {p: g for p, g in first.groupby("province", sort=False)}
+        by_prov = {p: records(g) for p, g in first.groupby("province", sort=False)}
         for did in dirs[1:]:
             out += _across(src, dirs[0], did, by_prov)
             out += _headings(src, dirs[0], did)
@@ -454,17 +464,20 @@ def _pair(did: str, entry, aid: str, other, **fields) -> dict:
 def _across(src, aid, did, by_prov) -> list[dict]:
     out = []
     d = src.directories[did]
-    for _, r in d.iterrows():
+    names = {p: [e["name"] for e in grp] for p, grp in by_prov.items()}
+    for r in records(d):
         grp = by_prov.get(r["province"])
         if grp is None:
             continue
-        names = list(grp["name"])
         best = process.extractOne(
-            r["name"], names, scorer=fuzz.token_sort_ratio, processor=utils.default_process
+            r["name"],
+            names[r["province"]],
+            scorer=fuzz.token_sort_ratio,
+            processor=utils.default_process,
         )
         if best is None:
             continue
-        other = grp.iloc[best[2]]
+        other = grp[best[2]]
         base = _pair(did, r, aid, other, detail=f"{r['province']} {r['line']} {other['line']}")
         same = _norm(other["name"]) == _norm(r["name"])
         if not same and (
@@ -555,10 +568,10 @@ def _cross_province(src, did) -> list[dict]:
     kinds = [kind_of(o, n) for o, n in zip(d["ownership"], d["name"], strict=True)]
     d = d[[k != "health_centers" for k in kinds]]
     out = []
-    for key, grp in d.groupby("key", sort=False):
-        if grp["province"].nunique() < 2:
-            continue
-        rows = grp.sort_values("line")
+    by_key = d.groupby("key", sort=False)
+    spread = by_key["province"].nunique()
+    for key in spread.index[spread >= 2]:
+        rows = by_key.get_group(key).sort_values("line")
         where = "; ".join(
             f"{p} (no. {n})" for p, n in zip(rows["province"], rows["no"], strict=True)
         )
@@ -605,17 +618,14 @@ def _branch_spelling(src) -> list[dict]:
             c = src.cells[tid]
             if "province" not in c.columns:
                 continue
-            for _, r in c.drop_duplicates("province").iterrows():
-                p = r["province"]
+            for p, line in _province_rows(src, tid):
                 if p in provinces or p in _NOT_BRANCH or p in names:
                     continue
                 best = process.extractOne(
                     p, names, scorer=fuzz.token_sort_ratio, processor=utils.default_process
                 )
                 if best and best[1] >= BRANCH_SCORE:
-                    spelled.setdefault((p, best[0], round(best[1])), []).append(
-                        (tid, int(r["line"]))
-                    )
+                    spelled.setdefault((p, best[0], round(best[1])), []).append((tid, int(line)))
         for (p, name, score), where in spelled.items():
             line = int(blist[blist["branch"] == name]["line"].astype(int).min())
             tables = ", ".join(dict.fromkeys(_label(src, t) for t, _ in where))

@@ -14,7 +14,7 @@ import pandas as pd
 
 from nssf_analysis.analysis import headlines as headlines_mod
 from nssf_analysis.analysis import select
-from nssf_analysis.analysis.audit.common import factor, fmt, half_unit
+from nssf_analysis.analysis.audit.common import factor, fmt, half_unit, load_sources
 from nssf_analysis.analysis.audit.crossref import term_value
 from nssf_analysis.analysis.audit.results import run
 from nssf_analysis.analysis.audit.rules import REPORT, Term
@@ -66,8 +66,7 @@ def reconcile(year: int | None = None) -> pd.DataFrame:
         printed headline`` (another year), ``no data ('-')``, ``parts missing`` or ``no
         figures for the year`` (no part's source gives the year).
     """
-    res = run()
-    src = res.sources
+    res, src = run(), load_sources()
     year = res.report_year if year is None else int(year)
     facts = src.facts.set_index("fact_id")
     unit_findings = res.findings[res.findings["rule"] == "unit"]

@@ -46,6 +46,7 @@ from nssf_analysis.analysis.audit.common import (
     labeler,
     place,
     record,
+    records,
 )
 from nssf_analysis.analysis.audit.common import figure as _n
 from nssf_analysis.analysis.audit.prose import attribution_checks, label_checks
@@ -331,9 +332,12 @@ def _picked(src, table_id: str, selector: str) -> pd.DataFrame:
     if key not in cache:
         values = _values(src, table_id)
         where = select.parse(selector)
-        cache[key] = (
-            values.iloc[0:0] if _never(src, table_id, where) else values[select.mask(values, where)]
-        )
+        if _never(src, table_id, where):
+            if (table_id, None) not in cache:
+                cache[(table_id, None)] = values.iloc[0:0]
+            cache[key] = cache[(table_id, None)]
+        else:
+            cache[key] = values[select.mask(values, where)]
     return cache[key]
 
 
@@ -425,7 +429,7 @@ def _subset(src, rule: Subset, tid: str, part: pd.DataFrame, wholes: list, skip:
         if "year" not in join:
             continue
         whole = _whole_of(whole, join, skip | {"measure", "period"})
-        for c in whole.to_dict("records"):
+        for c in records(whole):
             key = tuple((d, c[d]) for d in join)
             if key not in bounds or c["value"] > bounds[key][1]["value"]:
                 bounds[key] = (w, c)
@@ -434,7 +438,7 @@ def _subset(src, rule: Subset, tid: str, part: pd.DataFrame, wholes: list, skip:
     join = [d for d, _ in next(iter(bounds))]
     part = _whole_of(part, join, skip | {"measure", "period"})
     pairs = []
-    for c in part.to_dict("records"):
+    for c in records(part):
         key = tuple((d, c[d]) for d in join)
         if key in bounds:
             pairs.append((c, *bounds[key]))
@@ -526,11 +530,11 @@ def copy_checks(src) -> list[dict]:
                 continue
             dims = [d for d in _dims(pop) if d not in ("year", "period")]
             key = tuple(
-                sorted(tuple(str(r[d]) for d in dims) + (r["value"],) for _, r in pop.iterrows())
+                sorted(tuple(str(r[d]) for d in dims) + (r["value"],) for r in records(pop))
             )
             rest = row[~row["measure"].isin(COPY_MEASURES)]
             other = tuple(
-                sorted(tuple(str(r[d]) for d in dims) + (r["value"],) for _, r in rest.iterrows())
+                sorted(tuple(str(r[d]) for d in dims) + (r["value"],) for r in records(rest))
             )
             period = row["period"].iloc[0] if "period" in row.columns else ""
             blocks.setdefault(key, []).append(

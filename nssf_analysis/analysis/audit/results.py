@@ -14,13 +14,13 @@ from __future__ import annotations
 import hashlib
 import math
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import pandas as pd
 
 from nssf_analysis.analysis.audit import checks as checks_mod
 from nssf_analysis.analysis.audit import directories, relations
-from nssf_analysis.analysis.audit.common import Sources, load_sources, num
+from nssf_analysis.analysis.audit.common import load_sources, num
 from nssf_analysis.analysis.audit.crossref import cross_checks
 from nssf_analysis.analysis.audit.rules import (
     CLASSES,
@@ -291,7 +291,6 @@ class AuditResult:
     adjustments: dict
     labels: dict
     sections: dict
-    sources: Sources = field(repr=False, default=None)
 
 
 def run() -> AuditResult:
@@ -357,7 +356,6 @@ def _run_cached() -> AuditResult:
         adjustments=adjustments,
         labels=src.labels,
         sections=src.sections,
-        sources=src,
     )
 
 
