@@ -97,14 +97,24 @@ def kill_tree(pid: int | None = None, timeout: float = 5.0) -> int:
             child.terminate()
         except psutil.NoSuchProcess:
             pass
-    _, alive = psutil.wait_procs(children, timeout=timeout)
-    for child in alive:
+    for child in _running(children, timeout):
         try:
             child.kill()
         except psutil.NoSuchProcess:
             pass
-    psutil.wait_procs(alive, timeout=timeout)
+    _running(children, timeout)
     return len(children)
+
+
+def _running(procs: list[psutil.Process], timeout: float) -> list[psutil.Process]:
+    """Wait up to ``timeout`` seconds for ``procs`` to end; return those still running.
+
+    A zombie has ended: its parent, not this process, reaps it.
+    """
+    deadline = time.monotonic() + timeout
+    while (left := [p for p in procs if alive(p.pid)]) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    return left
 
 
 def alive(pid: int) -> bool:
@@ -144,9 +154,14 @@ def leftovers(mark: str | None = None) -> list[psutil.Process]:
 def main(argv: list[str] | None = None) -> int:
     """Fail (status 1) when a process of this session (``$NSSF_SESSION``) still runs.
 
-    Waits up to ten seconds for processes that are ending, then lists those left.
+    Waits up to ten seconds (``--wait SECONDS``) for processes that are ending, then
+    lists those left.
     """
-    deadline = time.monotonic() + 10
+    import argparse
+
+    parser = argparse.ArgumentParser(prog="python -m nssf_analysis.processes")
+    parser.add_argument("--wait", type=float, default=10.0, metavar="SECONDS")
+    deadline = time.monotonic() + parser.parse_args(argv).wait
     while (left := leftovers()) and time.monotonic() < deadline:
         time.sleep(0.25)
     for proc in left:

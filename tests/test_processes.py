@@ -96,7 +96,9 @@ def test_the_check_command_fails_while_a_marked_process_runs(tmp_path):
     assert b"processes left running by the session: 0" in out
     sleeper = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"], env=env)
     try:
-        res = subprocess.run(check, env=env, capture_output=True, text=True, timeout=60)
+        res = subprocess.run(
+            [*check, "--wait", "1"], env=env, capture_output=True, text=True, timeout=60
+        )
         assert res.returncode == 1
         assert f"left running: pid {sleeper.pid}" in res.stderr
     finally:
