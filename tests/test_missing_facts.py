@@ -15,7 +15,7 @@ import tomllib
 
 import pandas as pd
 import pytest
-from test_editions import NOTEBOOKS, base_lines, renumber, span
+from test_editions import base_lines, renumber, span
 
 from nssf_analysis.cli import main
 from nssf_analysis.data import catalog as catalog_mod
@@ -165,22 +165,6 @@ def test_validation_accepts_a_reported_fact_only(edition, capsys):
     meta_path.write_text(json.dumps(meta), encoding="utf-8")
     err = report(reported)
     assert "facts_missing.csv: rule 'complete' broken: metadata.json does not name it" in err
-
-
-def test_the_chapter_leaves_out_what_needs_the_missing_facts(edition):
-    edition(without_table_21())
-    write_data()
-    from nssf_analysis.book.build import execute_notebook
-
-    nb = execute_notebook(NOTEBOOKS / "01_occupational_risk.ipynb", None, 2022, NOTEBOOKS)
-    outputs = [o for c in nb["cells"] for o in c.get("outputs", [])]
-    assert not [o for o in outputs if o.get("output_type") == "error"]
-    said = "\n".join("".join(o.get("data", {}).get("text/markdown", "")) for o in outputs)
-    assert said.count(catalog_mod.absence_note("t21")) == 1
-    # the dropped figures (257,644 members, 107,650 females) are nowhere; the contribution
-    # sentence of Table 22, now Table 21, stays: 229,413 members, 108,113 females
-    assert "257,644" not in said and "107,650" not in said
-    assert "229,413" in said and "108,113" in said
 
 
 # --------------------------------------------------------------------------------------
