@@ -112,10 +112,10 @@ def report_year(text: str) -> int:
     value = text.strip()
     if value.isascii() and value.isdigit() and len(value) == 4:
         return int(value)
-    from nssf_analysis.book.build import years_with_data
+    from nssf_analysis.data.catalog import available_years
 
     try:
-        years = "available years: " + ", ".join(map(str, years_with_data()))
+        years = "available years: " + ", ".join(map(str, available_years()))
     except (NSSFError, OSError, ValueError) as err:
         years = f"no year has data yet ({_line(str(err).splitlines()[0])})"
     raise argparse.ArgumentTypeError(f"{text!r} is not a year; {years}")

@@ -23,7 +23,6 @@
 
 from __future__ import annotations
 
-import csv
 import fcntl
 import hashlib
 import json
@@ -46,12 +45,12 @@ from nssf_analysis import paths, processes
 from nssf_analysis import publication as site
 from nssf_analysis.book import pages, publish
 from nssf_analysis.data.cache import code_hash
+from nssf_analysis.data.catalog import available_years
 from nssf_analysis.data.files import load_name
 from nssf_analysis.exceptions import (
     BookBuildError,
     BuildInterruptedError,
     NotebookFailedError,
-    NSSFError,
     YearNotAvailableError,
 )
 
@@ -69,7 +68,6 @@ __all__ = [
     "run_cli",
     "sha256",
     "tree_hash",
-    "years_with_data",
 ]
 
 KERNEL_NAME = "nssf-analysis"
@@ -135,16 +133,6 @@ def discover_notebooks(folder: Path) -> list[Path]:
     return found
 
 
-def years_with_data() -> list[int]:
-    """Return every year some table of ``data/catalog.csv`` has data for."""
-    path = paths.data_dir() / "catalog.csv"
-    if not path.exists():
-        raise NSSFError(f"{path}: not found; run 'nssf-report extract' first")
-    with open(path, newline="", encoding="utf-8") as fh:
-        rows = list(csv.DictReader(fh))
-    return sorted({int(y) for r in rows for y in r.get("years", "").split("; ") if y.strip()})
-
-
 def resolve_years(years=None, all_years: bool = False) -> list[int]:
     """Return the years to build: those given, every year with data, or the newest.
 
@@ -153,7 +141,7 @@ def resolve_years(years=None, all_years: bool = False) -> list[int]:
     YearNotAvailableError
         If a year asked for has no data; the message lists the available years.
     """
-    avail = years_with_data()
+    avail = available_years()
     if all_years or not years:
         return avail if all_years else avail[-1:]
     for y in years:
