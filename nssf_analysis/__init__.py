@@ -49,6 +49,7 @@ API = {
     "load_table": "nssf_analysis.data.catalog",
     "load_raw": "nssf_analysis.data.catalog",
     "load_facts": "nssf_analysis.data.catalog",
+    "stated_facts": "nssf_analysis.data.catalog",
     "available_years": "nssf_analysis.data.catalog",
     "check_year": "nssf_analysis.data.catalog",
     "in_edition": "nssf_analysis.data.catalog",

@@ -32,7 +32,7 @@ from nssf_analysis.data import catalog as catalog_mod
 from nssf_analysis.data import tidy, units
 from nssf_analysis.data.cache import data_cache
 from nssf_analysis.data.catalog import available_years, load_checks, load_table
-from nssf_analysis.data.specs import tidy_spec
+from nssf_analysis.data.specs import TIDY, tidy_spec
 
 __all__ = [
     "Cell",
@@ -40,6 +40,7 @@ __all__ = [
     "NOT_DIMS",
     "PRINTED",
     "ROW_ALIASES",
+    "TOTALS_COLUMNS",
     "cells_as_printed",
     "changes",
     "format_value",
@@ -60,6 +61,20 @@ NOT_DIMS = {"year", "period", "period_start", "value", "line", "column", "unit",
 PRINTED = ("no", "item", "province", "business_code", "business")
 #: Spec row names whose labels resolve to other dimensions.
 ROW_ALIASES = {"activity": ("measure",)}
+#: The columns every frame of :func:`load_totals` has beside the table's own dimensions,
+#: with their types (``value`` is int where every number a table prints is whole); the
+#: empty frame of a table the edition does not print has these only.
+TOTALS_COLUMNS = {
+    "sex": "str",
+    "year": "int64",
+    "measure": "str",
+    "unit": "str",
+    "value": "float64",
+    "period": "str",
+    "role": "str",
+    "recomputed": "float64",
+    "printed_change": "float64",
+}
 
 # --------------------------------------------------------------------------------------
 # Layout: which dimensions are rows and which are columns
@@ -303,7 +318,7 @@ def values(table_id: str, year: int) -> pd.DataFrame:
     return df[df["year"].isin([year - 1, year])].reset_index(drop=True)
 
 
-def load_totals(table_id: str) -> pd.DataFrame:
+def load_totals(table_id: str, *, missing_ok: bool = False) -> pd.DataFrame:
     """Return a tidy table with the totals the report prints, every year it covers.
 
     The tidy layer holds the parts only; this adds a row for every total and subtotal
@@ -316,6 +331,30 @@ def load_totals(table_id: str) -> pd.DataFrame:
     ----------
     table_id : str
         A numbered or annex table, e.g. ``"t10"``.
+    missing_ok : bool
+        For a table this edition does not print
+        (:func:`~nssf_analysis.data.catalog.in_edition` is false), return an empty
+        frame instead of raising: the columns every table's frame has
+        (:data:`TOTALS_COLUMNS`, with their types), so that filters on ``year``,
+        ``sex``, ``measure``, ``role`` or ``value`` select nothing and the sentences
+        that need the table are left out. A table's own dimensions (``office``,
+        ``item`` …) come from the printed table and are not there.
+
+    Returns
+    -------
+    DataFrame
+        The dimensions of the table (strings), ``sex``, ``year`` (int), ``measure``,
+        ``unit``, ``value``, ``period``, ``role``, ``recomputed`` and
+        ``printed_change`` (the change on the year before the report prints, for its
+        own year).
+
+    Raises
+    ------
+    UnknownTableError
+        If the catalog lacks the table: an edition that does not print it, without
+        ``missing_ok``.
+    KeyError
+        If no spec declares ``table_id`` (with or without ``missing_ok``).
 
     Examples
     --------
@@ -324,7 +363,15 @@ def load_totals(table_id: str) -> pd.DataFrame:
        year    value
     12  2021  11403.0
     14  2022  14742.0
+
+    A table the edition does not print, in a chapter that runs on every edition:
+
+    >>> t21 = load_totals("t21", missing_ok=True)  # doctest: +SKIP
+    >>> t21[(t21["year"] == 2022) & (t21["sex"] == "total")].empty  # doctest: +SKIP
+    True
     """
+    if missing_ok and table_id in TIDY and not catalog_mod.in_edition(table_id):
+        return pd.DataFrame({c: pd.Series(dtype=t) for c, t in TOTALS_COLUMNS.items()})
     df = _full(table_id).copy()
     df["printed_change"] = float("nan")
     year = max(available_years())  # the report prints the changes of its own year

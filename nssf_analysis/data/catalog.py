@@ -75,6 +75,7 @@ __all__ = [
     "read_tidy",
     "report_metadata",
     "report_year",
+    "stated_facts",
 ]
 
 DIRECTORIES = {
@@ -642,6 +643,45 @@ def load_facts() -> pd.DataFrame:
     ['fact_id', 'section', 'scheme', 'sector']
     """
     return _facts().copy()
+
+
+def stated_facts(year) -> pd.Series:
+    """Return the figures the report states in its text, for the report's own year only.
+
+    The report's prose describes the year of the report: a chapter run for that year
+    quotes these figures, a chapter run for an earlier year has none of them (its
+    tables' comparison columns give that year's figures).
+
+    Parameters
+    ----------
+    year : int
+        A year with data (:func:`check_year`); the report's own year is the newest
+        (``max(available_years())``).
+
+    Returns
+    -------
+    Series
+        ``value`` (float) by ``fact_id``, the facts of :func:`load_facts`; empty for an
+        earlier year, so that ``stated_facts(year).get(fact_id)`` is None and the
+        sentence that needs the figure is left out.
+
+    Raises
+    ------
+    YearNotAvailableError
+        If ``year`` is not a year with data.
+
+    Examples
+    --------
+    >>> facts = stated_facts(2022)  # "As of 2022, NSSF has registered a total of 21,430 …"
+    >>> float(facts["s2_registered_enterprises"])
+    21430.0
+    >>> stated_facts(2021).get("s2_registered_enterprises") is None
+    True
+    """
+    facts = _facts().set_index("fact_id")["value"]
+    if check_year(year) != max(available_years()):
+        facts = facts.iloc[:0]
+    return facts.copy()
 
 
 @data_cache
