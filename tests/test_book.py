@@ -1117,25 +1117,3 @@ def test_clean_html_keeps_an_allow_list_only():
         "<style></style>"
         "<style>#T_t10 td.col0 { text-align: left }</style>"
     )
-
-
-def test_a_book_made_from_older_data_is_named_when_another_year_is_built(
-    tmp_path, data_copy, monkeypatch, kernel
-):
-    """After a new report lands, the other years' books are named until they are rebuilt."""
-    nbs = write_notebooks(tmp_path / "notebooks", {"01_reads_t10": DATA_CHAPTERS["01_reads_t10"]})
-    monkeypatch.setenv("NSSF_OUTPUTS", str(tmp_path / "outputs"))
-
-    def build(years) -> list[str]:
-        said = []
-        clear_all()
-        book.build(years=years, notebooks=nbs, progress=False, log=said.append)
-        return [m for m in said if m.startswith("warning: the")]
-
-    assert build([2021, 2022]) == []
-    bump_first_value(data_copy / "tidy" / "t10.csv")  # data/ changes (a new edition)
-    assert build([2022]) == [
-        "warning: the 2021 book was made from other data than data/ holds now (a newer "
-        "report may revise its figures): run 'make books' to bring every book up to date"
-    ]
-    assert build([2021]) == []  # every book is current again
