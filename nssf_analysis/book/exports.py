@@ -452,10 +452,19 @@ LINK_TEXT = {
 
 
 def links_html(label: str, links: list[tuple[str, str]]) -> str:
-    """Return the line of download links ``[(href, text), …]`` put under a table or graphic."""
-    items = Markup(" · ").join(Markup('<a href="{}" download>{}</a>').format(*x) for x in links)
-    line = '<p class="nssf-downloads"><span class="nssf-downloads-label">{}:</span> {}</p>'
-    return str(Markup(line).format(f"Download {label}", items))
+    """Return the list of download links ``[(href, text), …]`` put under a table or graphic.
+
+    A labelled ``<ul>``, one ``<li>`` per link; the stylesheet shows it as one line of links
+    separated by " · ".
+    """
+    items = Markup("").join(
+        Markup('<li><a href="{}" download>{}</a></li>').format(*x) for x in links
+    )
+    block = (
+        '<div class="nssf-downloads"><span class="nssf-downloads-label">{}:</span> '
+        "<ul>{}</ul></div>"
+    )
+    return str(Markup(block).format(f"Download {label}", items))
 
 
 def annotate(fragment: str, book_dir: Path, year: int, citation: str, table_ids: set[str]) -> str:
