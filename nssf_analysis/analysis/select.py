@@ -238,7 +238,7 @@ def hits(values: np.ndarray, cond) -> np.ndarray:
     return np.asarray(values == str(cond), dtype=bool)
 
 
-def mask(frame: pd.DataFrame, where: Mapping, *, missing: str = "empty") -> pd.Series:
+def mask(frame: pd.DataFrame, where: Mapping, *, missing: str = "empty", text=None) -> pd.Series:
     """Return the boolean mask of the rows of ``frame`` that meet every condition.
 
     Parameters
@@ -250,6 +250,9 @@ def mask(frame: pd.DataFrame, where: Mapping, *, missing: str = "empty") -> pd.S
     missing : {"empty", "ignore", "error"}
         What a condition on a column the frame lacks does: select nothing (a
         :class:`Not` condition is then met by every row), be ignored, or raise.
+    text : callable, optional
+        Returns a column's values as text (an array); by default
+        ``frame[column].astype(str).to_numpy()``, for a caller that keeps them.
 
     Returns
     -------
@@ -268,5 +271,5 @@ def mask(frame: pd.DataFrame, where: Mapping, *, missing: str = "empty") -> pd.S
             if missing == "empty" and not isinstance(cond, Not):
                 return pd.Series(False, index=frame.index)
             continue
-        out &= hits(frame[key].astype(str).to_numpy(), cond)
+        out &= hits(text(key) if text else frame[key].astype(str).to_numpy(), cond)
     return pd.Series(out, index=frame.index)

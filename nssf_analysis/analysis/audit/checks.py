@@ -305,16 +305,14 @@ def directory_checks(src: Sources) -> list[dict]:
                         note=hint,
                     )
                 )
-            named = [f for f in (r[name_col].casefold() for r in entries) if f]
-            if len(set(named)) == len(named):  # no name twice
+            names = grp[name_col].str.casefold()
+            dups = names[names.duplicated(keep=False) & (names != "")]
+            if dups.empty:
                 out.append(
                     record(
                         rule="duplicate_name", check="duplicate_name", table_id=tid, detail=where
                     )
                 )
-                continue
-            names = grp[name_col].str.casefold()
-            dups = names[names.duplicated(keep=False) & (names != "")]
             for _, idx in dups.groupby(dups, sort=False).groups.items():
                 rows = grp.loc[list(idx)].sort_values("line", kind="stable")
                 first = rows.iloc[0]

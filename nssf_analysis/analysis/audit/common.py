@@ -282,16 +282,14 @@ def pick(frame: pd.DataFrame, where: Mapping) -> pd.DataFrame:
     The printed fluctuations are left out unless ``where`` names ``role``; a condition on
     a column the frame lacks selects nothing (a ``!=`` condition then holds).
     """
-    if "role" in frame.columns and "role" not in where:
-        where = {**where, "role": _NO_FLUCTUATION}
-    return frame[select.mask(frame, where)]
+    return frame.iloc[Columns(frame).positions(where)]
 
 
 class Columns:
     """The columns of one frame of cells as arrays, to select and read cells quickly.
 
-    :meth:`positions` selects as :func:`pick` does; :meth:`values` reads a column.  Each
-    column is converted once, when first asked for.
+    :meth:`positions` selects the cells :func:`pick` returns; :meth:`values` reads a
+    column.  Each column is converted once, when first asked for.
 
     Parameters
     ----------
@@ -318,17 +316,10 @@ class Columns:
         return self._text[column]
 
     def positions(self, where: Mapping) -> np.ndarray:
-        """Return the positions of the cells that meet ``where``, as :func:`pick` selects them."""
+        """Return the positions of the cells that meet ``where`` (see :func:`pick`)."""
         if "role" in self.names and "role" not in where:
             where = {**where, "role": _NO_FLUCTUATION}
-        out = np.ones(len(self.frame), dtype=bool)
-        for key, cond in where.items():
-            if key not in self.names:
-                if not isinstance(cond, select.Not):
-                    return np.array([], dtype=np.intp)
-                continue
-            out &= select.hits(self.text(key), cond)
-        return np.flatnonzero(out)
+        return np.flatnonzero(select.mask(self.frame, where, text=self.text).to_numpy())
 
 
 def columns(src: Sources, source: str) -> Columns:

@@ -256,15 +256,9 @@ def _provinces(src) -> set[str]:
 
 
 def _province_rows(src, tid: str) -> list[tuple]:
-    """Return ``(province, line)`` of the first cell of each province a table prints.
-
-    Made once per run (kept in ``src``).
-    """
-    cache = src.__dict__.setdefault("_province_rows", {})
-    if tid not in cache:
-        rows = src.cells[tid].drop_duplicates("province")
-        cache[tid] = list(zip(rows["province"].tolist(), rows["line"].tolist(), strict=True))
-    return cache[tid]
+    """Return ``(province, line)`` of the first cell of each province a table prints."""
+    rows = src.cells[tid].drop_duplicates("province")
+    return list(zip(rows["province"].tolist(), rows["line"].tolist(), strict=True))
 
 
 def _branch_lists(src) -> dict:
