@@ -206,9 +206,29 @@ def clean_html(html: str) -> str:
 
 @functools.lru_cache(maxsize=1)
 def _exporter():
-    """Return nbconvert's HTML exporter with the project's template (one per process)."""
-    from nbconvert import HTMLExporter
+    """Return nbconvert's HTML exporter with the project's template (one per process).
+
+    Without the two passes nbconvert's own exporter makes over the HTML, which took
+    most of a chapter's rendering time: bleach on every cell, and BeautifulSoup over the
+    page to add image text alternatives and focus stops.  :func:`render_fragment` cleans
+    the whole fragment once (:func:`clean_html`, which gives images their alternatives),
+    and the book's script makes the scrolling regions focusable.
+    """
+    from nbconvert import HTMLExporter, TemplateExporter
+    from nbconvert.filters.highlight import Highlight2HTML
+    from nbconvert.filters.widgetsdatatypefilter import WidgetsDataTypeFilter
     from traitlets.config import Config
+
+    class ChapterExporter(HTMLExporter):
+        def from_notebook_node(self, nb, resources=None, **kw):
+            resources = self._init_resources(resources)
+            lexer = nb.metadata.get("language_info", {}).get("pygments_lexer", "ipython3")
+            self.register_filter("highlight_code", Highlight2HTML(pygments_lexer=lexer))
+            self.register_filter(
+                "filter_data_type",
+                WidgetsDataTypeFilter(notebook_metadata=self._nb_metadata, resources=resources),
+            )
+            return TemplateExporter.from_notebook_node(self, nb, resources, **kw)
 
     cfg = Config()
     cfg.TagRemovePreprocessor.enabled = True
@@ -217,9 +237,11 @@ def _exporter():
     cfg.TagRemovePreprocessor.remove_all_outputs_tags = {"remove-output", "remove_output"}
     cfg.HTMLExporter.exclude_input_prompt = True
     cfg.HTMLExporter.exclude_output_prompt = True
-    return HTMLExporter(
+    exporter = ChapterExporter(
         config=cfg, template_name="nssf", extra_template_basedirs=[str(TEMPLATES / "nbconvert")]
     )
+    exporter.register_filter("clean_html", lambda html: html)  # see above
+    return exporter
 
 
 def render_fragment(nb: dict, name: str) -> tuple[str, list[str]]:
