@@ -402,11 +402,19 @@ def _run_jobs(jobs: list[dict], workers: int, progress: bool, say, on_result) ->
         initargs=(os.getpid(),),
     )
     try:
-        # the workers start with Ctrl-C blocked, until they ignore it (_worker_init)
+        # The workers start with Ctrl-C blocked, until they ignore it (_worker_init), and
+        # with no standard error: a Ctrl-C that reaches one before it has read what it
+        # must run (through the vfork of its start, which shares this process's memory)
+        # would print the traceback of its broken pipe under the build's one line.
         held = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+        stderr, quiet = os.dup(2), os.open(os.devnull, os.O_WRONLY)
+        os.dup2(quiet, 2)
         try:
             futures = {pool.submit(run_chapter, job): job for job in jobs}
         finally:
+            os.dup2(stderr, 2)
+            os.close(stderr)
+            os.close(quiet)
             signal.pthread_sigmask(signal.SIG_SETMASK, held)
         with tqdm(total=len(jobs), desc="notebooks", unit="nb", disable=not progress) as bar:
             for fut in as_completed(futures):
@@ -427,10 +435,10 @@ def _run_jobs(jobs: list[dict], workers: int, progress: bool, say, on_result) ->
         pool.shutdown()
     except BaseException:
         workers = multiprocessing.active_children()  # the pool's, before it forgets them
-        pool.shutdown(wait=False, cancel_futures=True)
         for worker in workers:  # each with its kernels; joined here, not behind the pool
             processes.kill_tree(worker.pid)
             worker.kill()
+        pool.shutdown(wait=False, cancel_futures=True)
         for worker in workers:
             worker.join()
         raise
