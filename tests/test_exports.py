@@ -221,7 +221,7 @@ def test_links_go_under_each_table_and_under_each_drawn_graphic(tmp_path, data_d
     (data_dir / "tidy" / "t05.csv").write_text("year,value\n2022,1\n", encoding="utf-8")
     asked = []
 
-    def table_files(table_id, year, citation):
+    def table_files(table_id, year, citation, pub=None):
         asked.append((table_id, year, citation))
         return {
             f"data/shown/{table_id}.csv": b"shown\n",
@@ -233,7 +233,7 @@ def test_links_go_under_each_table_and_under_each_drawn_graphic(tmp_path, data_d
         asked.append((number, year))
         return b"drawn\n"
 
-    def graphic_metadata(number, year, citation):
+    def graphic_metadata(number, year, citation, pub=None):
         asked.append((number, year, citation))
         return b"{ }\n"
 

@@ -171,15 +171,15 @@ def _cell(ws, value, style: str, author: str) -> WriteOnlyCell:
     return cell
 
 
-def workbook_bytes(title: str, sheets: dict[str, list], widths: dict[str, list]) -> bytes:
+def workbook_bytes(title: str, sheets: dict[str, list], widths: dict[str, list], pub=None) -> bytes:
     """Return an Excel workbook whose bytes depend only on its content.
 
     ``sheets``: ``{name: [(style, values), …]}``, a row each; style: :data:`STYLES` or "".
     A value is a :class:`Value` (a number format, a comment, a link) or a plain value; a
-    text is a string cell, never a formula.
+    text is a string cell, never a formula; ``pub``: the publication (default: as set now).
     """
     wb = Workbook(write_only=True)
-    author = publication().publisher  # the workbook's and its comments' (read once)
+    author = (pub or publication()).publisher  # the workbook's and its comments'
     wb.properties.creator = wb.properties.lastModifiedBy = author
     wb.properties.title = title
     for name, rows in sheets.items():
@@ -216,7 +216,7 @@ def _about(unit, source, notes, year, citation, pub, more=()) -> dict[str, str]:
 
 
 def table_workbook(
-    frame, sheet, title, unit, source, notes, year, citation, *, kinds=None, cell_notes=()
+    frame, sheet, title, unit, source, notes, year, citation, *, kinds=None, cell_notes=(), pub=None
 ) -> bytes:
     """Return the Excel workbook of one table: its cover and the table, then its notes.
 
@@ -241,8 +241,10 @@ def table_workbook(
     cell_notes : list of (int, int, int, str)
         The notes on cells: row and column of ``frame`` (from 0), the note's number in
         the book, its text.
+    pub : Publication, optional
+        The publication (default: as set now, :func:`nssf_analysis.publication.publication`).
     """
-    pub, more = publication(), []
+    pub, more = pub or publication(), []
     if cell_notes:
         cells = len({(i, j) for i, j, _, _ in cell_notes})
         more.append(
@@ -293,11 +295,21 @@ def table_workbook(
     columns = [[c, *frame.iloc[:, j]] for j, c in enumerate(frame)]
     widths = [min(60, max(10, *(len(str(v)) + 2 for v in col))) for col in columns]
     sheets = {sheet: rows, NOTES_SHEET: listed}
-    return workbook_bytes(title, sheets, {sheet: widths, NOTES_SHEET: [16, 14, 8, 100]})
+    return workbook_bytes(title, sheets, {sheet: widths, NOTES_SHEET: [16, 14, 8, 100]}, pub)
 
 
 def csv_metadata(
-    name, frame, title, unit, source, notes, year, citation, cell_notes=(), description=None
+    name,
+    frame,
+    title,
+    unit,
+    source,
+    notes,
+    year,
+    citation,
+    cell_notes=(),
+    description=None,
+    pub=None,
 ) -> bytes:
     """Return the CSVW description of a CSV download (``<name>-metadata.json`` beside it).
 
@@ -314,8 +326,10 @@ def csv_metadata(
         its cell by an RFC 7111 fragment, the header line being row 1.
     description : str, optional
         What the values are; by default "Values as printed in the report."
+    pub : Publication, optional
+        As for :func:`table_workbook`.
     """
-    pub = publication()
+    pub = pub or publication()
 
     def note(target: str, text: str) -> dict:
         return {
@@ -386,12 +400,13 @@ def _printed_cells(table_id: str, year: int, frame: pd.DataFrame):
 
 
 @data_cache(persist=True)
-def table_files(table_id: str, year: int, citation: str) -> dict[str, bytes]:
+def table_files(table_id: str, year: int, citation: str, pub=None) -> dict[str, bytes]:
     """Return the downloads of a table as shown: ``{path in the book: bytes}``.
 
     The CSV, its CSVW description and the workbook; empty when the table has no data for
-    ``year``; ``citation`` goes into the workbook and the description.  Kept on disk while
-    the data files it read are unchanged.
+    ``year``; ``citation`` goes into the workbook and the description, and ``pub`` (default:
+    as set now) says who publishes them.  Kept on disk while the data files it read are
+    unchanged.
     """
     from nssf_analysis.render import directory_view, tables
 
@@ -410,11 +425,13 @@ def table_files(table_id: str, year: int, citation: str) -> dict[str, bytes]:
         notes += [*later, MARKED_NOTE]
     title = f"{info['label']}: {info['title']}"
     about = (title, info["unit"], info["source"], notes, year, citation)
-    xlsx = table_workbook(frame, table_id, *about, kinds=kinds, cell_notes=cell_notes)
+    xlsx = table_workbook(frame, table_id, *about, kinds=kinds, cell_notes=cell_notes, pub=pub)
     name = f"{table_id}.csv"
     return {
         f"{SHOWN_DIR}/{name}": _csv(frame),
-        f"{SHOWN_DIR}/{METADATA.format(name)}": csv_metadata(name, frame, *about, cell_notes),
+        f"{SHOWN_DIR}/{METADATA.format(name)}": csv_metadata(
+            name, frame, *about, cell_notes, pub=pub
+        ),
         f"{SHOWN_DIR}/{table_id}.xlsx": xlsx,
     }
 
@@ -428,8 +445,11 @@ def graphic_file(number: int, year: int) -> bytes | None:
 
 
 @data_cache(persist=True)
-def graphic_metadata(number: int, year: int, citation: str) -> bytes:
-    """Return the CSVW description of a graphic's CSV (:func:`graphic_file`)."""
+def graphic_metadata(number: int, year: int, citation: str, pub=None) -> bytes:
+    """Return the CSVW description of a graphic's CSV (:func:`graphic_file`).
+
+    ``pub``: as for :func:`table_files`.
+    """
     from nssf_analysis.render import charts
 
     info = load_graphics().set_index("graphic_id").loc[f"graphic-{number}"]
@@ -440,7 +460,7 @@ def graphic_metadata(number: int, year: int, citation: str) -> bytes:
     table = catalog_row(charts.GRAPHICS[number][0])["label"]
     what = f"The data the graphic draws, read from {table} of the report."
     about = (title, units, info["source"], [], year, citation)
-    return csv_metadata(name, data, *about, description=what)
+    return csv_metadata(name, data, *about, description=what, pub=pub)
 
 
 #: The words of a download's link, by how its file name ends.
@@ -467,13 +487,17 @@ def links_html(label: str, links: list[tuple[str, str]]) -> str:
     return str(Markup(block).format(f"Download {label}", items))
 
 
-def annotate(fragment: str, book_dir: Path, year: int, citation: str, table_ids: set[str]) -> str:
+def annotate(
+    fragment: str, book_dir: Path, year: int, citation: str, table_ids: set[str], pub=None
+) -> str:
     """Write the downloads of a chapter's tables and graphics; return it with their links.
 
     ``fragment``: the chapter's rendered cells; ``book_dir``: the book folder (files go under
-    its ``data/``); ``citation``: in the workbooks; ``table_ids``: the catalog's tables.  A
+    its ``data/``); ``citation``: in the workbooks; ``table_ids``: the catalog's tables;
+    ``pub``: the publication (default: as set now, read once).  A
     table's links go after it; a graphic's after its image, or after its source line.
     """
+    pub = pub or publication()
     divs, stack = [], []  # each <div>, as it ends: start, end, id, classes, depth
     for m in _DIV_TAGS.finditer(fragment):
         if m[2] is not None:
@@ -486,7 +510,7 @@ def annotate(fragment: str, book_dir: Path, year: int, citation: str, table_ids:
     inserts = []
     for d in divs:
         if "nssf-table" in d["cls"] and d["id"] in table_ids:
-            files, at = table_files(d["id"], year, citation), d["end"]
+            files, at = table_files(d["id"], year, citation, pub), d["end"]
             links = [(f, next(v for k, v in LINK_TEXT.items() if f.endswith(k))) for f in files]
             if (paths.tidy_dir() / f"{d['id']}.csv").exists():
                 links.append((f"data/tidy/{d['id']}.csv", "tidy data (CSV)"))
@@ -504,7 +528,7 @@ def annotate(fragment: str, book_dir: Path, year: int, citation: str, table_ids:
             name = f"{GRAPHICS_DIR}/graphic-{m[1]}.csv"
             files = {name: data} if data else {}
             if data:
-                files[METADATA.format(name)] = graphic_metadata(int(m[1]), year, citation)
+                files[METADATA.format(name)] = graphic_metadata(int(m[1]), year, citation, pub)
             links = [
                 (f, "data drawn (CSV)" if f == name else LINK_TEXT["-metadata.json"]) for f in files
             ]

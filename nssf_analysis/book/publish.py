@@ -317,7 +317,7 @@ def _write_book(year, chapters, target, inputs, years, built) -> None:
             "has_code": "nssf-code" in c["fragment"],
         }
         # the workbooks cite the book as its pages do: with its version (and date)
-        fragment = exports.annotate(c["fragment"], target, year, cited, set(tables))
+        fragment = exports.annotate(c["fragment"], target, year, cited, set(tables), pub)
         write(i, "chapter.html.j2", page, content=Markup(fragment))
     method, n = methodology_html(), len(chapters) + 1
     heads = [h for h in pages.scan_fragment(method).headings if h["level"] in (2, 3)]

@@ -10,8 +10,9 @@ import html as html_mod
 import json
 import re
 from dataclasses import dataclass
-from html.parser import HTMLParser
 from pathlib import Path
+
+import lxml.html
 
 __all__ = ["INDEX_SCRIPT", "Doc", "page_documents", "write_search"]
 
@@ -20,7 +21,6 @@ INDEX_SCRIPT = "assets/search-index.js"
 #: Elements never indexed; classes of the cell naming a directory entry (facility, office).
 SKIP_TAGS = {"script", "style", "nav", "footer", "header", "button", "form", "select"}
 TITLE_CELLS = {"dir-name", "dir-office"}
-_VOID = {"br", "img", "input", "meta", "link", "hr", "wbr", "col", "source", "area", "track"}
 
 
 @dataclass
@@ -39,36 +39,23 @@ class Doc:
             self.body = f"{self.body} {text}" if self.body else text
 
 
-class _Tree(HTMLParser):
-    """A page as ``[tag, attributes, classes, children]``; never indexed elements left out."""
-
-    def __init__(self, text: str):
-        super().__init__(convert_charrefs=True)
-        self.open, self.main = [["", {}, set(), []]], None
-        self.feed(text)
-        self.close()
-
-    def handle_starttag(self, tag, attrs):
-        node = [tag, a := dict(attrs), set((a.get("class") or "").split()), []]
-        if tag == "main" and self.main is None:
-            self.main = node
-        code = tag == "details" and "nssf-code" in node[2]
-        if not (tag in SKIP_TAGS or code or "anchor-link" in node[2]):
-            self.open[-1][3].append(node)
-        if tag not in _VOID:
-            self.open.append(node)
-
-    def handle_endtag(self, tag):  # closes up to its start tag (unclosed <p>, <li> …)
-        tags = [node[0] for node in self.open]
-        if tag in tags[1:]:
-            del self.open[len(tags) - 1 - tags[::-1].index(tag) :]
-
-    def handle_data(self, data):  # text as strings
-        self.open[-1][3].append(data)
+def _kids(el) -> list:
+    """Return an element's text and children in order, leaving out what is never indexed."""
+    kids = [el.text] if el.text else []
+    for kid in el:
+        classes = set((kid.get("class") or "").split()) if isinstance(kid.tag, str) else set()
+        code = kid.tag == "details" and "nssf-code" in classes
+        if isinstance(kid.tag, str) and not (
+            kid.tag in SKIP_TAGS or code or "anchor-link" in classes
+        ):
+            kids.append(kid)
+        if kid.tail:
+            kids.append(kid.tail)
+    return kids
 
 
-def _text(node: list) -> str:
-    return " ".join(" ".join(k if isinstance(k, str) else _text(k) for k in node[3]).split())
+def _text(el) -> str:
+    return " ".join(" ".join(k if isinstance(k, str) else _text(k) for k in _kids(el)).split())
 
 
 def page_documents(html: str, file: str, page_title: str) -> list[Doc]:
@@ -79,13 +66,18 @@ def page_documents(html: str, file: str, page_title: str) -> list[Doc]:
         docs.append(Doc(f"{file}#{anchor}" if anchor else file, title, page_title, kind))
         return docs[-1]
 
-    def walk(node: list, at: list) -> None:  # at[0]: the document the text goes to
-        tag, ident, classes, kids = node[0], node[1].get("id"), node[2], node[3]
-        cells = [(_text(k), k[2]) for k in kids if isinstance(k, list) and k[0] in ("td", "th")]
+    def walk(el, at: list) -> None:  # at[0]: the document the text goes to
+        tag, ident, classes = el.tag, el.get("id"), set((el.get("class") or "").split())
+        kids = _kids(el)
+        cells = [
+            (_text(k), set((k.get("class") or "").split()))
+            for k in kids
+            if not isinstance(k, str) and k.tag in ("td", "th")
+        ]
         if tag in ("h1", "h2", "h3", "h4") and ident:
-            at[0] = new(ident, _text(node), "section")
+            at[0] = new(ident, _text(el), "section")
         elif tag == "caption":
-            at[0].title = _text(node)
+            at[0].title = _text(el)
         elif tag == "tr" and at[0].kind == "directory":  # an entry: a facility, an office
             if ident and "dir-group" not in classes:
                 names = [t for t, c in cells if TITLE_CELLS & c] or [" ".join(t for t, _ in cells)]
@@ -102,7 +94,8 @@ def page_documents(html: str, file: str, page_title: str) -> list[Doc]:
             if block:
                 at[0] = outer
 
-    if (main := _Tree(html).main) is not None:
+    main = lxml.html.document_fromstring(html).find(".//main")
+    if main is not None:
         walk(main, [new("", page_title, "page")])
     return [d for d in docs if d.title or d.body]
 
