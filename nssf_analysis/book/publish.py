@@ -25,6 +25,7 @@ from markupsafe import Markup
 from nssf_analysis import paths, processes
 from nssf_analysis import publication as site
 from nssf_analysis.book import exports, pages, pdf, search
+from nssf_analysis.data.files import same_files
 from nssf_analysis.exceptions import BookBuildError
 
 __all__ = [
@@ -395,7 +396,8 @@ def publish_year(year, names, entries, cache: Path, inputs, years, built) -> Non
             shutil.copyfile(cache / entry["executed"], tmp_nbs / f"{name}.ipynb")
             chapters.append(_chapter(name, (cache / entry["fragment"]).read_text(encoding="utf-8")))
         tmp_book.mkdir()
-        _write_book(year, chapters, tmp_book, inputs, years, built)
+        with same_files():  # under the build lock, data/ does not change: hashed once
+            _write_book(year, chapters, tmp_book, inputs, years, built)
         _swap(tmp_nbs, year_dir / "notebooks")
         _swap(tmp_book, year_dir / "book")
     finally:
