@@ -52,7 +52,7 @@ NBVAL := --nbval --nbval-kernel-name nssf-analysis --nbval-sanitize-with tests/n
 test: $(STAMP) ## Lint, the test suite and nbval on the goldens (two processes), then: no process left
 	$(MAKE) --no-print-directory lint
 	export NSSF_SESSION=make-test-$$$$-$$RANDOM; \
-	  $(PY) -m pytest -q -n 2 --dist loadscope --no-loadscope-reorder $(NBVAL); status=$$?; \
+	  $(PY) -m pytest -q -n 2 --dist loadscope $(NBVAL); status=$$?; \
 	  $(PY) -m nssf_analysis.processes || status=1; exit $$status
 
 browser: ## Install Debian's chromium, poppler-utils and Java (the Nu Html Checker) for the browser, PDF and validator tests (needs root; skipped when present)

@@ -12,31 +12,6 @@ from nssf_analysis.data.report_text import read_lines
 ROOT = Path(__file__).resolve().parent.parent
 SEED = ROOT / "seeds" / "nssf_annual_report_2022.txt"
 
-#: Modules run first, in this order (``make test`` hands pytest-xdist the modules in the
-#: order collected, ``--no-loadscope-reorder``): the two that build a whole book, one per
-#: process, so that neither process waits for the other's book, then the longest.
-FIRST = ("test_book_fidelity.py", "test_next_edition.py", "test_book.py", "test_audit.py")
-#: Modules that read the book of :func:`published` only: last, when it is built.
-LAST = (
-    "test_validators.py",
-    "test_browser.py",
-    "test_published_book.py",
-    "test_search_queries.py",
-    "test_site_pdf.py",
-)
-
-
-def pytest_collection_modifyitems(items):
-    """Order the modules as :data:`FIRST` and :data:`LAST` say (a stable sort)."""
-
-    def rank(item) -> tuple[int, int]:
-        name = item.path.name
-        if name in FIRST:
-            return (0, FIRST.index(name))
-        return (2, LAST.index(name)) if name in LAST else (1, 0)
-
-    items.sort(key=rank)
-
 
 @pytest.fixture(scope="session")
 def lines():
