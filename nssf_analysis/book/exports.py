@@ -42,6 +42,7 @@ import pandas as pd
 from markupsafe import Markup
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
+from openpyxl.cell.cell import ERROR_CODES
 from openpyxl.comments import Comment
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
@@ -154,7 +155,10 @@ def printed_value(text: str, label: bool = False) -> Value:
     return Value(value, fmt)
 
 
-def _cell(ws, value, style: str, author: str) -> WriteOnlyCell:
+def _cell(ws, value, style: str, author: str):
+    if style not in STYLES and not isinstance(value, Value):
+        if not isinstance(value, str) or not (value[:1] == "=" or value in ERROR_CODES):
+            return value  # as openpyxl writes it: a number, or a text that is no formula
     spec = value if isinstance(value, Value) else Value(value)
     cell = WriteOnlyCell(ws, spec.value)
     if isinstance(spec.value, str):
@@ -553,6 +557,8 @@ def _tidy_cell(column: str, value):
     """
     if isinstance(value, str):
         return int(value) if re.fullmatch(r"0|[1-9]\d{0,14}", value) else value or None
+    if pd.isna(value):
+        return None
     if column == "value" and isinstance(value, int | float) and not isinstance(value, bool):
         decimals = len(f"{value:.6f}".rstrip("0").split(".")[1])
         return Value(value, "#,##0" + ("." + "0" * decimals if decimals else ""))
@@ -570,7 +576,7 @@ def write_workbook(target: Path) -> None:
         frames[t] = pd.read_csv(paths.tidy_dir() / f"{t}.csv", keep_default_na=False)
     sheets = {n: [("head", [str(c) for c in f.columns])] for n, f in frames.items()}
     for name, f in frames.items():
-        f = f.astype(object).where(f.notna(), None)
+        f = f.astype(object)
         sheets[name] += [
             ("", [_tidy_cell(c, v) for c, v in zip(f.columns, r, strict=True)]) for r in f.values
         ]
