@@ -139,6 +139,22 @@ def printed(tmp_path_factory):
 
 
 @needs_chromium
+def test_a_reprint_whose_pages_hold_prints_once_with_the_same_bytes(printed, tmp_path, monkeypatch):
+    book = make_book(tmp_path / "book")
+    read = []  # the PDFs whose pages are read: the previous edition's, then each print's
+    real = pdf._dest_pages
+    monkeypatch.setattr(pdf, "_dest_pages", lambda data: read.append(data) or real(data))
+    again = pdf.write_pdf(book, 2022, FILES, FRONT, date=DATE, previous=printed[0])
+    assert len(read) == 2  # the previous edition, and one print whose pages were the same
+    assert again.read_bytes() == printed[0].read_bytes()  # as a print from scratch
+    read.clear()  # an unreadable previous edition: printed as from scratch, untagged first
+    (tmp_path / "broken.pdf").write_bytes(b"%PDF-1.7 cut")
+    assert pdf.write_pdf(book, 2022, FILES, FRONT, date=DATE, previous=tmp_path / "broken.pdf")
+    assert len(read) == 3  # the broken file, the untagged print, the tagged one
+    assert again.read_bytes() == printed[0].read_bytes()
+
+
+@needs_chromium
 def test_the_pdf_has_its_pages_outline_metadata_dates_and_the_same_bytes_again(printed):
     path = printed[0]  # nothing else is left in the book folder
     assert path.read_bytes() == printed[1].read_bytes()  # printed in another folder

@@ -4,7 +4,8 @@
 serves it to Chromium as ``print-edition.html`` of the book folder (no file is written; only
 ``file:`` requests load; none of its scripts runs), marks its tables wider than a portrait
 page, prints it once untagged to read the page of each chapter (in half the time of a tagged
-print, with the same pages), then tagged, with an outline and those pages in the contents;
+print, with the same pages), then tagged, with an outline and those pages in the contents
+(a rebuild starts from the pages of the previous edition, and prints once if they hold);
 pikepdf fixes its dates, metadata, outline and link texts, so the same book gives the same
 bytes.  Playwright's driver ends Chromium and removes its profile when the build ends, even
 by SIGKILL.  No Chromium or ``NSSF_PDF=0``: no PDF edition.  ``NSSF_CHROMIUM``: another
@@ -174,6 +175,14 @@ def _dest_pages(data: bytes) -> dict[str, int]:
         return {key[1:]: number[dests[key][0].objgen] for key in dests.keys()}
 
 
+def _previous_pages(path: Path | None) -> dict[str, int]:
+    """Return the page of each named destination of an earlier print ({} if there is none)."""
+    try:
+        return _dest_pages(path.read_bytes()) if path else {}
+    except (OSError, pikepdf.PdfError, KeyError, IndexError):
+        return {}
+
+
 def _fix(pdf: pikepdf.Pdf, title: str, date: datetime.datetime, headings: list[str]) -> None:
     """Give Chromium's PDF fixed dates and producer, XMP metadata, link texts, a role map.
 
@@ -232,7 +241,13 @@ def _in_thread(func):
 
 
 def write_pdf(
-    book_dir: Path, year: int, files: list[str], front: dict, *, date: datetime.datetime
+    book_dir: Path,
+    year: int,
+    files: list[str],
+    front: dict,
+    *,
+    date: datetime.datetime,
+    previous: Path | None = None,
 ) -> Path | None:
     """Print the PDF edition of the book in ``book_dir``; return its path.
 
@@ -248,6 +263,9 @@ def write_pdf(
         The title page's fields (see :func:`print_document`).
     date : datetime.datetime
         The PDF's creation and modification date (naive: UTC).
+    previous : Path, optional
+        The book's previous PDF edition: its chapters' pages are the first guess of the
+        contents' page numbers, so that a rebuild whose pages did not move prints once.
 
     Returns
     -------
@@ -271,19 +289,21 @@ def write_pdf(
     def chromium_prints() -> bytes:
         with sync_playwright() as playwright:
             with playwright.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS) as b:
-                page = b.new_page(java_script_enabled=False, viewport=PORTRAIT)
-                page.set_default_timeout(float(os.environ.get("NSSF_PDF_TIMEOUT", 600)) * 1000)
-                page.emulate_media(media="print")
-                page.route(re.compile(r"^(?!file:)"), lambda route: route.abort())
-                page.route(lambda u: u == url, lambda route: route.fulfill(**served))
-                numbers: dict = {}
+                numbers = _previous_pages(previous)
                 for _ in range(3):  # the contents' page numbers: printed, read, printed again
+                    # a page of its own for each print: the same bytes, first print or not
+                    page = b.new_page(java_script_enabled=False, viewport=PORTRAIT)
+                    page.set_default_timeout(float(os.environ.get("NSSF_PDF_TIMEOUT", 600)) * 1e3)
+                    page.emulate_media(media="print")
+                    page.route(re.compile(r"^(?!file:)"), lambda route: route.abort())
+                    page.route(lambda u: u == url, lambda route: route.fulfill(**served))
                     served["body"] = print_document(book_dir, files, front, numbers)
                     page.goto(url)
                     page.evaluate(WIDE)
                     # a print that only finds the pages is untagged: half the time, same pages
                     tags = {} if numbers else {"tagged": False}
                     data = page.pdf(**PDF_OPTIONS | tags, **footer)
+                    page.close()
                     if (found := _dest_pages(data)) == numbers:
                         return data
                     numbers = found
