@@ -385,6 +385,7 @@ def run_chapter(job: dict) -> dict:
 def _run_jobs(jobs: list[dict], workers: int, progress: bool, say, on_result) -> None:
     """Run ``jobs`` in a process pool; ``on_result(job, result)`` as each one ends."""
     import multiprocessing
+    from multiprocessing import resource_tracker
 
     from tqdm import tqdm
 
@@ -402,10 +403,11 @@ def _run_jobs(jobs: list[dict], workers: int, progress: bool, say, on_result) ->
         initargs=(os.getpid(),),
     )
     try:
-        # The workers start with Ctrl-C blocked, until they ignore it (_worker_init), and
-        # with no standard error: a Ctrl-C that reaches one before it has read what it
-        # must run (through the vfork of its start, which shares this process's memory)
-        # would print the traceback of its broken pipe under the build's one line.
+        # The workers start with Ctrl-C blocked, until they ignore it (_worker_init): the
+        # resource tracker first, as its start unblocks Ctrl-C.  And with no standard
+        # error: a Ctrl-C can still interrupt the start of one (inside its vfork), which
+        # would then print the traceback of its broken pipe under the build's one line.
+        resource_tracker.ensure_running()
         held = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
         stderr, quiet = os.dup(2), os.open(os.devnull, os.O_WRONLY)
         os.dup2(quiet, 2)
