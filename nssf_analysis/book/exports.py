@@ -416,6 +416,7 @@ def table_files(table_id: str, year: int, citation: str, pub=None) -> dict[str, 
 
     if year not in tables.table_years_any(table_id):
         return {}
+    pub = pub or publication()  # read once, for the workbook and the description
     info = catalog_row(table_id)
     notes = [str(info["notes"])] if info.get("notes") else []
     kinds, cell_notes = None, []

@@ -351,7 +351,7 @@ def _write_book(year, chapters, target, inputs, years, built) -> None:
         front = {"title": pub.title, "edition": site.edition(year), "citation": cited}
         front |= {"date": pub.date.isoformat() if pub.date else ""}
         front |= {"licence": site.licence_statement(pub), "contact": site.contact_text(pub)}
-        previous = paths.outputs_dir() / str(year) / "book" / pdf_file
+        previous = out_root / str(year) / "book" / pdf_file
         pdf.write_pdf(target, year, files, front, date=_date(inputs), previous=previous)
 
 

@@ -39,16 +39,19 @@ class Doc:
             self.body = f"{self.body} {text}" if self.body else text
 
 
+def _classes(el) -> set[str]:
+    return set((el.get("class") or "").split())
+
+
 def _kids(el) -> list:
     """Return an element's text and children in order, leaving out what is never indexed."""
     kids = [el.text] if el.text else []
     for kid in el:
-        classes = set((kid.get("class") or "").split()) if isinstance(kid.tag, str) else set()
-        code = kid.tag == "details" and "nssf-code" in classes
-        if isinstance(kid.tag, str) and not (
-            kid.tag in SKIP_TAGS or code or "anchor-link" in classes
-        ):
-            kids.append(kid)
+        if isinstance(kid.tag, str):  # an element, not a comment
+            classes = _classes(kid)
+            code = kid.tag == "details" and "nssf-code" in classes
+            if not (kid.tag in SKIP_TAGS or code or "anchor-link" in classes):
+                kids.append(kid)
         if kid.tail:
             kids.append(kid.tail)
     return kids
@@ -67,13 +70,8 @@ def page_documents(html: str, file: str, page_title: str) -> list[Doc]:
         return docs[-1]
 
     def walk(el, at: list) -> None:  # at[0]: the document the text goes to
-        tag, ident, classes = el.tag, el.get("id"), set((el.get("class") or "").split())
-        kids = _kids(el)
-        cells = [
-            (_text(k), set((k.get("class") or "").split()))
-            for k in kids
-            if not isinstance(k, str) and k.tag in ("td", "th")
-        ]
+        tag, ident, classes, kids = el.tag, el.get("id"), _classes(el), _kids(el)
+        cells = [(_text(k), _classes(k)) for k in kids if getattr(k, "tag", "") in ("td", "th")]
         if tag in ("h1", "h2", "h3", "h4") and ident:
             at[0] = new(ident, _text(el), "section")
         elif tag == "caption":
