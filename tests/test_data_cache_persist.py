@@ -7,7 +7,9 @@ so that the book's chapter keys stay right.
 """
 
 import hashlib
+import json
 import os
+import re
 import subprocess
 import sys
 import textwrap
@@ -136,6 +138,37 @@ def test_a_truncated_store_file_is_computed_again(store):
     entry.write_bytes(entry.read_bytes()[:10])
     assert fresh_process(store, CALL) == "32 1"
     assert fresh_process(store, CALL) == "32 0"
+
+
+def test_the_store_keeps_the_entries_read_last_within_its_limit(store):
+    each = "import persisted_example as m\nprint([m.total(s) for s in (2, 3, 4)], len(m.CALLS))"
+    assert fresh_process(store, each) == "[32, 48, 64] 3"  # 16 * scale; 16 = 1 + 2 + 3 + 10
+    entries = {}
+    for output in stored(store):
+        meta = json.loads((output.parent / "metadata.json").read_text(encoding="utf-8"))
+        scale = int(re.search(r"\((\d),\)", meta["input_args"]["key"])[1])
+        entries[scale] = output.parent
+    assert sorted(entries) == [2, 3, 4]
+    # read last: 4, then 2; the entry of 3 was read longest ago (access times set by hand)
+    for scale, read in ((3, 1_000_000), (2, 2_000_000), (4, 3_000_000)):
+        os.utime(entries[scale] / "output.pkl", (read, read))
+    sizes = {s: sum(f.stat().st_size for f in e.iterdir()) for s, e in entries.items()}
+    old_lock = store / "outputs" / ".cache" / "data" / "locks" / "old"
+    old_lock.touch()
+    os.utime(old_lock, (1_000_000, 1_000_000))
+    new_locks = [p for p in old_lock.parent.iterdir() if p != old_lock]
+    cache.trim_store(sizes[2] + sizes[4])
+    assert sorted(p.parent for p in stored(store)) == sorted([entries[2], entries[4]])
+    assert not old_lock.exists()
+    assert all(p.exists() for p in new_locks) and len(new_locks) == 3
+    # kept: 2 and 4 served from disk; removed: 3 computed again
+    assert fresh_process(store, each) == "[32, 48, 64] 1"
+
+
+def test_trimming_a_store_that_is_not_there_does_nothing(tmp_path, monkeypatch):
+    monkeypatch.setenv("NSSF_OUTPUTS", str(tmp_path / "outputs"))
+    cache.trim_store(0)
+    assert not (tmp_path / "outputs").exists()
 
 
 def test_without_persist_nothing_is_written(store):

@@ -19,6 +19,8 @@
 3. **Publish** each year's book into a folder beside the target and rename it into
    place (:mod:`nssf_analysis.book.publish`), under one lock (``outputs/.cache/build.lock``)
    that ``nssf-report extract`` takes too.  A failed notebook keeps the previous book.
+   The store of persisted results is then trimmed to its limit
+   (:func:`nssf_analysis.data.cache.trim_store`).
 """
 
 from __future__ import annotations
@@ -44,7 +46,7 @@ from typing import NamedTuple
 from nssf_analysis import paths, processes
 from nssf_analysis import publication as site
 from nssf_analysis.book import pages, publish
-from nssf_analysis.data.cache import code_hash
+from nssf_analysis.data.cache import code_hash, trim_store
 from nssf_analysis.data.catalog import available_years
 from nssf_analysis.data.files import load_name
 from nssf_analysis.exceptions import (
@@ -630,6 +632,7 @@ def build(
                 _write_index(index_path, index)
                 report.books[y] = "rendered"
             publish.write_years_index(out_root)
+            trim_store()  # the persisted results of older code and data go, past a size
             _warn_stale_books(out_root, index, inputs.data, ok_years, say)
         except KeyboardInterrupt:
             raise BuildInterruptedError(

@@ -19,14 +19,21 @@ hash of the package's code (:func:`code_hash`, once per process) and the Python 
 versions.  It holds the result and its loads with their SHA-256: read back, it is used only
 if those files are unchanged (a hand edit does not change the manifest), and its loads are
 replayed.  A damaged entry is computed again (joblib's own handling, which logs it).
+
+Every version of the code or the data adds entries, so the store is kept to
+:data:`STORE_LIMIT` (:func:`trim_store`, which ``nssf-report build`` calls as it ends):
+the entries least recently read go first (joblib's ``Memory.reduce_size``, by each entry's
+last access time).
 """
 
 from __future__ import annotations
 
+import contextlib
 import fcntl
 import functools
 import hashlib
 import sys
+import time
 from pathlib import Path
 
 import joblib
@@ -35,10 +42,21 @@ import pandas as pd
 from nssf_analysis import paths
 from nssf_analysis.data import files
 
-__all__ = ["CODE_FILES", "clear_all", "code_hash", "data_cache", "store_dir"]
+__all__ = [
+    "CODE_FILES",
+    "STORE_LIMIT",
+    "clear_all",
+    "code_hash",
+    "data_cache",
+    "store_dir",
+    "trim_store",
+]
 
 #: The package's files its results depend on: its code and the data files it ships.
 CODE_FILES = ("**/*.py", "**/*.json", "**/*.toml", "**/*.csv")
+#: The most the store of persisted results holds (a version of the code and the data of
+#: two years' books takes about 10 MB).
+STORE_LIMIT = "256M"
 _CACHES: list = []
 
 
@@ -153,3 +171,25 @@ def clear_all() -> None:
     """Forget every result kept in memory by :func:`data_cache` (not those on disk)."""
     for wrapper in _CACHES:
         wrapper.cache_clear()
+
+
+def trim_store(bytes_limit: int | str = STORE_LIMIT) -> None:
+    """Keep the store of persisted results (:func:`store_dir`) within ``bytes_limit``.
+
+    The entries least recently read are removed first, with the lock files older than a
+    day (a computation holds its lock for seconds).
+
+    Parameters
+    ----------
+    bytes_limit : int or str
+        Bytes, or a size such as ``"256M"`` (joblib's units K, M and G).
+    """
+    store = store_dir()
+    if not store.is_dir():
+        return
+    joblib.Memory(str(store), verbose=0).reduce_size(bytes_limit=bytes_limit)
+    day_ago = time.time() - 86400
+    for lock in (store / "locks").glob("*"):
+        with contextlib.suppress(OSError):
+            if lock.stat().st_mtime < day_ago:
+                lock.unlink()
