@@ -15,6 +15,9 @@ A new helper that two rule modules need goes here, once.
 
 from __future__ import annotations
 
+import functools
+import hashlib
+import json
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -138,6 +141,40 @@ class Sources:
     columns: dict = field(default_factory=dict)  # source -> Columns, made once per run
 
 
+class _Printed:
+    """A raw table, its catalog row and its spec, equal to another with the same content."""
+
+    def __init__(self, raw: pd.DataFrame, row: Mapping):
+        self.raw, self.row = raw, row
+        cells = [list(raw.columns), raw.index.tolist(), raw.to_numpy().tolist()]
+        content = [cells, row, tidy_spec(row["table_id"])]
+        self.key = hashlib.sha256(json.dumps(content, default=str).encode()).hexdigest()
+
+    def __hash__(self) -> int:
+        return hash(self.key)
+
+    def __eq__(self, other) -> bool:
+        return isinstance(other, _Printed) and self.key == other.key
+
+
+@functools.lru_cache(maxsize=256)
+def _interpreted(printed: _Printed, report_year: int) -> tuple[pd.DataFrame, list[dict]]:
+    """Interpret and check one raw table (as ``tidy.raw_table``); kept by its content.
+
+    A run on edited data (another folder, or one file changed) interprets again only the
+    tables whose content changed.  The callers copy what they change.
+    """
+    table = RawTable.from_frame(printed.raw, printed.row)
+    cells, findings = tidy.interpret(table, report_year)
+    checks = tidy.table_checks(cells.copy(), findings, table.table_id)
+    for col in cells.columns:
+        if col not in _BOOKKEEPING:
+            cells[col] = [_norm(v) for v in cells[col]]
+    cells["line"] = cells["line"].astype(int)
+    cells["column"] = cells["column"].astype(int)
+    return cells, checks
+
+
 def load_sources() -> Sources:
     """Read the data files the audit checks (catalog, raw tables, directories, facts)."""
     cat = catalog_mod.catalog()
@@ -163,16 +200,9 @@ def load_sources() -> Sources:
         if family == "text":
             continue
         src.raw[tid] = catalog_mod.load_raw(tid)
-        table = RawTable.from_frame(src.raw[tid], catalog_mod.catalog_row(tid))  # as raw_table
-        cells, findings = tidy.interpret(table, ry)
-        checks = tidy.table_checks(cells.copy(), findings, tid)
-        for col in cells.columns:
-            if col not in _BOOKKEEPING:
-                cells[col] = [_norm(v) for v in cells[col]]
-        cells["line"] = cells["line"].astype(int)
-        cells["column"] = cells["column"].astype(int)
-        src.cells[tid] = cells
-        src.checks[tid] = checks
+        cells, checks = _interpreted(_Printed(src.raw[tid], catalog_mod.catalog_row(tid)), ry)
+        src.cells[tid] = cells.copy()
+        src.checks[tid] = [dict(c) for c in checks]
     facts = catalog_mod.load_facts()
     facts = facts.assign(year=str(ry), role="value", column=0)
     src.facts = facts
