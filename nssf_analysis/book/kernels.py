@@ -28,11 +28,12 @@ from nssf_analysis import processes
 
 __all__ = ["PRELOAD", "ForkProvisioner", "ForkedProcess", "WarmSpecs"]
 
-#: Imported once by the fork server of each worker, before any kernel is forked.
+#: Imported once by the fork server of each worker, before any kernel is forked.  Not
+#: ``matplotlib_inline.backend_inline``: imported in the kernel, it makes IPython show
+#: the figures a cell leaves open, as on a kernel started plainly.
 PRELOAD = [
     "ipykernel.kernelapp",
     "ipykernel.ipkernel",
-    "matplotlib_inline.backend_inline",
     "pandas",
     "matplotlib.pyplot",
     "seaborn",
