@@ -47,7 +47,8 @@ format: $(STAMP) ## Format the code with ruff
 	$(VENV)/bin/ruff format .
 	$(VENV)/bin/ruff check --fix .
 
-NBVAL := --nbval --nbval-kernel-name nssf-analysis --nbval-sanitize-with tests/nbval_sanitize.cfg
+# nbval on the project's kernel forked as the book's chapters are (tests/conftest.py makes it)
+NBVAL := --nbval --nbval-kernel-name nssf-analysis-forked --nbval-sanitize-with tests/nbval_sanitize.cfg
 
 test: $(STAMP) ## Lint, the test suite and nbval on the goldens (two processes), then: no process left
 	$(MAKE) --no-print-directory lint

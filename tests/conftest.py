@@ -1,7 +1,9 @@
+import json
 import os
 import shutil
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -42,9 +44,15 @@ def browser():
         b.close()
 
 
-@pytest.fixture(scope="session")
-def kernel():
-    """The project's kernel, installed into the virtualenv as `make install` does."""
+#: The kernel nbval runs the golden notebooks on (the Makefile's ``NBVAL``): the project's
+#: kernel, each one forked from a preloaded process as the book's chapters are
+#: (:mod:`nssf_analysis.book.kernels`).  The goldens are made on plain kernels
+#: (``tests/goldens.py``), so nbval also checks that the book's kernels compute the same.
+FORKED_KERNEL = "nssf-analysis-forked"
+
+
+def project_kernel() -> str:
+    """Install the project's kernel into the virtualenv, as `make install` does, if missing."""
     from jupyter_client.kernelspec import KernelSpecManager, NoSuchKernel
 
     try:
@@ -57,6 +65,38 @@ def kernel():
             capture_output=True,
         )
     return "nssf-analysis"
+
+
+def pytest_configure(config):
+    """Make :data:`FORKED_KERNEL` for this test process, in a folder of its own.
+
+    It is the project's kernel with the book's provisioner; the folder is put first in
+    ``JUPYTER_PATH`` and removed at the end, so that JupyterLab never lists it.
+    """
+    from jupyter_client.kernelspec import KernelSpecManager
+
+    spec = KernelSpecManager().get_kernel_spec(project_kernel())
+    folder = Path(tempfile.mkdtemp(prefix="nssf-kernels-"))
+    (folder / "kernels" / FORKED_KERNEL).mkdir(parents=True)
+    provisioner = {"kernel_provisioner": {"provisioner_name": "nssf-fork"}}
+    forked = spec.to_dict() | {"metadata": {**spec.metadata, **provisioner}}
+    forked["display_name"] += ", forked for the tests"
+    text = json.dumps(forked, indent=1)
+    (folder / "kernels" / FORKED_KERNEL / "kernel.json").write_text(text, encoding="utf-8")
+    config.nssf_kernels = folder
+    os.environ["JUPYTER_PATH"] = os.pathsep.join(
+        [str(folder), *filter(None, [os.environ.get("JUPYTER_PATH")])]
+    )
+
+
+def pytest_unconfigure(config):
+    shutil.rmtree(getattr(config, "nssf_kernels", ""), ignore_errors=True)
+
+
+@pytest.fixture(scope="session")
+def kernel():
+    """The project's kernel, installed into the virtualenv as `make install` does."""
+    return project_kernel()
 
 
 @pytest.fixture(scope="session")
