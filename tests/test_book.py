@@ -1065,6 +1065,7 @@ def test_state_never_leaks_from_one_chapter_to_the_next(tmp_path, monkeypatch, k
             PARAMS,
             ("code", LEAK_CHECK),
             ("code", LEAK_SET),
+            ("code", "import matplotlib.pyplot as plt\n_ = plt.plot([1, 2])"),
         ]
         for i in range(1, 4)
     }
@@ -1078,6 +1079,12 @@ def test_state_never_leaks_from_one_chapter_to_the_next(tmp_path, monkeypatch, k
     assert [r.status for r in report.runs] == ["executed"] * 3
     runs = [line.split() for line in (nbs / "pids.log").read_text().splitlines()]
     assert len(runs) == 3 and len({pid for pid, _, _ in runs}) == 3  # a new kernel each
+    # a figure a cell leaves open is shown at its end, as on a kernel started plainly
+    for name in chapters:
+        nb = json.loads((tmp_path / "outputs" / "2022" / "notebooks" / f"{name}.ipynb").read_text())
+        (drawn,) = [c for c in nb["cells"] if "plt.plot" in "".join(c["source"])]
+        assert [o["output_type"] for o in drawn["outputs"]] == ["display_data"]
+        assert "image/png" in drawn["outputs"][0]["data"]
     if warm == "1":
         assert [served for _, _, served in runs] == ["True"] * 3
         assert len({parent for _, parent, _ in runs}) == 1  # one fork server for the worker
