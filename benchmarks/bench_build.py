@@ -55,7 +55,8 @@ import nbformat
 import psutil
 
 from nssf_analysis import paths
-from nssf_analysis.book.build import KERNEL_NAME, discover_notebooks
+from nssf_analysis.book.build import discover_notebooks
+from nssf_analysis.book.execute import KERNEL_NAME
 from nssf_analysis.cli import positive_int
 
 ROOT = Path(__file__).resolve().parent.parent

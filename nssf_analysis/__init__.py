@@ -14,7 +14,7 @@ pages:
     prose and the sections of each chapter.
 ``book``
     The published book: executing the notebooks, rendering, the build cache, search,
-    downloads, the PDF edition and the golden notebooks of the tests.
+    downloads and the PDF edition.
 
 Beside them, :mod:`nssf_analysis.paths`, :mod:`nssf_analysis.exceptions`,
 :mod:`nssf_analysis.processes` and :mod:`nssf_analysis.cli`.

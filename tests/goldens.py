@@ -1,7 +1,7 @@
 """Golden executed notebooks for the nbval regression tests (``make goldens``).
 
 Every ``notebooks/NN_*.ipynb`` is executed for each year of :data:`YEARS` with the
-book's papermill runner (:func:`~nssf_analysis.book.build.execute_notebook`, on a plain
+book's papermill runner (:func:`~nssf_analysis.book.execute.execute_notebook`, on a plain
 kernel, as nbval runs them), stripped of what varies from run to run (as the book does,
 :func:`~nssf_analysis.book.pages.sanitize_notebook`) and of images, which nbval does not
 compare, and written to ``tests/golden/<year>/``.  Regenerating the goldens of an
@@ -19,7 +19,8 @@ from pathlib import Path
 import nbformat
 
 from nssf_analysis import paths
-from nssf_analysis.book.build import discover_notebooks, execute_notebook
+from nssf_analysis.book.build import discover_notebooks
+from nssf_analysis.book.execute import execute_notebook
 from nssf_analysis.book.pages import sanitize_notebook
 
 __all__ = ["DROPPED_MIME", "YEARS", "golden_dir", "main", "make_golden", "strip"]

@@ -29,7 +29,7 @@ import nbformat
 import pytest
 
 from nssf_analysis.book import build as book
-from nssf_analysis.book import pages, publish
+from nssf_analysis.book import execute, pages, publish
 from nssf_analysis.data.cache import clear_all
 from nssf_analysis.exceptions import (
     BookBuildError,
@@ -860,7 +860,7 @@ def test_describe_failure_names_cell_line_and_error():
     class Err(Exception):
         ename, evalue = "KeyError", "'missing'"
 
-    msg = book._describe_failure(nb, "05_x.ipynb", 2022, Err())
+    msg = execute._describe_failure(nb, "05_x.ipynb", 2022, Err())
     assert (
         msg.splitlines()[0]
         == "notebook 05_x.ipynb (year=2022) failed in cell 3: KeyError: 'missing'"

@@ -13,7 +13,8 @@ import papermill as pm
 import pytest
 from design import CHAPTERS
 
-from nssf_analysis.book.build import CHAPTER_RE, execute_notebook
+from nssf_analysis.book.build import CHAPTER_RE
+from nssf_analysis.book.execute import execute_notebook
 
 ROOT = Path(__file__).resolve().parent.parent
 SOURCES = sorted(p for p in (ROOT / "notebooks").glob("*.ipynb") if CHAPTER_RE.match(p.name))

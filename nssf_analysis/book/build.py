@@ -11,11 +11,11 @@
    in ``outputs/.cache/book-cache.json``, and a one-table data change re-runs only the
    chapters that load that table.  A cached run is used only when its files are there
    with the SHA-256 recorded when they were written.
-2. **Execute** with papermill in a process pool (``--jobs``, default one per core),
-   each notebook on a fresh kernel forked from a warm process
-   (:mod:`nssf_analysis.book.kernels`), and render it with nbconvert in the same worker
-   (:mod:`nssf_analysis.book.pages`).  Workers and kernels die with the build, however
-   it ends (:mod:`nssf_analysis.book.processes`).
+2. **Execute** with papermill in a process pool (``--jobs``, default one per core,
+   :mod:`nssf_analysis.book.execute`), each notebook on a fresh kernel forked from a warm
+   process (:mod:`nssf_analysis.book.kernels`), and render it with nbconvert in the same
+   worker (:mod:`nssf_analysis.book.pages`).  Workers and kernels die with the build,
+   however it ends (:mod:`nssf_analysis.processes`).
 3. **Publish** each year's book into a folder beside the target and rename it into
    place (:mod:`nssf_analysis.book.publish`), under one lock (``outputs/.cache/build.lock``)
    that ``nssf-report extract`` takes too.  A failed notebook keeps the previous book.
@@ -46,6 +46,7 @@ from typing import NamedTuple
 from nssf_analysis import paths, processes
 from nssf_analysis import publication as site
 from nssf_analysis.book import pages, publish
+from nssf_analysis.book.execute import KERNEL_NAME, run_chapter, worker_init
 from nssf_analysis.data.cache import code_hash, trim_store
 from nssf_analysis.data.catalog import available_years
 from nssf_analysis.data.files import load_name
@@ -57,25 +58,19 @@ from nssf_analysis.exceptions import (
 )
 
 __all__ = [
-    "CELL_TIMEOUT",
-    "KERNEL_NAME",
     "BuildReport",
     "Run",
     "Inputs",
     "build",
     "build_lock",
     "discover_notebooks",
-    "execute_notebook",
     "resolve_years",
     "run_cli",
     "sha256",
     "tree_hash",
 ]
 
-KERNEL_NAME = "nssf-analysis"
 KERNEL_INSTALL = f".venv/bin/python -m ipykernel install --sys-prefix --name {KERNEL_NAME}"
-#: Seconds one cell may run before the build gives up on it.
-CELL_TIMEOUT = int(os.environ.get("NSSF_CELL_TIMEOUT", "1800"))
 #: Libraries whose version is part of every key (outputs may change with them).
 KEY_PACKAGES = publish.FOOTER_PACKAGES + (
     *("numpy", "scipy", "seaborn", "ipykernel", "nbclient", "nbformat", "jinja2", "pygments"),
@@ -244,52 +239,6 @@ def build_lock(say=None):
 
 
 # --------------------------------------------------------------------- execute
-def execute_notebook(source, target, year: int, cwd, km=None) -> dict:
-    """Execute one notebook with papermill (the one runner: book chapters and goldens).
-
-    On the kernel :data:`KERNEL_NAME` (or the kernel manager ``km``), with the single
-    parameter ``year`` and :data:`CELL_TIMEOUT` seconds per cell; ``target`` None
-    writes nothing.  Returns the executed notebook.
-    """
-    import papermill as pm
-
-    return pm.execute_notebook(
-        str(source),
-        None if target is None else str(target),
-        parameters={"year": year},
-        kernel_name=KERNEL_NAME,
-        cwd=str(cwd),
-        progress_bar=False,
-        request_save_on_cell_execute=False,
-        execution_timeout=CELL_TIMEOUT,
-        km=km,
-    )
-
-
-def _describe_failure(nb: dict | None, name: str, year: int, err: BaseException) -> str:
-    """Return what failed where: the notebook, its cell (numbered as an editor does), the line."""
-    cell_no, where_line = None, ""
-    added = {pages.INJECTED_TAG, pages.ERROR_CELL_TAG}
-    cells = [
-        c for c in (nb or {}).get("cells", []) if not added & set(c["metadata"].get("tags", []))
-    ]
-    for n, cell in enumerate(cells, start=1):
-        errors = [o for o in cell.get("outputs", []) if o.get("output_type") == "error"]
-        if errors:
-            frames = "\n".join(
-                re.sub(r"\x1b\[[0-9;]*[A-Za-z]", "", t) for t in errors[-1]["traceback"]
-            )
-            m = re.search(r"(?m)^\s*-+>\s*(\d+)\s(.*)$", frames)
-            cell_no = n
-            where_line = f"line {m[1]}: {m[2].strip()}" if m else pages.first_line(cell["source"])
-            break
-    ename = getattr(err, "ename", None) or type(err).__name__
-    evalue = getattr(err, "evalue", None) or str(err)
-    where = f"cell {cell_no}" if cell_no else "before any cell ran"
-    msg = f"notebook {name} (year={year}) failed in {where}: {ename}: {pages.first_line(evalue)}"
-    return msg + (f"\n  at: {where_line[:120]}" if where_line else "")
-
-
 def _check_kernel() -> None:
     """Raise a one-line error naming the command that installs the kernel, if it is missing."""
     from jupyter_client.kernelspec import KernelSpecManager, NoSuchKernel
@@ -301,87 +250,6 @@ def _check_kernel() -> None:
             f"the Jupyter kernel {KERNEL_NAME!r} is not installed or unreadable ({err}); "
             f"run: {KERNEL_INSTALL}"
         ) from None
-
-
-def _worker_init(build_pid: int) -> None:
-    """Set up a worker: dies with the build, own process group, quiet, no IRI grammars.
-
-    jsonschema imports ``rfc3987_syntax`` only if it can, and compiling its IRI grammars
-    costs two seconds of CPU in every process that imports nbformat: marked as missing,
-    the "iri" format checks, which the notebook schema does not use, are left out.
-    """
-    processes.die_with_parent()
-    if os.getppid() != build_pid:
-        os._exit(1)
-    os.setpgrp()  # Ctrl-C reaches the build, which stops the workers itself
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-    signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})  # blocked by _run_jobs
-    sys.modules.setdefault("rfc3987_syntax", None)
-    fd = os.open(os.devnull, os.O_WRONLY)
-    os.dup2(fd, 1)
-    os.dup2(fd, 2)
-
-
-def run_chapter(job: dict) -> dict:
-    """Execute one chapter with papermill and render it (runs in a worker process).
-
-    ``job`` gives ``name``, ``source``, ``year``, ``cwd``, ``executed`` and ``fragment``
-    (where the sanitised notebook and its HTML go), ``loads`` (the loads file),
-    ``failed`` (where a failed run is kept) and ``warm`` (fork kernels).  Returns
-    ``status`` and ``seconds``, and ``warnings``, ``loads`` and the SHA-256 of both
-    files, or ``message``.
-    """
-    import nbformat
-    from jupyter_client import AsyncKernelManager
-    from jupyter_core.utils import run_sync
-
-    from nssf_analysis.book.kernels import WarmSpecs
-
-    start = time.perf_counter()
-    loads = Path(job["loads"])
-    loads.parent.mkdir(parents=True, exist_ok=True)  # the folder of every file of the run
-    loads.write_text("", encoding="utf-8")
-    os.environ["NSSF_LOADS_FILE"] = str(loads)
-    # Unix sockets in a folder of the run's own: kernels started at the same moment never
-    # race for TCP ports (jupyter_client picks free ones, then closes them before binding).
-    # It is in the build's temporary folder (_run_jobs), and short: a socket's path is at
-    # most 107 bytes.
-    sockets = tempfile.mkdtemp(prefix="k")
-    specs = {"kernel_spec_manager": WarmSpecs()} if job["warm"] else {}
-    km = AsyncKernelManager(kernel_name=KERNEL_NAME, transport="ipc", ip=f"{sockets}/k", **specs)
-    running, failed = Path(job["executed"]).with_suffix(".running.ipynb"), Path(job["failed"])
-    try:
-        try:
-            nb = execute_notebook(job["source"], running, job["year"], job["cwd"], km=km)
-        finally:  # papermill shuts down only the kernels it started itself
-            if km.has_kernel:
-                run_sync(km.shutdown_kernel)()
-            shutil.rmtree(sockets, ignore_errors=True)
-    except Exception as err:
-        saved = None
-        if running.exists():
-            failed.parent.mkdir(parents=True, exist_ok=True)
-            os.replace(running, failed)
-            saved = json.loads(failed.read_text(encoding="utf-8"))
-        message = _describe_failure(saved, f"{job['name']}.ipynb", job["year"], err)
-        return {"status": "failed", "message": message, "seconds": time.perf_counter() - start}
-    running.unlink(missing_ok=True)
-    failed.unlink(missing_ok=True)
-    source_ids = [c.get("id") for c in json.loads(Path(job["source"]).read_text("utf-8"))["cells"]]
-    nb = pages.sanitize_notebook(nb, source_ids)
-    text = nbformat.writes(nb)
-    html, warnings = pages.render_fragment(nb, job["name"])
-    for path, content in ((job["executed"], text), (job["fragment"], html)):
-        Path(path).parent.mkdir(parents=True, exist_ok=True)
-        Path(path).write_text(content, encoding="utf-8")
-    return {
-        "status": "ok",
-        "seconds": time.perf_counter() - start,
-        "warnings": warnings,
-        "loads": sorted(set(loads.read_text(encoding="utf-8").split())),
-        "executed_sha256": sha256(text),
-        "fragment_sha256": sha256(html),
-    }
 
 
 def _run_jobs(jobs: list[dict], workers: int, progress: bool, say, on_result) -> None:
@@ -401,11 +269,11 @@ def _run_jobs(jobs: list[dict], workers: int, progress: bool, say, on_result) ->
     pool = ProcessPoolExecutor(
         workers,
         mp_context=multiprocessing.get_context("spawn"),
-        initializer=_worker_init,
+        initializer=worker_init,
         initargs=(os.getpid(),),
     )
     try:
-        # The workers start with Ctrl-C blocked, until they ignore it (_worker_init): the
+        # The workers start with Ctrl-C blocked, until they ignore it (worker_init): the
         # resource tracker first, as its start unblocks Ctrl-C.  And with no standard
         # error: a Ctrl-C can still interrupt the start of one (inside its vfork), which
         # would then print the traceback of its broken pipe under the build's one line.
@@ -567,7 +435,7 @@ def build(
         Interrupted; nothing half-built is published.
     """
     start, report = time.perf_counter(), BuildReport()
-    sys.modules.setdefault("rfc3987_syntax", None)  # see _worker_init
+    sys.modules.setdefault("rfc3987_syntax", None)  # see execute.worker_init
     processes.mark_session()
     say = log or (lambda msg: print(msg, file=sys.stderr, flush=True))
     if years and all_years:
