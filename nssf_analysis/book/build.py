@@ -500,7 +500,8 @@ def build(
                 _write_index(index_path, index)
                 report.books[y] = "rendered"
             publish.write_years_index(out_root)
-            trim_store()  # the persisted results of older code and data go, past a size
+            if todo or "rendered" in report.books.values():  # what may have added results
+                trim_store()  # the persisted results of older code and data go, past a size
             _warn_stale_books(out_root, index, inputs.data, ok_years, say)
         except KeyboardInterrupt:
             raise BuildInterruptedError(
