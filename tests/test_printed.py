@@ -21,12 +21,16 @@ TABLE_IDS = list(CAT.loc[CAT["family"] != "directory", "table_id"])
 
 
 class _Cells(HTMLParser):
-    """Collect the text of every th/td inside the element with a given id."""
+    """Collect the text of every th/td inside the element with a given id.
+
+    ``done`` is true once that element has closed.
+    """
 
     def __init__(self, anchor: str):
         super().__init__()
         self.anchor, self.depth, self.cells, self.notes = anchor, 0, [], []
         self._cell, self._in_sup, self._note = None, False, None
+        self.done = False
 
     def handle_starttag(self, tag, attrs):
         attrs = dict(attrs)
@@ -47,6 +51,7 @@ class _Cells(HTMLParser):
         if not self.depth:
             return
         self.depth -= 1
+        self.done = not self.depth
         if tag in ("td", "th") and self._cell is not None:
             self.cells.append("".join(self._cell).strip())
             self._cell = None
