@@ -22,10 +22,14 @@ def lines():
 
 @pytest.fixture
 def data_copy(tmp_path, monkeypatch):
-    """A private copy of data/ that tests may corrupt; the package reads it instead."""
+    """A private copy of data/ that tests may corrupt; the package reads it instead.
+
+    The results computed from it are kept under a private outputs/, not the project's.
+    """
     dst = tmp_path / "data"
     shutil.copytree(ROOT / "data", dst)
     monkeypatch.setenv("NSSF_DATA", str(dst))
+    monkeypatch.setenv("NSSF_OUTPUTS", str(tmp_path / "outputs"))
     clear_all()
     yield dst
     clear_all()
@@ -134,7 +138,8 @@ def published(tmp_path_factory, kernel):
 
 @pytest.fixture
 def edition(tmp_path, monkeypatch):
-    """Write an edition's text as the newest seed; the package reads a temporary data/."""
+    """Write an edition's text as the newest seed; the package reads a temporary data/
+    (and keeps what it computes, and its lock, under a temporary outputs/)."""
 
     def make(lines: list[str], name: str = "nssf_annual_report_2022.txt") -> Path:
         seeds = tmp_path / "seeds"
@@ -142,6 +147,7 @@ def edition(tmp_path, monkeypatch):
         (seeds / name).write_text("\n".join(lines), encoding="utf-8")
         monkeypatch.setenv("NSSF_SEEDS", str(seeds))
         monkeypatch.setenv("NSSF_DATA", str(tmp_path / "data"))
+        monkeypatch.setenv("NSSF_OUTPUTS", str(tmp_path / "outputs"))
         clear_all()
         return tmp_path / "data"
 
