@@ -336,6 +336,23 @@ def test_finding_ids_are_stable_and_unique(result):
     assert list(again) == list(ids)
 
 
+def test_a_table_is_interpreted_again_when_its_content_or_declaration_changes(monkeypatch):
+    from nssf_analysis.data import specs
+    from nssf_analysis.data.catalog import catalog_row, load_raw
+
+    raw, row = load_raw("t13"), catalog_row("t13")
+    kept = common._Printed(raw, row, 2022)
+    same = common._Printed(raw.copy(), dict(row), 2022)
+    assert same == kept and hash(same) == hash(kept)
+    edited = raw.copy()
+    edited.loc[edited["line"] == "375", "c4"] = "13,827"  # line 375: 13,826 claims in 2022
+    assert common._Printed(edited, row, 2022) != kept
+    assert common._Printed(raw, row, 2023) != kept
+    # a rename declared for the 2022 edition (README "A new report")
+    monkeypatch.setitem(specs.RENAMED, "t13", {2022: {"Funerary Grants": "Funeral Grants"}})
+    assert common._Printed(raw, row, 2022) != kept
+
+
 def test_only_non_ok_checks_are_findings(result):
     s = audit.results.summary().set_index("rule")
     assert s.loc["all", "findings"] == len(result.findings)

@@ -34,7 +34,7 @@ from nssf_analysis.data.checks import decimals
 from nssf_analysis.data.declarations import read_toml
 from nssf_analysis.data.extract import RawTable, is_value
 from nssf_analysis.data.files import read_csv
-from nssf_analysis.data.specs import tidy_spec
+from nssf_analysis.data.specs import renamed, tidy_spec
 from nssf_analysis.exceptions import NSSFError
 
 __all__ = [
@@ -142,12 +142,13 @@ class Sources:
 
 
 class _Printed:
-    """A raw table, its catalog row and its spec, equal to another with the same content."""
+    """A raw table, its catalog row, spec and renames, equal to another with the same content."""
 
-    def __init__(self, raw: pd.DataFrame, row: Mapping):
+    def __init__(self, raw: pd.DataFrame, row: Mapping, report_year: int):
         self.raw, self.row = raw, row
         cells = [list(raw.columns), raw.index.tolist(), raw.to_numpy().tolist()]
-        content = [cells, row, tidy_spec(row["table_id"])]
+        tid = row["table_id"]
+        content = [cells, row, tidy_spec(tid), renamed(tid, report_year), report_year]
         self.key = hashlib.sha256(json.dumps(content, default=str).encode()).hexdigest()
 
     def __hash__(self) -> int:
@@ -200,7 +201,8 @@ def load_sources() -> Sources:
         if family == "text":
             continue
         src.raw[tid] = catalog_mod.load_raw(tid)
-        cells, checks = _interpreted(_Printed(src.raw[tid], catalog_mod.catalog_row(tid)), ry)
+        printed = _Printed(src.raw[tid], catalog_mod.catalog_row(tid), ry)
+        cells, checks = _interpreted(printed, ry)
         src.cells[tid] = cells.copy()
         src.checks[tid] = [dict(c) for c in checks]
     facts = catalog_mod.load_facts()
