@@ -94,7 +94,8 @@ def pytest_configure(config):
 
 
 def pytest_unconfigure(config):
-    shutil.rmtree(getattr(config, "nssf_kernels", ""), ignore_errors=True)
+    if folder := getattr(config, "nssf_kernels", None):  # None if pytest_configure failed
+        shutil.rmtree(folder, ignore_errors=True)
 
 
 @pytest.fixture(scope="session")

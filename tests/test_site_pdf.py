@@ -149,9 +149,9 @@ def test_a_reprint_whose_pages_hold_prints_once_with_the_same_bytes(printed, tmp
     assert again.read_bytes() == printed[0].read_bytes()  # as a print from scratch
     read.clear()  # an unreadable previous edition: printed as from scratch, untagged first
     (tmp_path / "broken.pdf").write_bytes(b"%PDF-1.7 cut")
-    assert pdf.write_pdf(book, 2022, FILES, FRONT, date=DATE, previous=tmp_path / "broken.pdf")
+    anew = pdf.write_pdf(book, 2022, FILES, FRONT, date=DATE, previous=tmp_path / "broken.pdf")
     assert len(read) == 3  # the broken file, the untagged print, the tagged one
-    assert again.read_bytes() == printed[0].read_bytes()
+    assert anew.read_bytes() == printed[0].read_bytes()
 
 
 @needs_chromium

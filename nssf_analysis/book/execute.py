@@ -117,8 +117,8 @@ def run_chapter(job: dict) -> dict:
     os.environ["NSSF_LOADS_FILE"] = str(loads)
     # Unix sockets in a folder of the run's own: kernels started at the same moment never
     # race for TCP ports (jupyter_client picks free ones, then closes them before binding).
-    # It is in the build's temporary folder, and short: a socket's path is at
-    # most 107 bytes.
+    # It is in the build's temporary folder, and short: a socket's path is at most 107
+    # bytes.
     sockets = tempfile.mkdtemp(prefix="k")
     specs = {"kernel_spec_manager": WarmSpecs()} if job["warm"] else {}
     km = AsyncKernelManager(kernel_name=KERNEL_NAME, transport="ipc", ip=f"{sockets}/k", **specs)

@@ -142,10 +142,10 @@ class Sources:
 
 
 class _Printed:
-    """A raw table, its catalog row, spec and renames, equal to another with the same content."""
+    """A report's raw table, catalog row, spec and renames; equal to another with the same."""
 
     def __init__(self, raw: pd.DataFrame, row: Mapping, report_year: int):
-        self.raw, self.row = raw, row
+        self.raw, self.row, self.report_year = raw, row, report_year
         cells = [list(raw.columns), raw.index.tolist(), raw.to_numpy().tolist()]
         tid = row["table_id"]
         content = [cells, row, tidy_spec(tid), renamed(tid, report_year), report_year]
@@ -159,14 +159,14 @@ class _Printed:
 
 
 @functools.lru_cache(maxsize=256)
-def _interpreted(printed: _Printed, report_year: int) -> tuple[pd.DataFrame, list[dict]]:
+def _interpreted(printed: _Printed) -> tuple[pd.DataFrame, list[dict]]:
     """Interpret and check one raw table (as ``tidy.raw_table``); kept by its content.
 
     A run on edited data (another folder, or one file changed) interprets again only the
     tables whose content changed.  The callers copy what they change.
     """
     table = RawTable.from_frame(printed.raw, printed.row)
-    cells, findings = tidy.interpret(table, report_year)
+    cells, findings = tidy.interpret(table, printed.report_year)
     checks = tidy.table_checks(cells.copy(), findings, table.table_id)
     for col in cells.columns:
         if col not in _BOOKKEEPING:
@@ -201,8 +201,7 @@ def load_sources() -> Sources:
         if family == "text":
             continue
         src.raw[tid] = catalog_mod.load_raw(tid)
-        printed = _Printed(src.raw[tid], catalog_mod.catalog_row(tid), ry)
-        cells, checks = _interpreted(printed, ry)
+        cells, checks = _interpreted(_Printed(src.raw[tid], catalog_mod.catalog_row(tid), ry))
         src.cells[tid] = cells.copy()
         src.checks[tid] = [dict(c) for c in checks]
     facts = catalog_mod.load_facts()
