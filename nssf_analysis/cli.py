@@ -172,7 +172,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--jobs",
         type=positive_int,
         default=None,
-        help="notebooks run in parallel (default: cores)",
+        help="notebooks run in parallel (default: $NSSF_JOBS, else the cores it may use)",
     )
     b.add_argument("--force", action="store_true", help="run every notebook again")
     b.set_defaults(func=_cmd_build)

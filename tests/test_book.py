@@ -582,7 +582,10 @@ def test_force_runs_everything(built, tmp_path, monkeypatch):
     nbs, out = copy_build(built, tmp_path)
     monkeypatch.setenv("NSSF_OUTPUTS", str(out))
     (nbs / "runs.log").unlink()
-    report = book.build(notebooks=nbs, force=True, progress=False, log=lambda m: None)
+    monkeypatch.setenv("NSSF_JOBS", "1")  # one notebook at a time: the same book
+    said = []
+    report = book.build(notebooks=nbs, force=True, progress=False, log=said.append)
+    assert "3 notebooks: 3 to run on 1 process(es), 0 from the cache" in said
     assert [r.status for r in report.runs] == ["executed"] * 3
     assert sorted(runs(nbs)) == ["01_first 2022", "02_second 2022", "03_third 2022"]
     # reproducible: the forced rebuild writes the same bytes, page for page

@@ -31,6 +31,30 @@ def test_build_jobs_must_be_positive(jobs, capsys):
     assert f"argument --jobs: {jobs!r} is not a whole number of at least 1" in err
 
 
+@pytest.mark.parametrize("jobs", ["0", "-1", "two", "1.5", "\u00b2"])
+def test_nssf_jobs_must_be_positive(jobs, tmp_path, monkeypatch):
+    monkeypatch.setenv("NSSF_OUTPUTS", str(tmp_path))
+    monkeypatch.setenv("NSSF_JOBS", jobs)
+    res = run("build")
+    assert res.returncode == 1
+    assert (
+        res.stderr
+        == f"nssf-report: error: NSSF_JOBS={jobs!r} is not a whole number of at least 1\n"
+    )
+    assert list(tmp_path.iterdir()) == []  # refused before anything is written
+
+
+def test_the_default_jobs_are_the_cores_the_build_may_use(monkeypatch):
+    # one core allowed (taskset), none said: one notebook at a time; NSSF_JOBS says 3
+    monkeypatch.delenv("NSSF_JOBS", raising=False)
+    code = "from nssf_analysis.book.build import default_jobs; print(default_jobs())"
+    one = subprocess.run(["taskset", "-c", "0", sys.executable, "-c", code], capture_output=True)
+    assert one.stdout == b"1\n"
+    monkeypatch.setenv("NSSF_JOBS", "3")
+    said = subprocess.run(["taskset", "-c", "0", sys.executable, "-c", code], capture_output=True)
+    assert said.stdout == b"3\n"
+
+
 def test_unknown_command_is_refused(capsys):
     with pytest.raises(SystemExit) as info:
         main(["publish"])

@@ -11,7 +11,7 @@
    in ``outputs/.cache/book-cache.json``, and a one-table data change re-runs only the
    chapters that load that table.  A cached run is used only when its files are there
    with the SHA-256 recorded when they were written.
-2. **Execute** with papermill in a process pool (``--jobs``, default one per core,
+2. **Execute** with papermill in a process pool (``--jobs``, default :func:`default_jobs`,
    :mod:`nssf_analysis.book.execute`), each notebook on a fresh kernel forked from a warm
    process (:mod:`nssf_analysis.book.kernels`), and render it with nbconvert in the same
    worker (:mod:`nssf_analysis.book.pages`).  Workers and kernels die with the build,
@@ -63,6 +63,7 @@ __all__ = [
     "Inputs",
     "build",
     "build_lock",
+    "default_jobs",
     "discover_notebooks",
     "resolve_years",
     "run_cli",
@@ -147,6 +148,29 @@ def resolve_years(years=None, all_years: bool = False) -> list[int]:
                 f"no data for year {y}; available years: {', '.join(map(str, avail))}"
             )
     return sorted(set(years))
+
+
+def default_jobs() -> int:
+    """Return how many notebooks a build runs at once when not told (``--jobs``).
+
+    ``$NSSF_JOBS`` if set (a CI runner or a shared server may want fewer than its cores),
+    else the cores this process may run on (``os.sched_getaffinity``: ``taskset`` and
+    cpusets count, which ``os.cpu_count`` ignores).
+
+    Raises
+    ------
+    BookBuildError
+        If ``$NSSF_JOBS`` is not a whole number of at least 1.
+    """
+    text = os.environ.get("NSSF_JOBS", "").strip()
+    if text:
+        if not re.fullmatch(r"[0-9]+", text) or int(text) < 1:
+            raise BookBuildError(f"NSSF_JOBS={text!r} is not a whole number of at least 1")
+        return int(text)
+    try:
+        return len(os.sched_getaffinity(0)) or 1
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
 
 
 def _git_state() -> dict:
@@ -412,7 +436,7 @@ def build(
     all_years : bool
         Build every year with data.
     jobs : int, optional
-        Notebooks run at once (default: the number of cores).
+        Notebooks run at once (default: :func:`default_jobs`, ``$NSSF_JOBS`` or the cores).
     force : bool
         Run every notebook and write every book again.
     notebooks : Path, optional
@@ -427,7 +451,8 @@ def build(
     Raises
     ------
     BookBuildError
-        Years and all years both given, an output folder that cannot be written.
+        Years and all years both given, a bad ``$NSSF_JOBS``, an output folder that cannot
+        be written.
     NotebookFailedError
         A notebook failed: names the notebook, cell and error; its executed copy is kept
         in ``outputs/<year>/failed/`` and the year's previous book stays.
@@ -443,6 +468,7 @@ def build(
     nbdir = Path(notebooks or os.environ.get("NSSF_NOTEBOOKS") or paths.notebooks_dir())
     sources, build_years = discover_notebooks(nbdir), resolve_years(years, all_years)
     warm = os.environ.get("NSSF_WARM", "1") != "0" if warm is None else warm
+    jobs = jobs or default_jobs()
     out_root = paths.outputs_dir()
     cache, index_path = out_root / ".cache", out_root / ".cache" / "book-cache.json"
     publish.preflight(out_root, build_years)
@@ -470,7 +496,7 @@ def build(
                 for w in res["warnings"]:
                     say(f"warning: {job['name']}.ipynb (year={job['year']}) {w} (not in the book)")
 
-        workers = min(len(todo), jobs or os.cpu_count() or 1)
+        workers = min(len(todo), jobs)
         say(
             f"{len(plan)} notebooks: {len(todo)} to run on {workers} process(es), "
             f"{len(plan) - len(todo)} from the cache"
