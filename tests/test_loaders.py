@@ -12,6 +12,7 @@ import pytest
 from test_missing_facts import without_table_21
 
 from nssf_analysis import cell, in_edition, load_totals, stated_facts
+from nssf_analysis.data.cache import clear_all
 from nssf_analysis.data.pipeline import write_data
 from nssf_analysis.exceptions import UnknownTableError, YearNotAvailableError
 
@@ -29,12 +30,33 @@ COLUMNS = [
 ]
 
 
+@pytest.fixture(scope="module")
+def no_table_21_folders(tmp_path_factory) -> dict[str, str]:
+    """The 2022 report without Table 21 (and the sentence before it), extracted once for
+    the module (its tests only read it): the seeds/, data/ and outputs/ folders."""
+    root = tmp_path_factory.mktemp("no_table_21")
+    folders = {f"NSSF_{name.upper()}": str(root / name) for name in ("seeds", "data", "outputs")}
+    (root / "seeds").mkdir()
+    text = "\n".join(without_table_21())
+    (root / "seeds" / "nssf_annual_report_2022.txt").write_text(text, encoding="utf-8")
+    with pytest.MonkeyPatch.context() as mp:
+        for name, value in folders.items():
+            mp.setenv(name, value)
+        clear_all()
+        write_data()
+    clear_all()
+    return folders
+
+
 @pytest.fixture
-def no_table_21(edition):
-    """The 2022 report without Table 21 (and the sentence before it), extracted."""
-    edition(without_table_21())
-    write_data()
+def no_table_21(no_table_21_folders, monkeypatch):
+    """The package reads the edition without Table 21."""
+    for name, value in no_table_21_folders.items():
+        monkeypatch.setenv(name, value)
+    clear_all()
     assert not in_edition("t21")
+    yield
+    clear_all()
 
 
 # --------------------------------------------------------------------------------------
