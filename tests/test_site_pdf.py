@@ -3,6 +3,7 @@
 import base64
 import contextlib
 import datetime
+import io
 import os
 import re
 import shutil
@@ -18,6 +19,7 @@ from pathlib import Path
 import pikepdf
 import psutil
 import pytest
+from playwright.sync_api import sync_playwright
 from pypdf import PdfReader
 
 from nssf_analysis.book import pdf
@@ -159,6 +161,45 @@ def printed(tmp_path_factory):
     assert pdf.find_chromium(), "NSSF_REQUIRE_BROWSER=1 but no Chromium: make browser"
     books = [make_book(tmp_path_factory.mktemp(n) / "book") for n in ("a", "elsewhere")]
     return [pdf.write_pdf(book, 2022, FILES, FRONT, date=DATE) for book in books]
+
+
+def tree_ids(data: bytes) -> list[str]:
+    """The IDs of a tagged PDF's structure elements, as its ``/IDTree`` lists them."""
+    with pikepdf.open(io.BytesIO(data)) as doc:
+        tree = doc.Root.StructTreeRoot.IDTree
+        return [str(k) for node in tree.get("/Kids", [tree]) for k in node.Names[::2]]
+
+
+@needs_chromium
+def test_the_structure_ids_do_not_depend_on_what_chromium_drew_before(tmp_path):
+    # Chromium names structure elements by DOM node numbers, which count the nodes its
+    # renderer made before: printed again in the same tab, the same document gets others
+    book = make_book(tmp_path / "book").resolve()
+    url = (book / pdf.PRINT_SOURCE).as_uri()
+    body = pdf.print_document(book, FILES, FRONT, {"page-two": 3, "page-three": 4})
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=pdf.find_chromium(), args=pdf.CHROMIUM_ARGS
+        )
+        page = browser.new_page(java_script_enabled=False, viewport=pdf.PORTRAIT)
+        page.route(lambda u: u == url, lambda r: r.fulfill(content_type="text/html", body=body))
+        prints = []
+        for _ in range(2):
+            page.goto(url)
+            prints.append(page.pdf(**pdf.PDF_OPTIONS))
+        browser.close()
+    first, second = map(tree_ids, prints)
+    assert len(first) == len(second) == 6 and first != second  # a table's 2 headings a page
+
+    def fixed(data: bytes) -> bytes:
+        out = io.BytesIO()
+        with pikepdf.open(io.BytesIO(data)) as doc:
+            pdf._fix(doc, "A book", DATE, [])
+            doc.save(out, deterministic_id=True)
+        return out.getvalue()
+
+    assert fixed(prints[0]) == fixed(prints[1])
+    assert tree_ids(fixed(prints[1])) == [f"node{n:08d}" for n in range(1, 7)]
 
 
 @needs_chromium

@@ -6,10 +6,11 @@ serves it to Chromium as ``print-edition.html`` of the book folder (no file is w
 page, prints it once untagged to read the page of each chapter (in half the time of a tagged
 print, with the same pages), then tagged, with an outline and those pages in the contents
 (a rebuild starts from the pages of the previous edition, and prints once if they hold);
-pikepdf fixes its dates, metadata, outline and link texts, so the same book gives the same
-bytes.  Playwright's driver ends Chromium and removes its profile when the build ends, even
-by SIGKILL.  No Chromium or ``NSSF_PDF=0``: no PDF edition.  ``NSSF_CHROMIUM``: another
-Chromium binary; ``NSSF_PDF_TIMEOUT``: the seconds Chromium may take to load it (600).
+pikepdf fixes its dates, metadata, outline, link texts and structure IDs, so the same book
+gives the same bytes.  Playwright's driver ends Chromium and removes its profile when the
+build ends, even by SIGKILL.  No Chromium or ``NSSF_PDF=0``: no PDF edition.
+``NSSF_CHROMIUM``: another Chromium binary; ``NSSF_PDF_TIMEOUT``: the seconds Chromium may
+take to load it (600).
 """
 
 from __future__ import annotations
@@ -58,6 +59,8 @@ SLASH = re.compile(r"(?<=[a-z])/(?=[A-Z])")
 MAIN = re.compile(r"<main\b[^>]*>(.*)</main>", re.S)
 #: What a page has that the print has not: its pager and its headings' anchor links.
 DROP = re.compile(r'<nav class="pager".*?</nav>|<a [^>]*class="anchor-link".*?</a>', re.S)
+#: A structure element's ID as Chromium writes it: ``node`` and a DOM node number.
+NODE_ID = re.compile(r"node[0-9]+")
 #: Chromium tags ``<strong>`` and ``<em>`` with PDF 2.0 types; PDF 1.7 readers need a role.
 ROLES = {"/Strong": pikepdf.Name.Span, "/Em": pikepdf.Name.Span}
 #: The window the book is measured in: A4's width less print.css's margins (186 mm), in CSS px.
@@ -183,12 +186,50 @@ def _previous_pages(path: Path | None) -> dict[str, int]:
         return {}
 
 
+def _renumber_ids(pdf: pikepdf.Pdf) -> None:
+    """Renumber the structure elements' IDs ``node00000001``, ``node00000002``, … in order.
+
+    Chromium names them by its DOM node numbers, which count every node its renderer
+    process made before, so the same document gets other IDs when Chromium gives the print
+    a renderer that has drawn a page already (as it may, under load).  Every ID is renamed
+    in the same order, so that the ``/IDTree`` stays sorted: an element's ``/ID``, the
+    table cells' ``/Headers`` (in their attributes, ``/A``) and the ``/IDTree`` itself.
+    """
+    root = pdf.Root.get("/StructTreeRoot")
+    if root is None or "/IDTree" not in root:
+        return
+    places = []  # (array or dictionary, index or key, the ID there)
+    trees = [root.IDTree]
+    while trees:  # the name tree: its nodes' /Kids, /Limits and /Names (ID, element, …)
+        node = trees.pop()
+        trees += list(node.get("/Kids", []))
+        places += [(node.Limits, i, str(v)) for i, v in enumerate(node.get("/Limits", []))]
+        names = node.get("/Names", [])
+        for i in range(0, len(names) - 1, 2):
+            places.append((names, i, str(names[i])))
+            if isinstance(names[i + 1], pikepdf.Dictionary) and "/ID" in names[i + 1]:
+                places.append((names[i + 1], "/ID", str(names[i + 1].ID)))
+    for obj in pdf.objects:  # every structure element's attributes: a cell's /Headers
+        if isinstance(obj, pikepdf.Dictionary) and "/S" in obj and "/A" in obj:
+            attributes = obj.A if isinstance(obj.A, pikepdf.Array) else [obj.A]
+            for a in attributes:
+                if isinstance(a, pikepdf.Dictionary) and "/Headers" in a:
+                    places += [(a.Headers, i, str(v)) for i, v in enumerate(a.Headers)]
+    ids = sorted({old for _, _, old in places if NODE_ID.fullmatch(old)}, key=lambda i: int(i[4:]))
+    new = {old: f"node{n:08d}" for n, old in enumerate(ids, start=1)}
+    for where, key, old in places:
+        if old in new:
+            where[key] = pikepdf.String(new[old])
+
+
 def _fix(pdf: pikepdf.Pdf, title: str, date: datetime.datetime, headings: list[str]) -> None:
     """Give Chromium's PDF fixed dates and producer, XMP metadata, link texts, a role map.
 
+    Its structure IDs are made independent of Chromium's history (:func:`_renumber_ids`).
     An outline entry of a heading printed on two lines lacks the space between them (Chromium
     joins the lines): it gets the heading's text back.
     """
+    _renumber_ids(pdf)
     spaced = {re.sub(r"\s", "", h): h for h in headings}
     items = [pdf.Root.Outlines.get("/First")] if "/Outlines" in pdf.Root else []
     while items:
