@@ -137,20 +137,30 @@ def published(tmp_path_factory, kernel):
     return outputs / "2022" / "book", report
 
 
+def put_edition(
+    mp: pytest.MonkeyPatch, root: Path, lines: list[str], name: str = "nssf_annual_report_2022.txt"
+) -> Path:
+    """Write an edition's text as the newest seed in ``root/seeds``; through ``mp`` the
+    package reads ``root/data`` (and keeps what it computes, and its lock, under
+    ``root/outputs``).  Return the data folder."""
+    seeds = root / "seeds"
+    seeds.mkdir(parents=True, exist_ok=True)
+    (seeds / name).write_text("\n".join(lines), encoding="utf-8")
+    mp.setenv("NSSF_SEEDS", str(seeds))
+    mp.setenv("NSSF_DATA", str(root / "data"))
+    mp.setenv("NSSF_OUTPUTS", str(root / "outputs"))
+    clear_all()
+    return root / "data"
+
+
 @pytest.fixture
 def edition(tmp_path, monkeypatch):
     """Write an edition's text as the newest seed; the package reads a temporary data/
-    (and keeps what it computes, and its lock, under a temporary outputs/)."""
+    (and keeps what it computes, and its lock, under a temporary outputs/): ``put_edition``
+    in the test's folder."""
 
     def make(lines: list[str], name: str = "nssf_annual_report_2022.txt") -> Path:
-        seeds = tmp_path / "seeds"
-        seeds.mkdir(exist_ok=True)
-        (seeds / name).write_text("\n".join(lines), encoding="utf-8")
-        monkeypatch.setenv("NSSF_SEEDS", str(seeds))
-        monkeypatch.setenv("NSSF_DATA", str(tmp_path / "data"))
-        monkeypatch.setenv("NSSF_OUTPUTS", str(tmp_path / "outputs"))
-        clear_all()
-        return tmp_path / "data"
+        return put_edition(monkeypatch, tmp_path, lines, name)
 
     yield make
     clear_all()

@@ -7,8 +7,11 @@ Expected values are those of seeds/nssf_annual_report_2022.txt; the edition with
 Table 21 is extracted to a temporary folder (tests/test_missing_facts.py).
 """
 
+from pathlib import Path
+
 import pandas as pd
 import pytest
+from conftest import put_edition
 from test_missing_facts import without_table_21
 
 from nssf_analysis import cell, in_edition, load_totals, stated_facts
@@ -31,29 +34,21 @@ COLUMNS = [
 
 
 @pytest.fixture(scope="module")
-def no_table_21_folders(tmp_path_factory) -> dict[str, str]:
+def no_table_21_root(tmp_path_factory) -> Path:
     """The 2022 report without Table 21 (and the sentence before it), extracted once for
-    the module (its tests only read it): the seeds/, data/ and outputs/ folders."""
+    the module (its tests only read it): the folder of its seeds/, data/ and outputs/."""
     root = tmp_path_factory.mktemp("no_table_21")
-    folders = {f"NSSF_{name.upper()}": str(root / name) for name in ("seeds", "data", "outputs")}
-    (root / "seeds").mkdir()
-    text = "\n".join(without_table_21())
-    (root / "seeds" / "nssf_annual_report_2022.txt").write_text(text, encoding="utf-8")
     with pytest.MonkeyPatch.context() as mp:
-        for name, value in folders.items():
-            mp.setenv(name, value)
-        clear_all()
+        put_edition(mp, root, without_table_21())
         write_data()
     clear_all()
-    return folders
+    return root
 
 
 @pytest.fixture
-def no_table_21(no_table_21_folders, monkeypatch):
+def no_table_21(no_table_21_root, monkeypatch):
     """The package reads the edition without Table 21."""
-    for name, value in no_table_21_folders.items():
-        monkeypatch.setenv(name, value)
-    clear_all()
+    put_edition(monkeypatch, no_table_21_root, without_table_21())  # the same text again
     assert not in_edition("t21")
     yield
     clear_all()
